@@ -1,0 +1,423 @@
+//! Command line: `nhilint [check] [PATH…]`, `inventory`, `rules`, `explain`, `baseline`, `server`.
+
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::finding::Severity;
+use crate::report::{self, Format, RenderOptions};
+use crate::rules::{self, RuleSet};
+use clap::{Args, Parser, Subcommand};
+use std::io::{IsTerminal, Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+const ABOUT: &str = "Find risky machine-to-machine trust before it is deployed.\n\n\
+nhilint reads Terraform, Kubernetes (Helm, Kustomize), CI pipelines and application code,\n\
+builds one model of identities, grants, trusts, credentials and usages, and reports trust that\n\
+is too broad, lives too long or has no owner, mapped to the OWASP Non-Human Identities Top 10.";
+
+const AFTER: &str = "Examples:\n  \
+nhilint                                  check the current directory\n  \
+nhilint check infra/ k8s/                check some folders\n  \
+nhilint check --format sarif -o out.sarif  SARIF for code scanning\n  \
+nhilint check --select NHI5 --fail-on high  only over-privilege rules; fail on high+\n  \
+nhilint explain tf-iam-wildcard-action   what a rule finds and how to fix it\n  \
+nhilint rules --format md                the rule catalogue\n\n\
+Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.\n\
+Suppress one finding with a comment on its line or the line above:\n  \
+# nhilint: ignore[rule-id] reason until=2026-12-31";
+
+#[derive(Parser, Debug)]
+#[command(name = "nhilint", version, about = ABOUT, after_help = AFTER, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Option<Cmd>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Check files and folders (the default command).
+    Check(CheckArgs),
+    /// List identities, credentials, trust edges, grants and usages.
+    Inventory(InventoryArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Show a rule's documentation and examples.
+    Explain {
+        /// Rule id, e.g. tf-iam-wildcard-action
+        rule: String,
+    },
+    /// Write a baseline of current findings (accepted debt), to report only new ones later.
+    Baseline(BaselineArgs),
+    /// Run the language server (LSP over stdio) for editors.
+    Server,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct ScanArgs {
+    /// Files or folders to check (default: the current directory).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Configuration file (default: nhilint.toml or .nhilint.toml found upwards from the root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only these rules: ids, prefixes (`tf-*`), targets (`terraform`) or OWASP items (`NHI5`).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Skip these rules (same forms as --select).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j', value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "human")]
+    pub format: Format,
+    /// Write the report to a file instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Lowest severity that makes the exit code 1: critical|high|medium|low|info|none.
+    #[arg(long, value_name = "SEVERITY")]
+    pub fail_on: Option<String>,
+    /// Report only findings whose fingerprint is not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Report only findings in files and lines changed since this git ref.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+    /// Ignore every `nhilint: ignore[...]` comment (for audits).
+    #[arg(long)]
+    pub no_inline_suppressions: bool,
+    /// Read the file to check from stdin, reported under this name.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<String>,
+    /// Print only the summary line (human format).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Parse errors fail the run (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+}
+
+impl Default for Format {
+    fn default() -> Self {
+        Format::Human
+    }
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InventoryArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Output format: json, markdown, dot or mermaid.
+    #[arg(long, short = 'f', default_value = "json")]
+    pub format: String,
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Only trust edges added or widened since this git ref.
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RulesArgs {
+    /// table, json or md
+    #[arg(long, short = 'f', default_value = "table")]
+    pub format: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub scan: ScanArgs,
+    /// Where to write the baseline.
+    #[arg(long, short = 'o', default_value = ".nhilint-baseline.json")]
+    pub output: PathBuf,
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.cmd {
+        None => run_check(cli.check),
+        Some(Cmd::Check(a)) => run_check(a),
+        Some(Cmd::Rules(a)) => run_rules(&a.format),
+        Some(Cmd::Explain { rule }) => run_explain(&rule),
+        Some(Cmd::Server) => crate::server::run(),
+        Some(Cmd::Inventory(a)) => run_inventory(a),
+        Some(Cmd::Baseline(a)) => run_baseline(a),
+    }
+}
+
+pub fn fail(msg: impl std::fmt::Display) -> i32 {
+    eprintln!("nhilint: error: {msg}");
+    2
+}
+
+/// Config + rules + engine for a scan, or an exit code 2 message.
+pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), String> {
+    if let Some(e) = rules::catalog_errors().first() {
+        return Err(format!("invalid embedded rule card: {e}"));
+    }
+    for p in &scan.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(format!("{}: no such file or directory", p.display()));
+        }
+    }
+    for t in scan.select.iter().chain(scan.ignore.iter()) {
+        if !rules::catalog().iter().any(|c| rules::token_matches(t, c)) {
+            return Err(format!("`{t}` matches no rule (see `nhilint rules`)"));
+        }
+    }
+    let root = crate::engine::scan_root(&scan.paths);
+    let config = Config::resolve(scan.config.as_deref(), &root).map_err(|e| e.to_string())?;
+    if let Some(j) = scan.jobs {
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
+    }
+    let rules = RuleSet::build(&config, &scan.select, &scan.ignore);
+    let mut engine = Engine::new(config, rules);
+    engine.inline_suppressions = inline;
+    Ok((engine, root))
+}
+
+/// Walk and scan.
+pub fn scan(engine: &Engine, root: &Path, scan: &ScanArgs, stdin: Option<(String, String)>, progress: bool) -> crate::engine::Report {
+    let threads = scan.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let inputs = match stdin {
+        Some((name, text)) => vec![crate::walk::Input { abs: PathBuf::from(&name), rel: name, text: Some(text) }],
+        None => {
+            let (inputs, skipped) = crate::walk::collect(root, &scan.paths, &engine.config, threads);
+            let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let total = inputs.len();
+            let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let handle = if progress {
+                let (c, d) = (counter.clone(), done.clone());
+                Some(std::thread::spawn(move || progress_loop(&c, &d, total)))
+            } else {
+                None
+            };
+            let mut r = engine.scan_files(root, inputs, Some(&counter));
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            if let Some(h) = handle {
+                let _ = h.join();
+            }
+            r.stats.files_skipped += skipped;
+            return r;
+        }
+    };
+    engine.scan_files(root, inputs, None)
+}
+
+fn progress_loop(counter: &std::sync::atomic::AtomicUsize, done: &std::sync::atomic::AtomicBool, total: usize) {
+    use std::sync::atomic::Ordering;
+    let start = std::time::Instant::now();
+    let mut shown = false;
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        if start.elapsed().as_millis() > 700 {
+            eprint!("\rnhilint: scanning {}/{total} files", counter.load(Ordering::Relaxed));
+            shown = true;
+        }
+    }
+    if shown {
+        eprint!("\r\x1b[2K");
+    }
+}
+
+pub fn parse_fail_on(s: &str) -> Result<Option<Severity>, String> {
+    match s {
+        "none" | "never" => Ok(None),
+        other => Severity::parse(other).map(Some).ok_or_else(|| format!("--fail-on `{other}`: use critical, high, medium, low, info or none")),
+    }
+}
+
+fn run_check(a: CheckArgs) -> i32 {
+    let fail_on = match a.fail_on.as_deref().map(parse_fail_on) {
+        Some(Err(e)) => return fail(e),
+        Some(Ok(v)) => Some(v),
+        None => None,
+    };
+    let (engine, root) = match prepare(&a.scan, !a.no_inline_suppressions) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let fail_on = fail_on.unwrap_or(Some(engine.config.fail_on.unwrap_or(Severity::Low)));
+    let stdin = match &a.stdin_filename {
+        Some(name) => {
+            let mut t = String::new();
+            if std::io::stdin().read_to_string(&mut t).is_err() {
+                return fail("stdin is not valid UTF-8");
+            }
+            Some((name.clone(), t))
+        }
+        None => None,
+    };
+    let progress = a.format == Format::Human && a.output.is_none() && std::io::stderr().is_terminal() && !a.quiet;
+    let mut report = scan(&engine, &root, &a.scan, stdin, progress);
+    if let Some(b) = &a.baseline {
+        match crate::baseline::Baseline::load(b) {
+            Ok(bl) => {
+                let before = report.findings.len();
+                let stale = bl.filter(&mut report.findings);
+                report.suppressed += before - report.findings.len();
+                if !stale.is_empty() && a.format == Format::Human {
+                    eprintln!("nhilint: {} baseline entr{} no longer match a finding (run `nhilint baseline` to refresh)", stale.len(), if stale.len() == 1 { "y" } else { "ies" });
+                }
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    if let Some(r) = &a.changed_since {
+        match crate::diff::changed_lines(&root, r) {
+            Ok(changed) => {
+                let before = report.findings.len();
+                report.findings.retain(|f| crate::diff::is_changed(&changed, f));
+                report.suppressed += before - report.findings.len();
+            }
+            Err(e) => return fail(e),
+        }
+    }
+    let color = a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = report::render(a.format, &report, &RenderOptions { color, quiet: a.quiet });
+    if let Err(e) = write_out(a.output.as_deref(), &text) {
+        return fail(e);
+    }
+    if a.output.is_some() && a.format != Format::Human && !a.quiet {
+        eprintln!("{}", report::summary_line(&report));
+    }
+    let failing = fail_on.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
+    if failing || (a.strict && !report.errors.is_empty()) { 1 } else { 0 }
+}
+
+pub fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
+    match path {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display())),
+        None => {
+            let mut so = std::io::stdout().lock();
+            let _ = so.write_all(text.as_bytes());
+            let _ = so.flush();
+            Ok(())
+        }
+    }
+}
+
+fn run_rules(format: &str) -> i32 {
+    let cards = rules::catalog();
+    let out = match format {
+        "json" => {
+            let v: Vec<serde_json::Value> = cards
+                .iter()
+                .map(|c| {
+                    serde_json::json!({
+                        "id": c.id, "title": c.title, "target": c.target, "severity": c.severity,
+                        "confidence": c.confidence, "owasp_nhi": c.owasp_nhi, "scope": c.scope,
+                        "default_enabled": !c.opt_in, "docs": c.docs,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+        }
+        "md" | "markdown" => {
+            let mut s = String::from("| rule | severity | OWASP NHI | title |\n|---|---|---|---|\n");
+            for c in cards {
+                s.push_str(&format!("| `{}` | {} | {} | {} |\n", c.id, c.severity.as_str(), c.owasp_nhi.join(", "), c.title));
+            }
+            s
+        }
+        "table" => {
+            let w = cards.iter().map(|c| c.id.len()).max().unwrap_or(10);
+            let mut s = format!("{:w$}  {:8}  {:10}  {}\n", "RULE", "SEVERITY", "OWASP", "TITLE");
+            for c in cards {
+                s.push_str(&format!("{:w$}  {:8}  {:10}  {}\n", c.id, c.severity.as_str(), c.owasp_nhi.join(","), c.title));
+            }
+            s.push_str(&format!("{} rules\n", cards.len()));
+            s
+        }
+        other => return fail(format!("--format `{other}`: use table, json or md")),
+    };
+    let _ = write_out(None, &out);
+    0
+}
+
+pub fn explain_text(c: &rules::Card) -> String {
+    let mut s = format!("{} — {}\n\n", c.id, c.title);
+    s.push_str(&format!(
+        "severity: {}   confidence: {}   OWASP: {}\n\n",
+        c.severity.as_str(),
+        c.confidence.as_str(),
+        c.owasp_nhi.iter().map(|o| format!("{o} {}", rules::card::owasp_title(o))).collect::<Vec<_>>().join(", ")
+    ));
+    s.push_str(&format!("What it finds\n  {}\n\nWhy it matters\n  {}\n\nHow to fix it\n  {}\n", c.docs.what.trim(), c.docs.why.trim(), c.docs.fix.trim()));
+    if !c.docs.references.is_empty() {
+        s.push_str("\nReferences\n");
+        for r in &c.docs.references {
+            s.push_str(&format!("  {r}\n"));
+        }
+    }
+    for e in &c.examples {
+        let shown = if c.target == "secrets" { "(example holds a credential-shaped value; see the card file)".to_string() } else { e.code.trim_end().to_string() };
+        s.push_str(&format!("\nExample ({}) — {}\n", e.kind, e.path));
+        for l in shown.lines() {
+            s.push_str(&format!("    {l}\n"));
+        }
+    }
+    s
+}
+
+fn run_explain(id: &str) -> i32 {
+    match rules::find_card(id) {
+        Some(c) => {
+            let _ = write_out(None, &explain_text(c));
+            0
+        }
+        None => {
+            let close: Vec<&str> = rules::catalog().iter().filter(|c| c.id.contains(id) || id.contains(&c.id)).map(|c| c.id.as_str()).take(5).collect();
+            if close.is_empty() { fail(format!("no rule `{id}` (see `nhilint rules`)")) } else { fail(format!("no rule `{id}`; did you mean: {}", close.join(", "))) }
+        }
+    }
+}
+
+fn run_inventory(a: InventoryArgs) -> i32 {
+    let (engine, root) = match prepare(&a.scan, true) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let report = scan(&engine, &root, &a.scan, None, false);
+    let text = match crate::inventory::render(&a.format, &report, &root, a.since.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
+    };
+    match write_out(a.output.as_deref(), &text) {
+        Ok(()) => 0,
+        Err(e) => fail(e),
+    }
+}
+
+fn run_baseline(a: BaselineArgs) -> i32 {
+    let (engine, root) = match prepare(&a.scan, true) {
+        Ok(x) => x,
+        Err(e) => return fail(e),
+    };
+    let report = scan(&engine, &root, &a.scan, None, false);
+    let b = crate::baseline::Baseline::from_findings(&report.findings);
+    let text = serde_json::to_string_pretty(&b).unwrap_or_default() + "\n";
+    match write_out(Some(&a.output), &text) {
+        Ok(()) => {
+            eprintln!("nhilint: wrote {} baseline entries to {}", b.entries.len(), a.output.display());
+            0
+        }
+        Err(e) => fail(e),
+    }
+}

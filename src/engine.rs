@@ -1,0 +1,367 @@
+//! The pipeline: parse → extract → evaluate → suppress, for one file (editor) or a whole scan.
+
+use crate::config::Config;
+use crate::facts::{self, Facts};
+use crate::finding::{Finding, stable_hash};
+use crate::lang::{self, Document, Node};
+use crate::rules::{Rule, RuleSet};
+use crate::source::{FileKind, Format, SourceFile};
+use crate::suppress;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The parsed form of a file (code files are parsed lazily by the checks that need them).
+#[derive(Clone, Debug)]
+pub enum Parsed {
+    None,
+    Hcl(Document),
+    Yaml(Vec<Document>),
+    Json(Document),
+}
+
+impl Parsed {
+    /// Every document root of the file.
+    pub fn roots(&self) -> Vec<&Node> {
+        match self {
+            Parsed::None => Vec::new(),
+            Parsed::Hcl(d) | Parsed::Json(d) => vec![&d.root],
+            Parsed::Yaml(ds) => ds.iter().map(|d| &d.root).collect(),
+        }
+    }
+
+    pub fn docs(&self) -> &[Document] {
+        match self {
+            Parsed::None => &[],
+            Parsed::Hcl(d) | Parsed::Json(d) => std::slice::from_ref(d),
+            Parsed::Yaml(ds) => ds,
+        }
+    }
+}
+
+/// What a per-file check sees.
+pub struct FileCx<'a> {
+    pub file: &'a SourceFile,
+    pub parsed: &'a Parsed,
+    pub facts: &'a Facts,
+    pub config: &'a Config,
+}
+
+/// One analysed file, kept for project rules.
+pub struct FileUnit {
+    pub file: SourceFile,
+    pub parsed: Parsed,
+    pub facts: Facts,
+}
+
+/// What a project check sees: every file and the joined fact graph.
+pub struct ProjectCx<'a> {
+    pub root: &'a Path,
+    pub files: &'a [FileUnit],
+    pub facts: &'a Facts,
+    pub config: &'a Config,
+}
+
+impl ProjectCx<'_> {
+    pub fn file(&self, path: &str) -> Option<&FileUnit> {
+        self.files.iter().find(|u| u.file.path == path)
+    }
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScanError {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Stats {
+    pub files_scanned: usize,
+    pub files_skipped: usize,
+    pub duration_ms: u64,
+}
+
+#[derive(Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub errors: Vec<ScanError>,
+    pub stats: Stats,
+    /// Findings silenced by inline comments, config or baseline.
+    pub suppressed: usize,
+    pub facts: Facts,
+    /// Mask spans per path (secret material) for reporters that show source.
+    pub masks: HashMap<String, Vec<lang::Span>>,
+    /// File texts by path, for reporters that show code frames.
+    pub sources: HashMap<String, SourceFile>,
+}
+
+pub struct Engine {
+    pub config: Config,
+    pub rules: RuleSet,
+    pub secrets: crate::secrets::SecretsEngine,
+    pub inline_suppressions: bool,
+}
+
+pub struct FileOutcome {
+    pub unit: FileUnit,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<ScanError>,
+}
+
+impl Engine {
+    pub fn new(config: Config, rules: RuleSet) -> Engine {
+        let secrets = crate::secrets::SecretsEngine::new(&rules);
+        Engine { config, rules, secrets, inline_suppressions: true }
+    }
+
+    /// Parse one file into its value tree; parse errors are returned located.
+    pub fn parse(file: &SourceFile) -> (Parsed, Vec<ScanError>) {
+        let err = |off: usize, msg: String| {
+            let (l, _) = file.line_col(off);
+            ScanError { path: file.path.clone(), line: Some(l), message: msg }
+        };
+        match file.kind.format() {
+            Format::Hcl => {
+                let p = lang::hcl::parse(&file.text);
+                let errors = p.error.map(|e| vec![err(e.offset, e.message)]).unwrap_or_default();
+                (Parsed::Hcl(p.doc), errors)
+            }
+            Format::Yaml => {
+                let p = lang::yaml::parse(&file.text);
+                let errors = p.errors.into_iter().map(|e| err(e.offset, e.message)).collect();
+                (Parsed::Yaml(p.docs), errors)
+            }
+            Format::Json => match lang::json::parse(&file.text) {
+                Ok(d) => (Parsed::Json(d), Vec::new()),
+                Err(e) => (Parsed::None, vec![err(e.offset, e.message)]),
+            },
+            Format::Code | Format::Text => (Parsed::None, Vec::new()),
+        }
+    }
+
+    /// Everything that one file yields on its own: parse, facts, file rules, secrets.
+    pub fn analyze_file(&self, file: SourceFile) -> FileOutcome {
+        let (parsed, errors) = if file.text.is_empty() { (Parsed::None, Vec::new()) } else { Engine::parse(&file) };
+        let facts = facts::extract(&file, &parsed, &self.config);
+        let mut findings = Vec::new();
+        {
+            let cx = FileCx { file: &file, parsed: &parsed, facts: &facts, config: &self.config };
+            let target = file.kind.target();
+            for rule in &self.rules.rules {
+                if rule.is_project() || rule.card.target != target {
+                    continue;
+                }
+                run_file_rule(rule, &cx, &mut findings);
+            }
+            self.secrets.scan(&cx, &self.rules, &mut findings);
+        }
+        FileOutcome { unit: FileUnit { file, parsed, facts }, findings, errors }
+    }
+
+    /// Project rules over every file and the joined facts.
+    pub fn run_project(&self, root: &Path, units: &[FileUnit], facts: &Facts) -> Vec<Finding> {
+        let cx = ProjectCx { root, files: units, facts, config: &self.config };
+        let project_rules: Vec<&std::sync::Arc<Rule>> = self.rules.rules.iter().filter(|r| r.is_project()).collect();
+        project_rules
+            .par_iter()
+            .flat_map_iter(|rule| {
+                let mut out = Vec::new();
+                if let Some(check) = rule.project_check {
+                    check(&cx, rule, &mut out);
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// Suppress, fingerprint and sort raw findings. `files` gives each path's text.
+    pub fn finish(&self, raw: Vec<Finding>, files: &HashMap<String, SourceFile>, today: &str) -> (Vec<Finding>, usize) {
+        let mut by_path: HashMap<String, Vec<Finding>> = HashMap::new();
+        for f in raw {
+            by_path.entry(f.path.clone()).or_default().push(f);
+        }
+        let mut out = Vec::new();
+        let mut suppressed = 0;
+        let mut paths: Vec<String> = by_path.keys().cloned().collect();
+        // Files with suppression comments but no findings still need checking (unused ones).
+        if self.inline_suppressions && (self.rules.contains(suppress::UNUSED_RULE) || self.rules.contains(suppress::EXPIRED_RULE)) {
+            for p in files.keys() {
+                if !by_path.contains_key(p) {
+                    paths.push(p.clone());
+                }
+            }
+        }
+        paths.sort();
+        paths.dedup();
+        for p in paths {
+            let fs = by_path.remove(&p).unwrap_or_default();
+            match files.get(&p) {
+                Some(file) => {
+                    let (kept, n) = suppress::apply(file, fs, &self.rules, self.inline_suppressions, today);
+                    suppressed += n;
+                    out.extend(kept);
+                }
+                None => out.extend(fs),
+            }
+        }
+        // Config path ignores.
+        let before = out.len();
+        out.retain(|f| !suppress::config_ignored(&self.config, f));
+        suppressed += before - out.len();
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.end_line == b.end_line && a.end_column == b.end_column);
+        assign_fingerprints(&mut out, files);
+        (out, suppressed)
+    }
+
+    /// Scan a list of files (already walked). `root` is the scan root for project rules.
+    pub fn scan_files(&self, root: &Path, inputs: Vec<crate::walk::Input>, progress: Option<&AtomicUsize>) -> Report {
+        let start = std::time::Instant::now();
+        let max = self.config.scan.max_file_size;
+        let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
+            .into_par_iter()
+            .map(|inp| {
+                let r = match crate::walk::read_input(&inp, max) {
+                    crate::walk::Read::Text(file) => {
+                        let o = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_file(file)));
+                        match o {
+                            Ok(o) => (Some(o), None, false),
+                            Err(_) => (None, Some(ScanError { path: inp.rel.clone(), line: None, message: "internal error while analysing this file (please report it)".into() }), false),
+                        }
+                    }
+                    crate::walk::Read::Skip(_) => (None, None, true),
+                    crate::walk::Read::Error(msg) => (None, Some(ScanError { path: inp.rel.clone(), line: None, message: msg }), true),
+                };
+                if let Some(p) = progress {
+                    p.fetch_add(1, Ordering::Relaxed);
+                }
+                r
+            })
+            .collect();
+        let mut report = Report::default();
+        let mut units = Vec::new();
+        let mut raw = Vec::new();
+        for (o, e, skipped) in results {
+            if let Some(o) = o {
+                report.stats.files_scanned += 1;
+                raw.extend(o.findings);
+                report.errors.extend(o.errors);
+                units.push(o.unit);
+            }
+            if let Some(e) = e {
+                report.errors.push(e);
+            }
+            if skipped {
+                report.stats.files_skipped += 1;
+            }
+        }
+        units.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+        let mut all = Facts::default();
+        for u in &units {
+            all.extend(u.facts.clone());
+        }
+        all.sort();
+        raw.extend(self.run_project(root, &units, &all));
+        let files: HashMap<String, SourceFile> = units.iter().map(|u| (u.file.path.clone(), u.file.clone())).collect();
+        for f in &raw {
+            if !f.mask.is_empty() {
+                report.masks.entry(f.path.clone()).or_default().extend(f.mask.iter().cloned());
+            }
+        }
+        let (findings, suppressed) = self.finish(raw, &files, &today());
+        report.findings = findings;
+        report.suppressed = suppressed;
+        report.errors.sort();
+        report.errors.dedup();
+        report.facts = all;
+        report.sources = files;
+        report.stats.duration_ms = start.elapsed().as_millis() as u64;
+        report
+    }
+
+    /// Per-file check of an in-memory text (editor, `--stdin-filename`): file rules, secrets and
+    /// suppressions, no project rules.
+    pub fn check_text(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<ScanError>) {
+        let file = SourceFile::new(path, text);
+        let o = self.analyze_file(file.clone());
+        let mut files = HashMap::new();
+        files.insert(file.path.clone(), file);
+        let (f, _) = self.finish(o.findings, &files, &today());
+        (f, o.errors)
+    }
+}
+
+fn run_file_rule(rule: &Rule, cx: &FileCx, out: &mut Vec<Finding>) {
+    if let Some(m) = &rule.matcher {
+        if m.applies_to_kind(cx.file.kind.name()) {
+            for root in cx.parsed.roots() {
+                for (node, msg) in m.run(root) {
+                    out.push(rule.finding(cx.file, node.span.clone(), msg));
+                }
+            }
+        }
+    }
+    if let Some(check) = rule.file_check {
+        check(cx, rule, out);
+    }
+}
+
+/// Fingerprint = hash(rule, path, key, n) where key is what the finding is about (not its line)
+/// and n counts earlier findings with the same key, so fingerprints survive line moves.
+fn assign_fingerprints(findings: &mut [Finding], files: &HashMap<String, SourceFile>) {
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    for f in findings.iter_mut() {
+        let key = match &f.fp_key {
+            Some(k) => k.clone(),
+            None if !f.mask.is_empty() => f.message.clone(),
+            None => match files.get(&f.path).and_then(|s| s.text.get(f.span.clone())) {
+                Some(t) if !t.trim().is_empty() => t.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect(),
+                _ => f.message.clone(),
+            },
+        };
+        let n = seen.entry((f.rule_id.clone(), f.path.clone(), key.clone())).or_insert(0);
+        f.fingerprint = stable_hash(&[&f.rule_id, &f.path, &key, &n.to_string()]);
+        *n += 1;
+    }
+}
+
+/// Today's date as YYYY-MM-DD (UTC), overridable with `NHILINT_TODAY` for tests.
+pub fn today() -> String {
+    if let Ok(t) = std::env::var("NHILINT_TODAY") {
+        return t;
+    }
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    civil_from_days((secs / 86_400) as i64)
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> String {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Resolve a scan: where the root is and which files to read.
+pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
+    match paths {
+        [p] if p.is_dir() => p.clone(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Convenience: kinds that hold Kubernetes-style documents.
+pub fn is_kube_kind(k: FileKind) -> bool {
+    matches!(k, FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::Kustomization)
+}

@@ -1,0 +1,164 @@
+//! The NHI model: identities, grants, trusts, credentials and usages, extracted per file by
+//! format-specific extractors and joined into one project graph.
+//!
+//! Every fact has a stable `id` (`<kind>:<path>:<name>`), a location and free-form `attrs` so
+//! an extractor can record what its rules need without changing this file.
+
+pub mod ci;
+pub mod code;
+pub mod kubernetes;
+pub mod terraform;
+
+use crate::engine::Parsed;
+use crate::lang::Span;
+use crate::source::SourceFile;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub type Attrs = BTreeMap<String, serde_json::Value>;
+
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Loc {
+    pub path: String,
+    pub start_line: u32,
+    pub start_column: u32,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+impl Loc {
+    pub fn new(file: &SourceFile, span: Span) -> Loc {
+        let (l, c) = file.line_col(span.start);
+        Loc { path: file.path.clone(), start_line: l, start_column: c, span }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Condition {
+    /// `StringEquals`, `StringLike`, `ForAnyValue:StringLike`, `attribute_condition`, ...
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Identity {
+    pub id: String,
+    /// `aws_iam_role`, `google_service_account`, `k8s_service_account`, `gha_job`, ...
+    pub kind: String,
+    /// aws | gcp | azure | kubernetes | github | gitlab | circleci | azure-devops | bitbucket
+    pub provider: String,
+    pub name: String,
+    pub loc: Loc,
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: Attrs,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Grant {
+    pub id: String,
+    /// Identity id or reference (resolved when the graph is joined).
+    pub identity: String,
+    /// Allow | Deny
+    pub effect: String,
+    pub actions: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_actions: Vec<String>,
+    pub resources: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    pub loc: Loc,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: Attrs,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Trust {
+    pub id: String,
+    /// The identity this trust admits to.
+    pub identity: String,
+    /// aws-account | aws-arn | aws-service | federated-oidc | k8s-subject | gcp-member | any ...
+    pub principal_kind: String,
+    pub principal: String,
+    pub conditions: Vec<Condition>,
+    pub loc: Loc,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: Attrs,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Credential {
+    pub id: String,
+    /// access-key | service-account-key | client-secret | password | certificate | token | literal
+    pub kind: String,
+    pub identity: Option<String>,
+    /// Human-readable lifetime (`never expires`, `90d`), when known.
+    pub lifetime: Option<String>,
+    /// literal | terraform-state | ci-secret | k8s-secret | file ...
+    pub storage: String,
+    /// Redacted form only (never the value).
+    pub redacted: Option<String>,
+    pub loc: Loc,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: Attrs,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Usage {
+    pub id: String,
+    /// `gha-assume-role`, `gcp-wif`, `azure-login`, `k8s-irsa`, `k8s-gke-wi`, `k8s-pod-sa`, ...
+    pub kind: String,
+    /// The consumer (workflow job, workload) by id.
+    pub consumer: String,
+    /// Reference to the identity used (ARN, email, client id, ServiceAccount name...).
+    pub identity_ref: String,
+    pub loc: Loc,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: Attrs,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Facts {
+    pub identities: Vec<Identity>,
+    pub grants: Vec<Grant>,
+    pub trusts: Vec<Trust>,
+    pub credentials: Vec<Credential>,
+    pub usages: Vec<Usage>,
+}
+
+impl Facts {
+    pub fn extend(&mut self, o: Facts) {
+        self.identities.extend(o.identities);
+        self.grants.extend(o.grants);
+        self.trusts.extend(o.trusts);
+        self.credentials.extend(o.credentials);
+        self.usages.extend(o.usages);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.identities.is_empty() && self.grants.is_empty() && self.trusts.is_empty() && self.credentials.is_empty() && self.usages.is_empty()
+    }
+
+    /// Deterministic order (by id).
+    pub fn sort(&mut self) {
+        self.identities.sort_by(|a, b| a.id.cmp(&b.id));
+        self.grants.sort_by(|a, b| a.id.cmp(&b.id));
+        self.trusts.sort_by(|a, b| a.id.cmp(&b.id));
+        self.credentials.sort_by(|a, b| a.id.cmp(&b.id));
+        self.usages.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}
+
+/// Facts of one file, by its kind.
+pub fn extract(file: &SourceFile, parsed: &Parsed, config: &crate::config::Config) -> Facts {
+    match file.kind.target() {
+        "terraform" => terraform::extract(file, parsed, config),
+        "kubernetes" => kubernetes::extract(file, parsed, config),
+        "ci" => ci::extract(file, parsed, config),
+        "source" => code::extract(file, parsed, config),
+        _ => Facts::default(),
+    }
+}

@@ -1,0 +1,542 @@
+//! YAML adapter: tree-sitter-yaml, guarded against its known crashes, into the value tree.
+//!
+//! Guards (see grammars/README.md): documents are split at `---` and parsed one by one (the
+//! scanner's rows are 16-bit), block nesting is measured before parsing (the scanner aborts the
+//! process at 254 levels), and Go-template actions `{{ … }}` are masked with filler of the same
+//! length so Helm templates parse; a scalar that held an action becomes [`V::Expr`].
+
+use super::value::{Document, Entry, Node, ParseError, Span, V};
+use std::collections::HashMap;
+use tree_sitter::{Node as TsNode, Parser};
+
+/// Deepest block nesting handed to tree-sitter-yaml (it aborts at 254).
+pub const MAX_BLOCK_DEPTH: usize = 200;
+/// Longest document handed to tree-sitter-yaml (rows past 32,767 break).
+pub const MAX_DOC_LINES: usize = 32_000;
+/// Deepest value nesting the converter follows; deeper values become expressions.
+const MAX_TREE_DEPTH: usize = 256;
+
+pub struct YamlParse {
+    pub docs: Vec<Document>,
+    pub errors: Vec<ParseError>,
+    /// True when Go-template actions were masked before parsing.
+    pub templated: bool,
+}
+
+thread_local! {
+    static PARSER: std::cell::RefCell<Parser> = std::cell::RefCell::new({
+        let mut p = Parser::new();
+        p.set_language(&tree_sitter_yaml::LANGUAGE.into()).expect("yaml grammar");
+        p
+    });
+}
+
+/// Replace every `{{ … }}` action with filler of the same length (newlines kept). A line that
+/// holds nothing but actions becomes a comment, so `{{- if }}` lines vanish from the structure.
+pub fn mask_templates(text: &str) -> Option<String> {
+    if !text.contains("{{") {
+        return None;
+    }
+    let bytes = text.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut i = 0;
+    let mut action_ranges: Vec<(usize, usize)> = Vec::new();
+    while let Some(p) = memchr::memmem::find(&bytes[i..], b"{{") {
+        let start = i + p;
+        let end = match memchr::memmem::find(&bytes[start + 2..], b"}}") {
+            Some(q) => start + 2 + q + 2,
+            None => bytes.len(),
+        };
+        for b in out.iter_mut().take(end).skip(start) {
+            if *b != b'\n' {
+                *b = b'_';
+            }
+        }
+        action_ranges.push((start, end));
+        i = end;
+        if i >= bytes.len() {
+            break;
+        }
+    }
+    // Lines that are only actions (and whitespace) become comments.
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let line_end = line_start + line.len();
+        let masked = &out[line_start..line_end];
+        let trimmed: Vec<u8> = masked.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+        if !trimmed.is_empty() && trimmed.iter().all(|&b| b == b'_') && line.contains("{{") {
+            let mut first = true;
+            for b in out.iter_mut().take(line_end).skip(line_start) {
+                if *b == b'_' {
+                    *b = if first { b'#' } else { b' ' };
+                    first = false;
+                }
+            }
+        }
+        line_start = line_end;
+    }
+    // Filler must stay valid UTF-8: only ASCII bytes were written over whole characters? No:
+    // multi-byte characters inside an action were overwritten byte by byte with ASCII, which is
+    // still valid UTF-8 because every byte became ASCII.
+    let _ = action_ranges;
+    Some(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Split a stream at `---` / `...` marker lines into (start, end) byte ranges of documents.
+fn split_documents(text: &str) -> Vec<(usize, usize)> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let l = line.trim_end_matches(['\n', '\r']);
+        let is_marker = (l.starts_with("---") && (l.len() == 3 || l[3..].starts_with([' ', '\t'])))
+            || l == "...";
+        if is_marker {
+            if pos > start {
+                docs.push((start, pos));
+            }
+            // The marker line itself may carry content after `--- ` (rare): keep it in the next doc.
+            start = if l == "..." || l.trim_end() == "---" { pos + line.len() } else { pos + 3 };
+        }
+        pos += line.len();
+    }
+    if pos > start {
+        docs.push((start, pos));
+    }
+    docs
+}
+
+/// Conservative block-nesting depth of a document.
+fn block_depth(text: &str) -> usize {
+    let mut stack: Vec<usize> = Vec::new();
+    let mut max = 0;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let rest = &line[indent..];
+        if rest.is_empty() || rest.starts_with('#') {
+            continue;
+        }
+        while stack.last().is_some_and(|&t| t >= indent) {
+            stack.pop();
+        }
+        stack.push(indent);
+        // `- - - x` opens one level per dash.
+        let mut dashes = 0;
+        let mut r = rest;
+        while let Some(t) = r.strip_prefix("- ").or_else(|| r.strip_prefix("-\t")) {
+            dashes += 1;
+            r = t.trim_start();
+        }
+        max = max.max(stack.len() + dashes);
+    }
+    max
+}
+
+pub fn parse(text: &str) -> YamlParse {
+    let masked = mask_templates(text);
+    let templated = masked.is_some();
+    let src: &str = masked.as_deref().unwrap_or(text);
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (start, end) in split_documents(src) {
+        let part = &src[start..end];
+        if part.trim().is_empty() || part.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+            continue;
+        }
+        let lines = part.lines().count();
+        if lines > MAX_DOC_LINES {
+            errors.push(ParseError {
+                offset: start,
+                message: format!("YAML document of {lines} lines is longer than the {MAX_DOC_LINES} lines nhilint parses"),
+            });
+            continue;
+        }
+        let depth = block_depth(part);
+        if depth > MAX_BLOCK_DEPTH {
+            errors.push(ParseError {
+                offset: start,
+                message: format!("YAML nesting of {depth} levels is deeper than the {MAX_BLOCK_DEPTH} nhilint parses"),
+            });
+            continue;
+        }
+        let tree = PARSER.with(|p| p.borrow_mut().parse(part, None));
+        let Some(tree) = tree else {
+            errors.push(ParseError { offset: start, message: "YAML parser gave up".into() });
+            continue;
+        };
+        let root = tree.root_node();
+        if root.has_error() {
+            if let Some((off, msg)) = first_error(root, part) {
+                errors.push(ParseError { offset: start + off, message: msg });
+            }
+        }
+        let mut cv = Conv { src: part, orig: &text[start..end], base: start, anchors: HashMap::new() };
+        // stream -> document(s)
+        let mut cursor = root.walk();
+        let mut found = false;
+        for child in root.named_children(&mut cursor) {
+            if child.kind() == "document" {
+                let mut c2 = child.walk();
+                let body = child.named_children(&mut c2).find(|n| n.kind() != "comment" && n.kind() != "yaml_directive" && n.kind() != "tag_directive");
+                if let Some(body) = body {
+                    let node = cv.node(body, 0);
+                    docs.push(Document { root: node, span: start..end });
+                    found = true;
+                }
+            }
+        }
+        if !found && !root.has_error() {
+            continue;
+        }
+    }
+    YamlParse { docs, errors, templated }
+}
+
+fn first_error(root: TsNode, src: &str) -> Option<(usize, String)> {
+    let mut cursor = root.walk();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.is_error() || n.is_missing() {
+            let snippet: String = src[n.start_byte()..n.end_byte().min(n.start_byte() + 30)]
+                .chars()
+                .take_while(|c| *c != '\n')
+                .collect();
+            let msg = if n.is_missing() {
+                format!("YAML syntax error: missing `{}`", n.kind())
+            } else if snippet.trim().is_empty() {
+                "YAML syntax error".to_string()
+            } else {
+                "YAML syntax error: unexpected content here".to_string()
+            };
+            return Some((n.start_byte(), msg));
+        }
+        if n.has_error() {
+            let children: Vec<_> = n.children(&mut cursor).collect();
+            stack.extend(children.into_iter().rev());
+        }
+    }
+    None
+}
+
+struct Conv<'a> {
+    /// Text handed to tree-sitter (possibly masked).
+    src: &'a str,
+    /// Original text of the same document (for templated scalars).
+    orig: &'a str,
+    base: usize,
+    anchors: HashMap<String, Node>,
+}
+
+impl Conv<'_> {
+    fn span(&self, n: TsNode) -> Span {
+        self.base + n.start_byte()..self.base + n.end_byte()
+    }
+
+    fn text(&self, n: TsNode) -> &str {
+        &self.src[n.start_byte()..n.end_byte()]
+    }
+
+    fn templated(&self, n: TsNode) -> bool {
+        self.orig.get(n.start_byte()..n.end_byte()).is_some_and(|t| t.contains("{{"))
+    }
+
+    fn node(&mut self, n: TsNode, depth: usize) -> Node {
+        let span = self.span(n);
+        if depth > MAX_TREE_DEPTH {
+            return Node::new(span, V::Expr("<too deep>".into()));
+        }
+        match n.kind() {
+            "block_node" | "flow_node" => {
+                let mut anchor = None;
+                let mut value = None;
+                let mut cursor = n.walk();
+                for c in n.named_children(&mut cursor) {
+                    match c.kind() {
+                        "anchor" => {
+                            anchor = Some(self.text(c).trim_start_matches('&').to_string());
+                        }
+                        "tag" | "comment" => {}
+                        _ => value = Some(c),
+                    }
+                }
+                let node = match value {
+                    Some(v) => self.node(v, depth + 1),
+                    None => Node::new(span, V::Null),
+                };
+                if let Some(a) = anchor {
+                    self.anchors.insert(a, node.clone());
+                }
+                node
+            }
+            "block_mapping" | "flow_mapping" => {
+                let mut entries: Vec<Entry> = Vec::new();
+                let mut merges: Vec<Entry> = Vec::new();
+                let mut cursor = n.walk();
+                for pair in n.named_children(&mut cursor) {
+                    if pair.kind() != "block_mapping_pair" && pair.kind() != "flow_pair" {
+                        if pair.kind() == "flow_node" {
+                            // `{a}` shorthand: key with null value
+                            let k = self.node(pair, depth + 1);
+                            let key = k.scalar_text().unwrap_or_default();
+                            entries.push(Entry { key, key_span: k.span.clone(), value: Node::new(k.span.end..k.span.end, V::Null) });
+                        }
+                        continue;
+                    }
+                    let key_node = pair.child_by_field_name("key");
+                    let val_node = pair.child_by_field_name("value");
+                    let (key, key_span) = match key_node {
+                        Some(k) => {
+                            let kn = self.node(k, depth + 1);
+                            let key = match &kn.v {
+                                V::Str(s) | V::Num(s) | V::Expr(s) => s.clone(),
+                                V::Bool(b) => b.to_string(),
+                                V::Null => String::new(),
+                                _ => self.text(k).to_string(),
+                            };
+                            (key, self.span(k))
+                        }
+                        None => (String::new(), self.span(pair)),
+                    };
+                    let value = match val_node {
+                        Some(v) => self.node(v, depth + 1),
+                        None => Node::new(key_span.end..key_span.end, V::Null),
+                    };
+                    if key == "<<" {
+                        match &value.v {
+                            V::Map(es) => merges.extend(es.iter().cloned()),
+                            V::Seq(items) => {
+                                for it in items {
+                                    if let V::Map(es) = &it.v {
+                                        merges.extend(es.iter().cloned());
+                                    }
+                                }
+                            }
+                            _ => {}
+                        }
+                        continue;
+                    }
+                    entries.push(Entry { key, key_span, value });
+                }
+                for m in merges {
+                    if !entries.iter().any(|e| e.key == m.key) {
+                        entries.push(m);
+                    }
+                }
+                Node::new(span, V::Map(entries))
+            }
+            "block_sequence" | "flow_sequence" => {
+                let mut items = Vec::new();
+                let mut cursor = n.walk();
+                for c in n.named_children(&mut cursor) {
+                    match c.kind() {
+                        "block_sequence_item" => {
+                            let mut c2 = c.walk();
+                            let inner = c.named_children(&mut c2).find(|x| x.kind() != "comment");
+                            match inner {
+                                Some(i) => items.push(self.node(i, depth + 1)),
+                                None => items.push(Node::new(self.span(c), V::Null)),
+                            }
+                        }
+                        "comment" => {}
+                        "flow_pair" => {
+                            // `[a: b]` is a single-pair map
+                            let k = c.child_by_field_name("key").map(|k| self.node(k, depth + 1));
+                            let v = c.child_by_field_name("value").map(|v| self.node(v, depth + 1));
+                            let key = k.as_ref().and_then(|k| k.scalar_text()).unwrap_or_default();
+                            let key_span = k.map(|k| k.span).unwrap_or(self.span(c));
+                            let value = v.unwrap_or(Node::new(key_span.end..key_span.end, V::Null));
+                            items.push(Node::new(self.span(c), V::Map(vec![Entry { key, key_span, value }])));
+                        }
+                        _ => items.push(self.node(c, depth + 1)),
+                    }
+                }
+                Node::new(span, V::Seq(items))
+            }
+            "plain_scalar" => {
+                if self.templated(n) {
+                    return Node::new(span, V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()));
+                }
+                let t = self.text(n).trim();
+                let mut cursor = n.walk();
+                let kind = n.named_children(&mut cursor).next().map(|c| c.kind()).unwrap_or("string_scalar");
+                let v = match kind {
+                    "null_scalar" => V::Null,
+                    "boolean_scalar" => V::Bool(matches!(t, "true" | "True" | "TRUE")),
+                    "integer_scalar" | "float_scalar" => V::Num(t.to_string()),
+                    _ => V::Str(fold_plain(t)),
+                };
+                Node::new(span, v)
+            }
+            "double_quote_scalar" => {
+                if self.templated(n) {
+                    return Node::new(span, V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()));
+                }
+                Node::new(span, V::Str(unescape_double(self.text(n))))
+            }
+            "single_quote_scalar" => {
+                if self.templated(n) {
+                    return Node::new(span, V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()));
+                }
+                let t = self.text(n);
+                let inner = t.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')).unwrap_or(t);
+                Node::new(span, V::Str(fold_plain(&inner.replace("''", "'"))))
+            }
+            "block_scalar" => {
+                if self.templated(n) {
+                    return Node::new(span, V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()));
+                }
+                Node::new(span, V::Str(block_scalar(self.text(n))))
+            }
+            "alias" => {
+                let name = self.text(n).trim_start_matches('*').to_string();
+                match self.anchors.get(&name) {
+                    Some(a) => Node::new(span, a.v.clone()),
+                    None => Node::new(span, V::Expr(self.text(n).to_string())),
+                }
+            }
+            "ERROR" => Node::new(span, V::Expr(String::new())),
+            _ => {
+                // Unknown wrapper: descend into the first named child.
+                let mut cursor = n.walk();
+                let first = n.named_children(&mut cursor).find(|c| c.kind() != "comment");
+                match first {
+                    Some(c) => self.node(c, depth + 1),
+                    None => Node::new(span, V::Str(self.text(n).to_string())),
+                }
+            }
+        }
+    }
+}
+
+fn fold_plain(s: &str) -> String {
+    if !s.contains('\n') {
+        return s.to_string();
+    }
+    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+fn unescape_double(t: &str) -> String {
+    let inner = t.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(t);
+    let inner = if inner.contains('\n') { fold_plain(inner) } else { inner.to_string() };
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some('0') => out.push('\0'),
+            Some('"') => out.push('"'),
+            Some('\\') => out.push('\\'),
+            Some('/') => out.push('/'),
+            Some(' ') => out.push(' '),
+            Some('x') => {
+                let h: String = chars.by_ref().take(2).collect();
+                if let Some(c) = u32::from_str_radix(&h, 16).ok().and_then(char::from_u32) {
+                    out.push(c)
+                }
+            }
+            Some('u') => {
+                let h: String = chars.by_ref().take(4).collect();
+                if let Some(c) = u32::from_str_radix(&h, 16).ok().and_then(char::from_u32) {
+                    out.push(c)
+                }
+            }
+            Some(o) => {
+                out.push('\\');
+                out.push(o)
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Content of a `|` / `>` block scalar with its indentation removed.
+fn block_scalar(t: &str) -> String {
+    let mut lines = t.lines();
+    let header = lines.next().unwrap_or("");
+    let folded = header.trim_start().starts_with('>');
+    let keep = header.contains('+');
+    let strip = header.contains('-');
+    let body: Vec<&str> = lines.collect();
+    let indent = body
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .min()
+        .unwrap_or(0);
+    let stripped: Vec<&str> = body.iter().map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() }).collect();
+    let mut s = if folded {
+        let mut out = String::new();
+        for (i, l) in stripped.iter().enumerate() {
+            if i > 0 {
+                out.push(if l.is_empty() || l.starts_with(' ') { '\n' } else { ' ' });
+            }
+            out.push_str(l);
+        }
+        out
+    } else {
+        stripped.join("\n")
+    };
+    if !strip {
+        let trimmed = s.trim_end_matches('\n').len();
+        s.truncate(trimmed);
+        s.push('\n');
+    }
+    if strip {
+        let trimmed = s.trim_end_matches('\n').len();
+        s.truncate(trimmed);
+    }
+    let _ = keep;
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multi_doc_and_spans() {
+        let t = "a: 1\nb: [x, 'y']\n---\nkind: Pod\nmeta:\n  name: \"n\\u0041\"\n";
+        let p = parse(t);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert_eq!(p.docs.len(), 2);
+        let n = p.docs[1].root.path("meta.name").unwrap();
+        assert_eq!(n.as_str(), Some("nA"));
+        assert_eq!(&t[n.span.clone()], "\"n\\u0041\"");
+    }
+
+    #[test]
+    fn helm_masked() {
+        let t = "apiVersion: v1\nkind: Secret\n{{- if .Values.x }}\nmetadata:\n  name: {{ include \"x\" . }}-cfg\n  labels:\n    {{- include \"l\" . | nindent 4 }}\ndata:\n  k: {{ .Values.k | b64enc }}\n{{- end }}\n";
+        let p = parse(t);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let d = &p.docs[0].root;
+        assert!(d.path("metadata.name").unwrap().is_expr());
+        assert!(d.path("data.k").unwrap().is_expr());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_an_abort() {
+        let mut t = String::new();
+        for i in 0..300 {
+            t.push_str(&" ".repeat(i));
+            t.push_str("k:\n");
+        }
+        let p = parse(&t);
+        assert_eq!(p.errors.len(), 1);
+    }
+
+    #[test]
+    fn anchors_and_merge() {
+        let t = "base: &b\n  x: 1\nother:\n  <<: *b\n  y: 2\n";
+        let p = parse(t);
+        let o = p.docs[0].root.get("other").unwrap();
+        assert!(o.get("x").is_some() && o.get("y").is_some());
+    }
+}

@@ -1,0 +1,21 @@
+//! nhilint: finds risky machine-to-machine trust (OWASP NHI Top 10) before it is deployed.
+//!
+//! Pipeline: walk → classify → parse → extract → evaluate → suppress → report (see DESIGN.md).
+
+pub mod baseline;
+pub mod cli;
+pub mod config;
+pub mod diff;
+pub mod engine;
+pub mod facts;
+pub mod finding;
+pub mod inventory;
+pub mod lang;
+pub mod redact;
+pub mod report;
+pub mod rules;
+pub mod secrets;
+pub mod server;
+pub mod source;
+pub mod suppress;
+pub mod walk;

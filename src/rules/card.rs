@@ -1,0 +1,158 @@
+//! Rule cards: `rules/<target>/<id>.toml`, the single source of a rule's metadata, docs and
+//! examples (which are also its tests).
+
+use crate::finding::{Confidence, Severity};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Card {
+    pub id: String,
+    pub title: String,
+    /// terraform | kubernetes | ci | source | secrets | project | meta
+    pub target: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub owasp_nhi: Vec<String>,
+    /// `file` (default) or `project` (sees the whole fact graph).
+    #[serde(default = "default_scope")]
+    pub scope: String,
+    /// Name of the check in `src/rules/checks/` (defaults to the id).
+    #[serde(default)]
+    pub check: Option<String>,
+    /// Declarative matcher (see `matchers.rs`).
+    #[serde(default, rename = "match")]
+    pub matcher: Option<crate::rules::matchers::MatchSpec>,
+    /// Secret detector (see `src/secrets/`).
+    #[serde(default)]
+    pub detector: Option<toml::Table>,
+    /// Off unless selected or enabled in config.
+    #[serde(default)]
+    pub opt_in: bool,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub docs: Docs,
+    pub examples: Vec<Example>,
+}
+
+fn default_scope() -> String {
+    "file".into()
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Docs {
+    pub what: String,
+    pub why: String,
+    pub fix: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// `bad` (must produce at least one finding of the rule) or `clean` (must produce none).
+    pub kind: String,
+    pub path: String,
+    pub code: String,
+    /// Exact number of findings a bad example must produce (optional).
+    #[serde(default)]
+    pub count: Option<usize>,
+    /// Other files of the same example repository (cross-file rules).
+    #[serde(default)]
+    pub files: Vec<ExampleFile>,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Extra `nhilint.toml` content for this example.
+    #[serde(default)]
+    pub config: Option<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleFile {
+    pub path: String,
+    pub code: String,
+}
+
+pub const OWASP_ITEMS: [&str; 10] = [
+    "NHI1:2025",
+    "NHI2:2025",
+    "NHI3:2025",
+    "NHI4:2025",
+    "NHI5:2025",
+    "NHI6:2025",
+    "NHI7:2025",
+    "NHI8:2025",
+    "NHI9:2025",
+    "NHI10:2025",
+];
+
+pub fn owasp_title(item: &str) -> &'static str {
+    match item {
+        "NHI1:2025" => "Improper Offboarding",
+        "NHI2:2025" => "Secret Leakage",
+        "NHI3:2025" => "Vulnerable Third-Party NHI",
+        "NHI4:2025" => "Insecure Authentication",
+        "NHI5:2025" => "Overprivileged NHI",
+        "NHI6:2025" => "Insecure Cloud Deployment Configurations",
+        "NHI7:2025" => "Long-Lived Secrets",
+        "NHI8:2025" => "Environment Isolation",
+        "NHI9:2025" => "NHI Reuse",
+        "NHI10:2025" => "Human Use of NHI",
+        _ => "",
+    }
+}
+
+impl Card {
+    /// Problems with this card, empty when valid.
+    pub fn validate(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let id_ok = !self.id.is_empty()
+            && self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !self.id.starts_with('-')
+            && !self.id.ends_with('-')
+            && self.id.contains('-');
+        if !id_ok {
+            p.push(format!("id `{}` is not kebab-case with a target prefix", self.id));
+        }
+        if self.title.trim().is_empty() {
+            p.push("empty title".into());
+        }
+        if !["terraform", "kubernetes", "ci", "source", "secrets", "project", "meta"].contains(&self.target.as_str()) {
+            p.push(format!("unknown target `{}`", self.target));
+        }
+        if self.scope != "file" && self.scope != "project" {
+            p.push(format!("unknown scope `{}`", self.scope));
+        }
+        if self.owasp_nhi.is_empty() {
+            p.push("no owasp_nhi item".into());
+        }
+        for o in &self.owasp_nhi {
+            if !OWASP_ITEMS.contains(&o.as_str()) {
+                p.push(format!("owasp_nhi `{o}` is not one of NHI1:2025..NHI10:2025"));
+            }
+        }
+        for (n, t) in [("what", &self.docs.what), ("why", &self.docs.why), ("fix", &self.docs.fix)] {
+            if t.trim().len() < 20 {
+                p.push(format!("docs.{n} is missing or too short"));
+            }
+        }
+        if self.docs.references.is_empty() {
+            p.push("docs.references is empty".into());
+        }
+        if !self.examples.iter().any(|e| e.kind == "bad") {
+            p.push("no bad example".into());
+        }
+        if !self.examples.iter().any(|e| e.kind == "clean") {
+            p.push("no clean example".into());
+        }
+        for e in &self.examples {
+            if e.kind != "bad" && e.kind != "clean" {
+                p.push(format!("example kind `{}` is not bad|clean", e.kind));
+            }
+        }
+        p
+    }
+}

@@ -1,0 +1,318 @@
+//! Source files, their kind (classified by path, then content) and line/column mapping.
+
+use serde::Serialize;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    Terraform,
+    TerraformJson,
+    TfVars,
+    TerraformPlan,
+    TerraformState,
+    Kubernetes,
+    HelmTemplate,
+    HelmValues,
+    HelmChart,
+    Kustomization,
+    GithubWorkflow,
+    GithubAction,
+    GitlabCi,
+    CircleCi,
+    AzurePipelines,
+    Bitbucket,
+    Yaml,
+    Json,
+    Python,
+    JavaScript,
+    TypeScript,
+    Go,
+    Java,
+    Shell,
+    Dotenv,
+    Text,
+}
+
+/// How a kind's text is parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Hcl,
+    Yaml,
+    Json,
+    Code,
+    Text,
+}
+
+impl FileKind {
+    pub fn format(self) -> Format {
+        use FileKind::*;
+        match self {
+            Terraform | TfVars => Format::Hcl,
+            TerraformJson | TerraformPlan | TerraformState | Json => Format::Json,
+            Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization | GithubWorkflow | GithubAction | GitlabCi
+            | CircleCi | AzurePipelines | Bitbucket | Yaml => Format::Yaml,
+            Python | JavaScript | TypeScript | Go | Java => Format::Code,
+            Shell | Dotenv | Text => Format::Text,
+        }
+    }
+
+    /// The rule target (card `target`) whose rules see this kind. Secrets rules see every kind.
+    pub fn target(self) -> &'static str {
+        use FileKind::*;
+        match self {
+            Terraform | TerraformJson | TfVars | TerraformPlan | TerraformState => "terraform",
+            Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization => "kubernetes",
+            GithubWorkflow | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket => "ci",
+            Python | JavaScript | TypeScript | Go | Java => "source",
+            Yaml | Json | Shell | Dotenv | Text => "other",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        use FileKind::*;
+        match self {
+            Terraform => "terraform",
+            TerraformJson => "terraform-json",
+            TfVars => "tfvars",
+            TerraformPlan => "terraform-plan",
+            TerraformState => "terraform-state",
+            Kubernetes => "kubernetes",
+            HelmTemplate => "helm-template",
+            HelmValues => "helm-values",
+            HelmChart => "helm-chart",
+            Kustomization => "kustomization",
+            GithubWorkflow => "github-workflow",
+            GithubAction => "github-action",
+            GitlabCi => "gitlab-ci",
+            CircleCi => "circleci",
+            AzurePipelines => "azure-pipelines",
+            Bitbucket => "bitbucket",
+            Yaml => "yaml",
+            Json => "json",
+            Python => "python",
+            JavaScript => "javascript",
+            TypeScript => "typescript",
+            Go => "go",
+            Java => "java",
+            Shell => "shell",
+            Dotenv => "dotenv",
+            Text => "text",
+        }
+    }
+}
+
+/// Classify by path (forward-slash, relative to the scan root), then by content.
+pub fn classify(rel_path: &str, text: &str) -> FileKind {
+    use FileKind::*;
+    let lower = rel_path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let parent_dirs: Vec<&str> = lower.split('/').collect();
+    let in_dir = |d: &str| parent_dirs.len() > 1 && parent_dirs[..parent_dirs.len() - 1].contains(&d);
+    let is_yaml = name.ends_with(".yml") || name.ends_with(".yaml");
+
+    if name.ends_with(".tf.json") {
+        return TerraformJson;
+    }
+    if name.ends_with(".tf") || name.ends_with(".hcl") && !name.ends_with(".pkr.hcl") {
+        return Terraform;
+    }
+    if name.ends_with(".tfvars") {
+        return TfVars;
+    }
+    if name.ends_with(".tfvars.json") {
+        return TerraformJson;
+    }
+    if name.ends_with(".tfstate") || name.ends_with(".tfstate.backup") {
+        return TerraformState;
+    }
+    if is_yaml && lower.contains(".github/workflows/") {
+        return GithubWorkflow;
+    }
+    if name == "action.yml" || name == "action.yaml" {
+        return GithubAction;
+    }
+    if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" || (is_yaml && lower.contains(".gitlab/ci/")) {
+        return GitlabCi;
+    }
+    if lower.ends_with(".circleci/config.yml") || lower.ends_with(".circleci/config.yaml") {
+        return CircleCi;
+    }
+    if is_yaml && (name.starts_with("azure-pipelines") || lower.contains(".azure-pipelines/") || lower.contains(".azuredevops/")) {
+        return AzurePipelines;
+    }
+    if name == "bitbucket-pipelines.yml" || name == "bitbucket-pipelines.yaml" {
+        return Bitbucket;
+    }
+    if name == "chart.yaml" || name == "chart.yml" {
+        return HelmChart;
+    }
+    if name == "kustomization.yaml" || name == "kustomization.yml" || name == "kustomization" {
+        return Kustomization;
+    }
+    if is_yaml && in_dir("templates") && (text.contains("{{") || text.contains("apiVersion")) {
+        return HelmTemplate;
+    }
+    if name.ends_with(".tpl") && in_dir("templates") {
+        return HelmTemplate;
+    }
+    if is_yaml && name.starts_with("values") && looks_like_chart_dir(&parent_dirs) {
+        return HelmValues;
+    }
+    if is_yaml {
+        if has_top_key(text, "apiVersion") && has_top_key(text, "kind") {
+            return Kubernetes;
+        }
+        return Yaml;
+    }
+    if name.ends_with(".json") {
+        let head = &text[..text.len().min(4096)];
+        if head.contains("\"format_version\"") && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\"")) {
+            return TerraformPlan;
+        }
+        return Json;
+    }
+    if name.ends_with(".py") {
+        return Python;
+    }
+    if name.ends_with(".js") || name.ends_with(".mjs") || name.ends_with(".cjs") || name.ends_with(".jsx") {
+        return JavaScript;
+    }
+    if name.ends_with(".ts") || name.ends_with(".tsx") || name.ends_with(".mts") || name.ends_with(".cts") {
+        return TypeScript;
+    }
+    if name.ends_with(".go") {
+        return Go;
+    }
+    if name.ends_with(".java") {
+        return Java;
+    }
+    if name.ends_with(".sh") || name.ends_with(".bash") {
+        return Shell;
+    }
+    if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
+        return Dotenv;
+    }
+    Text
+}
+
+fn looks_like_chart_dir(_dirs: &[&str]) -> bool {
+    // values*.yaml anywhere is treated as Helm values; a Chart.yaml sibling is the usual case but
+    // cannot be checked from the path alone, and values files outside charts are rare.
+    true
+}
+
+/// True if a line starts with `key:` at column 0 (cheap content sniffing before parsing).
+fn has_top_key(text: &str, key: &str) -> bool {
+    text.lines().take(400).any(|l| l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
+}
+
+/// One file of the scan.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// Relative to the scan root, forward slashes.
+    pub path: String,
+    pub text: Arc<str>,
+    pub kind: FileKind,
+    pub lines: Arc<LineIndex>,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let path = path.into();
+        let text: Arc<str> = text.into();
+        let kind = classify(&path, &text);
+        let lines = Arc::new(LineIndex::new(&text));
+        SourceFile { path, text, kind, lines }
+    }
+
+    pub fn with_kind(mut self, kind: FileKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// 1-based (line, column); columns count Unicode scalar values.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        self.lines.line_col(&self.text, offset)
+    }
+
+    pub fn line_text(&self, line: u32) -> &str {
+        self.lines.line_text(&self.text, line)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// 0-based line of a byte offset.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    pub fn line_start(&self, line0: usize) -> usize {
+        self.starts.get(line0).copied().unwrap_or(*self.starts.last().unwrap_or(&0))
+    }
+
+    pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
+        let offset = offset.min(text.len());
+        let l = self.line_of(offset);
+        let start = self.starts[l];
+        let mut o = offset;
+        while o > start && !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        let col = text[start..o].chars().count() + 1;
+        (l as u32 + 1, col as u32)
+    }
+
+    /// Text of a 1-based line, without its newline.
+    pub fn line_text<'a>(&self, text: &'a str, line: u32) -> &'a str {
+        let l = (line.max(1) - 1) as usize;
+        if l >= self.starts.len() {
+            return "";
+        }
+        let s = self.starts[l];
+        let e = self.starts.get(l + 1).copied().unwrap_or(text.len());
+        text[s..e].trim_end_matches(['\n', '\r'])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_paths() {
+        assert_eq!(classify("infra/main.tf", ""), FileKind::Terraform);
+        assert_eq!(classify(".github/workflows/ci.yml", ""), FileKind::GithubWorkflow);
+        assert_eq!(classify("k8s/app.yaml", "apiVersion: v1\nkind: Pod\n"), FileKind::Kubernetes);
+        assert_eq!(classify("conf.yaml", "a: 1\n"), FileKind::Yaml);
+        assert_eq!(classify(".gitlab-ci.yml", ""), FileKind::GitlabCi);
+        assert_eq!(classify("chart/templates/dep.yaml", "{{ x }}"), FileKind::HelmTemplate);
+        assert_eq!(classify("app/x.py", ""), FileKind::Python);
+    }
+
+    #[test]
+    fn line_cols() {
+        let f = SourceFile::new("a", "ab\nçd\n");
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(5), (2, 2));
+        assert_eq!(f.line_text(2), "çd");
+    }
+}

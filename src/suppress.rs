@@ -1,0 +1,131 @@
+//! Suppression: inline `nhilint: ignore[rule-id] reason` comments (optional
+//! `until=YYYY-MM-DD`) on the finding's line or the line above, and config path ignores.
+
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::rules::RuleSet;
+use crate::source::SourceFile;
+use regex::Regex;
+use std::sync::OnceLock;
+
+pub const UNUSED_RULE: &str = "nhilint-unused-suppression";
+pub const EXPIRED_RULE: &str = "nhilint-expired-suppression";
+
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub line: u32,
+    pub rules: Vec<String>,
+    pub until: Option<String>,
+    pub reason: String,
+    /// Byte span of the directive in the file.
+    pub span: std::ops::Range<usize>,
+}
+
+fn directive_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:#|//|/\*|<!--|--|;|\{\{-?\s*/\*)\s*nhilint:\s*ignore\[([^\]]*)\]([^\n]*)").unwrap()
+    })
+}
+
+/// Every suppression directive in a file's comments.
+pub fn parse(file: &SourceFile) -> Vec<Suppression> {
+    let text = &file.text;
+    if !text.contains("nhilint:") {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for m in directive_re().captures_iter(text) {
+        let whole = m.get(0).unwrap();
+        let rules: Vec<String> = m[1].split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let mut rest = m[2].trim();
+        for end in ["*/", "-->", "}}"] {
+            if let Some(i) = rest.find(end) {
+                rest = rest[..i].trim();
+            }
+        }
+        let mut until = None;
+        let mut reason_words = Vec::new();
+        for w in rest.split_whitespace() {
+            if let Some(d) = w.strip_prefix("until=") {
+                until = Some(d.to_string());
+            } else {
+                reason_words.push(w);
+            }
+        }
+        let (line, _) = file.line_col(whole.start());
+        out.push(Suppression { line, rules, until, reason: reason_words.join(" "), span: whole.start()..whole.end() });
+    }
+    out
+}
+
+/// Apply inline suppressions to one file's findings. Returns kept findings (plus findings of
+/// the unused/expired meta rules) and the number suppressed.
+pub fn apply(file: &SourceFile, findings: Vec<Finding>, rules: &RuleSet, inline: bool, today: &str) -> (Vec<Finding>, usize) {
+    if !inline {
+        return (findings, 0);
+    }
+    let sups = parse(file);
+    if sups.is_empty() {
+        return (findings, 0);
+    }
+    let mut used = vec![false; sups.len()];
+    let mut kept = Vec::new();
+    let mut n = 0;
+    for f in findings {
+        let hit = sups.iter().enumerate().find(|(_, s)| {
+            (s.line == f.start_line || s.line + 1 == f.start_line) && s.rules.iter().any(|r| r == &f.rule_id || r == "all")
+        });
+        match hit {
+            Some((i, s)) => {
+                used[i] = true;
+                let expired = s.until.as_deref().is_some_and(|u| u < today);
+                if expired {
+                    kept.push(f);
+                } else {
+                    n += 1;
+                }
+            }
+            None => kept.push(f),
+        }
+    }
+    for (i, s) in sups.iter().enumerate() {
+        if let Some(u) = &s.until {
+            let valid = u.len() == 10 && u.as_bytes()[4] == b'-' && u.as_bytes()[7] == b'-';
+            if let Some(rule) = rules.get(EXPIRED_RULE) {
+                if !valid {
+                    kept.push(rule.finding(file, s.span.clone(), format!("suppression has an invalid date `until={u}` (use YYYY-MM-DD)")));
+                } else if u.as_str() < today {
+                    kept.push(rule.finding(file, s.span.clone(), format!("suppression of `{}` expired on {u}", s.rules.join(", "))));
+                }
+            }
+        }
+        if !used[i] {
+            if let Some(rule) = rules.get(UNUSED_RULE) {
+                for r in &s.rules {
+                    if r == "all" {
+                        continue;
+                    }
+                    if crate::rules::find_card(r).is_none() {
+                        kept.push(rule.finding(file, s.span.clone(), format!("suppression names unknown rule `{r}`")));
+                    } else if rules.contains(r) {
+                        kept.push(rule.finding(file, s.span.clone(), format!("suppression of `{r}` matches no finding")));
+                    }
+                }
+            }
+        }
+    }
+    (kept, n)
+}
+
+/// `[[ignore-paths]]` in config.
+pub fn config_ignored(config: &Config, f: &Finding) -> bool {
+    config.ignore_paths.iter().any(|ip| {
+        let rule_ok = ip.rules.is_empty()
+            || ip.rules.iter().any(|t| crate::rules::find_card(&f.rule_id).is_some_and(|c| crate::rules::token_matches(t, c)));
+        rule_ok
+            && ip.paths.iter().any(|g| {
+                globset::GlobBuilder::new(g).literal_separator(false).build().map(|g| g.compile_matcher().is_match(&f.path)).unwrap_or(false)
+            })
+    })
+}
