@@ -25,11 +25,20 @@ fn main() {
     let mut cards = Vec::new();
     collect(&root.join("rules"), "toml", &mut cards);
     cards.sort();
-    let mut s = String::from("/// Every rule card: (path relative to the crate, text).\npub static CARDS: &[(&str, &str)] = &[\n");
+    let mut s = String::from(
+        "/// Every rule card: (path relative to the crate, text).\npub static CARDS: &[(&str, &str)] = &[\n",
+    );
     for c in &cards {
         println!("cargo:rerun-if-changed={}", c.display());
-        let rel = c.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
-        s.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", c.display().to_string()));
+        let rel = c
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        s.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            c.display().to_string()
+        ));
     }
     s.push_str("];\n");
     fs::write(out_dir.join("cards.rs"), s).unwrap();
@@ -46,7 +55,10 @@ fn main() {
         println!("cargo:rerun-if-changed={}", c.display());
         let stem = c.file_stem().unwrap().to_string_lossy().to_string();
         let text = fs::read_to_string(c).unwrap_or_default();
-        mods.push_str(&format!("#[path = {:?}]\npub mod {stem};\n", c.display().to_string()));
+        mods.push_str(&format!(
+            "#[path = {:?}]\npub mod {stem};\n",
+            c.display().to_string()
+        ));
         let id = stem.replace('_', "-");
         names.push_str(&format!("{id:?}, "));
         if text.contains("pub fn check_file(") {
@@ -58,8 +70,8 @@ fn main() {
     }
     let generated = format!(
         "{mods}\n/// Ids of every check file.\npub const ALL: &[&str] = &[{names}];\n\n\
-         pub fn file_check(id: &str) -> Option<crate::rules::FileCheck> {{\n    match id {{\n{file_arms}        _ => None,\n    }}\n}}\n\n\
-         pub fn project_check(id: &str) -> Option<crate::rules::ProjectCheck> {{\n    match id {{\n{proj_arms}        _ => None,\n    }}\n}}\n"
+         #[allow(clippy::match_single_binding)]\npub fn file_check(id: &str) -> Option<crate::rules::FileCheck> {{\n    match id {{\n{file_arms}        _ => None,\n    }}\n}}\n\n\
+         #[allow(clippy::match_single_binding)]\npub fn project_check(id: &str) -> Option<crate::rules::ProjectCheck> {{\n    match id {{\n{proj_arms}        _ => None,\n    }}\n}}\n"
     );
     fs::write(out_dir.join("checks.rs"), generated).unwrap();
 }

@@ -47,7 +47,10 @@ pub struct ScanConfig {
 
 impl Default for ScanConfig {
     fn default() -> Self {
-        ScanConfig { max_file_size: default_max(), exclude: Vec::new() }
+        ScanConfig {
+            max_file_size: default_max(),
+            exclude: Vec::new(),
+        }
     }
 }
 
@@ -82,12 +85,24 @@ pub struct OwnersConfig {
 
 impl Default for OwnersConfig {
     fn default() -> Self {
-        OwnersConfig { tag_keys: default_owner_keys() }
+        OwnersConfig {
+            tag_keys: default_owner_keys(),
+        }
     }
 }
 
 fn default_owner_keys() -> Vec<String> {
-    ["owner", "team", "Owner", "Team", "app.kubernetes.io/owner", "nhilint.dev/owner"].iter().map(|s| s.to_string()).collect()
+    [
+        "owner",
+        "team",
+        "Owner",
+        "Team",
+        "app.kubernetes.io/owner",
+        "nhilint.dev/owner",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -152,8 +167,19 @@ impl Config {
                 c.source = Some(path.to_path_buf());
                 for (id, _) in c.rules.iter() {
                     if crate::rules::find_card(id).is_none() {
-                        let line = text.lines().position(|l| l.contains(&format!("rules.{id}")) || l.contains(&format!("\"{id}\""))).map(|l| l + 1);
-                        return Err(ConfigError { path: path.into(), line, column: None, message: format!("unknown rule `{id}` in [rules]") });
+                        let line = text
+                            .lines()
+                            .position(|l| {
+                                l.contains(&format!("rules.{id}"))
+                                    || l.contains(&format!("\"{id}\""))
+                            })
+                            .map(|l| l + 1);
+                        return Err(ConfigError {
+                            path: path.into(),
+                            line,
+                            column: None,
+                            message: format!("unknown rule `{id}` in [rules]"),
+                        });
                     }
                 }
                 Ok(c)
@@ -163,25 +189,43 @@ impl Config {
                     Some(s) => {
                         let before = &text[..s.start.min(text.len())];
                         let line = before.matches('\n').count() + 1;
-                        let col = before.rsplit('\n').next().map(|l| l.chars().count() + 1).unwrap_or(1);
+                        let col = before
+                            .rsplit('\n')
+                            .next()
+                            .map(|l| l.chars().count() + 1)
+                            .unwrap_or(1);
                         (Some(line), Some(col))
                     }
                     None => (None, None),
                 };
-                Err(ConfigError { path: path.into(), line, column, message: e.message().trim().to_string() })
+                Err(ConfigError {
+                    path: path.into(),
+                    line,
+                    column,
+                    message: e.message().trim().to_string(),
+                })
             }
         }
     }
 
     pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError { path: path.into(), line: None, column: None, message: format!("cannot read: {e}") })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: format!("cannot read: {e}"),
+        })?;
         Config::parse(&text, path)
     }
 
     /// Find `nhilint.toml` / `.nhilint.toml` in `start` or its ancestors.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-        let mut dir = if start.is_file() { start.parent().map(Path::to_path_buf) } else { Some(start) };
+        let mut dir = if start.is_file() {
+            start.parent().map(Path::to_path_buf)
+        } else {
+            Some(start)
+        };
         while let Some(d) = dir {
             for name in ["nhilint.toml", ".nhilint.toml"] {
                 let p = d.join(name);
@@ -217,7 +261,11 @@ mod tests {
 
     #[test]
     fn bad_key_has_line() {
-        let e = Config::parse("select = []\n[scan]\nmax-size = 3\n", Path::new("nhilint.toml")).unwrap_err();
+        let e = Config::parse(
+            "select = []\n[scan]\nmax-size = 3\n",
+            Path::new("nhilint.toml"),
+        )
+        .unwrap_err();
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("unknown field"), "{}", e.message);
     }

@@ -15,11 +15,22 @@ pub fn changed_lines(root: &Path, base: &str) -> Result<Changed, String> {
     let out = std::process::Command::new("git")
         .arg("-C")
         .arg(root)
-        .args(["diff", "--no-ext-diff", "--no-color", "--unified=0", "--relative", base, "--"])
+        .args([
+            "diff",
+            "--no-ext-diff",
+            "--no-color",
+            "--unified=0",
+            "--relative",
+            base,
+            "--",
+        ])
         .output()
         .map_err(|e| format!("cannot run git: {e}"))?;
     if !out.status.success() {
-        return Err(format!("git diff {base}: {}", String::from_utf8_lossy(&out.stderr).trim()));
+        return Err(format!(
+            "git diff {base}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
     }
     let mut changed: Changed = HashMap::new();
     let mut cur: Option<String> = None;
@@ -31,19 +42,27 @@ pub fn changed_lines(root: &Path, base: &str) -> Result<Changed, String> {
             }
         } else if let Some(h) = line.strip_prefix("@@ ") {
             let Some(c) = &cur else { continue };
-            let plus = h.split_whitespace().find(|t| t.starts_with('+')).unwrap_or("+0");
+            let plus = h
+                .split_whitespace()
+                .find(|t| t.starts_with('+'))
+                .unwrap_or("+0");
             let mut it = plus[1..].split(',');
             let start: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
             let len: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-            if len > 0 {
-                if let Some(Some(v)) = changed.get_mut(c) {
-                    v.push((start, start + len - 1));
-                }
+            if len > 0
+                && let Some(Some(v)) = changed.get_mut(c)
+            {
+                v.push((start, start + len - 1));
             }
         }
     }
     // Untracked files count as wholly changed.
-    if let Ok(o) = std::process::Command::new("git").arg("-C").arg(root).args(["ls-files", "--others", "--exclude-standard"]).output() {
+    if let Ok(o) = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["ls-files", "--others", "--exclude-standard"])
+        .output()
+    {
         for l in String::from_utf8_lossy(&o.stdout).lines() {
             changed.insert(l.to_string(), None);
         }
@@ -55,6 +74,8 @@ pub fn is_changed(changed: &Changed, f: &Finding) -> bool {
     match changed.get(&f.path) {
         None => false,
         Some(None) => true,
-        Some(Some(ranges)) => ranges.iter().any(|(a, b)| f.start_line <= *b && f.end_line.max(f.start_line) >= *a),
+        Some(Some(ranges)) => ranges
+            .iter()
+            .any(|(a, b)| f.start_line <= *b && f.end_line.max(f.start_line) >= *a),
     }
 }

@@ -115,24 +115,40 @@ pub struct FileOutcome {
 impl Engine {
     pub fn new(config: Config, rules: RuleSet) -> Engine {
         let secrets = crate::secrets::SecretsEngine::new(&rules);
-        Engine { config, rules, secrets, inline_suppressions: true }
+        Engine {
+            config,
+            rules,
+            secrets,
+            inline_suppressions: true,
+        }
     }
 
     /// Parse one file into its value tree; parse errors are returned located.
     pub fn parse(file: &SourceFile) -> (Parsed, Vec<ScanError>) {
         let err = |off: usize, msg: String| {
             let (l, _) = file.line_col(off);
-            ScanError { path: file.path.clone(), line: Some(l), message: msg }
+            ScanError {
+                path: file.path.clone(),
+                line: Some(l),
+                message: msg,
+            }
         };
         match file.kind.format() {
             Format::Hcl => {
                 let p = lang::hcl::parse(&file.text);
-                let errors = p.error.map(|e| vec![err(e.offset, e.message)]).unwrap_or_default();
+                let errors = p
+                    .error
+                    .map(|e| vec![err(e.offset, e.message)])
+                    .unwrap_or_default();
                 (Parsed::Hcl(p.doc), errors)
             }
             Format::Yaml => {
                 let p = lang::yaml::parse(&file.text);
-                let errors = p.errors.into_iter().map(|e| err(e.offset, e.message)).collect();
+                let errors = p
+                    .errors
+                    .into_iter()
+                    .map(|e| err(e.offset, e.message))
+                    .collect();
                 (Parsed::Yaml(p.docs), errors)
             }
             Format::Json => match lang::json::parse(&file.text) {
@@ -145,11 +161,20 @@ impl Engine {
 
     /// Everything that one file yields on its own: parse, facts, file rules, secrets.
     pub fn analyze_file(&self, file: SourceFile) -> FileOutcome {
-        let (parsed, errors) = if file.text.is_empty() { (Parsed::None, Vec::new()) } else { Engine::parse(&file) };
+        let (parsed, errors) = if file.text.is_empty() {
+            (Parsed::None, Vec::new())
+        } else {
+            Engine::parse(&file)
+        };
         let facts = facts::extract(&file, &parsed, &self.config);
         let mut findings = Vec::new();
         {
-            let cx = FileCx { file: &file, parsed: &parsed, facts: &facts, config: &self.config };
+            let cx = FileCx {
+                file: &file,
+                parsed: &parsed,
+                facts: &facts,
+                config: &self.config,
+            };
             let target = file.kind.target();
             for rule in &self.rules.rules {
                 if rule.is_project() || rule.card.target != target {
@@ -159,13 +184,27 @@ impl Engine {
             }
             self.secrets.scan(&cx, &self.rules, &mut findings);
         }
-        FileOutcome { unit: FileUnit { file, parsed, facts }, findings, errors }
+        FileOutcome {
+            unit: FileUnit {
+                file,
+                parsed,
+                facts,
+            },
+            findings,
+            errors,
+        }
     }
 
     /// Project rules over every file and the joined facts.
     pub fn run_project(&self, root: &Path, units: &[FileUnit], facts: &Facts) -> Vec<Finding> {
-        let cx = ProjectCx { root, files: units, facts, config: &self.config };
-        let project_rules: Vec<&std::sync::Arc<Rule>> = self.rules.rules.iter().filter(|r| r.is_project()).collect();
+        let cx = ProjectCx {
+            root,
+            files: units,
+            facts,
+            config: &self.config,
+        };
+        let project_rules: Vec<&std::sync::Arc<Rule>> =
+            self.rules.rules.iter().filter(|r| r.is_project()).collect();
         project_rules
             .par_iter()
             .flat_map_iter(|rule| {
@@ -179,7 +218,12 @@ impl Engine {
     }
 
     /// Suppress, fingerprint and sort raw findings. `files` gives each path's text.
-    pub fn finish(&self, raw: Vec<Finding>, files: &HashMap<String, SourceFile>, today: &str) -> (Vec<Finding>, usize) {
+    pub fn finish(
+        &self,
+        raw: Vec<Finding>,
+        files: &HashMap<String, SourceFile>,
+        today: &str,
+    ) -> (Vec<Finding>, usize) {
         let mut by_path: HashMap<String, Vec<Finding>> = HashMap::new();
         for f in raw {
             by_path.entry(f.path.clone()).or_default().push(f);
@@ -188,7 +232,10 @@ impl Engine {
         let mut suppressed = 0;
         let mut paths: Vec<String> = by_path.keys().cloned().collect();
         // Files with suppression comments but no findings still need checking (unused ones).
-        if self.inline_suppressions && (self.rules.contains(suppress::UNUSED_RULE) || self.rules.contains(suppress::EXPIRED_RULE)) {
+        if self.inline_suppressions
+            && (self.rules.contains(suppress::UNUSED_RULE)
+                || self.rules.contains(suppress::EXPIRED_RULE))
+        {
             for p in files.keys() {
                 if !by_path.contains_key(p) {
                     paths.push(p.clone());
@@ -201,7 +248,8 @@ impl Engine {
             let fs = by_path.remove(&p).unwrap_or_default();
             match files.get(&p) {
                 Some(file) => {
-                    let (kept, n) = suppress::apply(file, fs, &self.rules, self.inline_suppressions, today);
+                    let (kept, n) =
+                        suppress::apply(file, fs, &self.rules, self.inline_suppressions, today);
                     suppressed += n;
                     out.extend(kept);
                 }
@@ -213,13 +261,20 @@ impl Engine {
         out.retain(|f| !suppress::config_ignored(&self.config, f));
         suppressed += before - out.len();
         out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        out.dedup_by(|a, b| a.sort_key() == b.sort_key() && a.end_line == b.end_line && a.end_column == b.end_column);
+        out.dedup_by(|a, b| {
+            a.sort_key() == b.sort_key() && a.end_line == b.end_line && a.end_column == b.end_column
+        });
         assign_fingerprints(&mut out, files);
         (out, suppressed)
     }
 
     /// Scan a list of files (already walked). `root` is the scan root for project rules.
-    pub fn scan_files(&self, root: &Path, inputs: Vec<crate::walk::Input>, progress: Option<&AtomicUsize>) -> Report {
+    pub fn scan_files(
+        &self,
+        root: &Path,
+        inputs: Vec<crate::walk::Input>,
+        progress: Option<&AtomicUsize>,
+    ) -> Report {
         let start = std::time::Instant::now();
         let max = self.config.scan.max_file_size;
         let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
@@ -266,10 +321,17 @@ impl Engine {
         }
         all.sort();
         raw.extend(self.run_project(root, &units, &all));
-        let files: HashMap<String, SourceFile> = units.iter().map(|u| (u.file.path.clone(), u.file.clone())).collect();
+        let files: HashMap<String, SourceFile> = units
+            .iter()
+            .map(|u| (u.file.path.clone(), u.file.clone()))
+            .collect();
         for f in &raw {
             if !f.mask.is_empty() {
-                report.masks.entry(f.path.clone()).or_default().extend(f.mask.iter().cloned());
+                report
+                    .masks
+                    .entry(f.path.clone())
+                    .or_default()
+                    .extend(f.mask.iter().cloned());
             }
         }
         let (findings, suppressed) = self.finish(raw, &files, &today());
@@ -296,12 +358,12 @@ impl Engine {
 }
 
 fn run_file_rule(rule: &Rule, cx: &FileCx, out: &mut Vec<Finding>) {
-    if let Some(m) = &rule.matcher {
-        if m.applies_to_kind(cx.file.kind.name()) {
-            for root in cx.parsed.roots() {
-                for (node, msg) in m.run(root) {
-                    out.push(rule.finding(cx.file, node.span.clone(), msg));
-                }
+    if let Some(m) = &rule.matcher
+        && m.applies_to_kind(cx.file.kind.name())
+    {
+        for root in cx.parsed.roots() {
+            for (node, msg) in m.run(root) {
+                out.push(rule.finding(cx.file, node.span.clone(), msg));
             }
         }
     }
@@ -319,11 +381,19 @@ fn assign_fingerprints(findings: &mut [Finding], files: &HashMap<String, SourceF
             Some(k) => k.clone(),
             None if !f.mask.is_empty() => f.message.clone(),
             None => match files.get(&f.path).and_then(|s| s.text.get(f.span.clone())) {
-                Some(t) if !t.trim().is_empty() => t.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(200).collect(),
+                Some(t) if !t.trim().is_empty() => t
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .chars()
+                    .take(200)
+                    .collect(),
                 _ => f.message.clone(),
             },
         };
-        let n = seen.entry((f.rule_id.clone(), f.path.clone(), key.clone())).or_insert(0);
+        let n = seen
+            .entry((f.rule_id.clone(), f.path.clone(), key.clone()))
+            .or_insert(0);
         f.fingerprint = stable_hash(&[&f.rule_id, &f.path, &key, &n.to_string()]);
         *n += 1;
     }
@@ -334,7 +404,10 @@ pub fn today() -> String {
     if let Ok(t) = std::env::var("NHILINT_TODAY") {
         return t;
     }
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     civil_from_days((secs / 86_400) as i64)
 }
 
@@ -363,5 +436,8 @@ pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
 
 /// Convenience: kinds that hold Kubernetes-style documents.
 pub fn is_kube_kind(k: FileKind) -> bool {
-    matches!(k, FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::Kustomization)
+    matches!(
+        k,
+        FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::Kustomization
+    )
 }

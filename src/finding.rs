@@ -24,7 +24,13 @@ impl Severity {
         }
     }
 
-    pub const ALL: [Severity; 5] = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info];
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
 
     pub fn parse(s: &str) -> Option<Severity> {
         match s {
@@ -144,7 +150,13 @@ impl Finding {
 
     /// Sort key: path, line, column, rule.
     pub fn sort_key(&self) -> (&str, u32, u32, &str, &str) {
-        (&self.path, self.start_line, self.start_column, &self.rule_id, &self.message)
+        (
+            &self.path,
+            self.start_line,
+            self.start_column,
+            &self.rule_id,
+            &self.message,
+        )
     }
 }
 

@@ -50,8 +50,10 @@ impl FileKind {
         match self {
             Terraform | TfVars => Format::Hcl,
             TerraformJson | TerraformPlan | TerraformState | Json => Format::Json,
-            Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization | GithubWorkflow | GithubAction | GitlabCi
-            | CircleCi | AzurePipelines | Bitbucket | Yaml => Format::Yaml,
+            Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization | GithubWorkflow
+            | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket | Yaml => {
+                Format::Yaml
+            }
             Python | JavaScript | TypeScript | Go | Java => Format::Code,
             Shell | Dotenv | Text => Format::Text,
         }
@@ -63,7 +65,9 @@ impl FileKind {
         match self {
             Terraform | TerraformJson | TfVars | TerraformPlan | TerraformState => "terraform",
             Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization => "kubernetes",
-            GithubWorkflow | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket => "ci",
+            GithubWorkflow | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket => {
+                "ci"
+            }
             Python | JavaScript | TypeScript | Go | Java => "source",
             Yaml | Json | Shell | Dotenv | Text => "other",
         }
@@ -108,7 +112,8 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
     let lower = rel_path.to_ascii_lowercase();
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let parent_dirs: Vec<&str> = lower.split('/').collect();
-    let in_dir = |d: &str| parent_dirs.len() > 1 && parent_dirs[..parent_dirs.len() - 1].contains(&d);
+    let in_dir =
+        |d: &str| parent_dirs.len() > 1 && parent_dirs[..parent_dirs.len() - 1].contains(&d);
     let is_yaml = name.ends_with(".yml") || name.ends_with(".yaml");
 
     if name.ends_with(".tf.json") {
@@ -132,13 +137,20 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
     if name == "action.yml" || name == "action.yaml" {
         return GithubAction;
     }
-    if name == ".gitlab-ci.yml" || name == ".gitlab-ci.yaml" || (is_yaml && lower.contains(".gitlab/ci/")) {
+    if name == ".gitlab-ci.yml"
+        || name == ".gitlab-ci.yaml"
+        || (is_yaml && lower.contains(".gitlab/ci/"))
+    {
         return GitlabCi;
     }
     if lower.ends_with(".circleci/config.yml") || lower.ends_with(".circleci/config.yaml") {
         return CircleCi;
     }
-    if is_yaml && (name.starts_with("azure-pipelines") || lower.contains(".azure-pipelines/") || lower.contains(".azuredevops/")) {
+    if is_yaml
+        && (name.starts_with("azure-pipelines")
+            || lower.contains(".azure-pipelines/")
+            || lower.contains(".azuredevops/"))
+    {
         return AzurePipelines;
     }
     if name == "bitbucket-pipelines.yml" || name == "bitbucket-pipelines.yaml" {
@@ -167,7 +179,9 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
     }
     if name.ends_with(".json") {
         let head = &text[..text.len().min(4096)];
-        if head.contains("\"format_version\"") && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\"")) {
+        if head.contains("\"format_version\"")
+            && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
+        {
             return TerraformPlan;
         }
         return Json;
@@ -175,10 +189,18 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
     if name.ends_with(".py") {
         return Python;
     }
-    if name.ends_with(".js") || name.ends_with(".mjs") || name.ends_with(".cjs") || name.ends_with(".jsx") {
+    if name.ends_with(".js")
+        || name.ends_with(".mjs")
+        || name.ends_with(".cjs")
+        || name.ends_with(".jsx")
+    {
         return JavaScript;
     }
-    if name.ends_with(".ts") || name.ends_with(".tsx") || name.ends_with(".mts") || name.ends_with(".cts") {
+    if name.ends_with(".ts")
+        || name.ends_with(".tsx")
+        || name.ends_with(".mts")
+        || name.ends_with(".cts")
+    {
         return TypeScript;
     }
     if name.ends_with(".go") {
@@ -204,7 +226,10 @@ fn looks_like_chart_dir(_dirs: &[&str]) -> bool {
 
 /// True if a line starts with `key:` at column 0 (cheap content sniffing before parsing).
 fn has_top_key(text: &str, key: &str) -> bool {
-    text.lines().take(400).any(|l| l.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')))
+    text.lines().take(400).any(|l| {
+        l.strip_prefix(key)
+            .is_some_and(|r| r.trim_start().starts_with(':'))
+    })
 }
 
 /// One file of the scan.
@@ -223,7 +248,12 @@ impl SourceFile {
         let text: Arc<str> = text.into();
         let kind = classify(&path, &text);
         let lines = Arc::new(LineIndex::new(&text));
-        SourceFile { path, text, kind, lines }
+        SourceFile {
+            path,
+            text,
+            kind,
+            lines,
+        }
     }
 
     pub fn with_kind(mut self, kind: FileKind) -> Self {
@@ -266,7 +296,10 @@ impl LineIndex {
     }
 
     pub fn line_start(&self, line0: usize) -> usize {
-        self.starts.get(line0).copied().unwrap_or(*self.starts.last().unwrap_or(&0))
+        self.starts
+            .get(line0)
+            .copied()
+            .unwrap_or(*self.starts.last().unwrap_or(&0))
     }
 
     pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
@@ -300,11 +333,20 @@ mod tests {
     #[test]
     fn classify_paths() {
         assert_eq!(classify("infra/main.tf", ""), FileKind::Terraform);
-        assert_eq!(classify(".github/workflows/ci.yml", ""), FileKind::GithubWorkflow);
-        assert_eq!(classify("k8s/app.yaml", "apiVersion: v1\nkind: Pod\n"), FileKind::Kubernetes);
+        assert_eq!(
+            classify(".github/workflows/ci.yml", ""),
+            FileKind::GithubWorkflow
+        );
+        assert_eq!(
+            classify("k8s/app.yaml", "apiVersion: v1\nkind: Pod\n"),
+            FileKind::Kubernetes
+        );
         assert_eq!(classify("conf.yaml", "a: 1\n"), FileKind::Yaml);
         assert_eq!(classify(".gitlab-ci.yml", ""), FileKind::GitlabCi);
-        assert_eq!(classify("chart/templates/dep.yaml", "{{ x }}"), FileKind::HelmTemplate);
+        assert_eq!(
+            classify("chart/templates/dep.yaml", "{{ x }}"),
+            FileKind::HelmTemplate
+        );
         assert_eq!(classify("app/x.py", ""), FileKind::Python);
     }
 

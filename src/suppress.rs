@@ -24,7 +24,8 @@ pub struct Suppression {
 fn directive_re() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
-        Regex::new(r"(?:#|//|/\*|<!--|--|;|\{\{-?\s*/\*)\s*nhilint:\s*ignore\[([^\]]*)\]([^\n]*)").unwrap()
+        Regex::new(r"(?:#|//|/\*|<!--|--|;|\{\{-?\s*/\*)\s*nhilint:\s*ignore\[([^\]]*)\]([^\n]*)")
+            .unwrap()
     })
 }
 
@@ -37,7 +38,11 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
     let mut out = Vec::new();
     for m in directive_re().captures_iter(text) {
         let whole = m.get(0).unwrap();
-        let rules: Vec<String> = m[1].split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+        let rules: Vec<String> = m[1]
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
         let mut rest = m[2].trim();
         for end in ["*/", "-->", "}}"] {
             if let Some(i) = rest.find(end) {
@@ -54,14 +59,26 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
             }
         }
         let (line, _) = file.line_col(whole.start());
-        out.push(Suppression { line, rules, until, reason: reason_words.join(" "), span: whole.start()..whole.end() });
+        out.push(Suppression {
+            line,
+            rules,
+            until,
+            reason: reason_words.join(" "),
+            span: whole.start()..whole.end(),
+        });
     }
     out
 }
 
 /// Apply inline suppressions to one file's findings. Returns kept findings (plus findings of
 /// the unused/expired meta rules) and the number suppressed.
-pub fn apply(file: &SourceFile, findings: Vec<Finding>, rules: &RuleSet, inline: bool, today: &str) -> (Vec<Finding>, usize) {
+pub fn apply(
+    file: &SourceFile,
+    findings: Vec<Finding>,
+    rules: &RuleSet,
+    inline: bool,
+    today: &str,
+) -> (Vec<Finding>, usize) {
     if !inline {
         return (findings, 0);
     }
@@ -74,7 +91,8 @@ pub fn apply(file: &SourceFile, findings: Vec<Finding>, rules: &RuleSet, inline:
     let mut n = 0;
     for f in findings {
         let hit = sups.iter().enumerate().find(|(_, s)| {
-            (s.line == f.start_line || s.line + 1 == f.start_line) && s.rules.iter().any(|r| r == &f.rule_id || r == "all")
+            (s.line == f.start_line || s.line + 1 == f.start_line)
+                && s.rules.iter().any(|r| r == &f.rule_id || r == "all")
         });
         match hit {
             Some((i, s)) => {
@@ -94,23 +112,39 @@ pub fn apply(file: &SourceFile, findings: Vec<Finding>, rules: &RuleSet, inline:
             let valid = u.len() == 10 && u.as_bytes()[4] == b'-' && u.as_bytes()[7] == b'-';
             if let Some(rule) = rules.get(EXPIRED_RULE) {
                 if !valid {
-                    kept.push(rule.finding(file, s.span.clone(), format!("suppression has an invalid date `until={u}` (use YYYY-MM-DD)")));
+                    kept.push(rule.finding(
+                        file,
+                        s.span.clone(),
+                        format!("suppression has an invalid date `until={u}` (use YYYY-MM-DD)"),
+                    ));
                 } else if u.as_str() < today {
-                    kept.push(rule.finding(file, s.span.clone(), format!("suppression of `{}` expired on {u}", s.rules.join(", "))));
+                    kept.push(rule.finding(
+                        file,
+                        s.span.clone(),
+                        format!("suppression of `{}` expired on {u}", s.rules.join(", ")),
+                    ));
                 }
             }
         }
-        if !used[i] {
-            if let Some(rule) = rules.get(UNUSED_RULE) {
-                for r in &s.rules {
-                    if r == "all" {
-                        continue;
-                    }
-                    if crate::rules::find_card(r).is_none() {
-                        kept.push(rule.finding(file, s.span.clone(), format!("suppression names unknown rule `{r}`")));
-                    } else if rules.contains(r) {
-                        kept.push(rule.finding(file, s.span.clone(), format!("suppression of `{r}` matches no finding")));
-                    }
+        if !used[i]
+            && let Some(rule) = rules.get(UNUSED_RULE)
+        {
+            for r in &s.rules {
+                if r == "all" {
+                    continue;
+                }
+                if crate::rules::find_card(r).is_none() {
+                    kept.push(rule.finding(
+                        file,
+                        s.span.clone(),
+                        format!("suppression names unknown rule `{r}`"),
+                    ));
+                } else if rules.contains(r) {
+                    kept.push(rule.finding(
+                        file,
+                        s.span.clone(),
+                        format!("suppression of `{r}` matches no finding"),
+                    ));
                 }
             }
         }
@@ -122,10 +156,17 @@ pub fn apply(file: &SourceFile, findings: Vec<Finding>, rules: &RuleSet, inline:
 pub fn config_ignored(config: &Config, f: &Finding) -> bool {
     config.ignore_paths.iter().any(|ip| {
         let rule_ok = ip.rules.is_empty()
-            || ip.rules.iter().any(|t| crate::rules::find_card(&f.rule_id).is_some_and(|c| crate::rules::token_matches(t, c)));
+            || ip.rules.iter().any(|t| {
+                crate::rules::find_card(&f.rule_id)
+                    .is_some_and(|c| crate::rules::token_matches(t, c))
+            });
         rule_ok
             && ip.paths.iter().any(|g| {
-                globset::GlobBuilder::new(g).literal_separator(false).build().map(|g| g.compile_matcher().is_match(&f.path)).unwrap_or(false)
+                globset::GlobBuilder::new(g)
+                    .literal_separator(false)
+                    .build()
+                    .map(|g| g.compile_matcher().is_match(&f.path))
+                    .unwrap_or(false)
             })
     })
 }

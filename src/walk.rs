@@ -41,12 +41,21 @@ fn exclude_matcher(root: &Path, config: &Config) -> Gitignore {
 
 /// The files of a scan. Directories are walked; explicit files are taken as given (pre-commit)
 /// but still honour excludes. Returns the inputs sorted by path, and the number skipped.
-pub fn collect(root: &Path, paths: &[PathBuf], config: &Config, threads: usize) -> (Vec<Input>, usize) {
+pub fn collect(
+    root: &Path,
+    paths: &[PathBuf],
+    config: &Config,
+    threads: usize,
+) -> (Vec<Input>, usize) {
     let canon_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let excludes = exclude_matcher(root, config);
     let mut out = Vec::new();
     let mut skipped = 0;
-    let paths: Vec<PathBuf> = if paths.is_empty() { vec![root.to_path_buf()] } else { paths.to_vec() };
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        vec![root.to_path_buf()]
+    } else {
+        paths.to_vec()
+    };
     for p in &paths {
         let meta = std::fs::symlink_metadata(p);
         match meta {
@@ -58,15 +67,24 @@ pub fn collect(root: &Path, paths: &[PathBuf], config: &Config, threads: usize) 
             Ok(m) => {
                 // Explicit file: must resolve inside the root, and not be excluded.
                 let canon = std::fs::canonicalize(p);
-                let inside = canon.as_ref().map(|c| c.starts_with(&canon_root)).unwrap_or(false);
+                let inside = canon
+                    .as_ref()
+                    .map(|c| c.starts_with(&canon_root))
+                    .unwrap_or(false);
                 let rel = rel_path(root, p);
-                let excluded = excludes.matched_path_or_any_parents(Path::new(&rel), false).is_ignore()
+                let excluded = excludes
+                    .matched_path_or_any_parents(Path::new(&rel), false)
+                    .is_ignore()
                     || rel.split('/').any(|c| c == ".git");
                 if m.file_type().is_symlink() || !inside || excluded {
                     skipped += 1;
                     continue;
                 }
-                out.push(Input { abs: p.clone(), rel, text: None });
+                out.push(Input {
+                    abs: p.clone(),
+                    rel,
+                    text: None,
+                });
             }
             Err(_) => skipped += 1,
         }
@@ -109,7 +127,11 @@ fn walk_dir(root: &Path, dir: &Path, config: &Config, threads: usize) -> (Vec<In
                     let ft = e.file_type();
                     if ft.is_some_and(|t| t.is_file()) {
                         let rel = rel_path(root, e.path());
-                        found.lock().unwrap().push(Input { abs: e.path().to_path_buf(), rel, text: None });
+                        found.lock().unwrap().push(Input {
+                            abs: e.path().to_path_buf(),
+                            rel,
+                            text: None,
+                        });
                     } else if ft.is_some_and(|t| t.is_symlink()) {
                         skipped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
@@ -148,7 +170,9 @@ pub fn read_input(inp: &Input, max: u64) -> Read {
         Err(e) => {
             let off = e.utf8_error().valid_up_to();
             let line = e.as_bytes()[..off].iter().filter(|&&b| b == b'\n').count() + 1;
-            Read::Error(format!("not valid UTF-8 (line {line}, byte {off}); file skipped"))
+            Read::Error(format!(
+                "not valid UTF-8 (line {line}, byte {off}); file skipped"
+            ))
         }
     }
 }

@@ -12,20 +12,40 @@ fn run_example(card: &rules::Card, ex: &rules::card::Example) -> Vec<nhilint::fi
         Some(c) => Config::parse(c, Path::new("nhilint.toml")).expect("example config"),
         None => Config::default(),
     };
-    let rules = RuleSet::build(&config, &[card.id.clone()], &[]);
-    assert!(rules.contains(&card.id), "{}: rule not active when selected", card.id);
+    let rules = RuleSet::build(&config, std::slice::from_ref(&card.id), &[]);
+    assert!(
+        rules.contains(&card.id),
+        "{}: rule not active when selected",
+        card.id
+    );
     let engine = Engine::new(config, rules);
-    let mut inputs = vec![Input { abs: PathBuf::from(&ex.path), rel: ex.path.clone(), text: Some(ex.code.clone()) }];
+    let mut inputs = vec![Input {
+        abs: PathBuf::from(&ex.path),
+        rel: ex.path.clone(),
+        text: Some(ex.code.clone()),
+    }];
     for f in &ex.files {
-        inputs.push(Input { abs: PathBuf::from(&f.path), rel: f.path.clone(), text: Some(f.code.clone()) });
+        inputs.push(Input {
+            abs: PathBuf::from(&f.path),
+            rel: f.path.clone(),
+            text: Some(f.code.clone()),
+        });
     }
     let report = engine.scan_files(Path::new("."), inputs, None);
-    report.findings.into_iter().filter(|f| f.rule_id == card.id).collect()
+    report
+        .findings
+        .into_iter()
+        .filter(|f| f.rule_id == card.id)
+        .collect()
 }
 
 #[test]
 fn catalog_is_valid() {
-    assert!(rules::catalog_errors().is_empty(), "{:#?}", rules::catalog_errors());
+    assert!(
+        rules::catalog_errors().is_empty(),
+        "{:#?}",
+        rules::catalog_errors()
+    );
     let mut problems = Vec::new();
     let mut ids = std::collections::HashSet::new();
     for c in rules::catalog() {
@@ -45,16 +65,22 @@ fn catalog_is_valid() {
             problems.push(format!("{}: no matcher, detector or check `{check}`", c.id));
         }
         if c.scope == "project" && rules::checks::project_check(&check).is_none() {
-            problems.push(format!("{}: scope = project but no check_project in `{check}`", c.id));
+            problems.push(format!(
+                "{}: scope = project but no check_project in `{check}`",
+                c.id
+            ));
         }
-        if let Some(m) = &c.matcher {
-            if rules::matchers::Matcher::compile(m).is_err() {
-                problems.push(format!("{}: matcher regex does not compile", c.id));
-            }
+        if let Some(m) = &c.matcher
+            && rules::matchers::Matcher::compile(m).is_err()
+        {
+            problems.push(format!("{}: matcher regex does not compile", c.id));
         }
     }
     for name in rules::checks::ALL {
-        if !rules::catalog().iter().any(|c| c.check.as_deref().unwrap_or(&c.id) == *name) {
+        if !rules::catalog()
+            .iter()
+            .any(|c| c.check.as_deref().unwrap_or(&c.id) == *name)
+        {
             problems.push(format!("check file `{name}` has no card"));
         }
     }
@@ -81,13 +107,28 @@ fn examples_behave() {
                     card.id,
                     ex.kind,
                     ex.path,
-                    if ex.kind == "bad" { ex.count.map(|c| format!("{c} finding(s)")).unwrap_or("findings".into()) } else { "none".into() },
+                    if ex.kind == "bad" {
+                        ex.count
+                            .map(|c| format!("{c} finding(s)"))
+                            .unwrap_or("findings".into())
+                    } else {
+                        "none".into()
+                    },
                     found.len(),
-                    found.iter().map(|f| format!("  {}:{} {}", f.path, f.start_line, f.message)).collect::<Vec<_>>().join("\n")
+                    found
+                        .iter()
+                        .map(|f| format!("  {}:{} {}", f.path, f.start_line, f.message))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {n} examples failed:\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} examples failed:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
     eprintln!("{n} card examples passed");
 }

@@ -105,12 +105,6 @@ pub struct CheckArgs {
     pub strict: bool,
 }
 
-impl Default for Format {
-    fn default() -> Self {
-        Format::Human
-    }
-}
-
 #[derive(Args, Debug, Clone)]
 pub struct InventoryArgs {
     #[command(flatten)]
@@ -184,7 +178,9 @@ pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), Strin
     let root = crate::engine::scan_root(&scan.paths);
     let config = Config::resolve(scan.config.as_deref(), &root).map_err(|e| e.to_string())?;
     if let Some(j) = scan.jobs {
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(j.max(1))
+            .build_global();
     }
     let rules = RuleSet::build(&config, &scan.select, &scan.ignore);
     let mut engine = Engine::new(config, rules);
@@ -193,12 +189,27 @@ pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), Strin
 }
 
 /// Walk and scan.
-pub fn scan(engine: &Engine, root: &Path, scan: &ScanArgs, stdin: Option<(String, String)>, progress: bool) -> crate::engine::Report {
-    let threads = scan.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+pub fn scan(
+    engine: &Engine,
+    root: &Path,
+    scan: &ScanArgs,
+    stdin: Option<(String, String)>,
+    progress: bool,
+) -> crate::engine::Report {
+    let threads = scan.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
     let inputs = match stdin {
-        Some((name, text)) => vec![crate::walk::Input { abs: PathBuf::from(&name), rel: name, text: Some(text) }],
+        Some((name, text)) => vec![crate::walk::Input {
+            abs: PathBuf::from(&name),
+            rel: name,
+            text: Some(text),
+        }],
         None => {
-            let (inputs, skipped) = crate::walk::collect(root, &scan.paths, &engine.config, threads);
+            let (inputs, skipped) =
+                crate::walk::collect(root, &scan.paths, &engine.config, threads);
             let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let total = inputs.len();
             let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -220,14 +231,21 @@ pub fn scan(engine: &Engine, root: &Path, scan: &ScanArgs, stdin: Option<(String
     engine.scan_files(root, inputs, None)
 }
 
-fn progress_loop(counter: &std::sync::atomic::AtomicUsize, done: &std::sync::atomic::AtomicBool, total: usize) {
+fn progress_loop(
+    counter: &std::sync::atomic::AtomicUsize,
+    done: &std::sync::atomic::AtomicBool,
+    total: usize,
+) {
     use std::sync::atomic::Ordering;
     let start = std::time::Instant::now();
     let mut shown = false;
     while !done.load(Ordering::Relaxed) {
         std::thread::sleep(std::time::Duration::from_millis(100));
         if start.elapsed().as_millis() > 700 {
-            eprint!("\rnhilint: scanning {}/{total} files", counter.load(Ordering::Relaxed));
+            eprint!(
+                "\rnhilint: scanning {}/{total} files",
+                counter.load(Ordering::Relaxed)
+            );
             shown = true;
         }
     }
@@ -239,7 +257,9 @@ fn progress_loop(counter: &std::sync::atomic::AtomicUsize, done: &std::sync::ato
 pub fn parse_fail_on(s: &str) -> Result<Option<Severity>, String> {
     match s {
         "none" | "never" => Ok(None),
-        other => Severity::parse(other).map(Some).ok_or_else(|| format!("--fail-on `{other}`: use critical, high, medium, low, info or none")),
+        other => Severity::parse(other).map(Some).ok_or_else(|| {
+            format!("--fail-on `{other}`: use critical, high, medium, low, info or none")
+        }),
     }
 }
 
@@ -264,7 +284,10 @@ fn run_check(a: CheckArgs) -> i32 {
         }
         None => None,
     };
-    let progress = a.format == Format::Human && a.output.is_none() && std::io::stderr().is_terminal() && !a.quiet;
+    let progress = a.format == Format::Human
+        && a.output.is_none()
+        && std::io::stderr().is_terminal()
+        && !a.quiet;
     let mut report = scan(&engine, &root, &a.scan, stdin, progress);
     if let Some(b) = &a.baseline {
         match crate::baseline::Baseline::load(b) {
@@ -273,7 +296,11 @@ fn run_check(a: CheckArgs) -> i32 {
                 let stale = bl.filter(&mut report.findings);
                 report.suppressed += before - report.findings.len();
                 if !stale.is_empty() && a.format == Format::Human {
-                    eprintln!("nhilint: {} baseline entr{} no longer match a finding (run `nhilint baseline` to refresh)", stale.len(), if stale.len() == 1 { "y" } else { "ies" });
+                    eprintln!(
+                        "nhilint: {} baseline entr{} no longer match a finding (run `nhilint baseline` to refresh)",
+                        stale.len(),
+                        if stale.len() == 1 { "y" } else { "ies" }
+                    );
                 }
             }
             Err(e) => return fail(e),
@@ -283,14 +310,25 @@ fn run_check(a: CheckArgs) -> i32 {
         match crate::diff::changed_lines(&root, r) {
             Ok(changed) => {
                 let before = report.findings.len();
-                report.findings.retain(|f| crate::diff::is_changed(&changed, f));
+                report
+                    .findings
+                    .retain(|f| crate::diff::is_changed(&changed, f));
                 report.suppressed += before - report.findings.len();
             }
             Err(e) => return fail(e),
         }
     }
-    let color = a.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = report::render(a.format, &report, &RenderOptions { color, quiet: a.quiet });
+    let color = a.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let text = report::render(
+        a.format,
+        &report,
+        &RenderOptions {
+            color,
+            quiet: a.quiet,
+        },
+    );
     if let Err(e) = write_out(a.output.as_deref(), &text) {
         return fail(e);
     }
@@ -298,7 +336,11 @@ fn run_check(a: CheckArgs) -> i32 {
         eprintln!("{}", report::summary_line(&report));
     }
     let failing = fail_on.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
-    if failing || (a.strict && !report.errors.is_empty()) { 1 } else { 0 }
+    if failing || (a.strict && !report.errors.is_empty()) {
+        1
+    } else {
+        0
+    }
 }
 
 pub fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
@@ -330,17 +372,33 @@ fn run_rules(format: &str) -> i32 {
             serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
         }
         "md" | "markdown" => {
-            let mut s = String::from("| rule | severity | OWASP NHI | title |\n|---|---|---|---|\n");
+            let mut s =
+                String::from("| rule | severity | OWASP NHI | title |\n|---|---|---|---|\n");
             for c in cards {
-                s.push_str(&format!("| `{}` | {} | {} | {} |\n", c.id, c.severity.as_str(), c.owasp_nhi.join(", "), c.title));
+                s.push_str(&format!(
+                    "| `{}` | {} | {} | {} |\n",
+                    c.id,
+                    c.severity.as_str(),
+                    c.owasp_nhi.join(", "),
+                    c.title
+                ));
             }
             s
         }
         "table" => {
             let w = cards.iter().map(|c| c.id.len()).max().unwrap_or(10);
-            let mut s = format!("{:w$}  {:8}  {:10}  {}\n", "RULE", "SEVERITY", "OWASP", "TITLE");
+            let mut s = format!(
+                "{:w$}  {:8}  {:10}  {}\n",
+                "RULE", "SEVERITY", "OWASP", "TITLE"
+            );
             for c in cards {
-                s.push_str(&format!("{:w$}  {:8}  {:10}  {}\n", c.id, c.severity.as_str(), c.owasp_nhi.join(","), c.title));
+                s.push_str(&format!(
+                    "{:w$}  {:8}  {:10}  {}\n",
+                    c.id,
+                    c.severity.as_str(),
+                    c.owasp_nhi.join(","),
+                    c.title
+                ));
             }
             s.push_str(&format!("{} rules\n", cards.len()));
             s
@@ -357,9 +415,18 @@ pub fn explain_text(c: &rules::Card) -> String {
         "severity: {}   confidence: {}   OWASP: {}\n\n",
         c.severity.as_str(),
         c.confidence.as_str(),
-        c.owasp_nhi.iter().map(|o| format!("{o} {}", rules::card::owasp_title(o))).collect::<Vec<_>>().join(", ")
+        c.owasp_nhi
+            .iter()
+            .map(|o| format!("{o} {}", rules::card::owasp_title(o)))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
-    s.push_str(&format!("What it finds\n  {}\n\nWhy it matters\n  {}\n\nHow to fix it\n  {}\n", c.docs.what.trim(), c.docs.why.trim(), c.docs.fix.trim()));
+    s.push_str(&format!(
+        "What it finds\n  {}\n\nWhy it matters\n  {}\n\nHow to fix it\n  {}\n",
+        c.docs.what.trim(),
+        c.docs.why.trim(),
+        c.docs.fix.trim()
+    ));
     if !c.docs.references.is_empty() {
         s.push_str("\nReferences\n");
         for r in &c.docs.references {
@@ -367,7 +434,11 @@ pub fn explain_text(c: &rules::Card) -> String {
         }
     }
     for e in &c.examples {
-        let shown = if c.target == "secrets" { "(example holds a credential-shaped value; see the card file)".to_string() } else { e.code.trim_end().to_string() };
+        let shown = if c.target == "secrets" {
+            "(example holds a credential-shaped value; see the card file)".to_string()
+        } else {
+            e.code.trim_end().to_string()
+        };
         s.push_str(&format!("\nExample ({}) — {}\n", e.kind, e.path));
         for l in shown.lines() {
             s.push_str(&format!("    {l}\n"));
@@ -383,8 +454,20 @@ fn run_explain(id: &str) -> i32 {
             0
         }
         None => {
-            let close: Vec<&str> = rules::catalog().iter().filter(|c| c.id.contains(id) || id.contains(&c.id)).map(|c| c.id.as_str()).take(5).collect();
-            if close.is_empty() { fail(format!("no rule `{id}` (see `nhilint rules`)")) } else { fail(format!("no rule `{id}`; did you mean: {}", close.join(", "))) }
+            let close: Vec<&str> = rules::catalog()
+                .iter()
+                .filter(|c| c.id.contains(id) || id.contains(&c.id))
+                .map(|c| c.id.as_str())
+                .take(5)
+                .collect();
+            if close.is_empty() {
+                fail(format!("no rule `{id}` (see `nhilint rules`)"))
+            } else {
+                fail(format!(
+                    "no rule `{id}`; did you mean: {}",
+                    close.join(", ")
+                ))
+            }
         }
     }
 }
@@ -415,7 +498,11 @@ fn run_baseline(a: BaselineArgs) -> i32 {
     let text = serde_json::to_string_pretty(&b).unwrap_or_default() + "\n";
     match write_out(Some(&a.output), &text) {
         Ok(()) => {
-            eprintln!("nhilint: wrote {} baseline entries to {}", b.entries.len(), a.output.display());
+            eprintln!(
+                "nhilint: wrote {} baseline entries to {}",
+                b.entries.len(),
+                a.output.display()
+            );
             0
         }
         Err(e) => fail(e),

@@ -1,8 +1,39 @@
 //! The NHI model: identities, grants, trusts, credentials and usages, extracted per file by
 //! format-specific extractors and joined into one project graph.
 //!
-//! Every fact has a stable `id` (`<kind>:<path>:<name>`), a location and free-form `attrs` so
-//! an extractor can record what its rules need without changing this file.
+//! Every fact has a stable `id`, a location and free-form `attrs` so an extractor can record
+//! what its rules need without changing this file.
+//!
+//! ## Conventions every extractor follows (the cross-artifact join relies on them)
+//!
+//! * Ids: `<path>#<address>`, e.g. `infra/iam.tf#aws_iam_role.deploy`,
+//!   `k8s/sa.yaml#ServiceAccount/ci/deployer`, `.github/workflows/r.yml#jobs.publish`.
+//!   Grants/trusts/credentials/usages append `/<n>` or a statement id to stay unique.
+//! * Identity `name` is the cloud-side name when literal (role `name`, SA `account_id`), else the
+//!   Terraform resource name. Identity `attrs` (all optional, strings unless said):
+//!   - AWS role/user: `tf_address` (`aws_iam_role.deploy`), `arn_pattern`
+//!     (`arn:aws:iam::*:role/deploy`), `max_session_duration` (number of seconds).
+//!   - GCP service account: `tf_address`, `email` (`x@proj.iam.gserviceaccount.com` or with `*`).
+//!   - Azure identity/app: `tf_address`, `client_id` when literal.
+//!   - Kubernetes ServiceAccount: `namespace`, plus `annotations` (object) as written.
+//!   - CI job (kind `gha_job`, `gitlab_job`, ...): `workflow` (path), `job`, `triggers`
+//!     (array of event names), `branches` (array), `environment`, `permissions` (object),
+//!     `id_token` (bool: can request an OIDC token).
+//! * Trust: `identity` = identity id it admits to; `principal_kind` one of `any`, `aws-account`,
+//!   `aws-arn`, `aws-service`, `federated-oidc`, `federated-saml`, `k8s-subject`, `gcp-member`,
+//!   `azure-federated`; `principal` the account/ARN/issuer/subject as written. OIDC trusts set
+//!   `attrs.issuer` (`token.actions.githubusercontent.com`, `gitlab.com`, `oidc.eks.*`,
+//!   `app.terraform.io`, `oidc.circleci.com/org/*`), and every condition as written
+//!   (operator/key/values; operator keeps `ForAnyValue:`/`IfExists`).
+//! * Grant: `identity` = identity id (or the Terraform address when the identity is in another
+//!   module); `effect` `Allow`/`Deny`; AWS actions/resources as written; GCP/Azure roles go in
+//!   `actions` (`roles/owner`, `Owner`) with the scope in `resources`.
+//! * Usage: `consumer` = consumer id (CI job or workload id); `identity_ref` = what it names
+//!   (role ARN, GSA email, client id, `ns/serviceaccount`). Kinds: `gha-assume-role`,
+//!   `gha-gcp-wif`, `gha-azure-login`, `gitlab-id-token`, `k8s-pod-sa`, `k8s-irsa`,
+//!   `k8s-gke-wi`, `k8s-azure-wi`, `eks-pod-identity`. CI usages copy the job's `triggers`,
+//!   `branches`, `environment` into `attrs`.
+//! * Never a secret value anywhere in facts: only `redact()`ed forms.
 
 pub mod ci;
 pub mod code;
@@ -29,7 +60,12 @@ pub struct Loc {
 impl Loc {
     pub fn new(file: &SourceFile, span: Span) -> Loc {
         let (l, c) = file.line_col(span.start);
-        Loc { path: file.path.clone(), start_line: l, start_column: c, span }
+        Loc {
+            path: file.path.clone(),
+            start_line: l,
+            start_column: c,
+            span,
+        }
     }
 }
 
@@ -139,7 +175,11 @@ impl Facts {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.identities.is_empty() && self.grants.is_empty() && self.trusts.is_empty() && self.credentials.is_empty() && self.usages.is_empty()
+        self.identities.is_empty()
+            && self.grants.is_empty()
+            && self.trusts.is_empty()
+            && self.credentials.is_empty()
+            && self.usages.is_empty()
     }
 
     /// Deterministic order (by id).

@@ -19,9 +19,16 @@ pub fn render_json(report: &Report) -> String {
 }
 
 /// Render the inventory in a format (json for now; markdown/dot/mermaid come with issue 9).
-pub fn render(format: &str, report: &Report, _root: &std::path::Path, _since: Option<&str>) -> Result<String, String> {
+pub fn render(
+    format: &str,
+    report: &Report,
+    _root: &std::path::Path,
+    _since: Option<&str>,
+) -> Result<String, String> {
     match format {
         "json" => Ok(render_json(report)),
-        other => Err(format!("inventory --format `{other}` is not supported yet; use json")),
+        other => Err(format!(
+            "inventory --format `{other}` is not supported yet; use json"
+        )),
     }
 }

@@ -9,7 +9,7 @@
 use super::value::{Block, Document, Entry, Node, ParseError, Span, V};
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey};
-use hcl::edit::structure::{Body, BlockLabel, Structure};
+use hcl::edit::structure::{BlockLabel, Body, Structure};
 use hcl::edit::template::Element;
 
 const MAX_DEPTH: usize = 128;
@@ -23,13 +23,28 @@ pub fn parse(text: &str) -> HclParse {
     match hcl::edit::parser::parse_body(text) {
         Ok(body) => {
             let c = Conv { src: text };
-            HclParse { doc: Document { root: Node::new(0..text.len(), V::Map(c.body(&body, 0))), span: 0..text.len() }, error: None }
+            HclParse {
+                doc: Document {
+                    root: Node::new(0..text.len(), V::Map(c.body(&body, 0))),
+                    span: 0..text.len(),
+                },
+                error: None,
+            }
         }
         Err(e) => {
             let loc = e.location();
-            let error = ParseError { offset: loc.offset().min(text.len()), message: format!("HCL syntax error: {}", e.message()) };
+            let error = ParseError {
+                offset: loc.offset().min(text.len()),
+                message: format!("HCL syntax error: {}", e.message()),
+            };
             let root = super::hcl_ts::parse_recovering(text);
-            HclParse { doc: Document { root, span: 0..text.len() }, error: Some(error) }
+            HclParse {
+                doc: Document {
+                    root,
+                    span: 0..text.len(),
+                },
+                error: Some(error),
+            }
         }
     }
 }
@@ -52,7 +67,9 @@ fn shift(n: &mut Node, by: usize) {
             shift(&mut e.value, by)
         }),
         V::Block(b) => {
-            b.labels.iter_mut().for_each(|(_, s)| *s = s.start + by..s.end + by);
+            b.labels
+                .iter_mut()
+                .for_each(|(_, s)| *s = s.start + by..s.end + by);
             b.body.iter_mut().for_each(|e| {
                 e.key_span = e.key_span.start + by..e.key_span.end + by;
                 shift(&mut e.value, by)
@@ -78,7 +95,11 @@ impl Conv<'_> {
                 Structure::Attribute(a) => {
                     let key_span = a.key.span().unwrap_or(0..0);
                     let value = self.expr(&a.value, depth + 1);
-                    out.push(Entry { key: a.key.as_str().to_string(), key_span, value });
+                    out.push(Entry {
+                        key: a.key.as_str().to_string(),
+                        key_span,
+                        value,
+                    });
                 }
                 Structure::Block(b) => {
                     let span = b.span().unwrap_or(0..0);
@@ -94,11 +115,22 @@ impl Conv<'_> {
                             (l.as_str().to_string(), s.unwrap_or(key_span.clone()))
                         })
                         .collect();
-                    let inner = if depth > MAX_DEPTH { Vec::new() } else { self.body(&b.body, depth + 1) };
+                    let inner = if depth > MAX_DEPTH {
+                        Vec::new()
+                    } else {
+                        self.body(&b.body, depth + 1)
+                    };
                     out.push(Entry {
                         key: b.ident.as_str().to_string(),
                         key_span,
-                        value: Node::new(span, V::Block(Box::new(Block { ident: b.ident.as_str().to_string(), labels, body: inner }))),
+                        value: Node::new(
+                            span,
+                            V::Block(Box::new(Block {
+                                ident: b.ident.as_str().to_string(),
+                                labels,
+                                body: inner,
+                            })),
+                        ),
                     });
                 }
             }
@@ -121,7 +153,9 @@ impl Conv<'_> {
                 o.iter()
                     .map(|(k, v)| {
                         let (key, key_span) = match k {
-                            ObjectKey::Ident(i) => (i.as_str().to_string(), i.span().unwrap_or(0..0)),
+                            ObjectKey::Ident(i) => {
+                                (i.as_str().to_string(), i.span().unwrap_or(0..0))
+                            }
                             ObjectKey::Expression(x) => {
                                 let ks = x.span().unwrap_or(0..0);
                                 let key = match x {
@@ -131,7 +165,11 @@ impl Conv<'_> {
                                 (key, ks)
                             }
                         };
-                        Entry { key, key_span, value: self.expr(v.expr(), depth + 1) }
+                        Entry {
+                            key,
+                            key_span,
+                            value: self.expr(v.expr(), depth + 1),
+                        }
                     })
                     .collect(),
             ),
@@ -144,7 +182,11 @@ impl Conv<'_> {
                         _ => literal = false,
                     }
                 }
-                if literal { V::Str(s) } else { V::Expr(self.text(&span)) }
+                if literal {
+                    V::Str(s)
+                } else {
+                    V::Expr(self.text(&span))
+                }
             }
             Expression::HeredocTemplate(h) => {
                 let mut h2 = (**h).clone();
@@ -157,7 +199,11 @@ impl Conv<'_> {
                         _ => literal = false,
                     }
                 }
-                if literal { V::Str(s) } else { V::Expr(self.text(&span)) }
+                if literal {
+                    V::Str(s)
+                } else {
+                    V::Expr(self.text(&span))
+                }
             }
             Expression::Parenthesis(p) => return self.expr(p.inner(), depth + 1),
             Expression::FuncCall(f) => {
@@ -167,7 +213,10 @@ impl Conv<'_> {
                     name.push_str("::");
                 }
                 name.push_str(f.name.name.as_str());
-                V::Call(name, f.args.iter().map(|a| self.expr(a, depth + 1)).collect())
+                V::Call(
+                    name,
+                    f.args.iter().map(|a| self.expr(a, depth + 1)).collect(),
+                )
             }
             _ => V::Expr(self.text(&span)),
         };
@@ -188,9 +237,13 @@ mod tests {
         assert_eq!(b.labels[0].0, "aws_iam_policy");
         let body = Node::new(0..0, V::Map(b.body.clone()));
         let pol = body.get("policy").unwrap();
-        let V::Call(name, args) = &pol.v else { panic!() };
+        let V::Call(name, args) = &pol.v else {
+            panic!()
+        };
         assert_eq!(name, "jsonencode");
-        let act = args[0].get("Statement").unwrap().as_seq().unwrap()[0].get("Action").unwrap();
+        let act = args[0].get("Statement").unwrap().as_seq().unwrap()[0]
+            .get("Action")
+            .unwrap();
         assert_eq!(&t[act.span.clone()], "\"*\"");
         assert!(body.path("tags.owner").unwrap().is_expr());
     }

@@ -7,7 +7,11 @@ use super::value::{Document, Entry, Node, ParseError, V};
 const MAX_DEPTH: usize = 256;
 
 pub fn parse(text: &str) -> Result<Document, ParseError> {
-    let mut p = P { s: text.as_bytes(), t: text, i: 0 };
+    let mut p = P {
+        s: text.as_bytes(),
+        t: text,
+        i: 0,
+    };
     p.ws();
     // A UTF-8 BOM is tolerated.
     if text.starts_with('\u{feff}') {
@@ -19,7 +23,10 @@ pub fn parse(text: &str) -> Result<Document, ParseError> {
     if p.i < p.s.len() {
         return Err(p.err("unexpected content after the JSON value"));
     }
-    Ok(Document { root, span: 0..text.len() })
+    Ok(Document {
+        root,
+        span: 0..text.len(),
+    })
 }
 
 struct P<'a> {
@@ -30,7 +37,10 @@ struct P<'a> {
 
 impl P<'_> {
     fn err(&self, m: &str) -> ParseError {
-        ParseError { offset: self.i.min(self.s.len()), message: format!("JSON syntax error: {m}") }
+        ParseError {
+            offset: self.i.min(self.s.len()),
+            message: format!("JSON syntax error: {m}"),
+        }
     }
 
     fn ws(&mut self) {
@@ -78,7 +88,11 @@ impl P<'_> {
                     self.i += 1;
                     self.ws();
                     let value = self.value(depth + 1)?;
-                    entries.push(Entry { key, key_span, value });
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value,
+                    });
                     self.ws();
                     match self.s.get(self.i) {
                         Some(b',') => self.i += 1,
@@ -129,10 +143,18 @@ impl P<'_> {
                 Ok(Node::new(start..self.i, V::Null))
             }
             Some(c) if *c == b'-' || c.is_ascii_digit() => {
-                while self.i < self.s.len() && matches!(self.s[self.i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9') {
+                while self.i < self.s.len()
+                    && matches!(
+                        self.s[self.i],
+                        b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
+                    )
+                {
                     self.i += 1;
                 }
-                Ok(Node::new(start..self.i, V::Num(self.t[start..self.i].to_string())))
+                Ok(Node::new(
+                    start..self.i,
+                    V::Num(self.t[start..self.i].to_string()),
+                ))
             }
             Some(_) => Err(self.err("unexpected character")),
         }
@@ -161,16 +183,23 @@ impl P<'_> {
                         Some(b'b') => out.push('\u{8}'),
                         Some(b'f') => out.push('\u{c}'),
                         Some(b'u') => {
-                            let h = self.t.get(self.i..self.i + 4).ok_or_else(|| self.err("bad \\u escape"))?;
-                            let mut cp = u32::from_str_radix(h, 16).map_err(|_| self.err("bad \\u escape"))?;
+                            let h = self
+                                .t
+                                .get(self.i..self.i + 4)
+                                .ok_or_else(|| self.err("bad \\u escape"))?;
+                            let mut cp = u32::from_str_radix(h, 16)
+                                .map_err(|_| self.err("bad \\u escape"))?;
                             self.i += 4;
-                            if (0xD800..0xDC00).contains(&cp) && self.s[self.i..].starts_with(b"\\u") {
-                                if let Some(lo) = self.t.get(self.i + 2..self.i + 6).and_then(|h| u32::from_str_radix(h, 16).ok()) {
-                                    if (0xDC00..0xE000).contains(&lo) {
-                                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                                        self.i += 6;
-                                    }
-                                }
+                            if (0xD800..0xDC00).contains(&cp)
+                                && self.s[self.i..].starts_with(b"\\u")
+                                && let Some(lo) = self
+                                    .t
+                                    .get(self.i + 2..self.i + 6)
+                                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                                && (0xDC00..0xE000).contains(&lo)
+                            {
+                                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                                self.i += 6;
                             }
                             out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
                         }

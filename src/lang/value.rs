@@ -45,7 +45,10 @@ pub struct Block {
     pub body: Vec<Entry>,
 }
 
-static NULL_NODE: Node = Node { span: 0..0, v: V::Null };
+static NULL_NODE: Node = Node {
+    span: 0..0,
+    v: V::Null,
+};
 
 impl Node {
     pub fn new(span: Span, v: V) -> Self {
@@ -97,7 +100,10 @@ impl Node {
     }
 
     /// HCL blocks of the given identifier in this body.
-    pub fn blocks<'a>(&'a self, ident: &'a str) -> impl Iterator<Item = (&'a Block, &'a Node)> + 'a {
+    pub fn blocks<'a>(
+        &'a self,
+        ident: &'a str,
+    ) -> impl Iterator<Item = (&'a Block, &'a Node)> + 'a {
         self.entries().iter().filter_map(move |e| match &e.value.v {
             V::Block(b) if b.ident == ident => Some((&**b, &e.value)),
             _ => None,
@@ -168,7 +174,10 @@ impl Node {
     pub fn str_or_seq(&self) -> Vec<(&str, &Node)> {
         match &self.v {
             V::Str(s) => vec![(s.as_str(), self)],
-            V::Seq(items) => items.iter().filter_map(|n| n.as_str().map(|s| (s, n))).collect(),
+            V::Seq(items) => items
+                .iter()
+                .filter_map(|n| n.as_str().map(|s| (s, n)))
+                .collect(),
             _ => Vec::new(),
         }
     }

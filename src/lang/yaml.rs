@@ -63,7 +63,11 @@ pub fn mask_templates(text: &str) -> Option<String> {
     for line in text.split_inclusive('\n') {
         let line_end = line_start + line.len();
         let masked = &out[line_start..line_end];
-        let trimmed: Vec<u8> = masked.iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
+        let trimmed: Vec<u8> = masked
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
         if !trimmed.is_empty() && trimmed.iter().all(|&b| b == b'_') && line.contains("{{") {
             let mut first = true;
             for b in out.iter_mut().take(line_end).skip(line_start) {
@@ -79,7 +83,10 @@ pub fn mask_templates(text: &str) -> Option<String> {
     // multi-byte characters inside an action were overwritten byte by byte with ASCII, which is
     // still valid UTF-8 because every byte became ASCII.
     let _ = action_ranges;
-    Some(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    Some(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 /// Split a stream at `---` / `...` marker lines into (start, end) byte ranges of documents.
@@ -96,7 +103,11 @@ fn split_documents(text: &str) -> Vec<(usize, usize)> {
                 docs.push((start, pos));
             }
             // The marker line itself may carry content after `--- ` (rare): keep it in the next doc.
-            start = if l == "..." || l.trim_end() == "---" { pos + line.len() } else { pos + 3 };
+            start = if l == "..." || l.trim_end() == "---" {
+                pos + line.len()
+            } else {
+                pos + 3
+            };
         }
         pos += line.len();
     }
@@ -140,7 +151,11 @@ pub fn parse(text: &str) -> YamlParse {
     let mut errors = Vec::new();
     for (start, end) in split_documents(src) {
         let part = &src[start..end];
-        if part.trim().is_empty() || part.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        if part.trim().is_empty()
+            || part
+                .lines()
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
             continue;
         }
         let lines = part.lines().count();
@@ -161,26 +176,44 @@ pub fn parse(text: &str) -> YamlParse {
         }
         let tree = PARSER.with(|p| p.borrow_mut().parse(part, None));
         let Some(tree) = tree else {
-            errors.push(ParseError { offset: start, message: "YAML parser gave up".into() });
+            errors.push(ParseError {
+                offset: start,
+                message: "YAML parser gave up".into(),
+            });
             continue;
         };
         let root = tree.root_node();
-        if root.has_error() {
-            if let Some((off, msg)) = first_error(root, part) {
-                errors.push(ParseError { offset: start + off, message: msg });
-            }
+        if root.has_error()
+            && let Some((off, msg)) = first_error(root, part)
+        {
+            errors.push(ParseError {
+                offset: start + off,
+                message: msg,
+            });
         }
-        let mut cv = Conv { src: part, orig: &text[start..end], base: start, anchors: HashMap::new() };
+        let mut cv = Conv {
+            src: part,
+            orig: &text[start..end],
+            base: start,
+            anchors: HashMap::new(),
+        };
         // stream -> document(s)
         let mut cursor = root.walk();
         let mut found = false;
         for child in root.named_children(&mut cursor) {
             if child.kind() == "document" {
                 let mut c2 = child.walk();
-                let body = child.named_children(&mut c2).find(|n| n.kind() != "comment" && n.kind() != "yaml_directive" && n.kind() != "tag_directive");
+                let body = child.named_children(&mut c2).find(|n| {
+                    n.kind() != "comment"
+                        && n.kind() != "yaml_directive"
+                        && n.kind() != "tag_directive"
+                });
                 if let Some(body) = body {
                     let node = cv.node(body, 0);
-                    docs.push(Document { root: node, span: start..end });
+                    docs.push(Document {
+                        root: node,
+                        span: start..end,
+                    });
                     found = true;
                 }
             }
@@ -189,7 +222,11 @@ pub fn parse(text: &str) -> YamlParse {
             continue;
         }
     }
-    YamlParse { docs, errors, templated }
+    YamlParse {
+        docs,
+        errors,
+        templated,
+    }
 }
 
 fn first_error(root: TsNode, src: &str) -> Option<(usize, String)> {
@@ -237,7 +274,9 @@ impl Conv<'_> {
     }
 
     fn templated(&self, n: TsNode) -> bool {
-        self.orig.get(n.start_byte()..n.end_byte()).is_some_and(|t| t.contains("{{"))
+        self.orig
+            .get(n.start_byte()..n.end_byte())
+            .is_some_and(|t| t.contains("{{"))
     }
 
     fn node(&mut self, n: TsNode, depth: usize) -> Node {
@@ -278,7 +317,11 @@ impl Conv<'_> {
                             // `{a}` shorthand: key with null value
                             let k = self.node(pair, depth + 1);
                             let key = k.scalar_text().unwrap_or_default();
-                            entries.push(Entry { key, key_span: k.span.clone(), value: Node::new(k.span.end..k.span.end, V::Null) });
+                            entries.push(Entry {
+                                key,
+                                key_span: k.span.clone(),
+                                value: Node::new(k.span.end..k.span.end, V::Null),
+                            });
                         }
                         continue;
                     }
@@ -315,7 +358,11 @@ impl Conv<'_> {
                         }
                         continue;
                     }
-                    entries.push(Entry { key, key_span, value });
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value,
+                    });
                 }
                 for m in merges {
                     if !entries.iter().any(|e| e.key == m.key) {
@@ -340,12 +387,23 @@ impl Conv<'_> {
                         "comment" => {}
                         "flow_pair" => {
                             // `[a: b]` is a single-pair map
-                            let k = c.child_by_field_name("key").map(|k| self.node(k, depth + 1));
-                            let v = c.child_by_field_name("value").map(|v| self.node(v, depth + 1));
+                            let k = c
+                                .child_by_field_name("key")
+                                .map(|k| self.node(k, depth + 1));
+                            let v = c
+                                .child_by_field_name("value")
+                                .map(|v| self.node(v, depth + 1));
                             let key = k.as_ref().and_then(|k| k.scalar_text()).unwrap_or_default();
                             let key_span = k.map(|k| k.span).unwrap_or(self.span(c));
                             let value = v.unwrap_or(Node::new(key_span.end..key_span.end, V::Null));
-                            items.push(Node::new(self.span(c), V::Map(vec![Entry { key, key_span, value }])));
+                            items.push(Node::new(
+                                self.span(c),
+                                V::Map(vec![Entry {
+                                    key,
+                                    key_span,
+                                    value,
+                                }]),
+                            ));
                         }
                         _ => items.push(self.node(c, depth + 1)),
                     }
@@ -354,11 +412,18 @@ impl Conv<'_> {
             }
             "plain_scalar" => {
                 if self.templated(n) {
-                    return Node::new(span, V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()));
+                    return Node::new(
+                        span,
+                        V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
+                    );
                 }
                 let t = self.text(n).trim();
                 let mut cursor = n.walk();
-                let kind = n.named_children(&mut cursor).next().map(|c| c.kind()).unwrap_or("string_scalar");
+                let kind = n
+                    .named_children(&mut cursor)
+                    .next()
+                    .map(|c| c.kind())
+                    .unwrap_or("string_scalar");
                 let v = match kind {
                     "null_scalar" => V::Null,
                     "boolean_scalar" => V::Bool(matches!(t, "true" | "True" | "TRUE")),
@@ -369,21 +434,33 @@ impl Conv<'_> {
             }
             "double_quote_scalar" => {
                 if self.templated(n) {
-                    return Node::new(span, V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()));
+                    return Node::new(
+                        span,
+                        V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
+                    );
                 }
                 Node::new(span, V::Str(unescape_double(self.text(n))))
             }
             "single_quote_scalar" => {
                 if self.templated(n) {
-                    return Node::new(span, V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()));
+                    return Node::new(
+                        span,
+                        V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
+                    );
                 }
                 let t = self.text(n);
-                let inner = t.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')).unwrap_or(t);
+                let inner = t
+                    .strip_prefix('\'')
+                    .and_then(|s| s.strip_suffix('\''))
+                    .unwrap_or(t);
                 Node::new(span, V::Str(fold_plain(&inner.replace("''", "'"))))
             }
             "block_scalar" => {
                 if self.templated(n) {
-                    return Node::new(span, V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()));
+                    return Node::new(
+                        span,
+                        V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
+                    );
                 }
                 Node::new(span, V::Str(block_scalar(self.text(n))))
             }
@@ -398,7 +475,9 @@ impl Conv<'_> {
             _ => {
                 // Unknown wrapper: descend into the first named child.
                 let mut cursor = n.walk();
-                let first = n.named_children(&mut cursor).find(|c| c.kind() != "comment");
+                let first = n
+                    .named_children(&mut cursor)
+                    .find(|c| c.kind() != "comment");
                 match first {
                     Some(c) => self.node(c, depth + 1),
                     None => Node::new(span, V::Str(self.text(n).to_string())),
@@ -412,12 +491,23 @@ fn fold_plain(s: &str) -> String {
     if !s.contains('\n') {
         return s.to_string();
     }
-    s.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ")
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn unescape_double(t: &str) -> String {
-    let inner = t.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(t);
-    let inner = if inner.contains('\n') { fold_plain(inner) } else { inner.to_string() };
+    let inner = t
+        .strip_prefix('"')
+        .and_then(|s| s.strip_suffix('"'))
+        .unwrap_or(t);
+    let inner = if inner.contains('\n') {
+        fold_plain(inner)
+    } else {
+        inner.to_string()
+    };
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
@@ -470,12 +560,25 @@ fn block_scalar(t: &str) -> String {
         .map(|l| l.len() - l.trim_start_matches(' ').len())
         .min()
         .unwrap_or(0);
-    let stripped: Vec<&str> = body.iter().map(|l| if l.len() >= indent { &l[indent..] } else { l.trim_start() }).collect();
+    let stripped: Vec<&str> = body
+        .iter()
+        .map(|l| {
+            if l.len() >= indent {
+                &l[indent..]
+            } else {
+                l.trim_start()
+            }
+        })
+        .collect();
     let mut s = if folded {
         let mut out = String::new();
         for (i, l) in stripped.iter().enumerate() {
             if i > 0 {
-                out.push(if l.is_empty() || l.starts_with(' ') { '\n' } else { ' ' });
+                out.push(if l.is_empty() || l.starts_with(' ') {
+                    '\n'
+                } else {
+                    ' '
+                });
             }
             out.push_str(l);
         }

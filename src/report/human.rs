@@ -5,13 +5,22 @@ use super::RenderOptions;
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
 use crate::rules::card::owasp_title;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource, Report as MReport};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
+    Report as MReport,
+};
 use std::collections::HashMap;
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
     let mut out = String::new();
-    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(110).with_context_lines(1);
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(110)
+        .with_context_lines(1);
     let mut masked_cache: HashMap<&str, String> = HashMap::new();
     if !opts.quiet {
         for f in &report.findings {
@@ -45,26 +54,52 @@ fn render_one(handler: &GraphicalReportHandler, f: &Finding, text: String) -> St
         Severity::Medium | Severity::Low => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let owasp: Vec<String> = f.owasp_nhi.iter().map(|o| format!("{o} {}", owasp_title(o))).collect();
+    let owasp: Vec<String> = f
+        .owasp_nhi
+        .iter()
+        .map(|o| format!("{o} {}", owasp_title(o)))
+        .collect();
     let mut diag = MietteDiagnostic::new(format!("{} [{}]", f.message, f.severity.as_str()))
         .with_code(f.rule_id.clone())
         .with_severity(sev)
-        .with_help(format!("{}\n{} · confidence {}", f.help, owasp.join(", "), f.confidence.as_str()));
-    let span_ok = !text.is_empty() && f.span.end <= text.len() && text.is_char_boundary(f.span.start) && text.is_char_boundary(f.span.end);
+        .with_help(format!(
+            "{}\n{} · confidence {}",
+            f.help,
+            owasp.join(", "),
+            f.confidence.as_str()
+        ));
+    let span_ok = !text.is_empty()
+        && f.span.end <= text.len()
+        && text.is_char_boundary(f.span.start)
+        && text.is_char_boundary(f.span.end);
     if span_ok {
-        let len = (f.span.end - f.span.start).min(text[f.span.start..].find('\n').unwrap_or(usize::MAX).max(1));
-        diag = diag.with_label(LabeledSpan::at(f.span.start..f.span.start + len, f.title.to_lowercase()));
+        let len = (f.span.end - f.span.start)
+            .min(text[f.span.start..].find('\n').unwrap_or(usize::MAX).max(1));
+        diag = diag.with_label(LabeledSpan::at(
+            f.span.start..f.span.start + len,
+            f.title.to_lowercase(),
+        ));
     }
     let mut s = String::new();
-    let report = if span_ok { MReport::new(diag).with_source_code(NamedSource::new(f.path.clone(), text)) } else { MReport::new(diag) };
+    let report = if span_ok {
+        MReport::new(diag).with_source_code(NamedSource::new(f.path.clone(), text))
+    } else {
+        MReport::new(diag)
+    };
     if handler.render_report(&mut s, report.as_ref()).is_err() {
-        s = format!("{}:{}:{}: {} [{}]\n", f.path, f.start_line, f.start_column, f.message, f.rule_id);
+        s = format!(
+            "{}:{}:{}: {} [{}]\n",
+            f.path, f.start_line, f.start_column, f.message, f.rule_id
+        );
     }
     if !span_ok {
         s = format!("{}:{}:{}\n{s}", f.path, f.start_line, f.start_column);
     }
     for r in &f.related {
-        s.push_str(&format!("    related: {}:{}: {}\n", r.path, r.start_line, r.message));
+        s.push_str(&format!(
+            "    related: {}:{}: {}\n",
+            r.path, r.start_line, r.message
+        ));
     }
     s.push('\n');
     s

@@ -5,8 +5,9 @@ pub mod json;
 
 use crate::engine::Report;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    #[default]
     Human,
     Json,
     Sarif,
@@ -47,9 +48,17 @@ pub fn summary_line(report: &Report) -> String {
     let mut line = format!(
         "{n} finding{}{} in {} file{}",
         if n == 1 { "" } else { "s" },
-        if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) },
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        },
         report.stats.files_scanned,
-        if report.stats.files_scanned == 1 { "" } else { "s" }
+        if report.stats.files_scanned == 1 {
+            ""
+        } else {
+            "s"
+        }
     );
     if report.suppressed > 0 {
         line.push_str(&format!(", {} suppressed", report.suppressed));
@@ -58,7 +67,11 @@ pub fn summary_line(report: &Report) -> String {
         line.push_str(&format!(", {} skipped", report.stats.files_skipped));
     }
     if !report.errors.is_empty() {
-        line.push_str(&format!(", {} error{}", report.errors.len(), if report.errors.len() == 1 { "" } else { "s" }));
+        line.push_str(&format!(
+            ", {} error{}",
+            report.errors.len(),
+            if report.errors.len() == 1 { "" } else { "s" }
+        ));
     }
     line
 }

@@ -110,17 +110,33 @@ impl Card {
     pub fn validate(&self) -> Vec<String> {
         let mut p = Vec::new();
         let id_ok = !self.id.is_empty()
-            && self.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && self
+                .id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !self.id.starts_with('-')
             && !self.id.ends_with('-')
             && self.id.contains('-');
         if !id_ok {
-            p.push(format!("id `{}` is not kebab-case with a target prefix", self.id));
+            p.push(format!(
+                "id `{}` is not kebab-case with a target prefix",
+                self.id
+            ));
         }
         if self.title.trim().is_empty() {
             p.push("empty title".into());
         }
-        if !["terraform", "kubernetes", "ci", "source", "secrets", "project", "meta"].contains(&self.target.as_str()) {
+        if ![
+            "terraform",
+            "kubernetes",
+            "ci",
+            "source",
+            "secrets",
+            "project",
+            "meta",
+        ]
+        .contains(&self.target.as_str())
+        {
             p.push(format!("unknown target `{}`", self.target));
         }
         if self.scope != "file" && self.scope != "project" {
@@ -131,10 +147,16 @@ impl Card {
         }
         for o in &self.owasp_nhi {
             if !OWASP_ITEMS.contains(&o.as_str()) {
-                p.push(format!("owasp_nhi `{o}` is not one of NHI1:2025..NHI10:2025"));
+                p.push(format!(
+                    "owasp_nhi `{o}` is not one of NHI1:2025..NHI10:2025"
+                ));
             }
         }
-        for (n, t) in [("what", &self.docs.what), ("why", &self.docs.why), ("fix", &self.docs.fix)] {
+        for (n, t) in [
+            ("what", &self.docs.what),
+            ("why", &self.docs.why),
+            ("fix", &self.docs.fix),
+        ] {
             if t.trim().len() < 20 {
                 p.push(format!("docs.{n} is missing or too short"));
             }

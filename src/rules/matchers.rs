@@ -36,7 +36,10 @@ pub struct Matcher {
 impl Matcher {
     pub fn compile(spec: &MatchSpec) -> Result<Matcher, regex::Error> {
         let re = spec.regex.as_deref().map(regex::Regex::new).transpose()?;
-        Ok(Matcher { spec: spec.clone(), re })
+        Ok(Matcher {
+            spec: spec.clone(),
+            re,
+        })
     }
 
     pub fn applies_to_kind(&self, kind: &str) -> bool {
@@ -59,7 +62,11 @@ impl Matcher {
         hits.into_iter()
             .filter_map(|n| {
                 let val = n.scalar_text()?;
-                let ok = if let Some(re) = &self.re { re.is_match(&val) } else { self.spec.equals.iter().any(|e| *e == val) };
+                let ok = if let Some(re) = &self.re {
+                    re.is_match(&val)
+                } else {
+                    self.spec.equals.contains(&val)
+                };
                 ok.then(|| (n, render(&self.spec.message, root, &val)))
             })
             .collect()
@@ -94,7 +101,11 @@ fn render(msg: &str, root: &Node, value: &str) -> String {
         out.push_str(&rest[..i]);
         let Some(j) = rest[i..].find('}') else { break };
         let key = &rest[i + 1..i + j];
-        let v = if key == "value" { Some(value.to_string()) } else { root.path(key).and_then(|n| n.scalar_text()) };
+        let v = if key == "value" {
+            Some(value.to_string())
+        } else {
+            root.path(key).and_then(|n| n.scalar_text())
+        };
         out.push_str(v.as_deref().unwrap_or("?"));
         rest = &rest[i + j + 1..];
     }

@@ -68,7 +68,14 @@ impl Rule {
     }
 
     /// A finding located by path and line only (project rules on facts of another file).
-    pub fn finding_at(&self, path: &str, span: Span, start: (u32, u32), end: (u32, u32), message: impl Into<String>) -> Finding {
+    pub fn finding_at(
+        &self,
+        path: &str,
+        span: Span,
+        start: (u32, u32),
+        end: (u32, u32),
+        message: impl Into<String>,
+    ) -> Finding {
         Finding {
             rule_id: self.card.id.clone(),
             title: self.card.title.clone(),
@@ -109,8 +116,13 @@ fn load() -> &'static (Vec<Card>, Vec<String>) {
             match toml::from_str::<Card>(text) {
                 Ok(c) => {
                     let expected_dir = format!("rules/{}/", c.target);
-                    if !path.starts_with(&expected_dir) && !(c.target == "project" && path.starts_with("rules/")) {
-                        errors.push(format!("{path}: target `{}` but file is not under {expected_dir}", c.target));
+                    if !(path.starts_with(&expected_dir)
+                        || c.target == "project" && path.starts_with("rules/"))
+                    {
+                        errors.push(format!(
+                            "{path}: target `{}` but file is not under {expected_dir}",
+                            c.target
+                        ));
                     }
                     if !path.ends_with(&format!("/{}.toml", c.id)) {
                         errors.push(format!("{path}: file name does not match id `{}`", c.id));
@@ -147,8 +159,12 @@ pub fn token_matches(token: &str, card: &Card) -> bool {
     }
     let up = t.to_ascii_uppercase();
     if up.starts_with("NHI") {
-        let full = if up.contains(':') { up } else { format!("{up}:2025") };
-        return card.owasp_nhi.iter().any(|o| *o == full);
+        let full = if up.contains(':') {
+            up
+        } else {
+            format!("{up}:2025")
+        };
+        return card.owasp_nhi.contains(&full);
     }
     false
 }
@@ -165,12 +181,12 @@ impl RuleSet {
         let ignore: Vec<&String> = ignore.iter().chain(config.ignore.iter()).collect();
         for card in catalog() {
             let rc = config.rules.get(&card.id);
-            let explicitly_selected = select.iter().any(|t| *t == &card.id);
+            let explicitly_selected = select.contains(&&card.id);
             let mut enabled = !card.opt_in || explicitly_selected;
-            if let Some(rc) = rc {
-                if let Some(e) = rc.enabled {
-                    enabled = e;
-                }
+            if let Some(rc) = rc
+                && let Some(e) = rc.enabled
+            {
+                enabled = e;
             }
             if !select.is_empty() && !select.iter().any(|t| token_matches(t, card)) {
                 enabled = false;
@@ -187,9 +203,18 @@ impl RuleSet {
             let check_name = card.check.clone().unwrap_or_else(|| card.id.clone());
             let file_check = checks::file_check(&check_name);
             let project_check = checks::project_check(&check_name);
-            let matcher = card.matcher.as_ref().and_then(|m| matchers::Matcher::compile(m).ok());
+            let matcher = card
+                .matcher
+                .as_ref()
+                .and_then(|m| matchers::Matcher::compile(m).ok());
             let severity = rc.and_then(|r| r.severity).unwrap_or(card.severity);
-            rules.push(Arc::new(Rule { card: card.clone(), severity, file_check, project_check, matcher }));
+            rules.push(Arc::new(Rule {
+                card: card.clone(),
+                severity,
+                file_check,
+                project_check,
+                matcher,
+            }));
         }
         RuleSet { rules }
     }

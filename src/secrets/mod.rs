@@ -26,13 +26,28 @@ impl SecretsEngine {
         let mut detectors = Vec::new();
         for r in &rules.rules {
             let Some(d) = &r.card.detector else { continue };
-            let Some(re) = d.get("regex").and_then(|v| v.as_str()).and_then(|s| Regex::new(s).ok()) else { continue };
+            let Some(re) = d
+                .get("regex")
+                .and_then(|v| v.as_str())
+                .and_then(|s| Regex::new(s).ok())
+            else {
+                continue;
+            };
             let allow = d
                 .get("allow")
                 .and_then(|v| v.as_array())
-                .map(|a| a.iter().filter_map(|x| x.as_str()).filter_map(|s| Regex::new(s).ok()).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str())
+                        .filter_map(|s| Regex::new(s).ok())
+                        .collect()
+                })
                 .unwrap_or_default();
-            detectors.push(Detector { rule: r.clone(), re, allow });
+            detectors.push(Detector {
+                rule: r.clone(),
+                re,
+                allow,
+            });
         }
         SecretsEngine { detectors }
     }
@@ -48,7 +63,11 @@ impl SecretsEngine {
                 }
                 let f = d
                     .rule
-                    .finding(cx.file, m.start()..m.end(), format!("{} `{}`", d.rule.card.title.to_lowercase(), redact(s)))
+                    .finding(
+                        cx.file,
+                        m.start()..m.end(),
+                        format!("{} `{}`", d.rule.card.title.to_lowercase(), redact(s)),
+                    )
                     .with_mask(m.start()..m.end());
                 out.push(f);
             }
@@ -59,5 +78,11 @@ impl SecretsEngine {
 /// Placeholders and documentation values that are never secrets.
 pub fn is_placeholder(s: &str) -> bool {
     let l = s.to_ascii_lowercase();
-    l.contains("example") || l.contains("xxxx") || l.contains("changeme") || l.starts_with('<') || l.contains("${") || l.contains("{{") || l.starts_with('$')
+    l.contains("example")
+        || l.contains("xxxx")
+        || l.contains("changeme")
+        || l.starts_with('<')
+        || l.contains("${")
+        || l.contains("{{")
+        || l.starts_with('$')
 }
