@@ -38,12 +38,31 @@ impl Baseline {
     pub fn load(path: &Path) -> Result<Baseline, String> {
         let t = std::fs::read_to_string(path)
             .map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
-        serde_json::from_str(&t)
-            .map_err(|e| format!("{}:{}: invalid baseline: {e}", path.display(), e.line()))
+        let b: Baseline = serde_json::from_str(&t)
+            .map_err(|e| format!("{}:{}: invalid baseline: {e}", path.display(), e.line()))?;
+        if b.version != 1 {
+            return Err(format!(
+                "{}: baseline version {} is not supported (expected 1)",
+                path.display(),
+                b.version
+            ));
+        }
+        Ok(b)
     }
 
-    /// Keep findings not in the baseline; return the stale entries (in the baseline, not found).
-    pub fn filter(&self, findings: &mut Vec<Finding>) -> Vec<BaselineEntry> {
+    /// The baseline file's text: pretty JSON, entries sorted, a trailing newline.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+
+    /// Keep findings not in the baseline; return the stale entries: in the baseline, not found,
+    /// and about a file `checked(path)` says this run looked at (an entry for a file outside a
+    /// partial scan is not known to be stale).
+    pub fn filter(
+        &self,
+        findings: &mut Vec<Finding>,
+        checked: impl Fn(&str) -> bool,
+    ) -> Vec<BaselineEntry> {
         let known: std::collections::HashSet<&str> = self
             .entries
             .iter()
@@ -54,7 +73,7 @@ impl Baseline {
         findings.retain(|f| !known.contains(f.fingerprint.as_str()));
         self.entries
             .iter()
-            .filter(|e| !found.contains(&e.fingerprint))
+            .filter(|e| !found.contains(&e.fingerprint) && checked(&e.path))
             .cloned()
             .collect()
     }

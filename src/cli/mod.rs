@@ -293,14 +293,12 @@ fn run_check(a: CheckArgs) -> i32 {
         match crate::baseline::Baseline::load(b) {
             Ok(bl) => {
                 let before = report.findings.len();
-                let stale = bl.filter(&mut report.findings);
+                let stale = bl.filter(&mut report.findings, |p| {
+                    report.sources.contains_key(p) || !root.join(p).exists()
+                });
                 report.suppressed += before - report.findings.len();
-                if !stale.is_empty() && a.format == Format::Human {
-                    eprintln!(
-                        "nhilint: {} baseline entr{} no longer match a finding (run `nhilint baseline` to refresh)",
-                        stale.len(),
-                        if stale.len() == 1 { "y" } else { "ies" }
-                    );
+                if !a.quiet {
+                    print_stale(&stale);
                 }
             }
             Err(e) => return fail(e),
@@ -319,6 +317,7 @@ fn run_check(a: CheckArgs) -> i32 {
         }
     }
     let color = a.output.is_none()
+        && a.format == Format::Human
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
     let text = report::render(
@@ -327,19 +326,40 @@ fn run_check(a: CheckArgs) -> i32 {
         &RenderOptions {
             color,
             quiet: a.quiet,
+            rules: report::RuleInfo::from_rules(&engine.rules),
         },
     );
     if let Err(e) = write_out(a.output.as_deref(), &text) {
         return fail(e);
     }
-    if a.output.is_some() && a.format != Format::Human && !a.quiet {
-        eprintln!("{}", report::summary_line(&report));
+    // Machine formats keep stdout clean: the summary goes to stderr (human output has it inline).
+    if a.format.is_machine() && !a.quiet {
+        eprintln!("nhilint: {}", report::summary_line(&report));
     }
     let failing = fail_on.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
     if failing || (a.strict && !report.errors.is_empty()) {
         1
     } else {
         0
+    }
+}
+
+/// List baseline entries that no longer match a finding (on stderr; never secret values).
+fn print_stale(stale: &[crate::baseline::BaselineEntry]) {
+    if stale.is_empty() {
+        return;
+    }
+    eprintln!(
+        "nhilint: {} baseline entr{} no longer match a finding (fixed or moved; run `nhilint baseline` to refresh):",
+        stale.len(),
+        if stale.len() == 1 { "y" } else { "ies" }
+    );
+    const SHOWN: usize = 20;
+    for e in stale.iter().take(SHOWN) {
+        eprintln!("  stale: {} {} {}", e.rule_id, e.path, e.fingerprint);
+    }
+    if stale.len() > SHOWN {
+        eprintln!("  … and {} more", stale.len() - SHOWN);
     }
 }
 
@@ -495,7 +515,7 @@ fn run_baseline(a: BaselineArgs) -> i32 {
     };
     let report = scan(&engine, &root, &a.scan, None, false);
     let b = crate::baseline::Baseline::from_findings(&report.findings);
-    let text = serde_json::to_string_pretty(&b).unwrap_or_default() + "\n";
+    let text = b.to_json();
     match write_out(Some(&a.output), &text) {
         Ok(()) => {
             eprintln!(
