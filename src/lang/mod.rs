@@ -5,5 +5,6 @@ pub mod hcl_ts;
 pub mod json;
 pub mod value;
 pub mod yaml;
+pub mod yaml_fast;
 
 pub use value::{Block, Document, Entry, Node, ParseError, Span, V};

@@ -144,6 +144,11 @@ fn block_depth(text: &str) -> usize {
 }
 
 pub fn parse(text: &str) -> YamlParse {
+    parse_with(text, true)
+}
+
+/// `fast = false` forces the tree-sitter path (tests compare both).
+pub fn parse_with(text: &str, fast: bool) -> YamlParse {
     let masked = mask_templates(text);
     let templated = masked.is_some();
     let src: &str = masked.as_deref().unwrap_or(text);
@@ -171,6 +176,16 @@ pub fn parse(text: &str) -> YamlParse {
             errors.push(ParseError {
                 offset: start,
                 message: format!("YAML nesting of {depth} levels is deeper than the {MAX_BLOCK_DEPTH} nhilint parses"),
+            });
+            continue;
+        }
+        if let Some(root) = fast
+            .then(|| super::yaml_fast::parse_doc(part, &text[start..end], start))
+            .flatten()
+        {
+            docs.push(Document {
+                root,
+                span: start..end,
             });
             continue;
         }
