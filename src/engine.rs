@@ -142,6 +142,10 @@ impl Engine {
                     .unwrap_or_default();
                 (Parsed::Hcl(p.doc), errors)
             }
+            // Helm helper files (`_helpers.tpl`) are Go templates, not YAML.
+            Format::Yaml if file.kind == FileKind::HelmTemplate && file.path.ends_with(".tpl") => {
+                (Parsed::None, Vec::new())
+            }
             Format::Yaml => {
                 let p = lang::yaml::parse(&file.text);
                 let errors = p

@@ -10,6 +10,7 @@ pub mod engine;
 pub mod facts;
 pub mod finding;
 pub mod inventory;
+pub mod kube;
 pub mod lang;
 pub mod redact;
 pub mod report;

@@ -1,0 +1,59 @@
+//! Pods that mount the API token of a ServiceAccount holding RBAC bindings. The effective
+//! setting is the pod's `automountServiceAccountToken`, else the ServiceAccount's, else true.
+
+use crate::engine::ProjectCx;
+use crate::finding::Finding;
+use crate::kube::{self, Automount, Graph, SaName, rbac};
+use crate::rules::Rule;
+
+pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
+    let g = Graph::build(cx);
+    let from = out.len();
+    for (o, pod) in g.workloads() {
+        let (sa, sa_node) = kube::pod_sa(pod);
+        let sa = match sa {
+            SaName::Named(n) => n,
+            SaName::Implicit => "default".to_string(),
+            SaName::Unknown => continue,
+        };
+        let ns = o.namespace.as_deref();
+        let pod_set = pod.get("automountServiceAccountToken");
+        let span = match kube::automount(pod_set) {
+            Automount::Unknown | Automount::Off => continue,
+            Automount::On => pod_set.map(|n| n.span.clone()),
+            Automount::Unset => {
+                if kube::sa_blocks_mount(&g.service_accounts(ns, &sa)) {
+                    continue;
+                }
+                None
+            }
+        };
+        let bindings = g.bindings_of_sa(ns, &sa);
+        if bindings.is_empty() {
+            continue;
+        }
+        let roles: Vec<String> = bindings
+            .iter()
+            .filter_map(|b| rbac::binding_parts(b).map(|(k, n, _)| format!("{k} `{n}`")))
+            .take(3)
+            .collect();
+        let span = span
+            .or_else(|| sa_node.map(|n| n.span.clone()))
+            .unwrap_or_else(|| o.anchor());
+        let mut f = g.finding(
+            rule,
+            o,
+            &span,
+            format!(
+                "{} mounts the API token of ServiceAccount `{sa}`, which is bound to {}",
+                o.describe(),
+                roles.join(", ")
+            ),
+        );
+        for b in bindings.iter().take(3) {
+            f = f.with_related(g.related(b, &b.anchor(), format!("{} grants it", b.describe())));
+        }
+        out.push(f);
+    }
+    Graph::dedup(out, from);
+}

@@ -1,0 +1,115 @@
+//! Roles that allow sensitive operations (reading secrets, escalate/bind, impersonate, pods/exec,
+//! minting ServiceAccount tokens, nodes/proxy, admission webhooks). The subjects bound to the
+//! role across the repository (aggregation followed) decide the severity: everyone ⇒ raised,
+//! ServiceAccounts/users ⇒ the card's, not bound in the repository ⇒ low.
+
+use crate::engine::ProjectCx;
+use crate::finding::Finding;
+use crate::kube::{Graph, rbac};
+use crate::lang::Node;
+use crate::rules::Rule;
+
+/// Sensitive capabilities of one RBAC rule (explicit resources only; `*` is the wildcard rule's).
+pub fn sensitive(r: &Node) -> Vec<&'static str> {
+    let list = |k: &str| -> Vec<String> {
+        r.get(k)
+            .map(|n| n.str_or_seq().into_iter().map(|(s, _)| s.to_ascii_lowercase()).collect())
+            .unwrap_or_default()
+    };
+    let verbs = list("verbs");
+    let res = list("resources");
+    let v = |names: &[&str]| verbs.iter().any(|x| x == "*" || names.contains(&x.as_str()));
+    let has = |names: &[&str]| res.iter().any(|x| names.contains(&x.as_str()));
+    let mut out = Vec::new();
+    if has(&["secrets"]) && v(&["get", "list", "watch"]) {
+        out.push("read secrets");
+    }
+    if has(&["roles", "clusterroles", "rolebindings", "clusterrolebindings"])
+        && v(&["escalate", "bind"])
+    {
+        out.push("escalate or bind RBAC roles");
+    }
+    if verbs.iter().any(|x| x == "impersonate")
+        || verbs.iter().any(|x| x == "*")
+            && has(&["users", "groups", "serviceaccounts", "userextras/scopes", "uids"])
+    {
+        out.push("impersonate users, groups or ServiceAccounts");
+    }
+    if has(&["pods/exec", "pods/attach", "pods/*"]) && v(&["create", "get"]) {
+        out.push("exec into pods");
+    }
+    if has(&["serviceaccounts/token"]) && v(&["create"]) {
+        out.push("mint ServiceAccount tokens");
+    }
+    if has(&["nodes/proxy"]) && !verbs.is_empty() {
+        out.push("reach the kubelet API through nodes/proxy");
+    }
+    if has(&["mutatingwebhookconfigurations", "validatingwebhookconfigurations"])
+        && v(&["create", "update", "patch"])
+    {
+        out.push("change admission webhooks");
+    }
+    out
+}
+
+pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
+    let g = Graph::build(cx);
+    let from = out.len();
+    for o in &g.objs {
+        if o.kind != "Role" && o.kind != "ClusterRole" {
+            continue;
+        }
+        let Some(rules) = o.node.get("rules").and_then(|r| r.as_seq()) else {
+            continue;
+        };
+        let mut bindings = None;
+        for r in rules {
+            let perms = sensitive(r);
+            if perms.is_empty() {
+                continue;
+            }
+            let bs = bindings.get_or_insert_with(|| g.bindings_of_role(o));
+            let mut subjects = Vec::new();
+            let mut everyone = false;
+            for b in bs.iter() {
+                if let Some((_, _, subs)) = rbac::binding_parts(b) {
+                    for s in subs {
+                        everyone |= s.is_everyone();
+                        let d = s.describe();
+                        if !subjects.contains(&d) {
+                            subjects.push(d);
+                        }
+                    }
+                }
+            }
+            let (sev, who) = if subjects.is_empty() {
+                (rule.severity.lower().lower(), "not bound in this repository".to_string())
+            } else {
+                let mut w = subjects.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+                if subjects.len() > 3 {
+                    w.push_str(&format!(" and {} more", subjects.len() - 3));
+                }
+                let sev = if everyone { rule.severity.raise() } else { rule.severity };
+                (sev, format!("bound to {w}"))
+            };
+            let scoped = if r.get("resourceNames").is_some() {
+                " (limited by resourceNames)"
+            } else {
+                ""
+            };
+            let mut f = g
+                .finding(
+                    rule,
+                    o,
+                    &r.span,
+                    format!("{} can {}{scoped}; {who}", o.describe(), perms.join(", ")),
+                )
+                .with_severity(if scoped.is_empty() { sev } else { sev.lower() });
+            for b in bs.iter().take(5) {
+                f = f.with_related(g.related(b, &b.anchor(), format!("{} binds it", b.describe())));
+            }
+            out.push(f);
+        }
+    }
+    Graph::dedup(out, from);
+}
