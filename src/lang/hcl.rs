@@ -173,37 +173,15 @@ impl Conv<'_> {
                     })
                     .collect(),
             ),
-            Expression::StringTemplate(t) => {
-                let mut s = String::new();
-                let mut literal = true;
-                for el in t.iter() {
-                    match el {
-                        Element::Literal(l) => s.push_str(l.value()),
-                        _ => literal = false,
-                    }
-                }
-                if literal {
-                    V::Str(s)
-                } else {
-                    V::Expr(self.text(&span))
-                }
-            }
+            Expression::StringTemplate(t) => literal_template(t.iter())
+                .map(V::Str)
+                .unwrap_or_else(|| V::Expr(self.text(&span))),
             Expression::HeredocTemplate(h) => {
                 let mut h2 = (**h).clone();
                 h2.dedent();
-                let mut s = String::new();
-                let mut literal = true;
-                for el in h2.template.iter() {
-                    match el {
-                        Element::Literal(l) => s.push_str(l.value()),
-                        _ => literal = false,
-                    }
-                }
-                if literal {
-                    V::Str(s)
-                } else {
-                    V::Expr(self.text(&span))
-                }
+                literal_template(h2.template.iter())
+                    .map(V::Str)
+                    .unwrap_or_else(|| V::Expr(self.text(&span)))
             }
             Expression::Parenthesis(p) => return self.expr(p.inner(), depth + 1),
             Expression::FuncCall(f) => {
@@ -222,6 +200,18 @@ impl Conv<'_> {
         };
         Node::new(span, v)
     }
+}
+
+/// The text of a template made only of literals; `None` if it interpolates or has directives.
+fn literal_template<'a>(elements: impl Iterator<Item = &'a Element>) -> Option<String> {
+    let mut s = String::new();
+    for el in elements {
+        match el {
+            Element::Literal(l) => s.push_str(l.value()),
+            _ => return None,
+        }
+    }
+    Some(s)
 }
 
 #[cfg(test)]

@@ -44,27 +44,9 @@ impl Rule {
 
     /// A finding of this rule at `span` of `file`.
     pub fn finding(&self, file: &SourceFile, span: Span, message: impl Into<String>) -> Finding {
-        let (sl, sc) = file.line_col(span.start);
-        let (el, ec) = file.line_col(span.end.max(span.start));
-        Finding {
-            rule_id: self.card.id.clone(),
-            title: self.card.title.clone(),
-            severity: self.severity,
-            confidence: self.card.confidence,
-            owasp_nhi: self.card.owasp_nhi.clone(),
-            message: message.into(),
-            path: file.path.clone(),
-            start_line: sl,
-            start_column: sc,
-            end_line: el,
-            end_column: ec,
-            fingerprint: String::new(),
-            related: Vec::new(),
-            help: self.help(),
-            span,
-            fp_key: None,
-            mask: Vec::new(),
-        }
+        let start = file.line_col(span.start);
+        let end = file.line_col(span.end.max(span.start));
+        self.finding_at(&file.path, span, start, end, message)
     }
 
     /// A finding located by path and line only (project rules on facts of another file).
