@@ -1,0 +1,118 @@
+//! The background cross-file pass: the workspace's files (open buffers replace their disk
+//! text) through the same scan as `nhilint check`, keeping only findings of project-scope rules
+//! (per-file ones come from the file worker).
+
+use super::convert::{Encoding, LineIndex, path_to_uri};
+use super::diag;
+use crate::engine::Engine;
+use lsp_types::{Diagnostic, Uri};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct Overlay {
+    pub uri: Uri,
+    pub rel: String,
+    pub text: Arc<String>,
+}
+
+pub struct ProjectJob {
+    pub ws: u64,
+    pub generation: u64,
+    pub root: PathBuf,
+    pub engine: Arc<Engine>,
+    pub overlays: Vec<Overlay>,
+    pub enc: Encoding,
+    pub docs: Arc<str>,
+    pub max_files: usize,
+}
+
+pub struct ProjectResult {
+    pub ws: u64,
+    pub generation: u64,
+    pub diags: HashMap<Uri, Vec<Diagnostic>>,
+    pub log: Option<String>,
+}
+
+pub fn run(job: ProjectJob) -> ProjectResult {
+    let (ws, generation) = (job.ws, job.generation);
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(&job)));
+    match r {
+        Ok((diags, log)) => ProjectResult {
+            ws,
+            generation,
+            diags,
+            log,
+        },
+        Err(_) => ProjectResult {
+            ws,
+            generation,
+            diags: HashMap::new(),
+            log: Some("nhilint: internal error in the cross-file pass (please report it)".into()),
+        },
+    }
+}
+
+fn scan(job: &ProjectJob) -> (HashMap<Uri, Vec<Diagnostic>>, Option<String>) {
+    let engine = &job.engine;
+    let (mut inputs, _) = crate::walk::collect(&job.root, &[], &engine.config, 1);
+    if inputs.len() > job.max_files {
+        return (
+            HashMap::new(),
+            Some(format!(
+                "nhilint: {} has {} files (more than {}); cross-file findings are not refreshed in the editor",
+                job.root.display(),
+                inputs.len(),
+                job.max_files
+            )),
+        );
+    }
+    let mut uris: HashMap<String, Uri> = HashMap::new();
+    for o in &job.overlays {
+        uris.insert(o.rel.clone(), o.uri.clone());
+        match inputs.iter_mut().find(|i| i.rel == o.rel) {
+            Some(i) => i.text = Some(o.text.to_string()),
+            None if !o.rel.starts_with('/') && !o.rel.starts_with("..") => {
+                inputs.push(crate::walk::Input {
+                    abs: job.root.join(&o.rel),
+                    rel: o.rel.clone(),
+                    text: Some(o.text.to_string()),
+                })
+            }
+            None => {}
+        }
+    }
+    let report = engine.scan_files(&job.root, inputs, None);
+    let mut out: HashMap<Uri, Vec<Diagnostic>> = HashMap::new();
+    let mut indexes: HashMap<String, LineIndex> = HashMap::new();
+    let other = |p: &std::path::Path| super::read_other(p);
+    for f in &report.findings {
+        let project = engine.rules.get(&f.rule_id).is_some_and(|r| r.is_project())
+            || super::names_project_rule(f, engine);
+        if !project {
+            continue;
+        }
+        let Some(src) = report.sources.get(&f.path) else {
+            continue;
+        };
+        let uri = match uris.get(&f.path) {
+            Some(u) => u.clone(),
+            None => match path_to_uri(&job.root.join(&f.path)) {
+                Some(u) => u,
+                None => continue,
+            },
+        };
+        let index = indexes
+            .entry(f.path.clone())
+            .or_insert_with(|| LineIndex::new(&src.text));
+        let view = diag::TextView {
+            text: &src.text,
+            index,
+            enc: job.enc,
+        };
+        out.entry(uri)
+            .or_default()
+            .push(diag::to_diagnostic(f, &view, &job.root, &job.docs, &other));
+    }
+    (out, None)
+}

@@ -1,0 +1,222 @@
+//! Language server features through the real binary: exact positions in each negotiated
+//! encoding, diagnostic fields, hover, suppression code actions, redaction and config reload.
+
+mod lsp_support;
+
+use lsp_support::{BAD_TF, Client, uri};
+use serde_json::{Value, json};
+
+/// A one-line statement after non-ASCII text, so character columns differ per encoding.
+const UNICODE_TF: &str = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Sid = \"é😀ü\", Effect = \"Allow\", Action = \"*\", Resource = \"*\" }] })\n}\n";
+
+fn expected_char(line: &str, byte: usize, enc: &str) -> u64 {
+    let s = &line[..byte];
+    match enc {
+        "utf-8" => s.len() as u64,
+        "utf-16" => s.encode_utf16().count() as u64,
+        _ => s.chars().count() as u64,
+    }
+}
+
+#[test]
+fn positions_are_exact_in_every_encoding() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let line = UNICODE_TF.lines().nth(1).unwrap();
+    let star = line.find("Action = \"*\"").unwrap() + "Action = ".len();
+    for (offer, chosen) in [
+        (vec![], "utf-16"),
+        (vec!["utf-16", "utf-8"], "utf-8"),
+        (vec!["utf-32", "utf-16"], "utf-32"),
+    ] {
+        let mut c = Client::spawn(&root);
+        let init = c.initialize(&root, &offer);
+        assert_eq!(init["result"]["capabilities"]["positionEncoding"], chosen);
+        let u = uri(&root.join("ü dir/p.tf"));
+        assert!(u.contains("%C3%BC%20dir"), "{u}");
+        c.open(&u, "terraform", 7, UNICODE_TF);
+        let d = c.diagnostics(&u, Some(7));
+        assert_eq!(d.len(), 1, "{d:?}");
+        let r = &d[0]["range"];
+        assert_eq!(r["start"]["line"], 1);
+        assert_eq!(
+            r["start"]["character"],
+            expected_char(line, star, chosen),
+            "{chosen}"
+        );
+        assert_eq!(
+            r["end"]["character"],
+            expected_char(line, star + 3, chosen),
+            "{chosen}"
+        );
+        // Hover at the end of the range, inside the emoji-shifted columns.
+        let h = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": r["end"].clone()}),
+        );
+        assert!(
+            h["result"]["contents"]["value"]
+                .as_str()
+                .unwrap()
+                .contains("tf-iam-wildcard-action")
+        );
+        assert_eq!(c.shutdown(), 0);
+    }
+}
+
+#[test]
+fn diagnostics_hover_code_actions_and_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::spawn(&root);
+    c.initialize(&root, &[]);
+    let u = uri(&root.join("infra/iam.tf"));
+    c.open(&u, "terraform", 1, BAD_TF);
+    let d = c.diagnostics(&u, Some(1));
+    assert_eq!(d.len(), 1);
+    let diag = &d[0];
+    assert_eq!(diag["code"], "tf-iam-wildcard-action");
+    assert_eq!(diag["source"], "nhilint");
+    assert_eq!(diag["severity"], 1); // high → Error
+    assert_eq!(
+        diag["codeDescription"]["href"],
+        "https://nhilint.dev/rules/tf-iam-wildcard-action"
+    );
+    assert_eq!(diag["data"]["owasp_nhi"], json!(["NHI5:2025"]));
+    assert_eq!(diag["range"]["start"]["line"], 6);
+
+    // Hover: the rule's docs in markdown.
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": diag["range"]["start"].clone()}),
+    );
+    let md = &h["result"]["contents"];
+    assert_eq!(md["kind"], "markdown");
+    let text = md["value"].as_str().unwrap();
+    for want in [
+        "IAM policy allows every action",
+        "How to fix it",
+        "NHI5:2025",
+        "Overprivileged",
+    ] {
+        assert!(text.contains(want), "hover lacks {want}: {text}");
+    }
+    let none = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": u}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(none["result"].is_null());
+
+    // Code action: a `#` suppression comment on the line above, indented like the line.
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": diag["range"].clone(),
+               "context": {"diagnostics": [diag.clone()]}}),
+    );
+    let actions = a["result"].as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{a}");
+    assert_eq!(actions[0]["kind"], "quickfix");
+    let edit = &actions[0]["edit"]["changes"][&u][0];
+    assert_eq!(edit["range"]["start"], json!({"line": 6, "character": 0}));
+    assert_eq!(
+        edit["newText"],
+        "      # nhilint: ignore[tf-iam-wildcard-action] <reason>\n"
+    );
+
+    // Apply it as an incremental edit: the finding is suppressed.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 2},
+               "contentChanges": [{"range": edit["range"].clone(), "text": edit["newText"].clone()}]}),
+    );
+    assert!(c.diagnostics(&u, Some(2)).is_empty());
+
+    // `//` comments for code files.
+    let js = uri(&root.join("app.js"));
+    let key = ["AKIA", "QYLPMN5H", "FIQR7XYA"].concat();
+    let src = format!("const cfg = {{\n  accessKeyId: \"{key}\",\n}};\n");
+    c.open(&js, "javascript", 1, &src);
+    let d = c.diagnostics(&js, Some(1));
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["code"], "secret-aws-access-key");
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": js}, "range": d[0]["range"].clone(), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(
+        a["result"][0]["edit"]["changes"][&js][0]["newText"],
+        "  // nhilint: ignore[secret-aws-access-key] <reason>\n"
+    );
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": js}, "position": d[0]["range"]["start"].clone()}),
+    );
+    assert!(
+        h["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("secret-aws-access-key")
+    );
+    // No secret value anywhere the server said anything.
+    let all = serde_json::to_string(&c.seen).unwrap();
+    assert!(!all.contains(&key), "secret leaked into LSP output");
+
+    // Strict JSON has no comments: no action offered.
+    let j = uri(&root.join("creds.json"));
+    c.open(&j, "json", 1, &format!("{{\n  \"k\": \"{key}\"\n}}\n"));
+    let d = c.diagnostics(&j, Some(1));
+    assert_eq!(d.len(), 1);
+    let a = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": j}, "range": d[0]["range"].clone(), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(a["result"], json!([]));
+
+    // Close clears the document's diagnostics.
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": j}}));
+    assert!(c.diagnostics(&j, None).is_empty());
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn config_is_per_workspace_and_reloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::spawn(&root);
+    c.initialize(&root, &[]);
+    let u = uri(&root.join("main.tf"));
+    c.open(&u, "terraform", 1, BAD_TF);
+    assert_eq!(c.diagnostics(&u, Some(1)).len(), 1);
+
+    // Disable the rule: the watched-file notification reloads the config and re-checks.
+    let cfg = root.join("nhilint.toml");
+    std::fs::write(&cfg, "[rules.tf-iam-wildcard-action]\nenabled = false\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&cfg), "type": 1}]}),
+    );
+    assert!(c.diagnostics(&u, Some(1)).is_empty());
+
+    // A broken config: a diagnostic on nhilint.toml at the bad line, defaults in force.
+    std::fs::write(&cfg, "select = []\n[scan]\nmax-size = 3\n").unwrap();
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&cfg)}}),
+    );
+    let cd = c.diagnostics(&uri(&cfg), None);
+    assert_eq!(cd.len(), 1, "{cd:?}");
+    assert_eq!(cd[0]["code"], "config-error");
+    assert_eq!(cd[0]["range"]["start"]["line"], 2);
+    let d: Vec<Value> = c.diagnostics(&u, Some(1));
+    assert_eq!(d.len(), 1);
+
+    // Fixed again: the config diagnostic goes away.
+    std::fs::write(&cfg, "ignore = [\"tf-iam-wildcard-action\"]\n").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&cfg), "type": 2}]}),
+    );
+    assert!(c.diagnostics(&uri(&cfg), None).is_empty());
+    assert!(c.diagnostics(&u, Some(1)).is_empty());
+    assert_eq!(c.shutdown(), 0);
+}
