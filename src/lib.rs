@@ -9,6 +9,7 @@ pub mod diff;
 pub mod engine;
 pub mod facts;
 pub mod finding;
+pub mod graph;
 pub mod inventory;
 pub mod kube;
 pub mod lang;

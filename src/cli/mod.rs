@@ -498,7 +498,13 @@ fn run_inventory(a: InventoryArgs) -> i32 {
         Err(e) => return fail(e),
     };
     let report = scan(&engine, &root, &a.scan, None, false);
-    let text = match crate::inventory::render(&a.format, &report, &root, a.since.as_deref()) {
+    let text = match crate::inventory::render_with_config(
+        &a.format,
+        &report,
+        &root,
+        a.since.as_deref(),
+        &engine.config,
+    ) {
         Ok(t) => t,
         Err(e) => return fail(e),
     };
