@@ -1,6 +1,5 @@
-//! Bindings to the built-in `cluster-admin` or `admin` ClusterRoles. A ClusterRoleBinding to
-//! `cluster-admin` is cluster takeover (raised); a RoleBinding to `admin` is namespace admin
-//! (lowered).
+//! Bindings to the built-in `cluster-admin` or `admin` ClusterRoles. A RoleBinding to `admin` is
+//! admin of one namespace (lowered one step).
 
 use crate::engine::FileCx;
 use crate::finding::Finding;
@@ -34,7 +33,6 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             "in its namespace"
         };
         let sev = match (o.kind.as_str(), rname.as_str()) {
-            ("ClusterRoleBinding", "cluster-admin") => rule.severity.raise(),
             ("RoleBinding", "admin") => rule.severity.lower(),
             _ => rule.severity,
         };
