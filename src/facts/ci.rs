@@ -1,10 +1,195 @@
-//! Fact extraction for ci files.
+//! Fact extraction for CI files: every job is an identity (`gha_job`, `gitlab_job`, ...), its
+//! token permissions are grants, its cloud federation steps are usages (`gha-assume-role`,
+//! `gha-gcp-wif`, `gha-azure-login`, `gitlab-id-token`) and its literal secrets are credentials.
 
-use super::Facts;
+use super::{Attrs, Credential, Facts, Grant, Identity, Loc, Usage};
+use crate::ci::gha::{Perms, Workflow};
+use crate::ci::{literal, others, text_or_empty};
 use crate::config::Config;
 use crate::engine::Parsed;
-use crate::source::SourceFile;
+use crate::source::{FileKind, SourceFile};
+use serde_json::json;
 
-pub fn extract(_file: &SourceFile, _parsed: &Parsed, _config: &Config) -> Facts {
-    Facts::default()
+pub fn extract(file: &SourceFile, parsed: &Parsed, _config: &Config) -> Facts {
+    let mut f = Facts::default();
+    match file.kind {
+        FileKind::GithubWorkflow | FileKind::GithubAction => gha(file, parsed, &mut f),
+        FileKind::GitlabCi => others::gitlab_facts(file, parsed, &mut f),
+        _ => {}
+    }
+    others::literal_credentials(file, parsed, &mut f);
+    f
+}
+
+/// Attributes every CI usage copies from its job.
+fn job_attrs(w: &Workflow, environment: &Option<String>) -> Attrs {
+    let mut a = Attrs::new();
+    a.insert("triggers".into(), json!(w.trigger_names()));
+    a.insert("branches".into(), json!(w.branches));
+    a.insert(
+        "environment".into(),
+        environment
+            .as_ref()
+            .map(|e| json!(e))
+            .unwrap_or(json!(null)),
+    );
+    a
+}
+
+fn gha(file: &SourceFile, parsed: &Parsed, f: &mut Facts) {
+    for w in Workflow::all(file, parsed) {
+        for job in &w.jobs {
+            let jid = format!("{}#jobs.{}", file.path, job.id);
+            let perms = w.effective(job);
+            let id_token = w.id_token(job);
+            let mut attrs = job_attrs(&w, &job.environment);
+            attrs.insert("workflow".into(), json!(file.path));
+            attrs.insert("job".into(), json!(job.id));
+            attrs.insert("permissions".into(), Perms::to_json(perms));
+            attrs.insert("id_token".into(), json!(id_token));
+            if w.is_action {
+                attrs.insert("composite_action".into(), json!(true));
+            }
+            if let Some(u) = job.uses.map(text_or_empty) {
+                attrs.insert("reusable_workflow".into(), json!(u));
+            }
+            f.identities.push(Identity {
+                id: jid.clone(),
+                kind: "gha_job".into(),
+                provider: "github".into(),
+                name: job.id.clone(),
+                loc: Loc::new(file, job.key_span.clone()),
+                owner: None,
+                labels: Default::default(),
+                attrs,
+            });
+            if let Some(p) = perms {
+                let mut actions: Vec<String> = match &p.kind {
+                    crate::ci::gha::PermsKind::WriteAll => vec!["*:write".into()],
+                    crate::ci::gha::PermsKind::ReadAll => vec!["*:read".into()],
+                    crate::ci::gha::PermsKind::Scopes(s) => s
+                        .iter()
+                        .filter(|(_, l, _)| l == "read" || l == "write")
+                        .map(|(k, l, _)| format!("{k}:{l}"))
+                        .collect(),
+                    crate::ci::gha::PermsKind::Unknown => vec!["unknown".into()],
+                };
+                actions.sort();
+                f.grants.push(Grant {
+                    id: format!("{jid}/permissions"),
+                    identity: jid.clone(),
+                    effect: "Allow".into(),
+                    actions,
+                    not_actions: Vec::new(),
+                    resources: vec!["github-repository".into()],
+                    conditions: Vec::new(),
+                    loc: Loc::new(file, p.node.span.clone()),
+                    attrs: Attrs::new(),
+                });
+            }
+            for s in &job.steps {
+                let Some(action) = s.action() else { continue };
+                let (kind, identity_ref, extra): (&str, Option<String>, Vec<(&str, String)>) =
+                    match action.as_str() {
+                        "aws-actions/configure-aws-credentials" => {
+                            let Some(role) = s.with_str("role-to-assume") else {
+                                continue;
+                            };
+                            let mut x = Vec::new();
+                            for k in [
+                                "aws-region",
+                                "audience",
+                                "role-session-name",
+                                "role-duration-seconds",
+                                "role-chaining",
+                            ] {
+                                if let Some(v) = s.with_str(k) {
+                                    x.push((k, v));
+                                }
+                            }
+                            if s.with_node("aws-access-key-id").is_some() {
+                                x.push(("static_keys", "true".into()));
+                            }
+                            ("gha-assume-role", Some(role), x)
+                        }
+                        "google-github-actions/auth" => {
+                            let wif = s.with_str("workload_identity_provider");
+                            let sa = s.with_str("service_account");
+                            if wif.is_none() {
+                                continue;
+                            }
+                            let mut x = Vec::new();
+                            if let Some(v) = &wif {
+                                x.push(("workload_identity_provider", v.clone()));
+                            }
+                            if let Some(v) = &sa {
+                                x.push(("service_account", v.clone()));
+                            }
+                            if let Some(v) = s.with_str("audience") {
+                                x.push(("audience", v));
+                            }
+                            ("gha-gcp-wif", sa.or(wif), x)
+                        }
+                        "azure/login" => {
+                            let Some(cid) = s.with_str("client-id") else {
+                                continue;
+                            };
+                            let mut x = Vec::new();
+                            for k in ["tenant-id", "subscription-id", "audience"] {
+                                if let Some(v) = s.with_str(k) {
+                                    x.push((k, v));
+                                }
+                            }
+                            ("gha-azure-login", Some(cid), x)
+                        }
+                        _ => continue,
+                    };
+                let Some(identity_ref) = identity_ref else {
+                    continue;
+                };
+                let mut attrs = job_attrs(&w, &job.environment);
+                attrs.insert("id_token".into(), json!(id_token));
+                attrs.insert("step".into(), json!(s.index));
+                for (k, v) in extra {
+                    attrs.insert(k.replace('-', "_"), json!(v));
+                }
+                let span = s
+                    .uses
+                    .as_ref()
+                    .map(|(_, n)| n.span.clone())
+                    .unwrap_or(s.node.span.clone());
+                f.usages.push(Usage {
+                    id: format!("{jid}/{}", s.index),
+                    kind: kind.into(),
+                    consumer: jid.clone(),
+                    identity_ref,
+                    loc: Loc::new(file, span),
+                    attrs,
+                });
+            }
+        }
+    }
+}
+
+/// A credential fact for a literal secret (never the value: only its redacted form).
+pub fn literal_credential(
+    file: &SourceFile,
+    address: &str,
+    key: &str,
+    value: &str,
+    span: crate::lang::Span,
+) -> Credential {
+    let mut attrs = Attrs::new();
+    attrs.insert("key".into(), json!(key));
+    let _ = literal::secretish_key(key);
+    Credential {
+        id: format!("{}#{address}", file.path),
+        kind: "literal".into(),
+        identity: None,
+        lifetime: None,
+        storage: "literal".into(),
+        redacted: Some(crate::redact::redact(value)),
+        loc: Loc::new(file, span),
+        attrs,
+    }
 }

@@ -1,0 +1,65 @@
+//! Third-party actions that receive secrets but are not pinned to a full commit SHA: whoever
+//! can move the tag or branch gets the secret.
+
+use crate::ci::gha::{Uses, Workflow, own_owner, secret_keys};
+use crate::ci::text_or_empty;
+use crate::engine::FileCx;
+use crate::finding::{Confidence, Finding};
+use crate::rules::Rule;
+
+pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
+    for w in Workflow::all(cx.file, cx.parsed) {
+        let wf_env = secret_keys(w.env, w.is_action);
+        for job in &w.jobs {
+            let job_env = secret_keys(job.env, w.is_action);
+            for s in &job.steps {
+                let Some((u, node)) = &s.uses else { continue };
+                let third_party = match u {
+                    Uses::Repo { owner, .. } => !own_owner(cx.config, owner),
+                    Uses::Docker(_) => true,
+                    Uses::Local(_) => false,
+                };
+                if !third_party || u.pinned() {
+                    continue;
+                }
+                let mut direct: Vec<String> = secret_keys(s.with, w.is_action)
+                    .into_iter()
+                    .map(|k| format!("with.{k}"))
+                    .collect();
+                direct.extend(
+                    secret_keys(s.env, w.is_action)
+                        .into_iter()
+                        .map(|k| format!("env.{k}")),
+                );
+                let inherited: Vec<String> = wf_env
+                    .iter()
+                    .chain(job_env.iter())
+                    .map(|k| format!("env.{k}"))
+                    .collect();
+                let (list, conf) = if !direct.is_empty() {
+                    (direct, None)
+                } else if !inherited.is_empty() {
+                    (inherited, Some(Confidence::Medium))
+                } else {
+                    continue;
+                };
+                let name = text_or_empty(node);
+                let shown: Vec<String> = list.iter().take(4).map(|k| format!("`{k}`")).collect();
+                let mut f = rule
+                    .finding(
+                        cx.file,
+                        node.span.clone(),
+                        format!(
+                            "third-party action `{name}` is not pinned to a commit SHA and receives secrets in {}",
+                            shown.join(", ")
+                        ),
+                    )
+                    .with_fp_key(format!("{}:{name}", job.id));
+                if let Some(c) = conf {
+                    f = f.with_confidence(c);
+                }
+                out.push(f);
+            }
+        }
+    }
+}

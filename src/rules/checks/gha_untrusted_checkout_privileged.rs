@@ -1,0 +1,102 @@
+//! "Pwn request": a `pull_request_target` / `workflow_run` / `issue_comment` job checks out the
+//! untrusted head of a pull request and then runs it while it holds secrets, an OIDC token or a
+//! token that may write.
+
+use crate::ci::gha::{PermsKind, Uses, Workflow, inert_action, untrusted_ref};
+use crate::engine::FileCx;
+use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
+
+const TRIGGERS: &[&str] = &["pull_request_target", "workflow_run", "issue_comment"];
+
+pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
+    for w in Workflow::all(cx.file, cx.parsed) {
+        let Some(trigger) = w.has_trigger(TRIGGERS) else {
+            continue;
+        };
+        for job in &w.jobs {
+            // The checkout of the head: `actions/checkout` with an untrusted `ref`, or a
+            // script that fetches the pull request.
+            let mut checkout = None;
+            for s in &job.steps {
+                if s.action().as_deref() == Some("actions/checkout") {
+                    if let Some(r) = s.with_node("ref") {
+                        let t = crate::ci::text_or_empty(r);
+                        if untrusted_ref(&t) {
+                            checkout = Some((s.index, r.span.clone(), t));
+                            break;
+                        }
+                    }
+                } else if let Some(run) = s.run {
+                    let t = crate::ci::text_or_empty(run);
+                    if t.contains("gh pr checkout")
+                        || (t.contains("git fetch") && t.contains("pull/"))
+                        || (t.contains("git checkout") && untrusted_ref(&t) && t.contains("${{"))
+                    {
+                        checkout = Some((s.index, run.span.clone(), "a pull request".into()));
+                        break;
+                    }
+                }
+            }
+            let Some((at, span, what)) = checkout else {
+                continue;
+            };
+            // Something runs the checked-out code afterwards.
+            let runs = job.steps.iter().filter(|s| s.index > at).any(|s| {
+                s.run.is_some()
+                    || match &s.uses {
+                        Some((Uses::Local(_), _)) | Some((Uses::Docker(_), _)) => true,
+                        Some((u, _)) => u.slug().is_none_or(|sl| !inert_action(&sl)),
+                        None => false,
+                    }
+            }) || job.steps.iter().any(|s| s.index == at && s.run.is_some());
+            if !runs {
+                continue;
+            }
+            let secrets = w.job_reads_secrets(cx.file, job);
+            let id_token = w.id_token(job);
+            let write = match w.effective(job).map(|p| &p.kind) {
+                None => Some("a token with the repository's default (possibly write) permissions"),
+                Some(PermsKind::WriteAll) | Some(PermsKind::Unknown) => Some("a write token"),
+                Some(PermsKind::Scopes(s)) => s
+                    .iter()
+                    .any(|(k, l, _)| l == "write" && k != "id-token")
+                    .then_some("a write token"),
+                Some(PermsKind::ReadAll) => None,
+            };
+            let mut held = Vec::new();
+            if secrets {
+                held.push("secrets");
+            }
+            if id_token {
+                held.push("an OIDC token (`id-token: write`)");
+            }
+            if let Some(wr) = write {
+                held.push(wr);
+            }
+            if held.is_empty() {
+                continue;
+            }
+            let sev = if secrets || id_token {
+                Severity::Critical
+            } else {
+                rule.severity
+            };
+            let what: String = what.chars().take(80).collect();
+            out.push(
+                rule.finding(
+                    cx.file,
+                    span,
+                    format!(
+                        "job `{}` runs untrusted pull request code (`{what}`) on `{}` while holding {}",
+                        job.id,
+                        trigger.name,
+                        held.join(", ")
+                    ),
+                )
+                .with_severity(sev)
+                .with_fp_key(format!("{}:{}", job.id, trigger.name)),
+            );
+        }
+    }
+}

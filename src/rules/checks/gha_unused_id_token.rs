@@ -1,0 +1,59 @@
+//! `id-token: write` on jobs with no known consumer of the OIDC token (cloud login actions,
+//! signing and attestation, trusted publishing, `ACTIONS_ID_TOKEN_REQUEST_*` in scripts).
+
+use crate::ci::gha::{PermsKind, Workflow, consumes_oidc, inert_action};
+use crate::engine::FileCx;
+use crate::finding::{Confidence, Finding};
+use crate::lang::Span;
+use crate::rules::Rule;
+
+pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
+    for w in Workflow::all(cx.file, cx.parsed) {
+        // (span of the id-token entry, jobs without a consumer, any job with unknown actions)
+        let mut groups: Vec<(Span, Vec<String>, bool)> = Vec::new();
+        for job in &w.jobs {
+            let Some(p) = w.effective(job) else { continue };
+            let PermsKind::Scopes(scopes) = &p.kind else {
+                continue;
+            };
+            let Some((_, _, span)) = scopes
+                .iter()
+                .find(|(k, l, _)| k == "id-token" && l == "write")
+            else {
+                continue;
+            };
+            if job.uses.is_some() || job.steps.iter().any(consumes_oidc) {
+                continue;
+            }
+            let unknown = job.steps.iter().any(|s| match &s.uses {
+                Some((u, _)) => u.slug().is_none_or(|s| !inert_action(&s)),
+                None => false,
+            });
+            match groups.iter_mut().find(|g| g.0 == *span) {
+                Some(g) => {
+                    g.1.push(job.id.clone());
+                    g.2 |= unknown;
+                }
+                None => groups.push((span.clone(), vec![job.id.clone()], unknown)),
+            }
+        }
+        for (span, jobs, unknown) in groups {
+            let list = jobs
+                .iter()
+                .map(|j| format!("`{j}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut f = rule
+                .finding(
+                    cx.file,
+                    span,
+                    format!("`id-token: write` is granted to job(s) {list} but no step exchanges the OIDC token"),
+                )
+                .with_fp_key(jobs.join(","));
+            if unknown {
+                f = f.with_confidence(Confidence::Low);
+            }
+            out.push(f);
+        }
+    }
+}
