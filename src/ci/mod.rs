@@ -258,7 +258,7 @@ mod tests {
         let p = crate::lang::yaml::parse(text);
         let n = p.docs[0].root.get("run").unwrap();
         let s = Script::of(&f, n).unwrap();
-        assert_eq!(s.text, "echo a\necho ${{ secrets.X }}\n");
+        assert_eq!(s.text.trim_end(), "echo a\necho ${{ secrets.X }}");
         let o = s.text.find("${{").unwrap();
         assert_eq!(&text[s.to_file(o)..s.to_file(o) + 3], "${{");
         assert!(expr_reads_secret("secrets.X"));
