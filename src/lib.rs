@@ -21,4 +21,5 @@ pub mod secrets;
 pub mod server;
 pub mod source;
 pub mod suppress;
+pub mod terraform;
 pub mod walk;

@@ -1,10 +1,742 @@
-//! Fact extraction for terraform files.
+//! Fact extraction for Terraform files (HCL, `.tf.json`, plan JSON): identities, grants,
+//! trusts, credentials and owners, from the same evaluated model the `tf-*` rules read.
+//! Per-file extraction evaluates the file on its own: values from sibling files stay unknown
+//! (written as `${var.x}`).
 
-use super::Facts;
+use super::{Attrs, Condition, Credential, Facts, Grant, Identity, Loc, Trust};
 use crate::config::Config;
 use crate::engine::Parsed;
 use crate::source::SourceFile;
+use crate::terraform::analysis::{Analysis, Res, SiteKind};
+use crate::terraform::eval::{K, Val};
+use crate::terraform::iam;
+use crate::terraform::policy::{Effect, Stmt};
+use serde_json::json;
 
-pub fn extract(_file: &SourceFile, _parsed: &Parsed, _config: &Config) -> Facts {
-    Facts::default()
+/// Identity resource types and their provider.
+pub const IDENTITY_TYPES: &[(&str, &str)] = &[
+    ("aws_iam_role", "aws"),
+    ("aws_iam_user", "aws"),
+    ("google_service_account", "gcp"),
+    ("azuread_application", "azure"),
+    ("azuread_application_registration", "azure"),
+    ("azuread_service_principal", "azure"),
+    ("azurerm_user_assigned_identity", "azure"),
+];
+
+pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
+    if matches!(parsed, Parsed::None) || file.kind == crate::source::FileKind::TfVars {
+        return Facts::default();
+    }
+    let a = crate::terraform::analysis_of_file(file, parsed);
+    facts_of(&a, file, config)
+}
+
+fn loc(file: &SourceFile, span: std::ops::Range<usize>) -> Loc {
+    Loc::new(file, span)
+}
+
+fn id_of(file: &SourceFile, address: &str) -> String {
+    format!("{}#{}", file.path, address)
+}
+
+/// Conditions as written, values rendered (unknown parts as `${…}`).
+pub fn conditions_of(s: &Stmt) -> Vec<Condition> {
+    s.conditions
+        .iter()
+        .map(|c| Condition {
+            operator: c.op.clone(),
+            key: c.key.clone(),
+            values: c.values.iter().map(|v| v.display()).collect(),
+        })
+        .collect()
+}
+
+/// Issuer host of an OIDC principal: `arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com`,
+/// a reference to an `aws_iam_openid_connect_provider` (its `url`), or a condition key prefix.
+pub fn oidc_issuer(a: &Analysis, inst: usize, principal: &Val, s: &Stmt) -> Option<String> {
+    if let Some(p) = principal.str()
+        && let Some(i) = p.find(":oidc-provider/")
+    {
+        let host = &p[i + ":oidc-provider/".len()..];
+        if !host.starts_with("${") {
+            return Some(host.trim_end_matches('/').to_string());
+        }
+    }
+    let text = principal
+        .unknown_text()
+        .map(str::to_string)
+        .or_else(|| principal.str().map(str::to_string))
+        .unwrap_or_default();
+    if let Some(r) = a.resolve_ref(inst, &text)
+        && r.rtype == "aws_iam_openid_connect_provider"
+        && let Some(url) = r.body.get("url").and_then(|u| u.known_str())
+    {
+        return Some(strip_scheme(url));
+    }
+    // From the condition keys (`token.actions.githubusercontent.com:sub`).
+    s.conditions.iter().find_map(|c| {
+        let (host, claim) = c.key.rsplit_once(':')?;
+        (matches!(claim, "sub" | "aud" | "amr") && host.contains('.')).then(|| host.to_string())
+    })
+}
+
+pub fn strip_scheme(u: &str) -> String {
+    u.trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// The identity a reference text (`aws_iam_role.x.name`, a literal role name) points at.
+pub fn identity_res<'a>(a: &'a Analysis, inst: usize, v: &Val, rtype: &'a str) -> Option<&'a Res> {
+    if let Some(t) = v.unknown_text()
+        && let Some(r) = a.resolve_ref(inst, t)
+        && r.rtype == rtype
+    {
+        return Some(r);
+    }
+    if let Some(s) = v.str() {
+        if let Some(r) = a.resolve_ref(inst, s)
+            && r.rtype == rtype
+        {
+            return Some(r);
+        }
+        return a
+            .resources(rtype)
+            .map(|(_, r)| r)
+            .find(|r| r.inst == inst && r.body.get("name").and_then(|n| n.known_str()) == Some(s));
+    }
+    None
+}
+
+pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
+    let mut f = Facts::default();
+    let mut seen = std::collections::HashSet::new();
+    let owner_keys = &config.owners.tag_keys;
+    for (ri, r) in a.res.iter().enumerate() {
+        if r.block != "resource" {
+            continue;
+        }
+        if !seen.insert((r.address.clone(), r.inst == 0)) && r.inst != 0 {
+            continue;
+        }
+        let span = r.at.span.clone();
+        let rid = id_of(file, &r.address);
+        if let Some((_, provider)) = IDENTITY_TYPES.iter().find(|(t, _)| *t == r.rtype) {
+            let mut attrs = Attrs::new();
+            attrs.insert("tf_address".into(), json!(r.address));
+            let lit_name = r
+                .body
+                .get("name")
+                .or_else(|| r.body.get("display_name"))
+                .and_then(|n| n.known_str())
+                .map(str::to_string);
+            match r.rtype.as_str() {
+                "aws_iam_role" | "aws_iam_user" => {
+                    let kind = if r.rtype == "aws_iam_role" {
+                        "role"
+                    } else {
+                        "user"
+                    };
+                    let path = r
+                        .body
+                        .get("path")
+                        .and_then(|p| p.known_str())
+                        .unwrap_or("/")
+                        .to_string();
+                    if let Some(n) = &lit_name {
+                        attrs.insert(
+                            "arn_pattern".into(),
+                            json!(format!("arn:aws:iam::*:{kind}{path}{n}")),
+                        );
+                    } else if let Some(p) = r.body.get("name_prefix").and_then(|n| n.known_str()) {
+                        attrs.insert(
+                            "arn_pattern".into(),
+                            json!(format!("arn:aws:iam::*:{kind}{path}{p}*")),
+                        );
+                    }
+                    if let Some(d) = r.body.get("max_session_duration").and_then(|d| d.as_f64()) {
+                        attrs.insert("max_session_duration".into(), json!(d as i64));
+                    }
+                }
+                "google_service_account" => {
+                    if let Some(acct) = r.body.get("account_id").and_then(|n| n.known_str()) {
+                        let project = r
+                            .body
+                            .get("project")
+                            .and_then(|p| p.known_str())
+                            .unwrap_or("*");
+                        attrs.insert(
+                            "email".into(),
+                            json!(format!("{acct}@{project}.iam.gserviceaccount.com")),
+                        );
+                    }
+                }
+                _ => {
+                    if let Some(c) = r
+                        .body
+                        .get("client_id")
+                        .or_else(|| r.body.get("application_id"))
+                        .and_then(|n| n.known_str())
+                    {
+                        attrs.insert("client_id".into(), json!(c));
+                    }
+                }
+            }
+            let (tags, _) = a.effective_tags(r);
+            let mut owner = owner_keys.iter().find_map(|k| tags.get(k).cloned());
+            if owner.is_none()
+                && let Some(o) = r.body.get("owners")
+            {
+                let list: Vec<String> = o.items().iter().map(|v| v.display()).collect();
+                if !list.is_empty() {
+                    owner = Some(list.join(","));
+                }
+            }
+            let name = lit_name
+                .clone()
+                .or_else(|| {
+                    r.body
+                        .get("account_id")
+                        .and_then(|n| n.known_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| r.name.clone());
+            f.identities.push(Identity {
+                id: rid.clone(),
+                kind: r.rtype.clone(),
+                provider: provider.to_string(),
+                name,
+                loc: loc(file, span.clone()),
+                owner,
+                labels: tags,
+                attrs,
+            });
+        }
+        credential_facts(a, ri, r, file, &mut f);
+        grant_facts(a, r, file, &mut f);
+        trust_facts_other(a, r, file, &mut f);
+    }
+    provider_credentials(a, file, &mut f);
+    // Policy sites: trusts of roles, grants of identity policies.
+    for (si, site) in a.sites.iter().enumerate() {
+        let r = &a.res[site.res];
+        let holder = match site.kind {
+            SiteKind::Trust => id_of(file, &r.address),
+            SiteKind::Identity => identity_of_policy_holder(a, r, file),
+            _ => continue,
+        };
+        for (n, s) in site.policy.stmts.iter().enumerate() {
+            let sid = s.sid.clone().unwrap_or_else(|| n.to_string());
+            if site.kind == SiteKind::Trust {
+                if s.effect != Effect::Allow {
+                    continue;
+                }
+                for (pi, p) in s.principals.iter().enumerate() {
+                    let (kind, principal) = principal_kind(p.kind.as_str(), &p.v);
+                    let mut attrs = Attrs::new();
+                    if kind == "federated-oidc"
+                        && let Some(iss) = oidc_issuer(a, r.inst, &p.v, s)
+                    {
+                        attrs.insert("issuer".into(), json!(iss));
+                    }
+                    if !s.actions.is_empty() {
+                        attrs.insert(
+                            "actions".into(),
+                            json!(s.actions.iter().map(|v| v.display()).collect::<Vec<_>>()),
+                        );
+                    }
+                    f.trusts.push(Trust {
+                        id: format!("{holder}/trust/{si}/{sid}/{pi}"),
+                        identity: holder.clone(),
+                        principal_kind: kind.into(),
+                        principal,
+                        conditions: conditions_of(s),
+                        loc: loc(file, at_in(file, &p.v.at.span, &s.at.span)),
+                        attrs,
+                    });
+                }
+            } else if !s.has_principal() {
+                let mut attrs = Attrs::new();
+                attrs.insert("tf_address".into(), json!(r.address));
+                f.grants.push(Grant {
+                    id: format!("{}/grant/{si}/{sid}", id_of(file, &r.address)),
+                    identity: holder.clone(),
+                    effect: match s.effect {
+                        Effect::Allow => "Allow",
+                        Effect::Deny => "Deny",
+                        Effect::Unknown => "Unknown",
+                    }
+                    .into(),
+                    actions: s.actions.iter().map(|v| v.display()).collect(),
+                    not_actions: s
+                        .not_actions
+                        .as_ref()
+                        .map(|l| l.iter().map(|v| v.display()).collect())
+                        .unwrap_or_default(),
+                    resources: s.resources.iter().map(|v| v.display()).collect(),
+                    conditions: conditions_of(s),
+                    loc: loc(file, s.at.span.clone()),
+                    attrs,
+                });
+            }
+        }
+    }
+    f.sort();
+    f.identities.dedup_by(|a, b| a.id == b.id);
+    f.grants.dedup_by(|a, b| a.id == b.id);
+    f.trusts.dedup_by(|a, b| a.id == b.id);
+    f.credentials.dedup_by(|a, b| a.id == b.id);
+    f
+}
+
+/// A span inside this file (values from elsewhere fall back to the statement).
+fn at_in(
+    _file: &SourceFile,
+    v: &std::ops::Range<usize>,
+    fallback: &std::ops::Range<usize>,
+) -> std::ops::Range<usize> {
+    if v.end > v.start {
+        v.clone()
+    } else {
+        fallback.clone()
+    }
+}
+
+pub fn principal_kind(kind: &str, v: &Val) -> (&'static str, String) {
+    let s = v.display();
+    let k = match kind {
+        "*" => "any",
+        "AWS" if s == "*" => "any",
+        "AWS" if s.contains(":role/") || s.contains(":user/") || s.contains(":assumed-role/") => {
+            "aws-arn"
+        }
+        "AWS" => "aws-account",
+        "Service" => "aws-service",
+        "Federated" if s.contains(":saml-provider/") => "federated-saml",
+        "Federated" => "federated-oidc",
+        _ => "any",
+    };
+    (k, s)
+}
+
+/// Who holds an identity policy: the role/user/group it is attached to, else the policy.
+fn identity_of_policy_holder(a: &Analysis, r: &Res, file: &SourceFile) -> String {
+    let key = match r.rtype.as_str() {
+        "aws_iam_role_policy" => Some(("role", "aws_iam_role")),
+        "aws_iam_user_policy" => Some(("user", "aws_iam_user")),
+        "aws_iam_group_policy" => Some(("group", "aws_iam_group")),
+        _ => None,
+    };
+    if let Some((attr, t)) = key
+        && let Some(v) = r.body.get(attr)
+    {
+        return match identity_res(a, r.inst, v, t) {
+            Some(id) => id_of(file, &id.address),
+            None => v.display(),
+        };
+    }
+    id_of(file, &r.address)
+}
+
+fn credential_facts(a: &Analysis, _ri: usize, r: &Res, file: &SourceFile, f: &mut Facts) {
+    let (kind, owner_attr, owner_type) = match r.rtype.as_str() {
+        "aws_iam_access_key" => ("access-key", "user", "aws_iam_user"),
+        "google_service_account_key" => (
+            "service-account-key",
+            "service_account_id",
+            "google_service_account",
+        ),
+        "azuread_application_password" => {
+            ("client-secret", "application_id", "azuread_application")
+        }
+        "azuread_service_principal_password" => (
+            "client-secret",
+            "service_principal_id",
+            "azuread_service_principal",
+        ),
+        "azuread_application_certificate" => {
+            ("certificate", "application_id", "azuread_application")
+        }
+        "azuread_service_principal_certificate" => (
+            "certificate",
+            "service_principal_id",
+            "azuread_service_principal",
+        ),
+        _ => return,
+    };
+    let identity = r
+        .body
+        .get(owner_attr)
+        .or_else(|| r.body.get("application_object_id"))
+        .map(|v| match identity_res(a, r.inst, v, owner_type) {
+            Some(i) => id_of(file, &i.address),
+            None => v.display(),
+        });
+    let lifetime = match r.rtype.as_str() {
+        "aws_iam_access_key" | "google_service_account_key" => Some("never expires".to_string()),
+        _ => match r
+            .body
+            .get("end_date")
+            .or_else(|| r.body.get("end_date_relative"))
+        {
+            Some(v) => Some(format!("until {}", v.display())),
+            None => Some("provider default (2 years)".to_string()),
+        },
+    };
+    let mut attrs = Attrs::new();
+    attrs.insert("tf_address".into(), json!(r.address));
+    f.credentials.push(Credential {
+        id: id_of(file, &r.address),
+        kind: kind.into(),
+        identity,
+        lifetime,
+        storage: "terraform-state".into(),
+        redacted: None,
+        loc: loc(file, r.at.span.clone()),
+        attrs,
+    });
+}
+
+/// Literal credentials in provider blocks.
+pub const PROVIDER_SECRET_ATTRS: &[(&str, &str)] = &[
+    ("aws", "secret_key"),
+    ("aws", "access_key"),
+    ("aws", "token"),
+    ("google", "credentials"),
+    ("google", "access_token"),
+    ("google-beta", "credentials"),
+    ("azurerm", "client_secret"),
+    ("azurerm", "client_certificate_password"),
+    ("azuread", "client_secret"),
+    ("azuread", "client_certificate_password"),
+    ("github", "token"),
+    ("gitlab", "token"),
+    ("kubernetes", "token"),
+    ("kubernetes", "client_key"),
+    ("helm", "token"),
+    ("vault", "token"),
+    ("datadog", "api_key"),
+    ("datadog", "app_key"),
+    ("cloudflare", "api_token"),
+    ("cloudflare", "api_key"),
+    ("digitalocean", "token"),
+    ("tfe", "token"),
+];
+
+/// A value written literally in the block it belongs to (not from a variable, file or env).
+pub fn is_literal_here(v: &Val, r: &Res) -> bool {
+    matches!(v.k, K::Str(ref s, false) if !s.is_empty())
+        && v.via.is_empty()
+        && v.pieces.is_empty()
+        && v.at.file == r.at.file
+        && v.at.span.start >= r.at.span.start
+        && v.at.span.end <= r.at.span.end
+}
+
+fn provider_credentials(a: &Analysis, file: &SourceFile, f: &mut Facts) {
+    for r in a.res.iter().filter(|r| r.block == "provider") {
+        for (p, attr) in PROVIDER_SECRET_ATTRS {
+            if r.rtype != *p {
+                continue;
+            }
+            if let Some(v) = r.body.get(attr)
+                && is_literal_here(v, r)
+                && let Some(s) = v.str()
+            {
+                let mut attrs = Attrs::new();
+                attrs.insert("provider".into(), json!(r.rtype));
+                attrs.insert("attribute".into(), json!(attr));
+                f.credentials.push(Credential {
+                    id: format!("{}/{attr}", id_of(file, &format!("provider.{}", r.rtype))),
+                    kind: "literal".into(),
+                    identity: None,
+                    lifetime: None,
+                    storage: "literal".into(),
+                    redacted: Some(crate::redact::redact(s)),
+                    loc: loc(file, v.at.span.clone()),
+                    attrs,
+                });
+            }
+        }
+    }
+}
+
+fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
+    let mut push =
+        |identity: String, actions: Vec<String>, resources: Vec<String>, extra: Attrs| {
+            let mut attrs = extra;
+            attrs.insert("tf_address".into(), json!(r.address));
+            f.grants.push(Grant {
+                id: format!("{}/{}", id_of(file, &r.address), f.grants.len()),
+                identity,
+                effect: "Allow".into(),
+                actions,
+                not_actions: Vec::new(),
+                resources,
+                conditions: Vec::new(),
+                loc: loc(file, r.at.span.clone()),
+                attrs,
+            });
+        };
+    match r.rtype.as_str() {
+        "aws_iam_role_policy_attachment"
+        | "aws_iam_user_policy_attachment"
+        | "aws_iam_group_policy_attachment"
+        | "aws_iam_policy_attachment" => {
+            let (attr, t) = match r.rtype.as_str() {
+                "aws_iam_user_policy_attachment" => ("user", "aws_iam_user"),
+                "aws_iam_group_policy_attachment" => ("group", "aws_iam_group"),
+                _ => ("role", "aws_iam_role"),
+            };
+            let holders: Vec<&Val> = match r.body.get(attr) {
+                Some(v) => vec![v],
+                None => r
+                    .body
+                    .get(&format!("{attr}s"))
+                    .map(|v| v.items())
+                    .unwrap_or_default(),
+            };
+            let arn = r
+                .body
+                .get("policy_arn")
+                .map(|v| v.display())
+                .unwrap_or_default();
+            for h in holders {
+                let id = identity_res(a, r.inst, h, t)
+                    .map(|i| id_of(file, &i.address))
+                    .unwrap_or_else(|| h.display());
+                let mut ex = Attrs::new();
+                ex.insert("policy_arn".into(), json!(arn));
+                push(id, vec![arn.clone()], Vec::new(), ex);
+            }
+        }
+        "aws_iam_role" => {
+            if let Some(m) = r.body.get("managed_policy_arns") {
+                for p in m.items() {
+                    let mut ex = Attrs::new();
+                    ex.insert("policy_arn".into(), json!(p.display()));
+                    push(id_of(file, &r.address), vec![p.display()], Vec::new(), ex);
+                }
+            }
+        }
+        t if t.starts_with("google_")
+            && (t.ends_with("_iam_member") || t.ends_with("_iam_binding")) =>
+        {
+            let role = r.body.get("role").map(|v| v.display()).unwrap_or_default();
+            let scope = gcp_scope(r);
+            let members: Vec<&Val> = match r.body.get("member") {
+                Some(m) => vec![m],
+                None => r.body.get("members").map(|m| m.items()).unwrap_or_default(),
+            };
+            for m in members {
+                let mut ex = Attrs::new();
+                ex.insert("member".into(), json!(m.display()));
+                push(
+                    gcp_member_identity(a, r.inst, m, file),
+                    vec![role.clone()],
+                    vec![scope.clone()],
+                    ex,
+                );
+            }
+        }
+        "azurerm_role_assignment" => {
+            let role = r
+                .body
+                .get("role_definition_name")
+                .or_else(|| r.body.get("role_definition_id"))
+                .map(|v| v.display())
+                .unwrap_or_default();
+            let scope = r.body.get("scope").map(|v| v.display()).unwrap_or_default();
+            let p = r
+                .body
+                .get("principal_id")
+                .map(|v| v.display())
+                .unwrap_or_default();
+            let id = azure_principal_identity(a, r, file).unwrap_or(p);
+            push(id, vec![role], vec![scope], Attrs::new());
+        }
+        _ => {}
+    }
+}
+
+pub fn gcp_scope(r: &Res) -> String {
+    for k in [
+        "project",
+        "folder",
+        "org_id",
+        "organization",
+        "bucket",
+        "service_account_id",
+        "secret_id",
+        "dataset_id",
+        "topic",
+        "subscription",
+    ] {
+        if let Some(v) = r.body.get(k) {
+            return format!("{k}:{}", v.display());
+        }
+    }
+    r.rtype.clone()
+}
+
+/// `serviceAccount:${google_service_account.x.email}` → that identity's id.
+pub fn gcp_member_identity(a: &Analysis, inst: usize, m: &Val, file: &SourceFile) -> String {
+    let s = m.display();
+    if let Some(i) = s.find("google_service_account.") {
+        let rest = &s[i..];
+        let end = rest.find(['}', ' ']).unwrap_or(rest.len());
+        if let Some(r) = a.resolve_ref(inst, &rest[..end]) {
+            return id_of(file, &r.address);
+        }
+    }
+    s
+}
+
+pub fn azure_principal_identity(a: &Analysis, r: &Res, file: &SourceFile) -> Option<String> {
+    let p = r.body.get("principal_id")?;
+    let t = p.unknown_text()?;
+    let id = a.resolve_ref(r.inst, t)?;
+    Some(id_of(file, &id.address))
+}
+
+/// Trusts that are not IAM policies: GCP workload identity providers and impersonation,
+/// Azure federated identity credentials.
+fn trust_facts_other(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
+    let rid = id_of(file, &r.address);
+    match r.rtype.as_str() {
+        "google_iam_workload_identity_pool_provider" => {
+            let issuer = r
+                .body
+                .get("oidc")
+                .and_then(|o| o.get("issuer_uri"))
+                .map(|v| strip_scheme(&v.display()));
+            let mut conditions = Vec::new();
+            if let Some(c) = r.body.get("attribute_condition") {
+                conditions.push(Condition {
+                    operator: "attribute_condition".into(),
+                    key: "cel".into(),
+                    values: vec![c.display()],
+                });
+            }
+            let mut attrs = Attrs::new();
+            attrs.insert("tf_address".into(), json!(r.address));
+            if let Some(i) = &issuer {
+                attrs.insert("issuer".into(), json!(i));
+            }
+            if let Some(m) = r.body.get("attribute_mapping") {
+                let map: serde_json::Map<String, serde_json::Value> = m
+                    .entries()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), json!(v.display())))
+                    .collect();
+                attrs.insert("attribute_mapping".into(), serde_json::Value::Object(map));
+            }
+            let pool = r
+                .body
+                .get("workload_identity_pool_id")
+                .map(|v| v.display())
+                .unwrap_or_default();
+            f.trusts.push(Trust {
+                id: format!("{rid}/trust"),
+                identity: pool,
+                principal_kind: if issuer.is_some() {
+                    "federated-oidc"
+                } else {
+                    "federated-saml"
+                }
+                .into(),
+                principal: issuer.unwrap_or_default(),
+                conditions,
+                loc: loc(file, r.at.span.clone()),
+                attrs,
+            });
+        }
+        t if t.starts_with("google_service_account_iam_") => {
+            let role = r.body.get("role").map(|v| v.display()).unwrap_or_default();
+            if !role.starts_with("roles/iam.") {
+                return;
+            }
+            let sa = r
+                .body
+                .get("service_account_id")
+                .map(|v| gcp_member_identity(a, r.inst, v, file))
+                .unwrap_or_default();
+            let members: Vec<&Val> = match r.body.get("member") {
+                Some(m) => vec![m],
+                None => r.body.get("members").map(|m| m.items()).unwrap_or_default(),
+            };
+            for (i, m) in members.iter().enumerate() {
+                let mut attrs = Attrs::new();
+                attrs.insert("role".into(), json!(role));
+                f.trusts.push(Trust {
+                    id: format!("{rid}/trust/{i}"),
+                    identity: sa.clone(),
+                    principal_kind: "gcp-member".into(),
+                    principal: m.display(),
+                    conditions: Vec::new(),
+                    loc: loc(file, m.at.span.clone()),
+                    attrs,
+                });
+            }
+        }
+        "azuread_application_federated_identity_credential"
+        | "azurerm_federated_identity_credential"
+        | "azuread_application_flexible_federated_identity_credential" => {
+            let issuer = r
+                .body
+                .get("issuer")
+                .map(|v| strip_scheme(&v.display()))
+                .unwrap_or_default();
+            let mut conditions = Vec::new();
+            for key in ["subject", "claims_matching_expression"] {
+                if let Some(v) = r.body.get(key) {
+                    conditions.push(Condition {
+                        operator: if key == "subject" {
+                            "StringEquals"
+                        } else {
+                            "claims_matching_expression"
+                        }
+                        .into(),
+                        key: "sub".into(),
+                        values: vec![v.display()],
+                    });
+                }
+            }
+            if let Some(aud) = r.body.get("audiences") {
+                conditions.push(Condition {
+                    operator: "StringEquals".into(),
+                    key: "aud".into(),
+                    values: aud.items().iter().map(|v| v.display()).collect(),
+                });
+            }
+            let owner = r
+                .body
+                .get("application_id")
+                .or_else(|| r.body.get("application_object_id"))
+                .or_else(|| r.body.get("parent_id"))
+                .map(|v| {
+                    v.unknown_text()
+                        .and_then(|t| a.resolve_ref(r.inst, t))
+                        .map(|x| id_of(file, &x.address))
+                        .unwrap_or_else(|| v.display())
+                })
+                .unwrap_or_default();
+            let mut attrs = Attrs::new();
+            attrs.insert("issuer".into(), json!(issuer));
+            attrs.insert("tf_address".into(), json!(r.address));
+            f.trusts.push(Trust {
+                id: format!("{rid}/trust"),
+                identity: owner,
+                principal_kind: "azure-federated".into(),
+                principal: issuer,
+                conditions,
+                loc: loc(file, r.at.span.clone()),
+                attrs,
+            });
+        }
+        _ => {}
+    }
+    let _ = iam::is_all_actions;
 }

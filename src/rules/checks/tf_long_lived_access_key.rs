@@ -1,0 +1,33 @@
+//! Long-lived keys created by Terraform: `aws_iam_access_key` and
+//! `google_service_account_key` never expire and their secret lands in the state file.
+
+use crate::engine::ProjectCx;
+use crate::finding::Finding;
+use crate::rules::Rule;
+use crate::terraform::report::{finding, push};
+
+pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
+    let a = crate::terraform::analysis(cx);
+    for r in a.res.iter().filter(|r| r.block == "resource") {
+        let msg = match r.rtype.as_str() {
+            "aws_iam_access_key" => {
+                if r.body.get("status").and_then(|s| s.known_str()) == Some("Inactive") {
+                    continue;
+                }
+                let user = r.body.get("user").map(|u| u.display()).unwrap_or_default();
+                format!("`{}` creates a static access key for IAM user `{user}`: it never expires and its secret is stored in Terraform state", r.address)
+            }
+            "google_service_account_key" => {
+                let sa = r.body.get("service_account_id").map(|u| u.display()).unwrap_or_default();
+                let uploaded = r.body.get("public_key_data").is_some();
+                if uploaded {
+                    format!("`{}` registers a user-managed key for service account `{sa}`: it never expires", r.address)
+                } else {
+                    format!("`{}` creates a service account key for `{sa}`: it never expires and the private key is stored in Terraform state", r.address)
+                }
+            }
+            _ => continue,
+        };
+        push(out, finding(cx, rule, &r.label_at, msg));
+    }
+}

@@ -1,0 +1,44 @@
+//! A variable whose name says it holds a secret (password, token, secret key, …) with a
+//! literal default: the secret is committed with the code.
+
+use crate::engine::ProjectCx;
+use crate::finding::Finding;
+use crate::rules::Rule;
+use crate::terraform::report::{finding, push};
+
+const SECRET_WORDS: &[&str] = &["password", "passwd", "secret", "token", "api_key", "apikey", "access_key", "private_key", "client_secret", "credentials", "sas_key", "connection_string"];
+const NOT_SECRET_SUFFIXES: &[&str] = &["_name", "_names", "_arn", "_arns", "_id", "_ids", "_length", "_ttl", "_path", "_version", "_enabled", "_file", "_key_name", "_rotation", "_rotation_days", "_policy", "_type", "_expiry", "_expiration", "_uri", "_url", "_prefix", "_secret_name", "_count", "_parameter", "_kms_key", "_location"];
+
+fn looks_secret_name(n: &str) -> bool {
+    let l = n.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| l.contains(w)) && !NOT_SECRET_SUFFIXES.iter().any(|s| l.ends_with(s)) && !l.starts_with("enable_") && !l.starts_with("create_")
+}
+
+fn looks_secret_value(s: &str) -> bool {
+    let t = s.trim();
+    t.len() >= 8
+        && !t.contains(' ')
+        && !t.starts_with("arn:")
+        && !t.contains("://")
+        && !t.starts_with("${")
+        && !["changeme", "change-me", "replace-me", "placeholder", "xxxxxxxx", "password", "<secret>", "todo"].iter().any(|p| t.eq_ignore_ascii_case(p))
+        && t.chars().collect::<std::collections::HashSet<_>>().len() > 3
+}
+
+pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
+    let a = crate::terraform::analysis(cx);
+    for r in a.res.iter().filter(|r| r.block == "variable") {
+        if !looks_secret_name(&r.name) {
+            continue;
+        }
+        let Some(d) = r.body.get("default") else { continue };
+        let Some(s) = d.known_str() else { continue };
+        if !looks_secret_value(s) {
+            continue;
+        }
+        let sensitive = r.body.get("sensitive").and_then(|v| v.as_bool()) == Some(true);
+        let note = if sensitive { " (`sensitive = true` hides it from output, not from the repository)" } else { "" };
+        let f = finding(cx, rule, &d.at, format!("variable `{}` has a literal secret default ({}){note}", r.name, crate::redact::redact(s)));
+        push(out, f.map(|f| f.with_mask(d.at.span.clone()).with_fp_key(format!("var.{}", r.name))));
+    }
+}

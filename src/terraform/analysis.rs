@@ -1,0 +1,758 @@
+//! Module-aware evaluation of a set of Terraform files into an owned [`Analysis`]: every
+//! resource/data/provider/variable/output/module block evaluated per module instance, and every
+//! IAM policy found, as IR. Built once per scan (cached) for the project rules, or for a single
+//! file when extracting that file's facts.
+
+use super::eval::{At, FileRef, K, Scope, Val, normalize};
+use super::policy::{self, Policy};
+use crate::engine::{Parsed, ProjectCx};
+use crate::lang::{Node, V};
+use crate::source::{FileKind, SourceFile};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+const MAX_MODULE_DEPTH: usize = 6;
+const MAX_INSTANCES: usize = 20_000;
+const MAX_DYNAMIC_ITEMS: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteKind {
+    /// `assume_role_policy` of a role.
+    Trust,
+    /// Attached to an identity (inline, `aws_iam_*_policy`, managed `aws_iam_policy`).
+    Identity,
+    /// A resource-based policy (bucket, queue, key, …).
+    Resource,
+    /// A `data "aws_iam_policy_document"` (reported once, where it is written).
+    Document,
+}
+
+/// One evaluated block of one module instance.
+#[derive(Debug)]
+pub struct Res {
+    /// `resource`, `data`, `provider`, `variable`, `output`, `module`.
+    pub block: String,
+    /// Resource/data type, or the provider/variable/output/module name.
+    pub rtype: String,
+    pub name: String,
+    /// `aws_iam_role.deploy`, `data.aws_iam_policy_document.x`, `var.x`, `output.x`, ...
+    pub address: String,
+    pub dir: String,
+    pub inst: usize,
+    pub at: At,
+    pub label_at: At,
+    pub body: Val,
+}
+
+#[derive(Debug)]
+pub struct Site {
+    pub res: usize,
+    /// `assume_role_policy`, `policy`, `inline_policy.policy`, `document`.
+    pub attr: String,
+    pub kind: SiteKind,
+    pub policy: Policy,
+    /// The site only refers to a document (its statements are reported at the document).
+    pub via_doc: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Inst {
+    pub dir: String,
+    /// The calling instance (providers are inherited from it).
+    pub parent: Option<usize>,
+    /// `root`, `root (prod.tfvars)`, `module.x` ...
+    pub label: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Analysis {
+    /// Paths of the files `At::file` indexes.
+    pub paths: Vec<String>,
+    pub res: Vec<Res>,
+    pub sites: Vec<Site>,
+    pub insts: Vec<Inst>,
+}
+
+impl Analysis {
+    /// A block of an instance by type and name (`resource` and `data` blocks).
+    pub fn find(&self, inst: usize, block: &str, rtype: &str, name: &str) -> Option<&Res> {
+        self.res
+            .iter()
+            .find(|r| r.inst == inst && r.block == block && r.rtype == rtype && r.name == name)
+    }
+
+    /// Resolve a reference text such as `aws_iam_role.x.name` or `data.y.z.arn`.
+    pub fn resolve_ref(&self, inst: usize, text: &str) -> Option<&Res> {
+        let t = text.trim().trim_start_matches("${").trim_end_matches('}');
+        let mut parts = t.split('.');
+        let first = parts.next()?;
+        let (block, rtype) = if first == "data" {
+            ("data", parts.next()?)
+        } else {
+            ("resource", first)
+        };
+        let name = parts.next()?;
+        let name = name.split('[').next().unwrap_or(name);
+        self.find(inst, block, rtype, name)
+    }
+
+    pub fn resources<'a>(&'a self, rtype: &'a str) -> impl Iterator<Item = (usize, &'a Res)> + 'a {
+        self.res
+            .iter()
+            .enumerate()
+            .filter(move |(_, r)| r.block == "resource" && r.rtype == rtype)
+    }
+
+    /// Tags of a resource after the instance's AWS provider `default_tags`.
+    pub fn effective_tags(&self, r: &Res) -> (BTreeMap<String, String>, bool) {
+        let mut out = BTreeMap::new();
+        let mut unknown = false;
+        if r.rtype.starts_with("aws_") {
+            // The instance's own provider, else the one inherited from the caller.
+            let mut inst = Some(r.inst);
+            let mut provs: Vec<&Res> = Vec::new();
+            for _ in 0..=MAX_MODULE_DEPTH {
+                let Some(i) = inst else { break };
+                provs = self
+                    .res
+                    .iter()
+                    .filter(|p| p.inst == i && p.block == "provider" && p.rtype == "aws")
+                    .collect();
+                if !provs.is_empty() {
+                    break;
+                }
+                inst = self.insts.get(i).and_then(|x| x.parent);
+            }
+            for p in provs {
+                if p.body.get("alias").is_some() {
+                    continue;
+                }
+                for dt in p.body.get_all("default_tags") {
+                    if let Some(t) = dt.get("tags") {
+                        merge_tags(t, &mut out, &mut unknown);
+                    }
+                }
+            }
+        }
+        for key in ["tags", "labels"] {
+            if let Some(t) = r.body.get(key) {
+                merge_tags(t, &mut out, &mut unknown);
+            }
+        }
+        (out, unknown)
+    }
+}
+
+fn merge_tags(t: &Val, out: &mut BTreeMap<String, String>, unknown: &mut bool) {
+    match &t.k {
+        K::Obj(es) => {
+            for (k, v) in es {
+                out.insert(k.clone(), v.scalar().unwrap_or_else(|| v.display()));
+            }
+        }
+        K::Null => {}
+        _ => *unknown = true,
+    }
+}
+
+/// One input file of an analysis.
+pub struct Input<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub kind: FileKind,
+    pub root: Option<&'a Node>,
+}
+
+fn dir_of(path: &str) -> String {
+    match path.rfind('/') {
+        Some(i) => path[..i].to_string(),
+        None => String::new(),
+    }
+}
+
+fn label0(b: &crate::lang::Block) -> Option<&str> {
+    b.labels.first().map(|l| l.0.as_str())
+}
+
+struct Module<'a> {
+    dir: String,
+    /// (file, block entry value)
+    blocks: Vec<(usize, &'a Node)>,
+    vars: Vec<(String, usize, Option<&'a Node>)>,
+    locals: HashMap<String, (usize, &'a Node)>,
+    tfvars: Vec<usize>,
+}
+
+/// Analysis of the whole scan, built once and shared by every Terraform project rule.
+pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
+    type Slot = Arc<OnceLock<Arc<Analysis>>>;
+    static CACHE: Mutex<Vec<(u64, Slot)>> = Mutex::new(Vec::new());
+    let key = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        cx.root.hash(&mut h);
+        for u in cx.files {
+            if u.file.kind.target() == "terraform" || u.file.path.ends_with(".json") {
+                u.file.path.hash(&mut h);
+                u.file.text.hash(&mut h);
+            }
+        }
+        h.finish()
+    };
+    let slot: Slot = {
+        let mut c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        match c.iter().find(|(k, _)| *k == key) {
+            Some((_, s)) => s.clone(),
+            None => {
+                let s: Slot = Arc::new(OnceLock::new());
+                c.push((key, s.clone()));
+                if c.len() > 4 {
+                    c.remove(0);
+                }
+                s
+            }
+        }
+    };
+    slot.get_or_init(|| {
+        let inputs: Vec<Input> = cx
+            .files
+            .iter()
+            .map(|u| Input {
+                path: &u.file.path,
+                text: &u.file.text,
+                kind: u.file.kind,
+                root: match &u.parsed {
+                    Parsed::Hcl(d) | Parsed::Json(d) => Some(&d.root),
+                    _ => None,
+                },
+            })
+            .collect();
+        let disk = if cx.root.as_os_str().is_empty() {
+            None
+        } else {
+            Some(cx.root.to_path_buf())
+        };
+        Arc::new(build(&inputs, disk))
+    })
+    .clone()
+}
+
+/// Analysis of one file on its own (facts extraction, the editor).
+pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Analysis {
+    let root = match parsed {
+        Parsed::Hcl(d) | Parsed::Json(d) => Some(&d.root),
+        _ => None,
+    };
+    build(
+        &[Input {
+            path: &file.path,
+            text: &file.text,
+            kind: file.kind,
+            root,
+        }],
+        None,
+    )
+}
+
+fn is_tfvars_json(path: &str) -> bool {
+    path.ends_with(".tfvars.json")
+}
+
+/// Build the analysis of a set of files.
+pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
+    // Converted bodies for JSON flavours.
+    let converted: Vec<Option<Node>> = inputs
+        .iter()
+        .map(|i| match (i.kind, i.root) {
+            (FileKind::TerraformJson, Some(r)) if !is_tfvars_json(i.path) => {
+                Some(super::convert::tf_json(r))
+            }
+            (FileKind::TerraformPlan, Some(r)) => Some(super::convert::plan(r)),
+            _ => None,
+        })
+        .collect();
+    let files: Vec<FileRef> = inputs
+        .iter()
+        .zip(converted.iter())
+        .map(|(i, c)| FileRef {
+            path: i.path,
+            text: i.text,
+            root: match (i.kind, c) {
+                (_, Some(c)) => Some(c),
+                (FileKind::Terraform | FileKind::TfVars, None) => i.root,
+                (FileKind::TerraformJson, _) => i.root,
+                _ => None,
+            },
+            json_strings_are_templates: matches!(i.kind, FileKind::TerraformJson),
+        })
+        .collect();
+
+    // Group module files by directory (each plan is its own module).
+    let mut modules: BTreeMap<String, Module> = BTreeMap::new();
+    for (fi, (inp, f)) in inputs.iter().zip(files.iter()).enumerate() {
+        let Some(root) = f.root else { continue };
+        let tfvars = inp.kind == FileKind::TfVars || is_tfvars_json(inp.path);
+        let dir = if inp.kind == FileKind::TerraformPlan {
+            format!("{}#plan", inp.path)
+        } else {
+            dir_of(inp.path)
+        };
+        if !matches!(
+            inp.kind,
+            FileKind::Terraform
+                | FileKind::TerraformJson
+                | FileKind::TerraformPlan
+                | FileKind::TfVars
+        ) {
+            continue;
+        }
+        let m = modules.entry(dir.clone()).or_insert_with(|| Module {
+            dir,
+            blocks: Vec::new(),
+            vars: Vec::new(),
+            locals: HashMap::new(),
+            tfvars: Vec::new(),
+        });
+        if tfvars {
+            m.tfvars.push(fi);
+            continue;
+        }
+        for e in root.entries() {
+            let V::Block(b) = &e.value.v else { continue };
+            match b.ident.as_str() {
+                "locals" => {
+                    for le in &b.body {
+                        m.locals.insert(le.key.clone(), (fi, &le.value));
+                    }
+                }
+                "variable" => {
+                    if let Some(name) = label0(b) {
+                        m.vars.push((name.to_string(), fi, e.value.get("default")));
+                        m.blocks.push((fi, &e.value));
+                    }
+                }
+                "resource" | "data" | "provider" | "output" | "module" => {
+                    m.blocks.push((fi, &e.value))
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // Which module directories are called from another module (local sources only).
+    let mut called: HashSet<String> = HashSet::new();
+    for m in modules.values() {
+        for (_, n) in &m.blocks {
+            if let Some(b) = n.as_block()
+                && b.ident == "module"
+                && let Some(src) = n.get("source").and_then(|s| s.as_str())
+                && let Some(d) = local_source(&m.dir, src)
+                && d != m.dir
+            {
+                called.insert(d);
+            }
+        }
+    }
+
+    let mut b = Builder {
+        files: &files,
+        modules: &modules,
+        disk_root,
+        out: Analysis {
+            paths: inputs.iter().map(|i| i.path.to_string()).collect(),
+            ..Default::default()
+        },
+    };
+    for m in modules.values() {
+        if called.contains(&m.dir) {
+            continue;
+        }
+        if m.blocks.is_empty() {
+            continue;
+        }
+        let defaults = b.defaults(m);
+        // terraform.tfvars and *.auto.tfvars always apply; other *.tfvars are alternatives.
+        let mut auto: Vec<usize> = Vec::new();
+        let mut alt: Vec<usize> = Vec::new();
+        for &t in &m.tfvars {
+            let p = files[t].path;
+            let name = p.rsplit('/').next().unwrap_or(p);
+            if name == "terraform.tfvars"
+                || name == "terraform.tfvars.json"
+                || name.ends_with(".auto.tfvars")
+                || name.ends_with(".auto.tfvars.json")
+            {
+                auto.push(t);
+            } else {
+                alt.push(t);
+            }
+        }
+        auto.sort_by_key(|&t| files[t].path);
+        let mut base = defaults;
+        for &t in &auto {
+            b.apply_tfvars(t, &mut base);
+        }
+        if alt.is_empty() {
+            b.instance(m, base, 0, "root".into(), None);
+        } else {
+            for &t in &alt {
+                let mut vars = base.clone();
+                b.apply_tfvars(t, &mut vars);
+                let label = format!("root ({})", files[t].path);
+                b.instance(m, vars, 0, label, None);
+            }
+        }
+    }
+    b.out
+}
+
+/// `./x`, `../x` relative to `dir` → module directory.
+fn local_source(dir: &str, src: &str) -> Option<String> {
+    if !(src.starts_with("./") || src.starts_with("../")) {
+        return None;
+    }
+    let joined = if dir.is_empty() {
+        src.to_string()
+    } else {
+        format!("{dir}/{src}")
+    };
+    normalize(&joined)
+}
+
+struct Builder<'a, 'b> {
+    files: &'b [FileRef<'a>],
+    modules: &'b BTreeMap<String, Module<'a>>,
+    disk_root: Option<PathBuf>,
+    out: Analysis,
+}
+
+impl<'a, 'b> Builder<'a, 'b> {
+    fn scope(&self, m: &Module<'a>) -> Scope<'b> {
+        let mut s = Scope::new(self.files, m.dir.clone());
+        s.disk_root = self.disk_root.clone();
+        s
+    }
+
+    fn defaults(&self, m: &Module<'a>) -> HashMap<String, Val> {
+        let s = self.scope(m);
+        let mut out = HashMap::new();
+        for (name, fi, def) in &m.vars {
+            if let Some(d) = def {
+                out.insert(name.clone(), s.eval(*fi, d));
+            }
+        }
+        out
+    }
+
+    fn apply_tfvars(&self, t: usize, vars: &mut HashMap<String, Val>) {
+        let Some(root) = self.files[t].root else {
+            return;
+        };
+        let s = Scope::new(self.files, String::new());
+        for e in root.entries() {
+            if matches!(e.value.v, V::Block(_)) {
+                continue;
+            }
+            vars.insert(e.key.clone(), s.eval(t, &e.value));
+        }
+    }
+
+    fn instance(
+        &mut self,
+        m: &Module<'a>,
+        vars: HashMap<String, Val>,
+        depth: usize,
+        label: String,
+        parent: Option<usize>,
+    ) {
+        if self.out.insts.len() >= MAX_INSTANCES {
+            return;
+        }
+        let inst = self.out.insts.len();
+        self.out.insts.push(Inst {
+            dir: m.dir.clone(),
+            parent,
+            label,
+        });
+        let mut scope = self.scope(m);
+        scope.vars = vars;
+        scope.locals = m.locals.clone();
+        let first_res = self.out.res.len();
+        for &(fi, n) in &m.blocks {
+            let Some(b) = n.as_block() else { continue };
+            let (rtype, name, label_at) = match b.ident.as_str() {
+                "resource" | "data" => match (b.labels.first(), b.labels.get(1)) {
+                    (Some(t), Some(nm)) => (t.0.clone(), nm.0.clone(), nm.1.clone()),
+                    _ => continue,
+                },
+                _ => match b.labels.first() {
+                    Some(l) => (l.0.clone(), l.0.clone(), l.1.clone()),
+                    None => continue,
+                },
+            };
+            let body = if b.ident == "variable" {
+                // Variable blocks: the default as written (not the instance's value).
+                let s0 = self.scope(m);
+                eval_body(&s0, fi, n, 0)
+            } else {
+                eval_body(&scope, fi, n, 0)
+            };
+            let address = match b.ident.as_str() {
+                "resource" => format!("{rtype}.{name}"),
+                "data" => format!("data.{rtype}.{name}"),
+                "variable" => format!("var.{name}"),
+                other => format!("{other}.{name}"),
+            };
+            self.out.res.push(Res {
+                block: b.ident.clone(),
+                rtype,
+                name,
+                address,
+                dir: m.dir.clone(),
+                inst,
+                at: At {
+                    file: fi,
+                    span: n.span.clone(),
+                },
+                label_at: At {
+                    file: fi,
+                    span: label_at,
+                },
+                body,
+            });
+        }
+        // Policy documents of this instance.
+        let docs: HashMap<String, usize> = (first_res..self.out.res.len())
+            .filter(|&i| {
+                let r = &self.out.res[i];
+                r.block == "data" && r.rtype == "aws_iam_policy_document"
+            })
+            .map(|i| (self.out.res[i].name.clone(), i))
+            .collect();
+        let mut doc_policies: HashMap<String, Policy> = HashMap::new();
+        for name in docs.keys() {
+            let p = self.doc_policy(name, &docs, &mut doc_policies, 0);
+            doc_policies.insert(name.clone(), p);
+        }
+        for i in first_res..self.out.res.len() {
+            let r = &self.out.res[i];
+            if r.block == "data" && r.rtype == "aws_iam_policy_document" {
+                if let Some(p) = doc_policies.get(&r.name) {
+                    self.out.sites.push(Site {
+                        res: i,
+                        attr: "document".into(),
+                        kind: SiteKind::Document,
+                        policy: p.clone(),
+                        via_doc: None,
+                    });
+                }
+                continue;
+            }
+            if r.block != "resource" {
+                continue;
+            }
+            let mut found: Vec<(String, Val)> = Vec::new();
+            for (k, v) in r.body.entries() {
+                if k == "policy" || k == "assume_role_policy" || k == "access_policies" {
+                    found.push((k.clone(), v.clone()));
+                }
+                if k == "inline_policy"
+                    && let Some(p) = v.get("policy")
+                {
+                    found.push(("inline_policy.policy".into(), p.clone()));
+                }
+            }
+            for (attr, v) in found {
+                let kind = if attr == "assume_role_policy" {
+                    SiteKind::Trust
+                } else if attr == "inline_policy.policy"
+                    || matches!(
+                        r.rtype.as_str(),
+                        "aws_iam_policy"
+                            | "aws_iam_role_policy"
+                            | "aws_iam_user_policy"
+                            | "aws_iam_group_policy"
+                    )
+                {
+                    SiteKind::Identity
+                } else {
+                    SiteKind::Resource
+                };
+                let (policy, via_doc) = match &v.k {
+                    K::DocRef(d) => match doc_policies.get(d) {
+                        Some(p) => (p.clone(), Some(d.clone())),
+                        None => continue,
+                    },
+                    _ => match value_policy(&v, self.files) {
+                        Some(p) => (p, None),
+                        None => continue,
+                    },
+                };
+                self.out.sites.push(Site {
+                    res: i,
+                    attr,
+                    kind,
+                    policy,
+                    via_doc,
+                });
+            }
+        }
+        // Child modules called from this instance.
+        if depth >= MAX_MODULE_DEPTH {
+            return;
+        }
+        #[allow(clippy::type_complexity)]
+        let calls: Vec<(String, Vec<(String, Val)>, String)> = (first_res..self.out.res.len())
+            .filter_map(|i| {
+                let r = &self.out.res[i];
+                if r.block != "module" {
+                    return None;
+                }
+                let src = r.body.get("source")?.known_str()?;
+                let d = local_source(&m.dir, src)?;
+                Some((d, r.body.entries().to_vec(), r.name.clone()))
+            })
+            .collect();
+        for (d, args, name) in calls {
+            let Some(child) = self.modules.get(&d) else {
+                continue;
+            };
+            if child.dir == m.dir {
+                continue;
+            }
+            let mut vars = self.defaults(child);
+            for (k, v) in args {
+                if matches!(
+                    k.as_str(),
+                    "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
+                ) {
+                    continue;
+                }
+                vars.insert(k, v);
+            }
+            let label = format!("{} → module.{name}", self.out.insts[inst].label);
+            self.instance(child, vars, depth + 1, label, Some(inst));
+        }
+    }
+
+    fn doc_policy(
+        &self,
+        name: &str,
+        docs: &HashMap<String, usize>,
+        done: &mut HashMap<String, Policy>,
+        depth: usize,
+    ) -> Policy {
+        if let Some(p) = done.get(name) {
+            return p.clone();
+        }
+        let Some(&i) = docs.get(name) else {
+            return Policy {
+                stmts: Vec::new(),
+                at: At {
+                    file: 0,
+                    span: 0..0,
+                },
+                unknown: Some(format!("data.aws_iam_policy_document.{name}")),
+            };
+        };
+        let body = self.out.res[i].body.clone();
+        let files = self.files;
+        let mut resolve = |v: &Val| -> Option<Policy> {
+            match &v.k {
+                K::DocRef(d) if depth < 8 => Some(self.doc_policy(d, docs, done, depth + 1)),
+                _ => value_policy(v, files),
+            }
+        };
+        policy::from_document(&body, &mut resolve)
+    }
+}
+
+/// A policy written as an object (jsonencode) or a JSON string.
+fn value_policy(v: &Val, files: &[FileRef]) -> Option<Policy> {
+    match &v.k {
+        K::Obj(_) if v.get_ci("Statement").is_some() => Some(policy::from_json_val(v)),
+        K::Str(s, _) if s.contains("Statement") => {
+            let j = policy::json_string_to_val(v, files)?;
+            Some(policy::from_json_val(&j))
+        }
+        _ => None,
+    }
+}
+
+/// Evaluate a block body; `dynamic` blocks are expanded over a known `for_each` (or once with
+/// an unknown iterator), nested blocks become object entries under their identifier.
+fn eval_body(scope: &Scope, file: usize, node: &Node, depth: usize) -> Val {
+    let mut es = Vec::new();
+    for e in node.entries() {
+        match &e.value.v {
+            V::Block(b) if b.ident == "dynamic" && depth < 8 => {
+                let label = label0(b).unwrap_or("").to_string();
+                let bn = &e.value;
+                let iter_name = match bn.get("iterator").map(|n| &n.v) {
+                    Some(V::Expr(t)) => t.trim().to_string(),
+                    Some(V::Str(s)) => s.clone(),
+                    _ => label.clone(),
+                };
+                let Some((_, content)) = bn.blocks("content").next() else {
+                    continue;
+                };
+                let at = At {
+                    file,
+                    span: bn.span.clone(),
+                };
+                let fe = bn.get("for_each").map(|n| scope.eval(file, n));
+                let items: Vec<Val> = match fe.as_ref().map(|v| &v.k) {
+                    Some(K::List(items)) => items
+                        .iter()
+                        .take(MAX_DYNAMIC_ITEMS)
+                        .enumerate()
+                        .map(|(i, v)| {
+                            iter_obj(
+                                Val::new(K::Num(i.to_string()), v.at.clone()),
+                                v.clone(),
+                                at.clone(),
+                            )
+                        })
+                        .collect(),
+                    Some(K::Obj(kv)) => kv
+                        .iter()
+                        .take(MAX_DYNAMIC_ITEMS)
+                        .map(|(k, v)| {
+                            iter_obj(
+                                Val::new(K::Str(k.clone(), false), v.at.clone()),
+                                v.clone(),
+                                at.clone(),
+                            )
+                        })
+                        .collect(),
+                    _ => vec![Val::unknown(format!("{iter_name}.value"), at.clone())],
+                };
+                for it in items {
+                    scope.iters.borrow_mut().push((iter_name.clone(), it));
+                    let v = eval_body(scope, file, content, depth + 1);
+                    scope.iters.borrow_mut().pop();
+                    es.push((label.clone(), v));
+                }
+            }
+            V::Block(_) if depth < 8 => {
+                es.push((e.key.clone(), eval_body(scope, file, &e.value, depth + 1)))
+            }
+            _ => es.push((e.key.clone(), scope.eval(file, &e.value))),
+        }
+    }
+    Val::new(
+        K::Obj(es),
+        At {
+            file,
+            span: node.span.clone(),
+        },
+    )
+}
+
+fn iter_obj(key: Val, value: Val, at: At) -> Val {
+    Val::new(
+        K::Obj(vec![("key".into(), key), ("value".into(), value)]),
+        at,
+    )
+}

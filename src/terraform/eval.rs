@@ -1,0 +1,975 @@
+//! Module-local evaluation of Terraform expressions over the located value tree.
+//!
+//! Values remember where they were written (`at`), the uses they flowed through (`via`, e.g. the
+//! `var.x` reference) and, for strings built by templates, which byte ranges came from other
+//! values (`pieces`), so a wildcard can be reported where it is written.
+
+use crate::lang::{Node, Span, V};
+use hcl::edit::Span as _;
+use hcl::edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl::edit::template::{Element, Template};
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+const MAX_DEPTH: usize = 48;
+
+/// A location: index of the file in the analysis and a byte span in it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct At {
+    pub file: usize,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Val {
+    pub k: K,
+    pub at: At,
+    /// Uses the value flowed through (`var.x`, `local.y`), outermost last.
+    pub via: Vec<At>,
+    /// For template strings: byte ranges of the string that came from another value.
+    pub pieces: Vec<(Span, At, Vec<At>)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum K {
+    /// Not known statically; holds the expression text or a reason.
+    Unknown(String),
+    Null,
+    Bool(bool),
+    Num(String),
+    /// A string; `true` when part of it is unevaluated `${…}` text.
+    Str(String, bool),
+    List(Vec<Val>),
+    Obj(Vec<(String, Val)>),
+    /// `data.aws_iam_policy_document.<name>.json`.
+    DocRef(String),
+}
+
+impl Val {
+    pub fn new(k: K, at: At) -> Val {
+        Val {
+            k,
+            at,
+            via: Vec::new(),
+            pieces: Vec::new(),
+        }
+    }
+
+    pub fn unknown(why: impl Into<String>, at: At) -> Val {
+        Val::new(K::Unknown(why.into()), at)
+    }
+
+    /// The string, when known (partial strings included).
+    pub fn str(&self) -> Option<&str> {
+        match &self.k {
+            K::Str(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A fully known string.
+    pub fn known_str(&self) -> Option<&str> {
+        match &self.k {
+            K::Str(s, false) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Scalar rendered as text (fully known only).
+    pub fn scalar(&self) -> Option<String> {
+        match &self.k {
+            K::Str(s, false) => Some(s.clone()),
+            K::Num(n) => Some(n.clone()),
+            K::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self.k, K::Unknown(_)) || matches!(self.k, K::Str(_, true))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.k, K::Null)
+    }
+
+    pub fn unknown_text(&self) -> Option<&str> {
+        match &self.k {
+            K::Unknown(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.k {
+            K::Bool(b) => Some(*b),
+            K::Str(s, false) => match s.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match &self.k {
+            K::Num(n) => n.parse().ok(),
+            K::Str(s, false) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    /// Object entry (first match).
+    pub fn get(&self, key: &str) -> Option<&Val> {
+        match &self.k {
+            K::Obj(es) => es.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Case-insensitive object entry.
+    pub fn get_ci(&self, key: &str) -> Option<&Val> {
+        match &self.k {
+            K::Obj(es) => es
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// Every entry with this key (repeated nested blocks).
+    pub fn get_all<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Val> + 'a {
+        let es: &[(String, Val)] = match &self.k {
+            K::Obj(es) => es,
+            _ => &[],
+        };
+        es.iter().filter(move |(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn entries(&self) -> &[(String, Val)] {
+        match &self.k {
+            K::Obj(es) => es,
+            _ => &[],
+        }
+    }
+
+    /// A list's items, or the value itself as a one-item list (IAM allows either).
+    pub fn items(&self) -> Vec<&Val> {
+        match &self.k {
+            K::List(items) => items.iter().collect(),
+            K::Null => Vec::new(),
+            _ => vec![self],
+        }
+    }
+
+    /// Where the byte `i` of this string was written (template pieces resolve to their source).
+    pub fn origin_of(&self, i: usize) -> (At, Vec<At>) {
+        for (r, at, via) in &self.pieces {
+            if r.start <= i && i < r.end {
+                let mut v = via.clone();
+                v.extend(self.via.iter().cloned());
+                return (at.clone(), v);
+            }
+        }
+        (self.at.clone(), self.via.clone())
+    }
+
+    /// Record a use the value flowed through, on the value and everything inside it.
+    fn with_via(mut self, use_at: At) -> Val {
+        self.add_via(&use_at, 0);
+        self
+    }
+
+    fn add_via(&mut self, use_at: &At, depth: usize) {
+        self.via.push(use_at.clone());
+        if depth > 8 {
+            return;
+        }
+        match &mut self.k {
+            K::List(items) => items.iter_mut().for_each(|i| i.add_via(use_at, depth + 1)),
+            K::Obj(es) => es
+                .iter_mut()
+                .for_each(|(_, v)| v.add_via(use_at, depth + 1)),
+            _ => {}
+        }
+    }
+
+    /// Render for messages (short, no secrets: callers only render non-secret fields).
+    pub fn display(&self) -> String {
+        match &self.k {
+            K::Unknown(t) => format!("${{{t}}}"),
+            K::Null => "null".into(),
+            K::Bool(b) => b.to_string(),
+            K::Num(n) => n.clone(),
+            K::Str(s, _) => s.clone(),
+            K::List(items) => format!(
+                "[{}]",
+                items
+                    .iter()
+                    .map(|v| v.display())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            K::Obj(_) => "{…}".into(),
+            K::DocRef(n) => format!("data.aws_iam_policy_document.{n}.json"),
+        }
+    }
+}
+
+/// A file of the analysis: its path and text, and the Terraform body when it is one.
+pub struct FileRef<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+    pub root: Option<&'a Node>,
+    /// `.tf.json` / plan: strings with `${` are templates.
+    pub json_strings_are_templates: bool,
+}
+
+/// The evaluation scope of one module instance.
+pub struct Scope<'a> {
+    pub files: &'a [FileRef<'a>],
+    /// Module directory (forward slashes, `""` for the root).
+    pub dir: String,
+    pub vars: HashMap<String, Val>,
+    pub locals: HashMap<String, (usize, &'a Node)>,
+    /// Scan root on disk, for `file()` of files that are not part of the scan.
+    pub disk_root: Option<PathBuf>,
+    /// Extra names (iterators of `dynamic` blocks): name → value.
+    pub iters: RefCell<Vec<(String, Val)>>,
+    cache: RefCell<HashMap<String, Val>>,
+    busy: RefCell<HashSet<String>>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn new(files: &'a [FileRef<'a>], dir: String) -> Scope<'a> {
+        Scope {
+            files,
+            dir,
+            vars: HashMap::new(),
+            locals: HashMap::new(),
+            disk_root: None,
+            iters: RefCell::new(Vec::new()),
+            cache: RefCell::new(HashMap::new()),
+            busy: RefCell::new(HashSet::new()),
+        }
+    }
+
+    /// Evaluate a value-tree node of file `file`.
+    pub fn eval(&self, file: usize, n: &Node) -> Val {
+        self.eval_node(file, n, 0)
+    }
+
+    fn at(file: usize, span: Span) -> At {
+        At { file, span }
+    }
+
+    fn eval_node(&self, file: usize, n: &Node, depth: usize) -> Val {
+        let at = Self::at(file, n.span.clone());
+        if depth > MAX_DEPTH {
+            return Val::unknown("expression too deep", at);
+        }
+        match &n.v {
+            V::Null => Val::new(K::Null, at),
+            V::Bool(b) => Val::new(K::Bool(*b), at),
+            V::Num(s) => Val::new(K::Num(s.clone()), at),
+            V::Str(s) => {
+                let templ = self
+                    .files
+                    .get(file)
+                    .is_some_and(|f| f.json_strings_are_templates);
+                if templ && s.contains("${") {
+                    match hcl::edit::parser::parse_template(s) {
+                        Ok(t) => {
+                            // Spans inside the JSON string: +1 for the opening quote (escapes
+                            // make this approximate, which only affects columns).
+                            self.template(&t, file, n.span.start + 1, at, depth)
+                        }
+                        Err(_) => Val::new(K::Str(s.clone(), false), at),
+                    }
+                } else {
+                    Val::new(K::Str(s.clone(), false), at)
+                }
+            }
+            V::Seq(items) => Val::new(
+                K::List(
+                    items
+                        .iter()
+                        .map(|i| self.eval_node(file, i, depth + 1))
+                        .collect(),
+                ),
+                at,
+            ),
+            V::Map(es) => Val::new(
+                K::Obj(
+                    es.iter()
+                        .map(|e| (e.key.clone(), self.eval_node(file, &e.value, depth + 1)))
+                        .collect(),
+                ),
+                at,
+            ),
+            V::Block(b) => Val::new(
+                K::Obj(
+                    b.body
+                        .iter()
+                        .map(|e| (e.key.clone(), self.eval_node(file, &e.value, depth + 1)))
+                        .collect(),
+                ),
+                at,
+            ),
+            V::Call(name, args) => {
+                let vals: Vec<Val> = args
+                    .iter()
+                    .map(|a| self.eval_node(file, a, depth + 1))
+                    .collect();
+                self.call(name, vals, file, at, depth)
+            }
+            V::Expr(text) => match hcl::edit::parser::parse_expr(text) {
+                Ok(e) => self.eval_expr(&e, file, n.span.start, depth + 1),
+                Err(_) => Val::unknown(text.trim().to_string(), at),
+            },
+        }
+    }
+
+    fn span_of(e: &Expression, base: usize) -> Span {
+        match e.span() {
+            Some(s) => s.start + base..s.end + base,
+            None => base..base,
+        }
+    }
+
+    fn src_text(&self, at: &At) -> String {
+        self.files
+            .get(at.file)
+            .and_then(|f| f.text.get(at.span.clone()))
+            .unwrap_or("")
+            .trim()
+            .to_string()
+    }
+
+    pub fn eval_expr(&self, e: &Expression, file: usize, base: usize, depth: usize) -> Val {
+        let at = Self::at(file, Self::span_of(e, base));
+        if depth > MAX_DEPTH {
+            return Val::unknown("expression too deep", at);
+        }
+        match e {
+            Expression::Null(_) => Val::new(K::Null, at),
+            Expression::Bool(b) => Val::new(K::Bool(*b.value()), at),
+            Expression::Number(n) => Val::new(K::Num(n.value().to_string()), at),
+            Expression::String(s) => Val::new(K::Str(s.value().to_string(), false), at),
+            Expression::Array(a) => Val::new(
+                K::List(
+                    a.iter()
+                        .map(|x| self.eval_expr(x, file, base, depth + 1))
+                        .collect(),
+                ),
+                at,
+            ),
+            Expression::Object(o) => {
+                let mut es = Vec::new();
+                for (k, v) in o.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => i.as_str().to_string(),
+                        ObjectKey::Expression(x) => {
+                            let kv = self.eval_expr(x, file, base, depth + 1);
+                            match kv.scalar() {
+                                Some(s) => s,
+                                None => kv.display(),
+                            }
+                        }
+                    };
+                    es.push((key, self.eval_expr(v.expr(), file, base, depth + 1)));
+                }
+                Val::new(K::Obj(es), at)
+            }
+            Expression::StringTemplate(t) => {
+                // Template elements carry spans relative to the expression text.
+                let els: Vec<&Element> = t.iter().collect();
+                self.elements(&els, file, base, at, depth)
+            }
+            Expression::HeredocTemplate(h) => {
+                let mut h2 = (**h).clone();
+                if h2.indent().is_some() {
+                    h2.dedent();
+                }
+                let els: Vec<&Element> = h2.template.iter().collect();
+                self.elements(&els, file, base, at, depth)
+            }
+            Expression::Parenthesis(p) => self.eval_expr(p.inner(), file, base, depth + 1),
+            Expression::Variable(v) => {
+                let name = v.as_str();
+                if let Some((_, val)) = self.iters.borrow().iter().rev().find(|(n, _)| n == name) {
+                    return val.clone().with_via(at);
+                }
+                Val::unknown(name.to_string(), at)
+            }
+            Expression::Conditional(c) => {
+                let cond = self.eval_expr(&c.cond_expr, file, base, depth + 1);
+                match cond.as_bool() {
+                    Some(true) => self.eval_expr(&c.true_expr, file, base, depth + 1),
+                    Some(false) => self.eval_expr(&c.false_expr, file, base, depth + 1),
+                    None => Val::unknown(self.src_text(&at), at),
+                }
+            }
+            Expression::FuncCall(f) => {
+                let mut name = String::new();
+                for ns in &f.name.namespace {
+                    name.push_str(ns.as_str());
+                    name.push_str("::");
+                }
+                name.push_str(f.name.name.as_str());
+                let args: Vec<Val> = f
+                    .args
+                    .iter()
+                    .map(|a| self.eval_expr(a, file, base, depth + 1))
+                    .collect();
+                self.call(&name, args, file, at, depth)
+            }
+            Expression::Traversal(t) => self.traversal(t, file, base, at, depth),
+            Expression::UnaryOp(u) => {
+                let v = self.eval_expr(&u.expr, file, base, depth + 1);
+                match (u.operator.value(), &v.k) {
+                    (UnaryOperator::Not, _) if v.as_bool().is_some() => {
+                        Val::new(K::Bool(!v.as_bool().unwrap_or(false)), at)
+                    }
+                    (UnaryOperator::Neg, K::Num(n)) => Val::new(K::Num(format!("-{n}")), at),
+                    _ => Val::unknown(self.src_text(&at), at),
+                }
+            }
+            Expression::BinaryOp(b) => {
+                let l = self.eval_expr(&b.lhs_expr, file, base, depth + 1);
+                let r = self.eval_expr(&b.rhs_expr, file, base, depth + 1);
+                let op = b.operator.value();
+                let known = |v: &Val| {
+                    v.scalar().or(if v.is_null() {
+                        Some("null".into())
+                    } else {
+                        None
+                    })
+                };
+                match op {
+                    BinaryOperator::Eq | BinaryOperator::NotEq => match (known(&l), known(&r)) {
+                        (Some(a), Some(bb)) => {
+                            Val::new(K::Bool((a == bb) == matches!(op, BinaryOperator::Eq)), at)
+                        }
+                        _ => Val::unknown(self.src_text(&at), at),
+                    },
+                    BinaryOperator::And | BinaryOperator::Or => match (l.as_bool(), r.as_bool()) {
+                        (Some(a), Some(bb)) => Val::new(
+                            K::Bool(if matches!(op, BinaryOperator::And) {
+                                a && bb
+                            } else {
+                                a || bb
+                            }),
+                            at,
+                        ),
+                        _ => Val::unknown(self.src_text(&at), at),
+                    },
+                    _ => match (l.as_f64(), r.as_f64()) {
+                        (Some(a), Some(bb)) => {
+                            let v = match op {
+                                BinaryOperator::Plus => Some(a + bb),
+                                BinaryOperator::Minus => Some(a - bb),
+                                BinaryOperator::Mul => Some(a * bb),
+                                BinaryOperator::Div if bb != 0.0 => Some(a / bb),
+                                _ => None,
+                            };
+                            match v {
+                                Some(x) => Val::new(K::Num(fmt_num(x)), at),
+                                None => Val::unknown(self.src_text(&at), at),
+                            }
+                        }
+                        _ => Val::unknown(self.src_text(&at), at),
+                    },
+                }
+            }
+            Expression::ForExpr(_) => Val::unknown(self.src_text(&at), at),
+        }
+    }
+
+    fn template(&self, t: &Template, file: usize, base: usize, at: At, depth: usize) -> Val {
+        let els: Vec<&Element> = t.iter().collect();
+        self.elements(&els, file, base, at, depth)
+    }
+
+    fn elements(&self, els: &[&Element], file: usize, base: usize, at: At, depth: usize) -> Val {
+        // A template that is a single interpolation yields the value itself.
+        if let [Element::Interpolation(i)] = els {
+            return self.eval_expr(&i.expr, file, base, depth + 1);
+        }
+        let mut s = String::new();
+        let mut partial = false;
+        let mut pieces = Vec::new();
+        for el in els {
+            match el {
+                Element::Literal(l) => s.push_str(l.value()),
+                Element::Interpolation(i) => {
+                    let v = self.eval_expr(&i.expr, file, base, depth + 1);
+                    let start = s.len();
+                    match v.scalar() {
+                        Some(t) => s.push_str(&t),
+                        None => {
+                            partial = true;
+                            match &v.k {
+                                K::Str(t, true) => s.push_str(t),
+                                K::Unknown(t) => {
+                                    s.push_str("${");
+                                    s.push_str(t);
+                                    s.push('}');
+                                }
+                                _ => {
+                                    let sp = Self::span_of(&i.expr, base);
+                                    s.push_str("${");
+                                    s.push_str(&self.src_text(&Self::at(file, sp)));
+                                    s.push('}');
+                                }
+                            }
+                        }
+                    }
+                    if v.at.file != file || !v.via.is_empty() || !v.pieces.is_empty() {
+                        for (r, pat, pvia) in &v.pieces {
+                            let mut pv = pvia.clone();
+                            pv.extend(v.via.iter().cloned());
+                            pieces.push((r.start + start..r.end + start, pat.clone(), pv));
+                        }
+                        pieces.push((start..s.len(), v.at.clone(), v.via.clone()));
+                    }
+                }
+                Element::Directive(_) => {
+                    partial = true;
+                    s.push_str("%{…}");
+                }
+            }
+        }
+        let mut v = Val::new(K::Str(s, partial), at);
+        v.pieces = pieces;
+        v
+    }
+
+    fn traversal(
+        &self,
+        t: &hcl::edit::expr::Traversal,
+        file: usize,
+        base: usize,
+        at: At,
+        depth: usize,
+    ) -> Val {
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        let attr = |i: usize| -> Option<&str> {
+            match ops.get(i) {
+                Some(TraversalOperator::GetAttr(a)) => Some(a.as_str()),
+                _ => None,
+            }
+        };
+        let root = match &t.expr {
+            Expression::Variable(v) => v.as_str().to_string(),
+            other => {
+                let v = self.eval_expr(other, file, base, depth + 1);
+                return self.apply_ops(v, &ops, 0, file, base, at, depth);
+            }
+        };
+        let text = self.src_text(&at);
+        match root.as_str() {
+            "var" => {
+                let Some(name) = attr(0) else {
+                    return Val::unknown(text, at);
+                };
+                match self.vars.get(name) {
+                    Some(v) => {
+                        let v = v.clone().with_via(at.clone());
+                        self.apply_ops(v, &ops, 1, file, base, at, depth)
+                    }
+                    None => Val::unknown(format!("var.{name}"), at),
+                }
+            }
+            "local" => {
+                let Some(name) = attr(0) else {
+                    return Val::unknown(text, at);
+                };
+                match self.local(name, depth) {
+                    Some(v) => {
+                        let v = v.with_via(at.clone());
+                        self.apply_ops(v, &ops, 1, file, base, at, depth)
+                    }
+                    None => Val::unknown(format!("local.{name}"), at),
+                }
+            }
+            "path" => match attr(0) {
+                Some("module") | Some("root") | Some("cwd") => {
+                    let d = if self.dir.is_empty() { "." } else { &self.dir };
+                    Val::new(K::Str(d.to_string(), false), at)
+                }
+                _ => Val::unknown(text, at),
+            },
+            "data" => {
+                if attr(0) == Some("aws_iam_policy_document")
+                    && let Some(name) = attr(1)
+                    && matches!(attr(2), Some("json") | Some("minified_json"))
+                {
+                    return Val::new(K::DocRef(name.to_string()), at);
+                }
+                Val::unknown(text, at)
+            }
+            _ => {
+                if let Some((_, v)) = self.iters.borrow().iter().rev().find(|(n, _)| *n == root) {
+                    let v = v.clone().with_via(at.clone());
+                    return self.apply_ops(v, &ops, 0, file, base, at, depth);
+                }
+                Val::unknown(text, at)
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_ops(
+        &self,
+        mut v: Val,
+        ops: &[&TraversalOperator],
+        from: usize,
+        file: usize,
+        base: usize,
+        at: At,
+        depth: usize,
+    ) -> Val {
+        for op in ops.iter().skip(from) {
+            if matches!(v.k, K::Unknown(_)) {
+                return Val::unknown(self.src_text(&at), at);
+            }
+            let next = match op {
+                TraversalOperator::GetAttr(a) => v.get(a.as_str()).cloned(),
+                TraversalOperator::Index(e) => {
+                    let i = self.eval_expr(e, file, base, depth + 1);
+                    match (&v.k, i.scalar()) {
+                        (K::List(items), Some(ix)) => {
+                            ix.parse::<usize>().ok().and_then(|n| items.get(n).cloned())
+                        }
+                        (K::Obj(_), Some(key)) => v.get(&key).cloned(),
+                        _ => None,
+                    }
+                }
+                TraversalOperator::LegacyIndex(n) => match &v.k {
+                    K::List(items) => items.get(*n.value() as usize).cloned(),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match next {
+                Some(mut n) => {
+                    n.via.extend(v.via.iter().cloned());
+                    v = n;
+                }
+                None => return Val::unknown(self.src_text(&at), at),
+            }
+        }
+        v
+    }
+
+    fn local(&self, name: &str, depth: usize) -> Option<Val> {
+        if let Some(v) = self.cache.borrow().get(name) {
+            return Some(v.clone());
+        }
+        let (file, node) = *self.locals.get(name)?;
+        if !self.busy.borrow_mut().insert(name.to_string()) {
+            return None; // cycle
+        }
+        let v = self.eval_node(file, node, depth + 1);
+        self.busy.borrow_mut().remove(name);
+        self.cache.borrow_mut().insert(name.to_string(), v.clone());
+        Some(v)
+    }
+
+    fn call(&self, name: &str, args: Vec<Val>, file: usize, at: At, _depth: usize) -> Val {
+        let unknown = |at: At| Val::unknown(format!("{name}(…)"), at);
+        let first = args.first();
+        match name {
+            "jsonencode" | "tolist" | "toset" | "tomap" | "sensitive" | "nonsensitive"
+            | "distinct" => match args.into_iter().next() {
+                Some(v) => v,
+                None => unknown(at),
+            },
+            "tostring" | "trimspace" | "lower" | "upper" => match first.and_then(|v| v.str()) {
+                Some(s) => {
+                    let out = match name {
+                        "lower" => s.to_lowercase(),
+                        "upper" => s.to_uppercase(),
+                        "trimspace" => s.trim().to_string(),
+                        _ => s.to_string(),
+                    };
+                    let mut v = Val::new(K::Str(out, first.is_some_and(|f| f.is_unknown())), at);
+                    if let Some(f) = first {
+                        v.pieces = f.pieces.clone();
+                        v.via = f.via.clone();
+                    }
+                    v
+                }
+                None => first.cloned().unwrap_or_else(|| unknown(at)),
+            },
+            "compact" => match first.map(|v| &v.k) {
+                Some(K::List(items)) => Val::new(
+                    K::List(
+                        items
+                            .iter()
+                            .filter(|i| !i.is_null() && i.str() != Some(""))
+                            .cloned()
+                            .collect(),
+                    ),
+                    at,
+                ),
+                _ => unknown(at),
+            },
+            "merge" => {
+                let mut out: Vec<(String, Val)> = Vec::new();
+                for a in &args {
+                    match &a.k {
+                        K::Obj(es) => {
+                            for (k, v) in es {
+                                out.retain(|(k2, _)| k2 != k);
+                                out.push((k.clone(), v.clone()));
+                            }
+                        }
+                        K::Null => {}
+                        _ => return unknown(at),
+                    }
+                }
+                Val::new(K::Obj(out), at)
+            }
+            "concat" | "flatten" | "setunion" => {
+                let mut out = Vec::new();
+                let src: Vec<Val> = if name == "flatten" {
+                    args.into_iter()
+                        .next()
+                        .map(|v| v.items().into_iter().cloned().collect())
+                        .unwrap_or_default()
+                } else {
+                    args
+                };
+                for a in src {
+                    match a.k {
+                        K::List(items) => {
+                            for i in items {
+                                if name == "flatten"
+                                    && let K::List(inner) = i.k
+                                {
+                                    out.extend(inner);
+                                } else {
+                                    out.push(i);
+                                }
+                            }
+                        }
+                        K::Null => {}
+                        _ if name == "flatten" => out.push(a),
+                        _ => out.push(Val::unknown(a.display(), a.at.clone())),
+                    }
+                }
+                Val::new(K::List(out), at)
+            }
+            "replace" => match (
+                args.first().and_then(|v| v.known_str()),
+                args.get(1).and_then(|v| v.known_str()),
+                args.get(2).and_then(|v| v.known_str()),
+            ) {
+                (Some(s), Some(a), Some(b))
+                    if !(a.is_empty() || a.starts_with('/') && a.ends_with('/') && a.len() > 1) =>
+                {
+                    Val::new(K::Str(s.replace(a, b), false), at)
+                }
+                _ => unknown(at),
+            },
+            "join" => match (
+                args.first().and_then(|v| v.known_str()),
+                args.get(1).map(|v| &v.k),
+            ) {
+                (Some(sep), Some(K::List(items))) => {
+                    let mut parts = Vec::new();
+                    let mut partial = false;
+                    for i in items {
+                        match i.scalar() {
+                            Some(s) => parts.push(s),
+                            None => {
+                                partial = true;
+                                parts.push(format!("${{{}}}", i.display()));
+                            }
+                        }
+                    }
+                    Val::new(K::Str(parts.join(sep), partial), at)
+                }
+                _ => unknown(at),
+            },
+            "format" => {
+                let Some(fmt) = args.first().and_then(|v| v.known_str()) else {
+                    return unknown(at);
+                };
+                let mut out = String::new();
+                let mut partial = false;
+                let mut ai = 1;
+                let mut chars = fmt.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c != '%' {
+                        out.push(c);
+                        continue;
+                    }
+                    match chars.next() {
+                        Some('%') => out.push('%'),
+                        Some(_) => {
+                            match args.get(ai).and_then(|v| v.scalar()) {
+                                Some(s) => out.push_str(&s),
+                                None => {
+                                    partial = true;
+                                    out.push_str(&format!(
+                                        "${{{}}}",
+                                        args.get(ai).map(|v| v.display()).unwrap_or_default()
+                                    ));
+                                }
+                            }
+                            ai += 1;
+                        }
+                        None => {}
+                    }
+                }
+                Val::new(K::Str(out, partial), at)
+            }
+            "lookup" => match (args.first(), args.get(1).and_then(|v| v.scalar())) {
+                (Some(m), Some(k)) if matches!(m.k, K::Obj(_)) => match m.get(&k) {
+                    Some(v) => v.clone(),
+                    None => args.get(2).cloned().unwrap_or_else(|| unknown(at)),
+                },
+                _ => unknown(at),
+            },
+            "element" => match (
+                args.first().map(|v| &v.k),
+                args.get(1).and_then(|v| v.as_f64()),
+            ) {
+                (Some(K::List(items)), Some(i)) if !items.is_empty() => {
+                    items[(i.max(0.0) as usize) % items.len()].clone()
+                }
+                _ => unknown(at),
+            },
+            "try" | "coalesce" => {
+                for a in &args {
+                    if !matches!(a.k, K::Unknown(_)) && !a.is_null() && a.str() != Some("") {
+                        return a.clone();
+                    }
+                    if name == "try" {
+                        break;
+                    }
+                }
+                unknown(at)
+            }
+            "jsondecode" => match first {
+                Some(v) if v.str().is_some() && !v.is_unknown() => {
+                    match crate::terraform::policy::json_string_to_val(v, self.files) {
+                        Some(x) => x,
+                        None => unknown(at),
+                    }
+                }
+                _ => unknown(at),
+            },
+            "file" | "templatefile" => {
+                let Some(p) = first.and_then(|v| v.known_str()) else {
+                    return unknown(at);
+                };
+                let vars = args.get(1);
+                match self.read_file(p) {
+                    Some((idx, text)) => {
+                        let (content, partial) = match (name, vars) {
+                            ("templatefile", Some(vars)) => substitute(&text, vars),
+                            _ => (text.clone(), false),
+                        };
+                        let (fidx, span) = match idx {
+                            Some(i) => (i, 0..text.len()),
+                            None => (file, at.span.clone()),
+                        };
+                        let mut v = Val::new(K::Str(content, partial), At { file: fidx, span });
+                        v.via.push(at);
+                        v
+                    }
+                    None => unknown(at),
+                }
+            }
+            _ => unknown(at),
+        }
+    }
+
+    /// Read a file relative to the module directory: a scanned file when it is one (so spans
+    /// point into it), else from disk under the scan root (no escaping it, no symlinks).
+    fn read_file(&self, p: &str) -> Option<(Option<usize>, String)> {
+        let joined = if p.starts_with('/') {
+            return None;
+        } else if self.dir.is_empty() || p.starts_with(&format!("{}/", self.dir)) {
+            p.to_string()
+        } else {
+            format!("{}/{}", self.dir, p)
+        };
+        let norm = normalize(&joined)?;
+        if let Some(i) = self.files.iter().position(|f| f.path == norm) {
+            return Some((Some(i), self.files[i].text.to_string()));
+        }
+        let root = self.disk_root.as_ref()?;
+        let full = root.join(&norm);
+        let meta = std::fs::symlink_metadata(&full).ok()?;
+        if !meta.is_file() || meta.len() > 1 << 20 {
+            return None;
+        }
+        let canon_root = root.canonicalize().ok()?;
+        let canon = full.canonicalize().ok()?;
+        if !canon.starts_with(&canon_root) {
+            return None;
+        }
+        std::fs::read_to_string(&canon).ok().map(|t| (None, t))
+    }
+}
+
+/// `a/./b/../c` → `a/c`; `None` when it climbs above the root.
+pub fn normalize(p: &str) -> Option<String> {
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in p.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        x.to_string()
+    }
+}
+
+/// `templatefile` substitution of simple `${name}` references with known scalars.
+fn substitute(text: &str, vars: &Val) -> (String, bool) {
+    let mut out = String::with_capacity(text.len());
+    let mut partial = false;
+    let mut rest = text;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 2..];
+        match after.find('}') {
+            Some(j) => {
+                let name = after[..j].trim();
+                match vars.get(name).and_then(|v| v.scalar()) {
+                    Some(s) => out.push_str(&s),
+                    None => {
+                        partial = true;
+                        out.push_str(&rest[i..i + 3 + j]);
+                    }
+                }
+                rest = &after[j + 1..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, partial)
+}

@@ -1,0 +1,222 @@
+//! AWS IAM semantics: wildcard matching, condition operators, which conditions bind a
+//! principal, and the actions that only accept `Resource: "*"`.
+
+use super::policy::{Cond, Stmt};
+
+/// Glob match with IAM's `*` and `?` (case-insensitive, for actions).
+pub fn glob_ci(pattern: &str, value: &str) -> bool {
+    glob(&pattern.to_ascii_lowercase(), &value.to_ascii_lowercase())
+}
+
+/// Glob match with `*` and `?`, iterative (no recursion).
+pub fn glob(p: &str, v: &str) -> bool {
+    let p = p.as_bytes();
+    let v = v.as_bytes();
+    let (mut pi, mut vi) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while vi < v.len() {
+        if pi < p.len() && (p[pi] == b'?' || p[pi] == v[vi]) {
+            pi += 1;
+            vi += 1;
+        } else if pi < p.len() && p[pi] == b'*' {
+            star = Some(pi);
+            mark = vi;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            vi = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// A parsed condition operator.
+#[derive(Clone, Debug, Default)]
+pub struct Op {
+    /// Without set prefix and `IfExists`: `StringLike`, `ArnEquals`, `Null`, ...
+    pub base: String,
+    pub for_any: bool,
+    pub for_all: bool,
+    pub if_exists: bool,
+    /// `StringNotEquals`, `ArnNotLike`, ...
+    pub negated: bool,
+    /// Wildcards `*`/`?` are interpreted (StringLike, ArnLike, ArnEquals — ARN operators match
+    /// wildcards in both forms).
+    pub wildcards: bool,
+}
+
+pub fn parse_op(op: &str) -> Op {
+    let mut o = Op::default();
+    let mut s = op.trim();
+    if let Some(r) = s.strip_prefix("ForAnyValue:") {
+        o.for_any = true;
+        s = r;
+    } else if let Some(r) = s.strip_prefix("ForAllValues:") {
+        o.for_all = true;
+        s = r;
+    }
+    if let Some(r) = s.strip_suffix("IfExists") {
+        o.if_exists = true;
+        s = r;
+    }
+    o.base = s.to_string();
+    o.negated = s.contains("Not");
+    o.wildcards = matches!(
+        s,
+        "StringLike" | "StringNotLike" | "ArnLike" | "ArnNotLike" | "ArnEquals" | "ArnNotEquals"
+    );
+    o
+}
+
+/// Is this condition value a pure wildcard under its operator (matches anything)?
+pub fn value_matches_anything(op: &Op, v: &str) -> bool {
+    op.wildcards && !v.is_empty() && v.chars().all(|c| c == '*' || c == '?') && v.contains('*')
+}
+
+/// Does the value contain a wildcard the operator interprets?
+pub fn has_wildcard(op: &Op, v: &str) -> bool {
+    op.wildcards && (v.contains('*') || v.contains('?'))
+}
+
+/// Keys that tie `Principal: "*"` to the caller's organisation, account, ARN or source.
+const BINDING_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:sourcevpce",
+    "aws:sourcevpc",
+    "aws:userid",
+    "aws:username",
+];
+
+/// Does the condition restrict who the caller can be? Negated operators, `IfExists` (absent
+/// key passes), `ForAllValues` (vacuously true on a missing key), `Null`, and values that
+/// match anything do not.
+pub fn restricts(c: &Cond) -> bool {
+    let op = parse_op(&c.op);
+    if op.negated || op.if_exists || op.for_all || op.base == "Null" || op.base == "Bool" {
+        return false;
+    }
+    if c.values.is_empty() {
+        return false;
+    }
+    !c.values
+        .iter()
+        .any(|v| v.str().is_some_and(|s| value_matches_anything(&op, s)))
+}
+
+/// Is `Principal: "*"` of this statement bound by a condition (org, account, ARN, source, an
+/// OIDC subject)?
+pub fn principal_bound(s: &Stmt) -> bool {
+    s.conditions.iter().any(|c| {
+        let k = c.key.to_ascii_lowercase();
+        (BINDING_KEYS.contains(&k.as_str()) || k.ends_with(":sub") || k == "?") && restricts(c)
+    })
+}
+
+/// Actions that do not support resource-level permissions: `Resource: "*"` is required.
+const STAR_ONLY: &[&str] = &[
+    "sts:getcalleridentity",
+    "ec2:describe*",
+    "autoscaling:describe*",
+    "elasticloadbalancing:describe*",
+    "cloudwatch:putmetricdata",
+    "cloudwatch:getmetricdata",
+    "cloudwatch:listmetrics",
+    "cloudwatch:describealarms",
+    "logs:createloggroup",
+    "logs:describeloggroups",
+    "xray:puttracesegments",
+    "xray:puttelemetryrecords",
+    "xray:getsamplingrules",
+    "xray:getsamplingtargets",
+    "ecr:getauthorizationtoken",
+    "s3:listallmybuckets",
+    "kms:listkeys",
+    "kms:listaliases",
+    "kms:createkey",
+    "sqs:listqueues",
+    "sns:listtopics",
+    "tag:getresources",
+    "iam:listroles",
+    "iam:listpolicies",
+    "iam:getaccountsummary",
+    "secretsmanager:listsecrets",
+    "secretsmanager:getrandompassword",
+    "ssm:describeparameters",
+    "route53:listhostedzones",
+    "acm:listcertificates",
+    "lambda:listfunctions",
+    "dynamodb:listtables",
+    "cloudformation:liststacks",
+];
+
+/// Is every action this pattern covers one that requires `Resource: "*"`?
+pub fn requires_star_resource(action: &str) -> bool {
+    let a = action.to_ascii_lowercase();
+    STAR_ONLY.iter().any(|p| {
+        glob(p, &a)
+            || (p.ends_with('*')
+                && a.starts_with(&p[..p.len() - 1])
+                && a.ends_with('*')
+                && !a[..a.len() - 1].contains('*'))
+    })
+}
+
+/// `*`, `*:*` — every action of every service.
+pub fn is_all_actions(a: &str) -> bool {
+    let t = a.trim();
+    t == "*" || t == "*:*"
+}
+
+/// `s3:*` — every action of one service.
+pub fn is_service_wildcard(a: &str) -> bool {
+    a.split_once(':')
+        .is_some_and(|(svc, rest)| !svc.is_empty() && !svc.contains('*') && rest == "*")
+}
+
+/// Account id of an AWS principal (`123456789012`, `arn:aws:iam::123456789012:root|role/x`).
+pub fn account_of(p: &str) -> Option<&str> {
+    if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(p);
+    }
+    let rest = p.strip_prefix("arn:")?;
+    let mut it = rest.splitn(5, ':');
+    let _partition = it.next()?;
+    let svc = it.next()?;
+    let _region = it.next()?;
+    let acct = it.next()?;
+    (svc == "iam" || svc == "sts").then_some(acct)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globbing() {
+        assert!(glob("repo:acme/*", "repo:acme/x:ref:main"));
+        assert!(!glob("repo:acme/*", "repo:other/x"));
+        assert!(glob("a?c", "abc"));
+        assert!(requires_star_resource("ec2:DescribeInstances"));
+        assert!(requires_star_resource("ec2:Describe*"));
+        assert!(!requires_star_resource("ec2:*"));
+        assert!(!requires_star_resource("s3:GetObject"));
+        assert_eq!(
+            account_of("arn:aws:iam::123456789012:root"),
+            Some("123456789012")
+        );
+        assert!(parse_op("ForAnyValue:StringLikeIfExists").if_exists);
+    }
+}

@@ -1,0 +1,190 @@
+//! Helpers the `tf-*` checks share: findings located by [`At`], "arrived through" related
+//! locations, and statement iteration over the cached analysis.
+
+use super::analysis::{Analysis, Res, Site, SiteKind};
+use super::eval::{At, Val};
+use super::policy::Stmt;
+use crate::engine::ProjectCx;
+use crate::finding::{Confidence, Finding, Related};
+use crate::rules::Rule;
+
+/// A finding at `at` (a file of the scan).
+pub fn finding(cx: &ProjectCx, rule: &Rule, at: &At, msg: impl Into<String>) -> Option<Finding> {
+    let u = cx.files.get(at.file)?;
+    let span = at.span.start.min(u.file.text.len())..at.span.end.min(u.file.text.len());
+    Some(rule.finding(&u.file, span, msg))
+}
+
+pub fn related(cx: &ProjectCx, at: &At, msg: impl Into<String>) -> Option<Related> {
+    let u = cx.files.get(at.file)?;
+    let (l, c) = u.file.line_col(at.span.start);
+    let (el, ec) = u.file.line_col(at.span.end);
+    Some(Related {
+        path: u.file.path.clone(),
+        start_line: l,
+        start_column: Some(c),
+        end_line: Some(el),
+        end_column: Some(ec),
+        message: msg.into(),
+    })
+}
+
+/// A finding at the place a value was written, with the uses it flowed through as related
+/// locations, and lower confidence when the value is not fully known.
+pub fn at_value(
+    cx: &ProjectCx,
+    rule: &Rule,
+    v: &Val,
+    byte: Option<usize>,
+    msg: String,
+) -> Option<Finding> {
+    let (at, via) = match byte {
+        Some(i) => v.origin_of(i),
+        None => (v.at.clone(), v.via.clone()),
+    };
+    let mut f = finding(cx, rule, &at, msg)?;
+    let mut seen = Vec::new();
+    for u in via.iter().rev() {
+        if *u == at || seen.contains(u) {
+            continue;
+        }
+        seen.push(u.clone());
+        if let Some(r) = related(cx, u, "the value is used here") {
+            f = f.with_related(r);
+        }
+    }
+    Some(f)
+}
+
+/// Lower confidence and say so when a finding depends on an unknown value.
+pub fn unknown_note(f: Finding, unknown: bool, what: &str) -> Finding {
+    if !unknown {
+        return f;
+    }
+    let mut f = f.with_confidence(Confidence::Low);
+    f.message = format!("{} ({what} is not known statically)", f.message);
+    f
+}
+
+/// Statements of every policy site that is reported where it is written (document
+/// references are skipped: the document is its own site).
+pub fn statements(a: &Analysis) -> impl Iterator<Item = (&Site, &Res, &Stmt)> {
+    a.sites
+        .iter()
+        .filter(|s| s.via_doc.is_none())
+        .flat_map(move |s| {
+            let r = &a.res[s.res];
+            s.policy.stmts.iter().map(move |st| (s, r, st))
+        })
+}
+
+/// Statements of trust policies, including documents referenced by `assume_role_policy` and
+/// documents/resources whose statements name principals. Each statement once.
+pub fn principal_statements(a: &Analysis) -> Vec<(&Site, &Res, &Stmt)> {
+    statements(a)
+        .filter(|(_, _, s)| s.has_principal())
+        .collect()
+}
+
+/// Human name of where a policy is attached: `role aws_iam_role.deploy` trust, ...
+pub fn holder(a: &Analysis, site: &Site) -> String {
+    let r = &a.res[site.res];
+    match site.kind {
+        SiteKind::Trust => format!("trust policy of `{}`", r.address),
+        SiteKind::Document => {
+            // Is the document used as a trust policy?
+            let used_as_trust = a.sites.iter().find(|s| {
+                s.kind == SiteKind::Trust
+                    && s.via_doc.as_deref() == Some(r.name.as_str())
+                    && a.res[s.res].inst == r.inst
+            });
+            match used_as_trust {
+                Some(t) => format!(
+                    "trust policy of `{}` (`{}`)",
+                    a.res[t.res].address, r.address
+                ),
+                None => format!("`{}`", r.address),
+            }
+        }
+        SiteKind::Identity => format!("policy `{}`", r.address),
+        SiteKind::Resource => format!("resource policy of `{}`", r.address),
+    }
+}
+
+/// Is a document site used as a role trust policy?
+pub fn is_trust(a: &Analysis, site: &Site) -> bool {
+    match site.kind {
+        SiteKind::Trust => true,
+        SiteKind::Document => {
+            let r = &a.res[site.res];
+            a.sites.iter().any(|s| {
+                s.kind == SiteKind::Trust
+                    && s.via_doc.as_deref() == Some(r.name.as_str())
+                    && a.res[s.res].inst == r.inst
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Push unless an identical finding (same place, same message) is already there.
+pub fn push(out: &mut Vec<Finding>, f: Option<Finding>) {
+    if let Some(f) = f
+        && !out
+            .iter()
+            .any(|o| o.path == f.path && o.span == f.span && o.message == f.message)
+    {
+        out.push(f);
+    }
+}
+
+/// Source text of a location.
+pub fn text<'a>(cx: &'a ProjectCx, at: &At) -> &'a str {
+    cx.files
+        .get(at.file)
+        .and_then(|u| u.file.text.get(at.span.clone()))
+        .unwrap_or("")
+}
+
+/// References to secret attributes in a value (its source text and what it evaluated to,
+/// so secrets passed through locals are found).
+pub fn secret_refs(cx: &ProjectCx, v: &Val) -> Vec<String> {
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"\b(aws_iam_access_key\.[\w-]+(?:\[[^\]]*\])?\.(?:secret|ses_smtp_password_v4)|aws_iam_user_login_profile\.[\w-]+(?:\[[^\]]*\])?\.password|google_service_account_key\.[\w-]+(?:\[[^\]]*\])?\.private_key|azuread_(?:application|service_principal)_password\.[\w-]+(?:\[[^\]]*\])?\.value|random_password\.[\w-]+(?:\[[^\]]*\])?\.(?:result|bcrypt_hash)|tls_private_key\.[\w-]+(?:\[[^\]]*\])?\.private_key_(?:pem|openssh|pem_pkcs8)|azurerm_[\w-]+\.[\w-]+(?:\[[^\]]*\])?\.(?:primary_access_key|secondary_access_key|primary_connection_string|client_secret))",
+        )
+        .expect("valid regex")
+    });
+    let mut texts = vec![text(cx, &v.at).to_string()];
+    collect_unknown(v, &mut texts, 0);
+    let mut out: Vec<String> = Vec::new();
+    for t in &texts {
+        for m in re.find_iter(t) {
+            let s = m.as_str().to_string();
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+fn collect_unknown(v: &Val, out: &mut Vec<String>, depth: usize) {
+    use super::eval::K;
+    if depth > 16 {
+        return;
+    }
+    match &v.k {
+        K::Unknown(t) => out.push(t.clone()),
+        K::Str(s, true) => out.push(s.clone()),
+        K::List(items) => items
+            .iter()
+            .for_each(|i| collect_unknown(i, out, depth + 1)),
+        K::Obj(es) => es
+            .iter()
+            .for_each(|(_, i)| collect_unknown(i, out, depth + 1)),
+        _ => {}
+    }
+}

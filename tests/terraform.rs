@@ -1,0 +1,134 @@
+//! Terraform end to end: the fixture repository under `testdata/terraform/` (HCL modules in the
+//! style of terraform-aws-modules, `.tf.json`, a plan JSON, GCP and Azure identities) scanned by
+//! the real binary; JSON findings snapshotted. Plus the facts the trust-path join relies on.
+
+use assert_cmd::Command;
+use nhilint::config::Config;
+use nhilint::engine::Engine;
+use nhilint::rules::RuleSet;
+use std::path::Path;
+
+fn scan_json() -> serde_json::Value {
+    let out = Command::cargo_bin("nhilint")
+        .expect("binary")
+        .args([
+            "check",
+            "testdata/terraform",
+            "--format",
+            "json",
+            "--select",
+            "terraform",
+        ])
+        .env("NHILINT_TODAY", "2026-01-01")
+        .output()
+        .expect("run nhilint");
+    serde_json::from_slice(&out.stdout).expect("json output")
+}
+
+#[test]
+fn fixture_findings_snapshot() {
+    let v = scan_json();
+    let findings: Vec<serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if let Some(o) = f.as_object_mut() {
+                o.remove("help");
+                o.remove("title");
+            }
+            f
+        })
+        .collect();
+    assert!(
+        v["errors"].as_array().is_some_and(|e| e.is_empty()),
+        "{}",
+        v["errors"]
+    );
+    insta::assert_snapshot!(serde_json::to_string_pretty(&findings).expect("json"));
+}
+
+#[test]
+fn wildcard_subject_is_reported_at_the_module_argument() {
+    let v = scan_json();
+    let f = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["rule_id"] == "tf-oidc-trust-wildcard-subject" && f["path"] == "oidc-module/main.tf"
+        })
+        .expect("wildcard subject finding at the module argument");
+    assert_eq!(f["start_line"], 18);
+    assert_eq!(
+        f["related"][0]["path"],
+        "oidc-module/modules/iam-github-oidc-role/main.tf"
+    );
+}
+
+#[test]
+fn facts_for_the_trust_path_join() {
+    let config = Config::default();
+    let rules = RuleSet::build(&config, &["terraform".to_string()], &[]);
+    let engine = Engine::new(config, rules);
+    let root = Path::new("testdata/terraform");
+    let (inputs, _) = nhilint::walk::collect(root, &[], &engine.config, 2);
+    let report = engine.scan_files(root, inputs, None);
+    let facts = &report.facts;
+    let gitlab = facts
+        .trusts
+        .iter()
+        .find(|t| t.identity == "aws/trust.tf#aws_iam_role.gitlab")
+        .expect("gitlab trust");
+    assert_eq!(gitlab.principal_kind, "federated-oidc");
+    assert_eq!(gitlab.attrs["issuer"], "gitlab.com");
+    let org = facts
+        .trusts
+        .iter()
+        .find(|t| t.identity == "aws/trust.tf#aws_iam_role.org_reader")
+        .expect("org trust");
+    assert_eq!(org.principal_kind, "any");
+    assert_eq!(org.conditions[0].key, "aws:PrincipalOrgID");
+    let role = facts
+        .identities
+        .iter()
+        .find(|i| i.id == "aws/trust.tf#aws_iam_role.vendor")
+        .expect("vendor role");
+    assert_eq!(
+        role.attrs["arn_pattern"],
+        "arn:aws:iam::*:role/vendor-audit"
+    );
+    assert_eq!(role.owner.as_deref(), Some("security"));
+    let sa = facts
+        .identities
+        .iter()
+        .find(|i| i.kind == "google_service_account")
+        .expect("gcp sa");
+    assert_eq!(
+        sa.attrs["email"],
+        "deployer@acme-prod.iam.gserviceaccount.com"
+    );
+    assert!(facts.credentials.iter().any(|c| c.kind == "access-key"
+        && c.identity.as_deref() == Some("secrets/main.tf#aws_iam_user.deploy")));
+    let lit = facts
+        .credentials
+        .iter()
+        .find(|c| c.kind == "literal")
+        .expect("literal provider key");
+    assert!(!lit.redacted.as_deref().unwrap_or("").contains("EXAMPLEKEY"));
+    assert!(
+        facts
+            .trusts
+            .iter()
+            .any(|t| t.principal_kind == "azure-federated"
+                && t.attrs["issuer"] == "token.actions.githubusercontent.com")
+    );
+    assert!(
+        facts
+            .grants
+            .iter()
+            .any(|g| g.actions == vec!["roles/editor".to_string()]
+                && g.identity == "gcp/main.tf#google_service_account.deployer")
+    );
+}
