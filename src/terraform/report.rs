@@ -7,20 +7,39 @@ use super::policy::Stmt;
 use crate::engine::ProjectCx;
 use crate::finding::{Confidence, Finding, Related};
 use crate::rules::Rule;
+use crate::source::SourceFile;
 
-/// A finding at `at` (a file of the scan).
-pub fn finding(cx: &ProjectCx, rule: &Rule, at: &At, msg: impl Into<String>) -> Option<Finding> {
-    let u = cx.files.get(at.file)?;
-    let span = at.span.start.min(u.file.text.len())..at.span.end.min(u.file.text.len());
-    Some(rule.finding(&u.file, span, msg))
+/// The files an analysis' [`At::file`] indexes: every file of a scan, or the one file a
+/// per-file check sees.
+pub struct Files<'a>(pub Vec<&'a SourceFile>);
+
+impl<'a> Files<'a> {
+    pub fn project(cx: &'a ProjectCx) -> Files<'a> {
+        Files(cx.files.iter().map(|u| &u.file).collect())
+    }
+
+    pub fn one(file: &'a SourceFile) -> Files<'a> {
+        Files(vec![file])
+    }
+
+    fn get(&self, i: usize) -> Option<&'a SourceFile> {
+        self.0.get(i).copied()
+    }
 }
 
-pub fn related(cx: &ProjectCx, at: &At, msg: impl Into<String>) -> Option<Related> {
-    let u = cx.files.get(at.file)?;
-    let (l, c) = u.file.line_col(at.span.start);
-    let (el, ec) = u.file.line_col(at.span.end);
+/// A finding at `at` (a file of the scan).
+pub fn finding(cx: &Files, rule: &Rule, at: &At, msg: impl Into<String>) -> Option<Finding> {
+    let u = cx.get(at.file)?;
+    let span = at.span.start.min(u.text.len())..at.span.end.min(u.text.len());
+    Some(rule.finding(u, span, msg))
+}
+
+pub fn related(cx: &Files, at: &At, msg: impl Into<String>) -> Option<Related> {
+    let u = cx.get(at.file)?;
+    let (l, c) = u.line_col(at.span.start);
+    let (el, ec) = u.line_col(at.span.end);
     Some(Related {
-        path: u.file.path.clone(),
+        path: u.path.clone(),
         start_line: l,
         start_column: Some(c),
         end_line: Some(el),
@@ -32,7 +51,7 @@ pub fn related(cx: &ProjectCx, at: &At, msg: impl Into<String>) -> Option<Relate
 /// A finding at the place a value was written, with the uses it flowed through as related
 /// locations, and lower confidence when the value is not fully known.
 pub fn at_value(
-    cx: &ProjectCx,
+    cx: &Files,
     rule: &Rule,
     v: &Val,
     byte: Option<usize>,
@@ -139,16 +158,15 @@ pub fn push(out: &mut Vec<Finding>, f: Option<Finding>) {
 }
 
 /// Source text of a location.
-pub fn text<'a>(cx: &'a ProjectCx, at: &At) -> &'a str {
-    cx.files
-        .get(at.file)
-        .and_then(|u| u.file.text.get(at.span.clone()))
+pub fn text<'a>(cx: &Files<'a>, at: &At) -> &'a str {
+    cx.get(at.file)
+        .and_then(|u| u.text.get(at.span.clone()))
         .unwrap_or("")
 }
 
 /// References to secret attributes in a value (its source text and what it evaluated to,
 /// so secrets passed through locals are found).
-pub fn secret_refs(cx: &ProjectCx, v: &Val) -> Vec<String> {
+pub fn secret_refs(cx: &Files, v: &Val) -> Vec<String> {
     use std::sync::OnceLock;
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {

@@ -7,7 +7,7 @@ use crate::engine::ProjectCx;
 use crate::finding::{Confidence, Finding};
 use crate::rules::Rule;
 use crate::terraform::eval::Val;
-use crate::terraform::report::{at_value, push};
+use crate::terraform::report::{Files, at_value, push};
 
 const AWS_ADMIN: &[&str] = &["AdministratorAccess", "IAMFullAccess"];
 const GCP_ADMIN: &[&str] = &["roles/owner", "roles/editor", "roles/iam.securityAdmin", "roles/resourcemanager.organizationAdmin"];
@@ -54,6 +54,7 @@ fn az_broad_scope(v: &Val) -> Option<&'static str> {
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for r in a.res.iter() {
         if r.block != "resource" && !(r.block == "data" && r.rtype == "google_iam_policy") {
             continue;
@@ -63,14 +64,14 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if let Some(v) = r.body.get("policy_arn")
                     && let Some(n) = aws_admin(v)
                 {
-                    push(out, at_value(cx, rule, v, None, format!("`{}` attaches the AWS managed policy `{n}` (full control of the account)", r.address)));
+                    push(out, at_value(&fs, rule, v, None, format!("`{}` attaches the AWS managed policy `{n}` (full control of the account)", r.address)));
                 }
             }
             "aws_iam_role" | "aws_iam_user" | "aws_iam_group" => {
                 if let Some(list) = r.body.get("managed_policy_arns") {
                     for v in list.items() {
                         if let Some(n) = aws_admin(v) {
-                            push(out, at_value(cx, rule, v, None, format!("`{}` has the AWS managed policy `{n}` (full control of the account)", r.address)));
+                            push(out, at_value(&fs, rule, v, None, format!("`{}` has the AWS managed policy `{n}` (full control of the account)", r.address)));
                         }
                     }
                 }
@@ -84,7 +85,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                     }
                     for m in b.get("members").map(|m| m.items()).unwrap_or_default() {
                         if let Some(unknown) = gcp_workload(m) {
-                            let f = at_value(cx, rule, role, None, format!("`{}` grants `{rs}` to `{}`", r.address, m.display()));
+                            let f = at_value(&fs, rule, role, None, format!("`{}` grants `{rs}` to `{}`", r.address, m.display()));
                             push(out, f.map(|f| if unknown { f.with_confidence(Confidence::Low) } else { f }));
                         }
                     }
@@ -102,7 +103,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 };
                 for m in members {
                     if let Some(unknown) = gcp_workload(m) {
-                        let f = at_value(cx, rule, role, None, format!("`{}` grants `{rs}` to `{}`", r.address, m.display()));
+                        let f = at_value(&fs, rule, role, None, format!("`{}` grants `{rs}` to `{}`", r.address, m.display()));
                         let f = f.map(|mut f| {
                             if unknown {
                                 f.message.push_str(" (member not known statically)");
@@ -130,7 +131,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 }
                 let principal = r.body.get("principal_id").map(|p| p.display()).unwrap_or_default();
                 let workload = ["azurerm_user_assigned_identity", "azuread_service_principal", "identity", "principal_id"].iter().any(|k| principal.contains(k));
-                let f = at_value(cx, rule, role, None, format!("`{}` assigns `{rs}` at {scope} scope to `{principal}`", r.address));
+                let f = at_value(&fs, rule, role, None, format!("`{}` assigns `{rs}` at {scope} scope to `{principal}`", r.address));
                 push(out, f.map(|f| if workload { f } else { f.with_confidence(Confidence::Medium) }));
             }
             _ => {}

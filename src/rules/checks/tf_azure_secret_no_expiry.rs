@@ -4,7 +4,7 @@
 use crate::engine::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
-use crate::terraform::report::{at_value, finding, push};
+use crate::terraform::report::{Files, at_value, finding, push};
 
 /// Days from civil date (Howard Hinnant), for `YYYY-MM-DD` prefixes.
 fn days(date: &str) -> Option<i64> {
@@ -40,6 +40,7 @@ fn relative_hours(s: &str) -> Option<f64> {
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     let today = days(&crate::engine::today()).unwrap_or(0);
     for r in a.res.iter().filter(|r| r.block == "resource") {
         let what = match r.rtype.as_str() {
@@ -52,7 +53,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         match (end, rel) {
             (None, None) => push(
                 out,
-                finding(cx, rule, &r.label_at, format!("`{}` creates a client {what} with no `end_date` (valid for the provider default of two years)", r.address))
+                finding(&fs, rule, &r.label_at, format!("`{}` creates a client {what} with no `end_date` (valid for the provider default of two years)", r.address))
                     .map(|f| f.with_severity(Severity::Medium)),
             ),
             (Some(v), _) if v.known_str().is_some() => {
@@ -60,14 +61,14 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if let Some(d) = days(s)
                     && d - today > 366
                 {
-                    push(out, at_value(cx, rule, v, None, format!("`{}` creates a client {what} valid until {} ({} days from today)", r.address, &s[..10.min(s.len())], d - today)));
+                    push(out, at_value(&fs, rule, v, None, format!("`{}` creates a client {what} valid until {} ({} days from today)", r.address, &s[..10.min(s.len())], d - today)));
                 }
             }
             (None, Some(v)) => {
                 if let Some(h) = v.known_str().and_then(relative_hours)
                     && h > 8784.0
                 {
-                    push(out, at_value(cx, rule, v, None, format!("`{}` creates a client {what} valid for {} days", r.address, (h / 24.0) as i64)));
+                    push(out, at_value(&fs, rule, v, None, format!("`{}` creates a client {what} valid for {} days", r.address, (h / 24.0) as i64)));
                 }
             }
             _ => {}

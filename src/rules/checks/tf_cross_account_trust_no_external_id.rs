@@ -7,7 +7,7 @@ use crate::finding::{Confidence, Finding};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::{Effect, Stmt};
-use crate::terraform::report::{at_value, holder, is_trust, principal_statements, push};
+use crate::terraform::report::{Files, at_value, holder, is_trust, principal_statements, push};
 
 fn guarded(s: &Stmt) -> bool {
     s.conditions.iter().any(|c| {
@@ -29,6 +29,7 @@ fn assumes(s: &Stmt) -> bool {
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     let own = &cx.config.org.aws_accounts;
     for (site, _, s) in principal_statements(&a) {
         if s.effect != Effect::Allow || !is_trust(&a, site) || !assumes(s) || guarded(s) {
@@ -41,8 +42,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 continue;
             }
             let who = holder(&a, site);
-            let mut f = match at_value(
-                cx,
+            let mut f = match at_value(&fs,
                 rule,
                 &p.v,
                 None,

@@ -6,7 +6,7 @@ use crate::engine::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::oidc::{self, Issuer};
-use crate::terraform::report::{at_value, finding, push};
+use crate::terraform::report::{Files, at_value, finding, push};
 
 const IDENTIFYING: &[&str] = &[
     "repository",
@@ -47,6 +47,7 @@ fn mentions_identity(c: &str) -> bool {
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for (_, r) in a.resources("google_iam_workload_identity_pool_provider") {
         let Some(oidc_b) = r.body.get("oidc") else { continue };
         let host = oidc_b
@@ -57,20 +58,20 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         match r.body.get("attribute_condition") {
             None => push(
                 out,
-                finding(cx, rule, &r.label_at, format!("workload identity provider `{}` for `{host}` has no `attribute_condition`: any identity the issuer signs for can federate", r.address)),
+                finding(&fs, rule, &r.label_at, format!("workload identity provider `{}` for `{host}` has no `attribute_condition`: any identity the issuer signs for can federate", r.address)),
             ),
-            Some(v) if v.is_null() => push(out, at_value(cx, rule, v, None, format!("workload identity provider `{}` for `{host}` has a null `attribute_condition`", r.address))),
+            Some(v) if v.is_null() => push(out, at_value(&fs, rule, v, None, format!("workload identity provider `{}` for `{host}` has a null `attribute_condition`", r.address))),
             Some(v) => {
                 let Some(c) = v.str() else { continue };
                 if v.is_unknown() {
                     continue;
                 }
                 if trivially_true(c) {
-                    push(out, at_value(cx, rule, v, None, format!("workload identity provider `{}` for `{host}` has an `attribute_condition` that is always true", r.address)));
+                    push(out, at_value(&fs, rule, v, None, format!("workload identity provider `{}` for `{host}` has an `attribute_condition` that is always true", r.address)));
                 } else if matches!(issuer, Issuer::GitHub | Issuer::GitLab | Issuer::TerraformCloud) && !mentions_identity(c) {
                     push(
                         out,
-                        at_value(cx, rule, v, None, format!("workload identity provider `{}` for {} has an `attribute_condition` that names no repository, project, owner or workspace claim", r.address, issuer.name()))
+                        at_value(&fs, rule, v, None, format!("workload identity provider `{}` for {} has an `attribute_condition` that names no repository, project, owner or workspace claim", r.address, issuer.name()))
                             .map(|f| f.with_severity(Severity::Medium)),
                     );
                 }

@@ -6,7 +6,7 @@ use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::eval::Val;
-use crate::terraform::report::{at_value, push};
+use crate::terraform::report::{Files, at_value, push};
 
 const ROLES: &[&str] = &[
     "roles/iam.serviceAccountTokenCreator",
@@ -18,6 +18,7 @@ const ROLES: &[&str] = &[
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for r in a.res.iter().filter(|r| r.block == "resource") {
         let t = r.rtype.as_str();
         if !(t.starts_with("google_") && (t.ends_with("_iam_member") || t.ends_with("_iam_binding"))) {
@@ -47,7 +48,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             } else {
                 continue;
             };
-            push(out, at_value(cx, rule, m, None, format!("`{}` lets {kind} `{s}` impersonate {scope} (`{role}`)", r.address)));
+            push(out, at_value(&fs, rule, m, None, format!("`{}` lets {kind} `{s}` impersonate {scope} (`{role}`)", r.address)));
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::analysis::{Analysis, Res};
-use crate::terraform::report::{finding, push, related};
+use crate::terraform::report::{Files, finding, push, related};
 
 fn users_of<'a>(a: &'a Analysis, rtype: &'a str) -> Vec<(&'a Res, &'a Res)> {
     a.resources(rtype)
@@ -19,19 +19,20 @@ fn users_of<'a>(a: &'a Analysis, rtype: &'a str) -> Vec<(&'a Res, &'a Res)> {
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     let logins = users_of(&a, "aws_iam_user_login_profile");
     let keys = users_of(&a, "aws_iam_access_key");
     for (user, login) in &logins {
         let Some((_, key)) = keys.iter().find(|(u, _)| std::ptr::eq(*u, *user)) else {
             continue;
         };
-        let f = finding(cx, rule, &user.label_at, format!("IAM user `{}` has both a console login profile and access keys", user.address));
+        let f = finding(&fs, rule, &user.label_at, format!("IAM user `{}` has both a console login profile and access keys", user.address));
         let f = f.map(|f| {
             let mut f = f;
-            if let Some(r) = related(cx, &login.label_at, "console login profile") {
+            if let Some(r) = related(&fs, &login.label_at, "console login profile") {
                 f = f.with_related(r);
             }
-            if let Some(r) = related(cx, &key.label_at, "access key") {
+            if let Some(r) = related(&fs, &key.label_at, "access key") {
                 f = f.with_related(r);
             }
             f

@@ -2,25 +2,36 @@
 //! `NotAction` (allows everything not listed). Every policy source goes through one IR; a
 //! wildcard that arrives through a variable is reported where it is written.
 
-use crate::engine::ProjectCx;
+use crate::engine::FileCx;
+use crate::terraform::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::Effect;
-use crate::terraform::report::{at_value, finding, holder, push, statements, unknown_note};
+use crate::terraform::report::{Files, at_value, finding, holder, push, statements, unknown_note};
 
-pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let a = crate::terraform::analysis(cx);
-    for (site, _, s) in statements(&a) {
+/// Per-file: the editor gets this rule as you type. Values from sibling files (variables.tf,
+/// tfvars, module calls) stay unknown here; the project-wide rules resolve them.
+pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
+    if cx.file.kind == crate::source::FileKind::TfVars {
+        return;
+    }
+    let a = crate::terraform::analysis_of_file(cx.file, cx.parsed);
+    let fs = Files::one(cx.file);
+    run(&a, &fs, rule, out);
+}
+
+fn run(a: &Analysis, fs: &Files, rule: &Rule, out: &mut Vec<Finding>) {
+    for (site, _, s) in statements(a) {
         if s.effect != Effect::Allow || s.has_principal() {
             continue;
         }
-        let who = holder(&a, site);
+        let who = holder(a, site);
         for v in &s.actions {
             let Some(act) = v.str() else { continue };
             if iam::is_all_actions(act) {
                 let i = act.find('*');
-                let f = at_value(cx, rule, v, i, format!("{who} allows every action (`{act}`)"));
+                let f = at_value(fs, rule, v, i, format!("{who} allows every action (`{act}`)"));
                 push(out, f.map(|f| unknown_note(f, v.is_unknown(), "part of the action")));
             } else if iam::is_service_wildcard(act) {
                 let svc = act.split(':').next().unwrap_or("");
@@ -30,7 +41,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 } else {
                     Severity::Medium
                 };
-                let f = at_value(cx, rule, v, i, format!("{who} allows every `{svc}` action (`{act}`)"));
+                let f = at_value(fs, rule, v, i, format!("{who} allows every `{svc}` action (`{act}`)"));
                 push(out, f.map(|f| unknown_note(f.with_severity(sev.min(rule.severity)), v.is_unknown(), "the service")));
             }
         }
@@ -39,7 +50,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             let at = na.first().map(|v| v.at.clone()).unwrap_or(s.at.clone());
             push(
                 out,
-                finding(cx, rule, &at, format!("{who} allows every action except {} (`NotAction` with `Allow`)", listed.join(", "))),
+                finding(fs, rule, &at, format!("{who} allows every action except {} (`NotAction` with `Allow`)", listed.join(", "))),
             );
         }
     }

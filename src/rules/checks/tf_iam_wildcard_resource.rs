@@ -8,10 +8,11 @@ use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::Effect;
-use crate::terraform::report::{at_value, finding, holder, push, statements, unknown_note};
+use crate::terraform::report::{Files, at_value, finding, holder, push, statements, unknown_note};
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for (site, _, s) in statements(&a) {
         if s.effect != Effect::Allow || s.has_principal() || s.not_actions.is_some() {
             continue;
@@ -37,13 +38,13 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         let who = holder(&a, site);
         for v in &s.resources {
             if v.str().map(str::trim) == Some("*") {
-                let f = at_value(cx, rule, v, Some(0), format!("{who} allows {shown} on every resource (`*`)"));
+                let f = at_value(&fs, rule, v, Some(0), format!("{who} allows {shown} on every resource (`*`)"));
                 push(out, f.map(|f| unknown_note(f, unknown_actions, "part of the action list")));
             }
         }
         if let Some(nr) = &s.not_resources {
             let at = nr.first().map(|v| v.at.clone()).unwrap_or(s.at.clone());
-            push(out, finding(cx, rule, &at, format!("{who} allows {shown} on every resource except those listed (`NotResource`)")));
+            push(out, finding(&fs, rule, &at, format!("{who} allows {shown} on every resource except those listed (`NotResource`)")));
         }
     }
 }

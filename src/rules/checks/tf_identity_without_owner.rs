@@ -5,7 +5,7 @@
 use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::terraform::report::{finding, push};
+use crate::terraform::report::{Files, finding, push};
 
 const TYPES: &[&str] = &["aws_iam_role", "aws_iam_user", "azurerm_user_assigned_identity", "azuread_application", "azuread_application_registration", "azuread_service_principal"];
 
@@ -15,6 +15,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         return;
     }
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for r in a.res.iter().filter(|r| r.block == "resource" && TYPES.contains(&r.rtype.as_str())) {
         let (tags, unknown) = a.effective_tags(r);
         if unknown || keys.iter().any(|k| tags.contains_key(k)) {
@@ -24,6 +25,6 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         let shown: Vec<String> = keys.iter().take(4).map(|k| format!("`{k}`")).collect();
-        push(out, finding(cx, rule, &r.label_at, format!("`{}` has no owner (none of the tags {} and no owners)", r.address, shown.join(", "))));
+        push(out, finding(&fs, rule, &r.label_at, format!("`{}` has no owner (none of the tags {} and no owners)", r.address, shown.join(", "))));
     }
 }

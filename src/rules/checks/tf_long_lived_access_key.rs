@@ -4,10 +4,11 @@
 use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::terraform::report::{finding, push};
+use crate::terraform::report::{Files, finding, push};
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for r in a.res.iter().filter(|r| r.block == "resource") {
         let msg = match r.rtype.as_str() {
             "aws_iam_access_key" => {
@@ -28,6 +29,6 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             }
             _ => continue,
         };
-        push(out, finding(cx, rule, &r.label_at, msg));
+        push(out, finding(&fs, rule, &r.label_at, msg));
     }
 }

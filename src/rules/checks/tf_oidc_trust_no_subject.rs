@@ -7,10 +7,11 @@ use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::oidc::{self, Issuer};
-use crate::terraform::report::{at_value, holder, push};
+use crate::terraform::report::{Files, at_value, holder, push};
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for t in oidc::trusts(&a) {
         let who = holder(&a, t.site);
         let host = if t.host.is_empty() { "unknown issuer".to_string() } else { t.host.clone() };
@@ -24,7 +25,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         }
         if t.issuer == Issuer::Cognito {
             if !has_aud {
-                push(out, at_value(cx, rule, t.principal, None, format!("{who} trusts Cognito identities with no `aud` condition (any identity pool)")));
+                push(out, at_value(&fs, rule, t.principal, None, format!("{who} trusts Cognito identities with no `aud` condition (any identity pool)")));
             }
             continue;
         }
@@ -36,11 +37,11 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 _ => ": any subject the issuer signs for can assume it",
             };
             let why = if sub.is_empty() { "no subject (`sub`) condition" } else { "no subject condition that restricts (negated, `IfExists`, `ForAllValues` or match-anything)" };
-            push(out, at_value(cx, rule, t.principal, None, format!("{who} trusts {} OIDC (`{host}`) with {why}{extra}", t.issuer.name())));
+            push(out, at_value(&fs, rule, t.principal, None, format!("{who} trusts {} OIDC (`{host}`) with {why}{extra}", t.issuer.name())));
         } else if !has_aud && matches!(t.issuer, Issuer::GitHub | Issuer::GitLab | Issuer::CircleCi | Issuer::TerraformCloud) {
             push(
                 out,
-                at_value(cx, rule, t.principal, None, format!("{who} trusts {} OIDC (`{host}`) with no audience (`aud`) condition", t.issuer.name()))
+                at_value(&fs, rule, t.principal, None, format!("{who} trusts {} OIDC (`{host}`) with no audience (`aud`) condition", t.issuer.name()))
                     .map(|f| f.with_severity(Severity::Medium)),
             );
         }

@@ -8,10 +8,11 @@ use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::oidc;
-use crate::terraform::report::{at_value, holder, push};
+use crate::terraform::report::{Files, at_value, holder, push};
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for t in oidc::trusts(&a) {
         let who = holder(&a, t.site);
         for c in oidc::claim_conds(&t, "sub") {
@@ -25,8 +26,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                     continue;
                 };
                 let i = s.find(['*', '?']);
-                let f = at_value(
-                    cx,
+                let f = at_value(&fs,
                     rule,
                     v,
                     i,

@@ -4,18 +4,19 @@
 use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::terraform::report::{finding, push, secret_refs};
+use crate::terraform::report::{Files, finding, push, secret_refs};
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for r in a.res.iter().filter(|r| r.block == "output") {
         if r.body.get("sensitive").and_then(|v| v.as_bool()) == Some(true) {
             continue;
         }
         let Some(v) = r.body.get("value") else { continue };
-        let refs = secret_refs(cx, v);
+        let refs = secret_refs(&fs, v);
         if let Some(first) = refs.first() {
-            push(out, finding(cx, rule, &v.at, format!("output `{}` exposes `{first}` and is not marked `sensitive`", r.name)));
+            push(out, finding(&fs, rule, &v.at, format!("output `{}` exposes `{first}` and is not marked `sensitive`", r.name)));
         }
     }
 }

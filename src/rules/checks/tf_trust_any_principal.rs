@@ -7,10 +7,11 @@ use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::Effect;
-use crate::terraform::report::{at_value, finding, holder, is_trust, principal_statements, push};
+use crate::terraform::report::{Files, at_value, finding, holder, is_trust, principal_statements, push};
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for (site, _, s) in principal_statements(&a) {
         if s.effect != Effect::Allow {
             continue;
@@ -22,7 +23,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             let at = np.first().map(|p| p.v.at.clone()).unwrap_or(s.at.clone());
             push(
                 out,
-                finding(cx, rule, &at, format!("{who} allows every principal except those listed (`NotPrincipal` with `Allow`)")).map(|f| f.with_severity(sev)),
+                finding(&fs, rule, &at, format!("{who} allows every principal except those listed (`NotPrincipal` with `Allow`)")).map(|f| f.with_severity(sev)),
             );
         }
         if iam::principal_bound(s) {
@@ -33,7 +34,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             if !star {
                 continue;
             }
-            let f = at_value(cx, rule, &p.v, Some(0), format!("{who} admits any principal (`*`) and no condition binds the caller to an organisation, account or source"));
+            let f = at_value(&fs, rule, &p.v, Some(0), format!("{who} admits any principal (`*`) and no condition binds the caller to an organisation, account or source"));
             push(out, f.map(|f| f.with_severity(sev)));
         }
     }

@@ -4,7 +4,7 @@
 use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::terraform::report::{finding, push};
+use crate::terraform::report::{Files, finding, push};
 
 const SECRET_WORDS: &[&str] = &["password", "passwd", "secret", "token", "api_key", "apikey", "access_key", "private_key", "client_secret", "credentials", "sas_key", "connection_string"];
 const NOT_SECRET_SUFFIXES: &[&str] = &["_name", "_names", "_arn", "_arns", "_id", "_ids", "_length", "_ttl", "_path", "_version", "_enabled", "_file", "_key_name", "_rotation", "_rotation_days", "_policy", "_type", "_expiry", "_expiration", "_uri", "_url", "_prefix", "_secret_name", "_count", "_parameter", "_kms_key", "_location"];
@@ -27,6 +27,7 @@ fn looks_secret_value(s: &str) -> bool {
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
+    let fs = Files::project(cx);
     for r in a.res.iter().filter(|r| r.block == "variable") {
         if !looks_secret_name(&r.name) {
             continue;
@@ -38,7 +39,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let sensitive = r.body.get("sensitive").and_then(|v| v.as_bool()) == Some(true);
         let note = if sensitive { " (`sensitive = true` hides it from output, not from the repository)" } else { "" };
-        let f = finding(cx, rule, &d.at, format!("variable `{}` has a literal secret default ({}){note}", r.name, crate::redact::redact(s)));
+        let f = finding(&fs, rule, &d.at, format!("variable `{}` has a literal secret default ({}){note}", r.name, crate::redact::redact(s)));
         push(out, f.map(|f| f.with_mask(d.at.span.clone()).with_fp_key(format!("var.{}", r.name))));
     }
 }
