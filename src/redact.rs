@@ -1,18 +1,67 @@
 //! Redaction: the one function every reporter, the inventory and the language server use to
 //! show a secret. A redacted form keeps at most a short, non-secret prefix and the length.
 
-/// `AKIA…(20 chars)`: a known public prefix (up to 4 characters, only for values of 16+ chars),
-/// then the length. Short values show no characters at all.
+/// Public, non-secret prefixes of provider formats that may be shown before the length.
+const PUBLIC_PREFIXES: &[&str] = &[
+    "github_pat_",
+    "sk-ant-api03-",
+    "sk-ant-",
+    "sk-proj-",
+    "sk_live_",
+    "sk_test_",
+    "rk_live_",
+    "rk_test_",
+    "whsec_",
+    "glpat-",
+    "gldt-",
+    "glrt-",
+    "glptt-",
+    "xoxb-",
+    "xoxp-",
+    "xoxa-",
+    "xoxe-",
+    "xapp-",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "npm_",
+    "pypi-",
+    "dckr_pat_",
+    "hvs.",
+    "hvb.",
+    "AKIA",
+    "ASIA",
+    "ABIA",
+    "ACCA",
+    "AIza",
+    "SG.",
+    "eyJ",
+    "shpat_",
+    "shpss_",
+    "sk-",
+    "dop_v1_",
+    "doo_v1_",
+    "glc_",
+    "lin_api_",
+    "ATATT",
+    "xkeysib-",
+    "-----BEGIN",
+];
+
+/// `AKIA…(20 chars)`: a known public prefix of the provider format (only for values of 16+
+/// characters), then the length. Any other value shows no characters at all: `…(12 chars)`.
 pub fn redact(secret: &str) -> String {
     let n = secret.chars().count();
-    if n >= 16 {
-        let prefix: String = secret.chars().take(4).collect();
-        if prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return format!("{prefix}…({n} chars)");
-        }
+    if n >= 16
+        && let Some(p) = PUBLIC_PREFIXES
+            .iter()
+            .filter(|p| p.len() <= 4 || n >= p.len() + 12)
+            .find(|p| secret.starts_with(*p))
+        && p.len() >= 3
+    {
+        return format!("{p}…({n} chars)");
     }
     format!("…({n} chars)")
 }
@@ -43,6 +92,7 @@ mod tests {
     fn redacts() {
         assert_eq!(super::redact("AKIAABCDEFGHIJKLMNOP"), "AKIA…(20 chars)");
         assert_eq!(super::redact("hunter2"), "…(7 chars)");
+        assert_eq!(super::redact("q8Wv2LmZ7rT4nB6yPa"), "…(18 chars)");
         assert_eq!(
             super::mask_text("a=secret\n", &[2..8, 20..20]),
             "a=******\n"

@@ -1,88 +1,637 @@
-//! Secrets engine: detectors are data (`rules/secrets/*.toml`, `[detector]` table).
+//! Secrets engine: detectors are data (`rules/secrets/*.toml`, `target = "secrets"`).
 //!
-//! Minimal first version: each detector's regex runs over the file; the secret is the named
-//! group `secret` (or the whole match); placeholders and allowlisted values are skipped.
+//! Every text file of a scan goes through [`SecretsEngine::scan`]. One Aho-Corasick automaton
+//! (DFA kind, ASCII case-insensitive) holds the keywords of every active detector; each keyword
+//! hit confirms only the detectors that own that keyword, by running the detector's regex on the
+//! region around the hit (its line, capped at [`WINDOW`] bytes either side). Files no keyword hits
+//! cost one pass of the automaton. Detectors without keywords are restricted to file paths
+//! (`paths`) and run their regex over the whole (small) file.
+//!
+//! ## The `[detector]` table of a card
+//!
+//! | key | type | meaning |
+//! |---|---|---|
+//! | `regex` | string, required | Rust regex; the secret is the named group `secret` (else the whole match). An optional group `name` captures the key name of an assignment (see `deny_names`). |
+//! | `keywords` | list of strings | literals (ASCII case-insensitive, ≥ 3 characters) for the prefilter. Empty only with `paths`. |
+//! | `entropy` | float | minimum Shannon entropy (bits per character) of the secret. |
+//! | `allow` | list of regexes | values of this detector that are placeholders or documentation values. |
+//! | `deny_names` | regex | skip matches whose `name` group matches (`token_url`, `password_policy`…). |
+//! | `paths` | list of globs | only files whose relative path (or file name) matches. |
+//! | `exclude_paths` | list of globs | never files whose path matches (`.env.example`). |
+//! | `requires` | regex | the file must also match this regex (checked once per file, after a hit). |
+//! | `lines` | integer | lines after the hit's line that belong to the region (multi-line blocks such as PEM keys); default 0. |
+//! | `checksum` | `"github"` \| `"npm"` | the token carries a CRC32 (base62, last 6 characters) of its random part; when it holds, confidence is raised to high. |
+//! | `pair` | rule id | when that detector also matched within 5 lines, severity is raised one step and the finding points at the other half. |
+//! | `generic` | bool | a catch-all (secret-named assignment): dropped when a provider detector found the same value. |
+//! | `generic_value` | bool | extra checks for free-form values: letters and digits, not an identifier path, not a URL or file path. |
+//! | `case_sensitive` | bool | keywords must match with their exact case (`SG.`, `:AA`): fewer regex confirmations. |
+//! | `supersedes` | list of rule ids | drop those detectors' findings that overlap this one's (GCP key JSON over PEM). |
+//!
+//! Placeholders are never reported, whatever the detector: see [`is_placeholder`].
 
 use crate::engine::FileCx;
-use crate::finding::Finding;
+use crate::finding::{Confidence, Finding, Related};
+use crate::lang::Span;
 use crate::redact::redact;
 use crate::rules::{Rule, RuleSet};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
+use serde::Deserialize;
 use std::sync::Arc;
+
+/// Bytes either side of a keyword hit that a detector's regex sees (long minified lines).
+pub const WINDOW: usize = 1024;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetectorSpec {
+    pub regex: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    #[serde(default)]
+    pub allow: Vec<String>,
+    #[serde(default)]
+    pub deny_names: Option<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    #[serde(default)]
+    pub requires: Option<String>,
+    #[serde(default)]
+    pub lines: usize,
+    #[serde(default)]
+    pub checksum: Option<String>,
+    #[serde(default)]
+    pub pair: Option<String>,
+    #[serde(default)]
+    pub generic: bool,
+    #[serde(default)]
+    pub generic_value: bool,
+    #[serde(default)]
+    pub case_sensitive: bool,
+    #[serde(default)]
+    pub supersedes: Vec<String>,
+}
 
 pub struct Detector {
     pub rule: Arc<Rule>,
+    pub spec: DetectorSpec,
     pub re: Regex,
     pub allow: Vec<Regex>,
+    pub deny_names: Option<Regex>,
+    pub paths: Option<GlobSet>,
+    pub exclude: Option<GlobSet>,
+    pub requires: Option<Regex>,
 }
+
+/// A detector owning a keyword, with the exact keyword bytes when its case matters.
+type KeywordOwner = (usize, Option<Box<[u8]>>);
 
 #[derive(Default)]
 pub struct SecretsEngine {
     pub detectors: Vec<Detector>,
+    /// Keyword automaton over every detector's keywords.
+    ac: Option<AhoCorasick>,
+    /// Pattern id → detectors owning that keyword (with the exact keyword when case matters).
+    owners: Vec<Vec<KeywordOwner>>,
+    /// Detectors without keywords (path-restricted, whole-file regex).
+    keywordless: Vec<usize>,
+    /// Cards whose detector table does not compile (reported by a test).
+    pub errors: Vec<String>,
+}
+
+fn globs(list: &[String]) -> Result<Option<GlobSet>, String> {
+    if list.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in list {
+        b.add(Glob::new(g).map_err(|e| format!("glob `{g}`: {e}"))?);
+    }
+    b.build().map(Some).map_err(|e| e.to_string())
+}
+
+impl Detector {
+    pub fn compile(rule: Arc<Rule>, table: &toml::Table) -> Result<Detector, String> {
+        let spec: DetectorSpec = table.clone().try_into().map_err(|e| format!("{e}"))?;
+        let re = Regex::new(&spec.regex).map_err(|e| format!("regex: {e}"))?;
+        let allow = spec
+            .allow
+            .iter()
+            .map(|a| Regex::new(a).map_err(|e| format!("allow: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let deny_names = match &spec.deny_names {
+            Some(d) => Some(Regex::new(d).map_err(|e| format!("deny_names: {e}"))?),
+            None => None,
+        };
+        let requires = match &spec.requires {
+            Some(d) => Some(Regex::new(d).map_err(|e| format!("requires: {e}"))?),
+            None => None,
+        };
+        if spec.keywords.is_empty() && spec.paths.is_empty() {
+            return Err("a detector without keywords must set `paths`".into());
+        }
+        if let Some(k) = spec.keywords.iter().find(|k| k.len() < 3) {
+            return Err(format!("keyword `{k}` is shorter than 3 characters"));
+        }
+        if let Some(c) = &spec.checksum
+            && c != "github"
+            && c != "npm"
+        {
+            return Err(format!("unknown checksum `{c}`"));
+        }
+        Ok(Detector {
+            paths: globs(&spec.paths)?,
+            exclude: globs(&spec.exclude_paths)?,
+            rule,
+            spec,
+            re,
+            allow,
+            deny_names,
+            requires,
+        })
+    }
+
+    fn applies_to_path(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        if let Some(ex) = &self.exclude
+            && (ex.is_match(path) || ex.is_match(name))
+        {
+            return false;
+        }
+        match &self.paths {
+            Some(p) => p.is_match(path) || p.is_match(name),
+            None => true,
+        }
+    }
+}
+
+/// A confirmed match, before it becomes a finding.
+struct Hit {
+    det: usize,
+    span: Span,
+    /// The whole regex match (for `related` and pairing).
+    line: usize,
+    confidence: Option<Confidence>,
 }
 
 impl SecretsEngine {
     pub fn new(rules: &RuleSet) -> SecretsEngine {
-        let mut detectors = Vec::new();
+        let mut eng = SecretsEngine::default();
         for r in &rules.rules {
-            let Some(d) = &r.card.detector else { continue };
-            let Some(re) = d
-                .get("regex")
-                .and_then(|v| v.as_str())
-                .and_then(|s| Regex::new(s).ok())
-            else {
+            let Some(table) = &r.card.detector else {
                 continue;
             };
-            let allow = d
-                .get("allow")
-                .and_then(|v| v.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|x| x.as_str())
-                        .filter_map(|s| Regex::new(s).ok())
-                        .collect()
-                })
-                .unwrap_or_default();
-            detectors.push(Detector {
-                rule: r.clone(),
-                re,
-                allow,
-            });
+            match Detector::compile(r.clone(), table) {
+                Ok(d) => eng.detectors.push(d),
+                Err(e) => eng.errors.push(format!("{}: {e}", r.card.id)),
+            }
         }
-        SecretsEngine { detectors }
+        let mut patterns: Vec<String> = Vec::new();
+        for (i, d) in eng.detectors.iter().enumerate() {
+            if d.spec.keywords.is_empty() {
+                eng.keywordless.push(i);
+            }
+            for k in &d.spec.keywords {
+                let exact = d
+                    .spec
+                    .case_sensitive
+                    .then(|| k.as_bytes().to_vec().into_boxed_slice());
+                let k = k.to_ascii_lowercase();
+                match patterns.iter().position(|p| *p == k) {
+                    Some(p) => eng.owners[p].push((i, exact)),
+                    None => {
+                        patterns.push(k);
+                        eng.owners.push(vec![(i, exact)]);
+                    }
+                }
+            }
+        }
+        if !patterns.is_empty() {
+            eng.ac = AhoCorasick::builder()
+                .kind(Some(AhoCorasickKind::DFA))
+                .match_kind(MatchKind::Standard)
+                .ascii_case_insensitive(true)
+                .build(&patterns)
+                .ok();
+        }
+        eng
     }
 
     pub fn scan(&self, cx: &FileCx, _rules: &RuleSet, out: &mut Vec<Finding>) {
-        let text = &cx.file.text;
-        for d in &self.detectors {
-            for caps in d.re.captures_iter(text) {
-                let m = caps.name("secret").or_else(|| caps.get(0)).unwrap();
-                let s = m.as_str();
-                if is_placeholder(s) || d.allow.iter().any(|a| a.is_match(s)) {
-                    continue;
-                }
-                let f = d
-                    .rule
-                    .finding(
-                        cx.file,
-                        m.start()..m.end(),
-                        format!("{} `{}`", d.rule.card.title.to_lowercase(), redact(s)),
-                    )
-                    .with_mask(m.start()..m.end());
-                out.push(f);
+        out.extend(self.scan_text(cx.file));
+    }
+
+    /// Every secret of one file, as findings with their masks set.
+    pub fn scan_text(&self, file: &crate::source::SourceFile) -> Vec<Finding> {
+        let text: &str = &file.text;
+        if self.detectors.is_empty() || text.is_empty() || is_ciphertext_file(text) {
+            return Vec::new();
+        }
+        let mut hits: Vec<Hit> = Vec::new();
+        // Lazily computed per-file facts: does detector i apply to this path / satisfy `requires`.
+        let mut path_ok: Vec<Option<bool>> = vec![None; self.detectors.len()];
+        let mut scanned_to: Vec<usize> = vec![0; self.detectors.len()];
+        for &i in &self.keywordless {
+            let d = &self.detectors[i];
+            if d.applies_to_path(&file.path) && requires_ok(d, text) {
+                self.confirm(i, text, 0, text.len(), file, &mut hits);
             }
         }
+        if let Some(ac) = &self.ac {
+            let bytes = text.as_bytes();
+            for m in ac.find_overlapping_iter(bytes) {
+                for (i, exact) in &self.owners[m.pattern().as_usize()] {
+                    let i = *i;
+                    if m.start() < scanned_to[i]
+                        || exact
+                            .as_deref()
+                            .is_some_and(|e| e != &bytes[m.start()..m.end()])
+                    {
+                        continue;
+                    }
+                    let d = &self.detectors[i];
+                    let ok = *path_ok[i].get_or_insert_with(|| {
+                        d.applies_to_path(&file.path) && requires_ok(d, text)
+                    });
+                    if !ok {
+                        continue;
+                    }
+                    let (start, end) = region(bytes, m.start(), m.end(), d.spec.lines);
+                    let (start, end) = (floor_char(text, start), ceil_char(text, end));
+                    scanned_to[i] = end;
+                    self.confirm(i, text, start, end, file, &mut hits);
+                }
+            }
+        }
+        self.finish(file, hits)
+    }
+
+    /// Run detector `i` on `text[start..end]`, pushing confirmed secrets.
+    fn confirm(
+        &self,
+        i: usize,
+        text: &str,
+        start: usize,
+        end: usize,
+        file: &crate::source::SourceFile,
+        hits: &mut Vec<Hit>,
+    ) {
+        let d = &self.detectors[i];
+        let region = &text[start..end];
+        for caps in d.re.captures_iter(region) {
+            let Some(m) = caps.name("secret").or_else(|| caps.get(0)) else {
+                continue;
+            };
+            let s = m.as_str();
+            if s.is_empty() || is_placeholder(s) || d.allow.iter().any(|a| a.is_match(s)) {
+                continue;
+            }
+            if let (Some(dn), Some(name)) = (&d.deny_names, caps.name("name"))
+                && dn.is_match(name.as_str())
+            {
+                continue;
+            }
+            if let Some(min) = d.spec.entropy
+                && shannon_entropy(s) < min
+            {
+                continue;
+            }
+            if d.spec.generic_value && !plausible_free_value(s) {
+                continue;
+            }
+            let confidence = match d.spec.checksum.as_deref() {
+                Some(_) if token_checksum_ok(s) => Some(Confidence::High),
+                _ => None,
+            };
+            let abs = start + m.start()..start + m.end();
+            let line = file.lines.line_of(abs.start);
+            hits.push(Hit {
+                det: i,
+                span: abs,
+                line,
+                confidence,
+            });
+        }
+    }
+
+    fn finish(&self, file: &crate::source::SourceFile, mut hits: Vec<Hit>) -> Vec<Finding> {
+        hits.sort_by_key(|h| (h.span.start, h.det));
+        hits.dedup_by(|a, b| a.det == b.det && a.span == b.span);
+        // A catch-all match is dropped when a provider detector found overlapping material.
+        let specific: Vec<Span> = hits
+            .iter()
+            .filter(|h| !self.detectors[h.det].spec.generic)
+            .map(|h| h.span.clone())
+            .collect();
+        hits.retain(|h| {
+            !self.detectors[h.det].spec.generic
+                || !specific
+                    .iter()
+                    .any(|s| s.start < h.span.end && h.span.start < s.end)
+        });
+        let superseding: Vec<(Span, &[String])> = hits
+            .iter()
+            .filter(|h| !self.detectors[h.det].spec.supersedes.is_empty())
+            .map(|h| {
+                (
+                    h.span.clone(),
+                    self.detectors[h.det].spec.supersedes.as_slice(),
+                )
+            })
+            .collect();
+        if !superseding.is_empty() {
+            hits.retain(|h| {
+                let id = &self.detectors[h.det].rule.card.id;
+                !superseding.iter().any(|(s, ids)| {
+                    ids.contains(id) && s.start < h.span.end && h.span.start < s.end
+                })
+            });
+        }
+        let mut out = Vec::with_capacity(hits.len());
+        for h in &hits {
+            let d = &self.detectors[h.det];
+            let secret = &file.text[h.span.clone()];
+            let mut f = d
+                .rule
+                .finding(
+                    file,
+                    h.span.clone(),
+                    format!("{} `{}`", d.rule.card.title.to_lowercase(), redact(secret)),
+                )
+                .with_mask(h.span.clone());
+            if let Some(c) = h.confidence {
+                f = f.with_confidence(c);
+            }
+            if let Some(p) = &d.spec.pair
+                && let Some(other) = hits.iter().find(|o| {
+                    self.detectors[o.det].rule.card.id == *p && o.line.abs_diff(h.line) <= 5
+                })
+            {
+                let (l, c) = file.line_col(other.span.start);
+                let raised = f.severity.raise();
+                f = f.with_severity(raised).with_related(Related {
+                    path: file.path.clone(),
+                    start_line: l,
+                    start_column: Some(c),
+                    end_line: None,
+                    end_column: None,
+                    message: format!(
+                        "the other half of the pair: {}",
+                        self.detectors[other.det].rule.card.title.to_lowercase()
+                    ),
+                });
+                f = f.with_mask(other.span.clone());
+            }
+            out.push(f);
+        }
+        out
     }
 }
 
-/// Placeholders and documentation values that are never secrets.
+fn requires_ok(d: &Detector, text: &str) -> bool {
+    d.requires.as_ref().is_none_or(|r| r.is_match(text))
+}
+
+/// The hit's line (plus `lines` more), capped at [`WINDOW`] bytes before and after the hit.
+fn region(bytes: &[u8], hit_start: usize, hit_end: usize, lines: usize) -> (usize, usize) {
+    let lo = hit_start.saturating_sub(WINDOW);
+    let line_start = memchr::memrchr(b'\n', &bytes[lo..hit_start])
+        .map(|p| lo + p + 1)
+        .unwrap_or(lo);
+    let cap = if lines > 0 { WINDOW * 16 } else { WINDOW };
+    let hi = (hit_end + cap).min(bytes.len());
+    let mut end = hit_end;
+    let mut remaining = lines + 1;
+    while remaining > 0 {
+        match memchr::memchr(b'\n', &bytes[end..hi]) {
+            Some(p) => {
+                end += p + 1;
+                remaining -= 1;
+            }
+            None => {
+                end = hi;
+                break;
+            }
+        }
+    }
+    (line_start, end)
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i.min(s.len())
+}
+
+/// Files whose values are ciphertext by construction: Bitnami SealedSecrets and SOPS files.
+pub fn is_ciphertext_file(text: &str) -> bool {
+    let head = &text[..floor_char(text, text.len().min(65_536))];
+    head.contains("kind: SealedSecret")
+        || (head.contains("ENC[AES256_GCM,")
+            && (head.contains("sops") || head.contains("\"sops\"")))
+}
+
+/// Shannon entropy in bits per character.
+pub fn shannon_entropy(s: &str) -> f64 {
+    let mut counts = [0u32; 256];
+    let mut n = 0u32;
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    let n = n as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+const BASE62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/// Base62 of a CRC32, left-padded with `0` to 6 characters (GitHub/npm token checksum).
+pub fn base62_crc(data: &[u8]) -> String {
+    let mut n = crc32fast::hash(data) as u64;
+    let mut out = Vec::new();
+    while n > 0 {
+        out.push(BASE62[(n % 62) as usize]);
+        n /= 62;
+    }
+    while out.len() < 6 {
+        out.push(b'0');
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// GitHub (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_`) and npm (`npm_`) tokens: 4-character prefix,
+/// 30 random characters, then 6 characters of base62 CRC32 of the random part.
+pub fn token_checksum_ok(token: &str) -> bool {
+    let b = token.as_bytes();
+    if b.len() != 40 || !b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+        return false;
+    }
+    base62_crc(&b[4..34]).as_bytes() == &b[34..]
+}
+
+/// Placeholders, references and documentation values that are never secrets.
 pub fn is_placeholder(s: &str) -> bool {
-    let l = s.to_ascii_lowercase();
-    l.contains("example")
-        || l.contains("xxxx")
-        || l.contains("changeme")
-        || l.starts_with('<')
-        || l.contains("${")
-        || l.contains("{{")
-        || l.starts_with('$')
+    let t = s.trim_matches(|c| c == '"' || c == '\'' || c == '`');
+    if t.is_empty() {
+        return true;
+    }
+    let l = t.to_ascii_lowercase();
+    const WORDS: &[&str] = &[
+        "example",
+        "xxxx",
+        "changeme",
+        "change_me",
+        "change-me",
+        "changethis",
+        "placeholder",
+        "your_",
+        "your-",
+        "yourkey",
+        "yourtoken",
+        "yoursecret",
+        "yourpassword",
+        "redacted",
+        "replace_me",
+        "replaceme",
+        "replace-me",
+        "insert_",
+        "insert-",
+        "dummy",
+        "notreal",
+        "not_real",
+        "not-a-real",
+        "sample",
+        "<",
+        ">",
+        "****",
+        "....",
+        "${",
+        "{{",
+        "$(",
+        "%(",
+        "enc[",
+        "secretsmanager:",
+        "vault:",
+        "ref+",
+        "akv:",
+    ];
+    if WORDS.iter().any(|w| l.contains(w)) {
+        return true;
+    }
+    if l.starts_with('$') || l.starts_with('%') && l.ends_with('%') {
+        return true;
+    }
+    // A run of one character (`aaaaaaaa`, `00000000`) or a tiny alphabet is filler.
+    let mut distinct = [false; 256];
+    let mut n = 0;
+    for b in t.bytes() {
+        if !distinct[b as usize] {
+            distinct[b as usize] = true;
+            n += 1;
+        }
+    }
+    n <= 3 && t.len() >= 6
+}
+
+/// Extra sanity for free-form values (secret-named assignments): has letters and digits, is not
+/// an identifier path (`settings.api_token`), a URL, a file path or a version.
+pub fn plausible_free_value(s: &str) -> bool {
+    let has_digit = s.bytes().any(|b| b.is_ascii_digit());
+    let has_alpha = s.bytes().any(|b| b.is_ascii_alphabetic());
+    if !has_digit || !has_alpha {
+        return false;
+    }
+    if s.contains("://") || s.starts_with('/') || s.starts_with("./") || s.starts_with("~/") {
+        return false;
+    }
+    let ident_path = s.split('.').count() > 1
+        && s.split('.').all(|p| {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !p.as_bytes()[0].is_ascii_digit()
+        });
+    if ident_path {
+        return false;
+    }
+    // Versions and dotted numbers: 1.2.3, v2.0.1-rc1.
+    let digits_dots = s
+        .trim_start_matches('v')
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'r' || b == b'c');
+    !digits_dots
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_detector_compiles() {
+        let rules = RuleSet::build(&crate::config::Config::default(), &[], &[]);
+        let eng = SecretsEngine::new(&rules);
+        assert!(eng.errors.is_empty(), "{:#?}", eng.errors);
+        assert!(
+            eng.detectors.len() >= 60,
+            "{} detectors",
+            eng.detectors.len()
+        );
+    }
+
+    #[test]
+    fn checksums() {
+        let random = "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1";
+        let tok = format!("ghp_{random}{}", base62_crc(random.as_bytes()));
+        assert!(token_checksum_ok(&tok));
+        let mut bad = tok.clone();
+        bad.replace_range(39..40, if tok.ends_with('A') { "B" } else { "A" });
+        assert!(!token_checksum_ok(&bad));
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "${{ secrets.TOKEN }}",
+            "${var.password}",
+            "{{ .Values.password }}",
+            "$DB_PASSWORD",
+            "changeme",
+            "<your-key>",
+            "xxxxxxxxxxxxxxxx",
+            "AKIAIOSFODNN7EXAMPLE",
+            "ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]",
+            "00000000000000000000",
+        ] {
+            assert!(is_placeholder(p), "{p}");
+        }
+        assert!(!is_placeholder("q8Wv2LmZ7rT4nB6y"));
+        assert!(shannon_entropy("aaaa") < 0.1);
+        assert!(shannon_entropy("q8Wv2LmZ7rT4nB6y") > 3.5);
+        assert!(!plausible_free_value("settings.api_token"));
+        assert!(!plausible_free_value("1.2.3"));
+        assert!(plausible_free_value("q8Wv2LmZ7rT4"));
+    }
 }

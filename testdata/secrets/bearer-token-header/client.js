@@ -1,0 +1,1 @@
+fetch(url, { headers: { Authorization: "Bearer oUf1EHgAAL5TaXmMnuSxnym6OhpT82KrMKsmWYyP" } });

@@ -1,0 +1,2 @@
+DB_PASSWORD = "VvNJq5ggFPUm4"
+api_key: "RLnROV3NqBvsuUbIwYOwgaQgbI6uG9Uj"

@@ -1,0 +1,1 @@
+TOKEN="gldt--MzayoHO6pVe3eJwF4xm"

@@ -1,0 +1,1 @@
+TOKEN="glptt-038454bc78cf6c86fabb16e08be3bb135bed98ac"

@@ -1,0 +1,1 @@
+TOKEN="glrt-hr3ea9GLBfUpWjYIYFW7"

@@ -1,0 +1,1 @@
+curl -H "Authorization: Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzdmMtYWpvaGkzOWYiLCJpc3MiOiJodHRwczovL2F1dGguYWNtZS5pbnRlcm5hbCIsInJvbGUiOiJkZXBsb3llciJ9.wbsw31C0HyG0cdl9ay6PPbl37ZMS3oU5CV9ahBTSFg_" https://api.acme.internal/v1/deploy

@@ -1,0 +1,1 @@
+MAILGUN_API_KEY = "key-c950c67b7869dc7a6d6d27cb3e416baf"

@@ -1,0 +1,1 @@
+twine upload -u __token__ -p pypi-AgEIcHlwaS5vcmchJs90c5tJfNhwINlEiGDiobFeWRiE26vTFqi2Ao7EC6gb9KUWwDdnSJeRSRbJWPAJNofDZ dist/*

@@ -1,0 +1,1 @@
+client = WebClient(token="xoxb-757969552167-5967395166538-IdcJcMXyjMIwfjtTq6HSS9Fw")

@@ -1,0 +1,1 @@
+Stripe.api_key = "sk_live_KADxQCCtkJdAlXaW06pB4SaEL4jLa1eVpwMXzNafwM7TXlodh9PF7aYMYwpU"

@@ -1,0 +1,1 @@
+const endpointSecret = "whsec_BxQstypeNFeOUxsiIe2k0nLfeoQMjPmM";

@@ -1,0 +1,1 @@
+$hook = "https://acme.webhook.office.com/webhookb2/c12a8a5c-628a-2e18-3830-a6dbf4d6e900@449d981d-56dd-fca6-6a9b-da76d23de284/IncomingWebhook/ebdfaacb49e3ac4cc341b79fc487aa36/29006883-6f70-02af-4952-0095fcf92a44"

@@ -1,0 +1,1 @@
+export VAULT_TOKEN=hvs.oi6YAW3lu7gHimzGBCXJjiQDd6kuhicpuRyFzC_Eh8Okz2yYZ3yAgtwmx342EKAiIr8TzE-szOF4W1-If11dPi-tPd
