@@ -52,6 +52,7 @@ fn every_format_and_the_inventory_are_redacted() {
             let opts = RenderOptions {
                 color,
                 quiet: false,
+                ..Default::default()
             };
             outputs.push((
                 format!("{f:?} color={color}"),
