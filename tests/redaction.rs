@@ -60,7 +60,12 @@ fn every_format_and_the_inventory_are_redacted() {
             ));
         }
     }
-    outputs.push(("inventory".into(), nhilint::inventory::render_json(&report)));
+    for f in nhilint::inventory::FORMATS {
+        let text =
+            nhilint::inventory::render_with_config(f, &report, &root(), None, &Config::default())
+                .expect("inventory renders");
+        outputs.push((format!("inventory {f}"), text));
+    }
     let mut leaks = Vec::new();
     for (name, text) in &outputs {
         assert!(!text.is_empty(), "{name}: empty output");
