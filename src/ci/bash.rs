@@ -168,7 +168,9 @@ pub fn analyze(
         secret_vars,
     };
     let mut raw: Vec<(Range<usize>, LeakKind, String)> = Vec::new();
-    let mut any_secret: Option<String> = None;
+    // The first secret of the script in source order (named by `set -x` findings).
+    let mut any_secret: Option<(usize, String)> =
+        cx.secret_exprs.first().map(|(r, e)| (r.start, e.clone()));
     let mut xtrace: Vec<Range<usize>> = Vec::new();
     let mut stack = vec![tree.root_node()];
     let mut cursor = tree.walk();
@@ -184,20 +186,17 @@ pub fn analyze(
             "pipeline" => pipeline(&cx, n, &mut raw),
             _ => {}
         }
-        if any_secret.is_none()
-            && matches!(
-                n.kind(),
-                "simple_expansion" | "expansion" | "word" | "string"
-            )
+        if matches!(n.kind(), "simple_expansion" | "expansion")
+            && any_secret
+                .as_ref()
+                .is_none_or(|(at, _)| n.start_byte() < *at)
+            && let Some(s) = cx.secret_in(n)
         {
-            any_secret = cx.secret_in(n);
+            any_secret = Some((n.start_byte(), s));
         }
         stack.extend(n.named_children(&mut cursor));
     }
-    if any_secret.is_none() {
-        any_secret = cx.secret_exprs.first().map(|(_, e)| e.clone());
-    }
-    if let Some(s) = &any_secret {
+    if let Some((_, s)) = &any_secret {
         for r in xtrace {
             raw.push((r, LeakKind::Xtrace, s.clone()));
         }

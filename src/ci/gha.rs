@@ -229,6 +229,8 @@ pub struct Workflow<'a> {
     pub is_action: bool,
     pub triggers: Vec<Trigger>,
     pub branches: Vec<String>,
+    /// Tag filters of `push` (`v*`).
+    pub tags: Vec<String>,
     pub permissions: Option<Perms<'a>>,
     pub env: Option<&'a Node>,
     pub jobs: Vec<Job<'a>>,
@@ -281,6 +283,7 @@ impl<'a> Workflow<'a> {
                 is_action,
                 triggers: Vec::new(),
                 branches: Vec::new(),
+                tags: Vec::new(),
                 permissions: None,
                 env: None,
                 jobs: vec![job],
@@ -293,6 +296,7 @@ impl<'a> Workflow<'a> {
             .find(|e| e.key == "on" || e.key == "true");
         let mut triggers = Vec::new();
         let mut branches = Vec::new();
+        let mut tags: Vec<String> = Vec::new();
         if let Some(on) = on {
             match &on.value.v {
                 V::Str(s) => triggers.push(Trigger {
@@ -315,10 +319,12 @@ impl<'a> Workflow<'a> {
                             name: e.key.clone(),
                             span: e.key_span.clone(),
                         });
-                        if let Some(b) = e.value.get("branches") {
-                            for (s, _) in b.str_or_seq() {
-                                if !branches.iter().any(|x| x == s) {
-                                    branches.push(s.to_string());
+                        for (field, into) in [("branches", &mut branches), ("tags", &mut tags)] {
+                            if let Some(b) = e.value.get(field) {
+                                for (s, _) in b.str_or_seq() {
+                                    if !into.iter().any(|x| x == s) {
+                                        into.push(s.to_string());
+                                    }
                                 }
                             }
                         }
@@ -356,6 +362,7 @@ impl<'a> Workflow<'a> {
             is_action,
             triggers,
             branches,
+            tags,
             permissions,
             env: root.get("env"),
             jobs,
@@ -463,8 +470,13 @@ pub fn consumes_oidc(step: &Step) -> bool {
         "hashicorp/vault-action" => step.with_str("method").is_some_and(|m| m == "jwt"),
         "codecov/codecov-action" => step.with_str("use_oidc").is_some_and(|m| m == "true"),
         "jfrog/setup-jfrog-cli" => with_has("oidc-provider-name"),
+        "ossf/scorecard-action" => step
+            .with_str("publish_results")
+            .is_none_or(|v| v != "false"),
         "actions/attest-build-provenance"
         | "actions/attest-sbom"
+        | "release-plz/action"
+        | "marcoieni/release-plz-action"
         | "actions/attest"
         | "sigstore/gh-action-sigstore-python"
         | "sigstore/cosign-installer"
@@ -635,6 +647,14 @@ pub fn own_owner(config: &crate::config::Config, owner: &str) -> bool {
             .is_some_and(|r| r.eq_ignore_ascii_case(&o))
 }
 
+/// Does the expression read no secret other than `secrets.GITHUB_TOKEN`?
+pub fn only_github_token(e: &str) -> bool {
+    let names = super::secret_names(&format!("${{{{ {e} }}}}"));
+    !names.is_empty()
+        && names.iter().all(|n| n == "GITHUB_TOKEN")
+        && !e.to_ascii_lowercase().contains("tojson(secrets")
+}
+
 /// Does an expression read a secret, or (in a composite action) a secret-named input?
 pub fn secretish_expr(e: &str, is_action: bool) -> bool {
     if super::expr_reads_secret(e) {
@@ -653,14 +673,24 @@ pub fn secretish_expr(e: &str, is_action: bool) -> bool {
 /// Keys of an `env:`/`with:` map whose value reads a secret (or a secret-named input of a
 /// composite action).
 pub fn secret_keys(n: Option<&Node>, is_action: bool) -> Vec<String> {
+    secret_keys_where(n, is_action, false)
+}
+
+/// [`secret_keys`], optionally ignoring `secrets.GITHUB_TOKEN` (which every action can reach
+/// through `github.token` anyway).
+pub fn secret_keys_where(
+    n: Option<&Node>,
+    is_action: bool,
+    skip_github_token: bool,
+) -> Vec<String> {
     n.map(|n| n.entries())
         .unwrap_or(&[])
         .iter()
         .filter(|e| {
             let t = text_or_empty(&e.value);
-            expressions(&t)
-                .iter()
-                .any(|(_, x)| secretish_expr(x, is_action))
+            expressions(&t).iter().any(|(_, x)| {
+                secretish_expr(x, is_action) && !(skip_github_token && only_github_token(x))
+            })
         })
         .map(|e| e.key.clone())
         .collect()

@@ -26,6 +26,9 @@ fn job_attrs(w: &Workflow, environment: &Option<String>) -> Attrs {
     let mut a = Attrs::new();
     a.insert("triggers".into(), json!(w.trigger_names()));
     a.insert("branches".into(), json!(w.branches));
+    if !w.tags.is_empty() {
+        a.insert("tags".into(), json!(w.tags));
+    }
     a.insert(
         "environment".into(),
         environment

@@ -1,7 +1,7 @@
 //! Third-party actions that receive secrets but are not pinned to a full commit SHA: whoever
 //! can move the tag or branch gets the secret.
 
-use crate::ci::gha::{Uses, Workflow, own_owner, secret_keys};
+use crate::ci::gha::{Uses, Workflow, own_owner, secret_keys_where};
 use crate::ci::text_or_empty;
 use crate::engine::FileCx;
 use crate::finding::{Confidence, Finding};
@@ -9,9 +9,9 @@ use crate::rules::Rule;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     for w in Workflow::all(cx.file, cx.parsed) {
-        let wf_env = secret_keys(w.env, w.is_action);
+        let wf_env = secret_keys_where(w.env, w.is_action, true);
         for job in &w.jobs {
-            let job_env = secret_keys(job.env, w.is_action);
+            let job_env = secret_keys_where(job.env, w.is_action, true);
             for s in &job.steps {
                 let Some((u, node)) = &s.uses else { continue };
                 let third_party = match u {
@@ -22,12 +22,12 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if !third_party || u.pinned() {
                     continue;
                 }
-                let mut direct: Vec<String> = secret_keys(s.with, w.is_action)
+                let mut direct: Vec<String> = secret_keys_where(s.with, w.is_action, true)
                     .into_iter()
                     .map(|k| format!("with.{k}"))
                     .collect();
                 direct.extend(
-                    secret_keys(s.env, w.is_action)
+                    secret_keys_where(s.env, w.is_action, true)
                         .into_iter()
                         .map(|k| format!("env.{k}")),
                 );

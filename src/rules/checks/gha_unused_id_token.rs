@@ -3,14 +3,14 @@
 
 use crate::ci::gha::{PermsKind, Workflow, consumes_oidc, inert_action};
 use crate::engine::FileCx;
-use crate::finding::{Confidence, Finding};
+use crate::finding::Finding;
 use crate::lang::Span;
 use crate::rules::Rule;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     for w in Workflow::all(cx.file, cx.parsed) {
-        // (span of the id-token entry, jobs without a consumer, any job with unknown actions)
-        let mut groups: Vec<(Span, Vec<String>, bool)> = Vec::new();
+        // (span of the id-token entry, jobs without a consumer)
+        let mut groups: Vec<(Span, Vec<String>)> = Vec::new();
         for job in &w.jobs {
             let Some(p) = w.effective(job) else { continue };
             let PermsKind::Scopes(scopes) = &p.kind else {
@@ -25,34 +25,32 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             if job.uses.is_some() || job.steps.iter().any(consumes_oidc) {
                 continue;
             }
+            // An action nhilint does not know may be the consumer: stay quiet.
             let unknown = job.steps.iter().any(|s| match &s.uses {
                 Some((u, _)) => u.slug().is_none_or(|s| !inert_action(&s)),
                 None => false,
             });
+            if unknown {
+                continue;
+            }
             match groups.iter_mut().find(|g| g.0 == *span) {
-                Some(g) => {
-                    g.1.push(job.id.clone());
-                    g.2 |= unknown;
-                }
-                None => groups.push((span.clone(), vec![job.id.clone()], unknown)),
+                Some(g) => g.1.push(job.id.clone()),
+                None => groups.push((span.clone(), vec![job.id.clone()])),
             }
         }
-        for (span, jobs, unknown) in groups {
+        for (span, jobs) in groups {
             let list = jobs
                 .iter()
                 .map(|j| format!("`{j}`"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let mut f = rule
+            let f = rule
                 .finding(
                     cx.file,
                     span,
                     format!("`id-token: write` is granted to job(s) {list} but no step exchanges the OIDC token"),
                 )
                 .with_fp_key(jobs.join(","));
-            if unknown {
-                f = f.with_confidence(Confidence::Low);
-            }
             out.push(f);
         }
     }
