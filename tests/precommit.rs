@@ -1,0 +1,239 @@
+//! The pre-commit hooks, driven by the real `pre-commit` from PyPI (installed by `.ci/setup`
+//! into `<target>/ci-tools/venv`; override with `NHILINT_PRECOMMIT=/path/to/pre-commit`).
+//!
+//! `pre-commit try-repo` runs the `nhilint-system` hook (the freshly built binary on PATH) in a
+//! throwaway git repository: a staged bad file fails the commit with the finding shown, the fixed
+//! file passes. The `nhilint` hook (`language: rust`) is only validated as a manifest: running
+//! it makes pre-commit `cargo install` this whole crate in release mode, minutes on CI's two cores.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_nhilint"))
+        .parent()
+        .expect("binary folder")
+        .to_path_buf()
+}
+
+/// The pre-commit executable, or None (a loud skip outside CI, a failure in CI).
+fn pre_commit() -> Option<PathBuf> {
+    let mut candidates = Vec::new();
+    if let Some(p) = std::env::var_os("NHILINT_PRECOMMIT") {
+        candidates.push(PathBuf::from(p));
+    }
+    // <target>/debug/nhilint → <target>/ci-tools/venv/bin/pre-commit
+    if let Some(target) = bin_dir().parent() {
+        candidates.push(target.join("ci-tools/venv/bin/pre-commit"));
+    }
+    candidates.push(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ci-tools/venv/bin/pre-commit"),
+    );
+    candidates.push(PathBuf::from("pre-commit"));
+    for c in candidates {
+        let ok = Command::new(&c)
+            .arg("--version")
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if ok {
+            return Some(c);
+        }
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("pre-commit is not installed: run .ci/setup (CI is set, so this test fails)");
+    }
+    eprintln!(
+        "\n*** SKIPPED: pre-commit not found (run `bash .ci/setup` or set NHILINT_PRECOMMIT) ***\n"
+    );
+    None
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .envs(git_env())
+        .output()
+        .expect("git is installed");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn git_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("GIT_AUTHOR_NAME", "nhilint test".into()),
+        ("GIT_AUTHOR_EMAIL", "test@example.invalid".into()),
+        ("GIT_COMMITTER_NAME", "nhilint test".into()),
+        ("GIT_COMMITTER_EMAIL", "test@example.invalid".into()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+    ]
+}
+
+/// A git repository holding only this repository's hook manifest (what `try-repo` needs).
+fn hook_repo(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+        dir.join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    git(dir, &["init", "-q"]);
+    git(dir, &["add", ".pre-commit-hooks.yaml"]);
+    git(dir, &["commit", "-q", "-m", "hooks"]);
+}
+
+const BAD: &str = r#"resource "aws_iam_role_policy" "ci" {
+  role = "ci"
+  policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }]
+  })
+}
+"#;
+
+fn try_repo(pc: &Path, project: &Path, hooks: &Path, home: &Path) -> (i32, String) {
+    let path = format!(
+        "{}:{}",
+        bin_dir().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = Command::new(pc)
+        .current_dir(project)
+        .arg("try-repo")
+        .arg(hooks)
+        .arg("nhilint-system")
+        .arg("--color=never")
+        .env("PATH", path)
+        .env("PRE_COMMIT_HOME", home)
+        .env("NO_COLOR", "1")
+        .envs(git_env())
+        .output()
+        .expect("run pre-commit");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[test]
+fn hook_manifest_is_valid() {
+    let Some(pc) = pre_commit() else { return };
+    let out = Command::new(pc)
+        .arg("validate-manifest")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    for needle in [
+        "id: nhilint\n",
+        "id: nhilint-system\n",
+        "language: rust",
+        "language: system",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+}
+
+#[test]
+fn staged_bad_file_fails_the_hook_and_the_fix_passes() {
+    let Some(pc) = pre_commit() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let hooks = tmp.path().join("hooks");
+    let project = tmp.path().join("project");
+    let home = tmp.path().join("pre-commit-home");
+    hook_repo(&hooks);
+
+    std::fs::create_dir_all(project.join("infra")).unwrap();
+    git(&project, &["init", "-q"]);
+    std::fs::write(project.join("README.md"), "# demo\n").unwrap();
+    git(&project, &["add", "README.md"]);
+    git(&project, &["commit", "-q", "-m", "init"]);
+
+    // A staged bad file fails, and the finding is shown.
+    std::fs::write(project.join("infra/iam.tf"), BAD).unwrap();
+    // An unstaged bad file next to it is not pre-commit's business (and not passed).
+    std::fs::write(project.join("infra/later.tf"), BAD).unwrap();
+    git(&project, &["add", "infra/iam.tf"]);
+    let (code, out) = try_repo(&pc, &project, &hooks, &home);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Failed"), "{out}");
+    assert!(out.contains("tf-iam-wildcard-action"), "{out}");
+    assert!(out.contains("infra/iam.tf:4"), "{out}");
+    assert!(!out.contains("later.tf"), "{out}");
+
+    // The fixed file passes.
+    std::fs::write(
+        project.join("infra/iam.tf"),
+        BAD.replace(r#"Action = "*""#, r#"Action = "s3:GetObject""#),
+    )
+    .unwrap();
+    git(&project, &["add", "infra/iam.tf"]);
+    let (code, out) = try_repo(&pc, &project, &hooks, &home);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Passed"), "{out}");
+}
+
+#[test]
+fn action_pins_its_dependency_and_never_splices_inputs_into_scripts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("action.yml")).unwrap();
+    let sha = regex::Regex::new(r"@[0-9a-f]{40}(\s|$)").unwrap();
+    let mut uses = 0;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.starts_with('#') {
+            continue;
+        }
+        if let Some(u) = t
+            .strip_prefix("uses:")
+            .or_else(|| t.strip_prefix("- uses:"))
+        {
+            uses += 1;
+            assert!(sha.is_match(u), "not pinned to a full commit: {line}");
+        }
+        if line.contains("${{") {
+            // Expressions only in values GitHub passes as data, never in `run:` text.
+            let key = t.split(':').next().unwrap_or("");
+            assert!(
+                key.starts_with("NHILINT_")
+                    || ["value", "if", "sarif_file", "category"].contains(&key),
+                "expression outside env/with/if/outputs: {line}"
+            );
+        }
+    }
+    assert_eq!(uses, 1);
+    assert!(text.contains("using: composite"));
+    assert!(text.contains(r#"cargo install --locked --quiet --path "$GITHUB_ACTION_PATH""#));
+    // Dogfood: nhilint has nothing to say about its own action and hooks.
+    let out = Command::new(env!("CARGO_BIN_EXE_nhilint"))
+        .current_dir(root)
+        .args(["check", "action.yml", ".pre-commit-hooks.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
