@@ -184,7 +184,10 @@ fn staged_bad_file_fails_the_hook_and_the_fix_passes() {
     // The fixed file passes.
     std::fs::write(
         project.join("infra/iam.tf"),
-        BAD.replace(r#"Action = "*""#, r#"Action = "s3:GetObject""#),
+        BAD.replace(
+            r#"Action = "*", Resource = "*""#,
+            r#"Action = "s3:GetObject", Resource = "arn:aws:s3:::reports/*""#,
+        ),
     )
     .unwrap();
     git(&project, &["add", "infra/iam.tf"]);
