@@ -323,6 +323,8 @@ impl Engine {
         for u in &units {
             all.extend(u.facts.clone());
         }
+        // Kustomize: facts of the rendered overlays replace those of the files they consume.
+        facts::kubernetes::apply_kustomize(&units, &mut all, &self.config);
         all.sort();
         raw.extend(self.run_project(root, &units, &all));
         let files: HashMap<String, SourceFile> = units

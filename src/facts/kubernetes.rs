@@ -4,12 +4,16 @@
 
 use super::{Attrs, Credential, Facts, Grant, Identity, Loc, Usage};
 use crate::config::Config;
+use crate::engine::FileUnit;
 use crate::engine::Parsed;
+use crate::kube::secrets::{identifier_key, secret_like_key};
 use crate::kube::{self, Obj, SaName, lit};
+use crate::lang::{Node, Span, V};
 use crate::redact::redact;
 use crate::source::{FileKind, SourceFile};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::collections::HashSet;
 
 /// Workload identity annotations on ServiceAccounts: (annotation, usage kind).
 pub const WI_ANNOTATIONS: [(&str, &str); 3] = [
@@ -44,24 +48,100 @@ pub fn owner_of(o: &Obj, config: &Config) -> Option<String> {
 }
 
 pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
-    let mut f = Facts::default();
-    if !matches!(file.kind, FileKind::Kubernetes | FileKind::HelmTemplate) {
-        return f;
+    match file.kind {
+        FileKind::Kubernetes | FileKind::HelmTemplate => {
+            emit(&[file], &kube::objects(0, parsed), config)
+        }
+        FileKind::HelmValues => helm_values(file, parsed),
+        _ => Facts::default(),
     }
+}
+
+/// Replace the facts of files a Kustomize root consumes with facts of the rendered objects
+/// (overlay namespaces and patches applied).
+pub fn apply_kustomize(units: &[FileUnit], all: &mut Facts, config: &Config) {
+    if !units.iter().any(|u| u.file.kind == FileKind::Kustomization) {
+        return;
+    }
+    let (objs, consumed) = kube::kustomize::render_all(units);
+    if consumed.is_empty() {
+        return;
+    }
+    let paths: HashSet<&str> = consumed
+        .iter()
+        .filter_map(|&i| units.get(i))
+        .filter(|u| matches!(u.file.kind, FileKind::Kubernetes | FileKind::HelmTemplate))
+        .map(|u| u.file.path.as_str())
+        .collect();
+    all.identities
+        .retain(|f| !paths.contains(f.loc.path.as_str()));
+    all.grants.retain(|f| !paths.contains(f.loc.path.as_str()));
+    all.credentials
+        .retain(|f| !paths.contains(f.loc.path.as_str()));
+    all.usages.retain(|f| !paths.contains(f.loc.path.as_str()));
+    let files: Vec<&SourceFile> = units.iter().map(|u| &u.file).collect();
+    all.extend(emit(&files, &objs, config));
+}
+
+/// Helm values: workload identity annotations anywhere under a `serviceAccount` key.
+fn helm_values(file: &SourceFile, parsed: &Parsed) -> Facts {
+    let mut f = Facts::default();
+    for root in parsed.roots() {
+        root.walk(&mut |n: &Node| {
+            for e in n.entries() {
+                let Some((_, kind)) = WI_ANNOTATIONS.iter().find(|(k, _)| *k == e.key) else {
+                    continue;
+                };
+                let Some(v) = lit(Some(&e.value)) else {
+                    continue;
+                };
+                let mut attrs = Attrs::new();
+                attrs.insert("helm_values".into(), json!(true));
+                let dir = file.path.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+                attrs.insert("helm_chart".into(), json!(dir));
+                f.usages.push(Usage {
+                    id: format!("{}#{}/{kind}", file.path, e.key),
+                    kind: kind.to_string(),
+                    consumer: format!("{}#serviceAccount", file.path),
+                    identity_ref: v,
+                    loc: Loc::new(file, e.value.span.clone()),
+                    attrs,
+                });
+            }
+        });
+    }
+    f
+}
+
+/// Facts of objects whose spans point into `files` (see [`kube::decode_span`]).
+pub fn emit(files: &[&SourceFile], objs: &[Obj], config: &Config) -> Facts {
+    let mut f = Facts::default();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut uniq = |id: String| -> String {
         let n = seen.entry(id.clone()).or_insert(0);
         *n += 1;
         if *n == 1 { id } else { format!("{id}/{n}") }
     };
-    for o in kube::objects(0, parsed) {
-        let id = uniq(format!("{}#{}", file.path, address(&o)));
-        let loc = Loc::new(file, o.anchor());
+    for o in objs {
+        let Some(&origin) = files.get(o.origin) else {
+            continue;
+        };
+        let loc_of = |span: &Span| -> Loc {
+            let (idx, sp) = kube::decode_span(o.origin, span);
+            Loc::new(files.get(idx).copied().unwrap_or(origin), sp)
+        };
+        let id = uniq(format!("{}#{}", origin.path, address(o)));
+        let loc = loc_of(&o.anchor());
         let ns = o.namespace.clone().unwrap_or_else(|| "default".into());
         match o.kind.as_str() {
             "ServiceAccount" => {
                 let mut attrs = Attrs::new();
                 attrs.insert("namespace".into(), json!(ns));
+                if origin.kind == FileKind::HelmTemplate
+                    && let Some(c) = kube::rbac::chart_dir(&origin.path)
+                {
+                    attrs.insert("helm_chart".into(), json!(c));
+                }
                 let ann: serde_json::Map<String, Value> = o
                     .annotations()
                     .iter()
@@ -89,19 +169,20 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
                         let mut ua = Attrs::new();
                         ua.insert("namespace".into(), json!(ns));
                         ua.insert("service_account".into(), json!(name));
-                        let r = match lit(Some(&e.value)) {
-                            Some(v) => v,
-                            None => {
+                        let r = match (&e.value.v, lit(Some(&e.value))) {
+                            (_, Some(v)) => v,
+                            (V::Expr(t), None) => {
                                 ua.insert("templated".into(), json!(true));
-                                file.text[e.value.span.clone()].to_string()
+                                t.clone()
                             }
+                            _ => continue,
                         };
                         f.usages.push(Usage {
                             id: format!("{id}/{kind}"),
                             kind: kind.into(),
                             consumer: id.clone(),
                             identity_ref: r,
-                            loc: Loc::new(file, e.value.span.clone()),
+                            loc: loc_of(&e.value.span),
                             attrs: ua,
                         });
                     }
@@ -118,13 +199,13 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
                     provider: "kubernetes".into(),
                     name,
                     loc,
-                    owner: owner_of(&o, config),
+                    owner: owner_of(o, config),
                     labels,
                     attrs,
                 });
             }
             "RoleBinding" | "ClusterRoleBinding" => {
-                let Some((rkind, rname, subs)) = kube::rbac::binding_parts(&o) else {
+                let Some((rkind, rname, subs)) = kube::rbac::binding_parts(o) else {
                     continue;
                 };
                 let scope = if o.kind == "RoleBinding" {
@@ -151,7 +232,7 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
                         not_actions: Vec::new(),
                         resources: vec![scope.clone()],
                         conditions: Vec::new(),
-                        loc: Loc::new(file, s.node.span.clone()),
+                        loc: loc_of(&s.node.span),
                         attrs,
                     });
                 }
@@ -162,7 +243,7 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
                     .get("type")
                     .and_then(|t| t.as_str())
                     .unwrap_or("Opaque");
-                if kube::is_sops(file, &o.node) {
+                if kube::is_sops(origin, &o.node) {
                     continue;
                 }
                 for key in ["data", "stringData"] {
@@ -170,6 +251,9 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
                         let Some(v) = lit(Some(&e.value)) else {
                             continue;
                         };
+                        if !secret_like_key(&e.key) && identifier_key(&e.key) {
+                            continue;
+                        }
                         let kind = credential_kind(ty, &e.key);
                         let mut attrs = Attrs::new();
                         attrs.insert("key".into(), json!(e.key));
@@ -188,7 +272,7 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
                                 .then(|| "never expires".to_string()),
                             storage: "k8s-secret".into(),
                             redacted: Some(redact(&v)),
-                            loc: Loc::new(file, e.value.span.clone()),
+                            loc: loc_of(&e.value.span),
                             attrs,
                         });
                     }
@@ -227,7 +311,7 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
                 kind: "k8s-pod-sa".into(),
                 consumer: id.clone(),
                 identity_ref: format!("{ns}/{sa}"),
-                loc: Loc::new(file, span),
+                loc: loc_of(&span),
                 attrs,
             });
         }

@@ -360,7 +360,8 @@ fn re_or_eq(pat: &str, s: &str) -> bool {
 /// Strategic merge (the subset that matters for identities): maps merge, `null` deletes,
 /// lists of named maps (containers, env, volumes) merge by `name`, other lists replace.
 pub fn merge(base: &mut Node, patch: &Node, depth: usize) {
-    if depth > 100 {
+    // A patch that restates a scalar (the target's name) keeps the base's location.
+    if depth > 100 || !matches!(patch.v, V::Map(_) | V::Seq(_)) && base.v == patch.v {
         return;
     }
     match (&mut base.v, &patch.v) {

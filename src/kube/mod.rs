@@ -36,6 +36,9 @@ pub struct Obj<'a> {
     pub namespace: Option<String>,
     /// Set by Kustomize rendering: the kustomization that produced it.
     pub rendered_by: Option<usize>,
+    /// Helm chart directory for objects of chart templates: templated names become symbolic
+    /// names (`<chart>\u{1}<template text>`) that join within the chart.
+    pub chart: Option<String>,
     /// Labels and annotations added by Kustomize (`commonLabels`, `labels`, `commonAnnotations`).
     pub extra_meta: Vec<(String, String)>,
 }
@@ -57,6 +60,7 @@ impl<'a> Obj<'a> {
             name: None,
             namespace: None,
             rendered_by: None,
+            chart: None,
             extra_meta: Vec::new(),
         };
         o.refresh();
@@ -65,7 +69,7 @@ impl<'a> Obj<'a> {
 
     /// Re-read name and namespace after the tree changed.
     pub fn refresh(&mut self) {
-        self.name = lit(self.node.path("metadata.name"));
+        self.name = self.ref_name(self.node.path("metadata.name"));
         self.namespace = lit(self.node.path("metadata.namespace"));
         if let Some(k) = self.node.get("kind").and_then(|n| n.as_str()) {
             self.kind = k.to_string();
@@ -77,10 +81,37 @@ impl<'a> Obj<'a> {
         format!("{} `{}`", self.kind, self.display_name())
     }
 
+    /// A name this object refers to: literal, or symbolic within a Helm chart.
+    pub fn ref_name(&self, n: Option<&Node>) -> Option<String> {
+        if let Some(l) = lit(n) {
+            return Some(l);
+        }
+        match (&self.chart, n.map(|n| &n.v)) {
+            (Some(c), Some(V::Expr(t))) if t.contains("{{") => {
+                Some(format!("{c}\u{1}{}", normalize_template(t)))
+            }
+            _ => None,
+        }
+    }
+
+    /// The ServiceAccount of a workload, with symbolic names for Helm templates.
+    pub fn sa(&self) -> (SaName, Option<&Node>) {
+        let Some(pod) = self.pod_spec() else {
+            return (SaName::Unknown, None);
+        };
+        match pod_sa(pod) {
+            (SaName::Unknown, n) => match self.ref_name(n) {
+                Some(s) => (SaName::Named(s), n),
+                None => (SaName::Unknown, n),
+            },
+            other => other,
+        }
+    }
+
     pub fn display_name(&self) -> String {
         match (&self.namespace, &self.name) {
-            (Some(ns), Some(n)) => format!("{ns}/{n}"),
-            (None, Some(n)) => n.clone(),
+            (Some(ns), Some(n)) => format!("{ns}/{}", show(n)),
+            (None, Some(n)) => show(n).to_string(),
             _ => "<templated>".into(),
         }
     }
@@ -124,6 +155,23 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// A name for messages: the template text of a symbolic Helm name.
+pub fn show(name: &str) -> &str {
+    name.rsplit('\u{1}').next().unwrap_or(name)
+}
+
+/// Is this a symbolic (templated) name?
+pub fn is_symbolic(name: &str) -> bool {
+    name.contains('\u{1}')
+}
+
+/// `{{- include "x" . -}}` → `{{ include "x" . }}`, whitespace collapsed, quotes dropped.
+pub fn normalize_template(t: &str) -> String {
+    let t = t.trim().trim_matches(['"', '\'']);
+    let t = t.replace("{{-", "{{").replace("-}}", "}}");
+    t.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A literal string (not templated, not empty).
 pub fn lit(n: Option<&Node>) -> Option<String> {
     match n.map(|n| &n.v) {
@@ -158,6 +206,21 @@ pub fn objects(origin: usize, parsed: &Parsed) -> Vec<Obj<'_>> {
         .enumerate()
         .filter_map(|(i, n)| Obj::new(origin, i, Cow::Borrowed(n)))
         .collect()
+}
+
+/// Objects of one file for file-level checks: Helm template objects get symbolic names.
+pub fn file_objects<'a>(file: &SourceFile, parsed: &'a Parsed) -> Vec<Obj<'a>> {
+    let chart = (file.kind == crate::source::FileKind::HelmTemplate)
+        .then(|| rbac::chart_dir(&file.path))
+        .flatten();
+    let mut objs = objects(0, parsed);
+    if let Some(c) = chart {
+        for o in &mut objs {
+            o.chart = Some(c.clone());
+            o.refresh();
+        }
+    }
+    objs
 }
 
 pub const WORKLOAD_KINDS: [&str; 8] = [

@@ -24,7 +24,11 @@ pub struct Subject<'n> {
 
 impl Subject<'_> {
     pub fn describe(&self) -> String {
-        let name = self.name.as_deref().unwrap_or("<templated>");
+        let name = self
+            .name
+            .as_deref()
+            .map(super::show)
+            .unwrap_or("<templated>");
         match (&self.kind[..], &self.namespace) {
             ("ServiceAccount", Some(ns)) => format!("ServiceAccount `{ns}/{name}`"),
             _ => format!("{} `{name}`", self.kind),
@@ -68,6 +72,12 @@ impl Subject<'_> {
     }
 }
 
+/// The chart directory of a template path (`charts/x/templates/a.yaml` → `charts/x`).
+pub fn chart_dir(path: &str) -> Option<String> {
+    let i = path.rfind("templates/")?;
+    Some(path[..i].trim_end_matches('/').to_string())
+}
+
 pub fn ns_match(a: Option<&str>, b: Option<&str>) -> bool {
     match (a, b) {
         (Some(x), Some(y)) => x == y,
@@ -85,7 +95,7 @@ pub fn binding_parts<'n>(obj: &'n Obj) -> Option<(String, String, Vec<Subject<'n
         .get("kind")
         .and_then(|k| k.as_str())
         .unwrap_or("ClusterRole");
-    let rname = lit(rr.get("name"))?;
+    let rname = obj.ref_name(rr.get("name"))?;
     let mut subs = Vec::new();
     if let Some(items) = obj.node.get("subjects").and_then(|s| s.as_seq()) {
         for s in items {
@@ -100,7 +110,7 @@ pub fn binding_parts<'n>(obj: &'n Obj) -> Option<(String, String, Vec<Subject<'n
             }
             subs.push(Subject {
                 kind,
-                name: lit(s.get("name")),
+                name: obj.ref_name(s.get("name")),
                 namespace,
                 node: s,
             });
@@ -149,7 +159,16 @@ impl<'a> Graph<'a> {
             {
                 continue;
             }
-            objs.extend(objects(i, &u.parsed));
+            let chart = (u.file.kind == FileKind::HelmTemplate)
+                .then(|| chart_dir(&u.file.path))
+                .flatten();
+            for mut o in objects(i, &u.parsed) {
+                if let Some(c) = &chart {
+                    o.chart = Some(c.clone());
+                    o.refresh();
+                }
+                objs.push(o);
+            }
         }
         let mut g = Graph {
             files,

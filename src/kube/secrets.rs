@@ -80,6 +80,30 @@ pub fn secret_like_key(key: &str) -> bool {
     SECRET_WORDS.iter().any(|w| n.contains(w))
 }
 
+/// Keys of a Secret that hold identifiers, not secret material (`username`, `host`...).
+pub fn identifier_key(key: &str) -> bool {
+    let n = norm(key);
+    const IDS: [&str; 16] = [
+        "username",
+        "user",
+        "login",
+        "host",
+        "hostname",
+        "port",
+        "database",
+        "db",
+        "dbname",
+        "email",
+        "url",
+        "endpoint",
+        "region",
+        "bucket",
+        "namespace",
+        "clientid",
+    ];
+    IDS.contains(&n.as_str())
+}
+
 /// Is a literal value plausibly a secret (not empty, not a placeholder, flag, number or reference)?
 pub fn secret_like_value(v: &str) -> bool {
     let t = v.trim();

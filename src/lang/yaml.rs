@@ -477,7 +477,11 @@ impl Conv<'_> {
                         V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
                     );
                 }
-                Node::new(span, V::Str(block_scalar(self.text(n))))
+                // At the end of a stream tree-sitter ends the scalar after the final newline;
+                // spans end at the last content character, as everywhere else.
+                let t = self.text(n);
+                let span = span.start..span.start + t.trim_end().len();
+                Node::new(span, V::Str(block_scalar(t)))
             }
             "alias" => {
                 let name = self.text(n).trim_start_matches('*').to_string();
@@ -648,6 +652,16 @@ mod tests {
         }
         let p = parse(&t);
         assert_eq!(p.errors.len(), 1);
+    }
+
+    #[test]
+    fn block_scalar_span_at_eof() {
+        for t in ["k: |\n  a\n  b\n", "k: |\n  a\n  b\nj: 1\n"] {
+            let p = parse_with(t, false);
+            let n = p.docs[0].root.get("k").unwrap();
+            assert_eq!(&t[n.span.clone()], "|\n  a\n  b", "{t:?}");
+            assert_eq!(n.as_str(), Some("a\nb\n"));
+        }
     }
 
     #[test]

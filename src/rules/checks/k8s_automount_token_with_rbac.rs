@@ -10,7 +10,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let g = Graph::build(cx);
     let from = out.len();
     for (o, pod) in g.workloads() {
-        let (sa, sa_node) = kube::pod_sa(pod);
+        let (sa, sa_node) = o.sa();
         let sa = match sa {
             SaName::Named(n) => n,
             SaName::Implicit => "default".to_string(),
@@ -34,7 +34,9 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         }
         let roles: Vec<String> = bindings
             .iter()
-            .filter_map(|b| rbac::binding_parts(b).map(|(k, n, _)| format!("{k} `{n}`")))
+            .filter_map(|b| {
+                rbac::binding_parts(b).map(|(k, n, _)| format!("{k} `{}`", kube::show(&n)))
+            })
             .take(3)
             .collect();
         let span = span
@@ -45,8 +47,9 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             o,
             &span,
             format!(
-                "{} mounts the API token of ServiceAccount `{sa}`, which is bound to {}",
+                "{} mounts the API token of ServiceAccount `{}`, which is bound to {}",
                 o.describe(),
+                kube::show(&sa),
                 roles.join(", ")
             ),
         );

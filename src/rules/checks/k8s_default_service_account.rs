@@ -11,7 +11,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let g = Graph::build(cx);
     let from = out.len();
     for (o, pod) in g.workloads() {
-        let (sa, node) = kube::pod_sa(pod);
+        let (sa, node) = o.sa();
         let implicit = match sa {
             SaName::Implicit => true,
             SaName::Named(n) if n == "default" => false,
@@ -52,8 +52,9 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                         b,
                         &s.node.span,
                         format!(
-                            "{} grants {rkind} `{rname}` to the `default` ServiceAccount, which every pod without serviceAccountName uses",
-                            b.describe()
+                            "{} grants {rkind} `{}` to the `default` ServiceAccount, which every pod without serviceAccountName uses",
+                            b.describe(),
+                            kube::show(&rname)
                         ),
                     )
                     .with_severity(rule.severity.raise()),

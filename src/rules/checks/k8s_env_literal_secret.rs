@@ -8,7 +8,7 @@ use crate::redact::redact;
 use crate::rules::Rule;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    for o in kube::objects(0, cx.parsed) {
+    for o in kube::file_objects(cx.file, cx.parsed) {
         let Some(pod) = o.pod_spec() else { continue };
         for (list, c) in kube::containers(pod) {
             let cname = c.get("name").and_then(|n| n.as_str()).unwrap_or("?");

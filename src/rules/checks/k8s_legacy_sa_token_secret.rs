@@ -7,7 +7,7 @@ use crate::kube;
 use crate::rules::Rule;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    for o in kube::objects(0, cx.parsed) {
+    for o in kube::file_objects(cx.file, cx.parsed) {
         if o.kind != "Secret" {
             continue;
         }

@@ -10,7 +10,7 @@ use crate::rules::Rule;
 const DAY: i64 = 86_400;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    for o in kube::objects(0, cx.parsed) {
+    for o in kube::file_objects(cx.file, cx.parsed) {
         if o.kind == "ServiceAccount"
             && let Some(a) = o
                 .annotations()

@@ -13,7 +13,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     if cx.file.kind == FileKind::Kustomization {
         return generator(cx, rule, out);
     }
-    for o in kube::objects(0, cx.parsed) {
+    for o in kube::file_objects(cx.file, cx.parsed) {
         if o.kind != "Secret" || kube::is_sops(cx.file, &o.node) {
             continue;
         }
@@ -30,6 +30,9 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 };
                 let v = value.trim();
                 if v.is_empty() || crate::secrets::is_placeholder(v) {
+                    continue;
+                }
+                if !secrets::secret_like_key(&e.key) && secrets::identifier_key(&e.key) {
                     continue;
                 }
                 let k = e.key.to_ascii_lowercase();

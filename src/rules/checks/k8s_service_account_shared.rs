@@ -31,6 +31,12 @@ fn group_labels(o: &Obj) -> Vec<(String, String)> {
             out.push((e.key.clone(), v));
         }
     }
+    // Kustomize `commonLabels`/`labels` apply to the object and its pod template.
+    for (k, v) in &o.extra_meta {
+        if GROUP_LABELS.contains(&k.as_str()) {
+            out.push((k.clone(), v.clone()));
+        }
+    }
     out
 }
 
@@ -39,9 +45,10 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let from = out.len();
     // (namespace, sa) -> workloads
     let mut users: BTreeMap<(String, String), Vec<&Obj>> = BTreeMap::new();
-    for (o, pod) in g.workloads() {
-        let SaName::Named(sa) = kube::pod_sa(pod).0 else { continue };
-        if sa == "default" || o.name.is_none() {
+    for (o, _) in g.workloads() {
+        let SaName::Named(sa) = o.sa().0 else { continue };
+        // Workloads of one Helm chart naming the chart's templated ServiceAccount are one app.
+        if sa == "default" || o.name.is_none() || kube::is_symbolic(&sa) {
             continue;
         }
         let key = (o.namespace.clone().unwrap_or_default(), sa);
