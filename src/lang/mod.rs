@@ -1,5 +1,6 @@
 //! Format adapters: each turns a file's text into the located value tree of [`value`].
 
+pub mod code;
 pub mod hcl;
 pub mod hcl_ts;
 pub mod json;

@@ -1,0 +1,3 @@
+; Interpreted and raw string literals.
+(interpreted_string_literal) @string
+(raw_string_literal) @string

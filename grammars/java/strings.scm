@@ -1,0 +1,2 @@
+; String literals and text blocks.
+(string_literal) @string

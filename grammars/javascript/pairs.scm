@@ -1,0 +1,3 @@
+; Object properties and assignments (`process.env.X = '0'`). Also used for TypeScript and TSX.
+(pair key: (_) @key value: (_) @value) @pair
+(assignment_expression left: (_) @key right: (_) @value) @pair

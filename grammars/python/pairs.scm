@@ -1,0 +1,3 @@
+; Key/value pairs: dictionary entries and keyword arguments.
+(pair key: (_) @key value: (_) @value) @pair
+(keyword_argument name: (identifier) @key value: (_) @value) @pair

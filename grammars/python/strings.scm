@@ -1,0 +1,2 @@
+; String literals (f-strings included; their interpolations make them non-literal).
+(string) @string

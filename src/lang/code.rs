@@ -1,0 +1,708 @@
+//! Application code (Python, JavaScript, TypeScript/TSX, Go, Java) through tree-sitter.
+//!
+//! "Parse only what a rule needs": a source rule first asks [`prefilter`] whether any of its
+//! keywords occurs in the file, and only then [`parse`]s it. A parse is cached per thread (keyed
+//! by path, length and text pointer), so several rules on the same file share one syntax tree.
+//!
+//! The tree is read through three queries per language (`grammars/<lang>/{calls,pairs,strings}.scm`)
+//! into a small model: [`Call`]s (callee text, positional and keyword arguments), key/value
+//! [`Pair`]s (dict entries, object properties, keyword arguments, composite-literal fields,
+//! assignments) and string literals. Values are the located value tree of [`crate::lang::value`]:
+//! a string literal is `V::Str`, an f-string or template with substitutions, an identifier or an
+//! environment lookup is `V::Expr` (never a literal), so a rule cannot mistake `os.environ["X"]`
+//! or a comment for a hard-coded value.
+
+use crate::lang::{Entry, Node, Span, V};
+use crate::source::{FileKind, SourceFile};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::OnceLock;
+use tree_sitter::{Language, Parser, Query, QueryCursor, StreamingIterator, Tree};
+
+/// Files larger than this are not parsed (generated bundles); text rules still see them.
+pub const MAX_PARSE: usize = 2 * 1024 * 1024;
+/// Nesting limit when converting expressions to values.
+const MAX_DEPTH: usize = 48;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Lang {
+    Python,
+    JavaScript,
+    TypeScript,
+    Tsx,
+    Go,
+    Java,
+}
+
+impl Lang {
+    pub fn of(file: &SourceFile) -> Option<Lang> {
+        match file.kind {
+            FileKind::Python => Some(Lang::Python),
+            FileKind::JavaScript => Some(Lang::JavaScript),
+            FileKind::TypeScript if file.path.ends_with(".tsx") => Some(Lang::Tsx),
+            FileKind::TypeScript => Some(Lang::TypeScript),
+            FileKind::Go => Some(Lang::Go),
+            FileKind::Java => Some(Lang::Java),
+            _ => None,
+        }
+    }
+
+    fn language(self) -> Language {
+        match self {
+            Lang::Python => tree_sitter_python::LANGUAGE.into(),
+            Lang::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+            Lang::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+            Lang::Go => tree_sitter_go::LANGUAGE.into(),
+            Lang::Java => tree_sitter_java::LANGUAGE.into(),
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Query sources: (calls, pairs, strings).
+    fn query_sources(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Lang::Python => (
+                include_str!("../../grammars/python/calls.scm"),
+                include_str!("../../grammars/python/pairs.scm"),
+                include_str!("../../grammars/python/strings.scm"),
+            ),
+            Lang::JavaScript | Lang::TypeScript | Lang::Tsx => (
+                include_str!("../../grammars/javascript/calls.scm"),
+                include_str!("../../grammars/javascript/pairs.scm"),
+                include_str!("../../grammars/javascript/strings.scm"),
+            ),
+            Lang::Go => (
+                include_str!("../../grammars/go/calls.scm"),
+                include_str!("../../grammars/go/pairs.scm"),
+                include_str!("../../grammars/go/strings.scm"),
+            ),
+            Lang::Java => (
+                include_str!("../../grammars/java/calls.scm"),
+                include_str!("../../grammars/java/pairs.scm"),
+                include_str!("../../grammars/java/strings.scm"),
+            ),
+        }
+    }
+}
+
+struct Queries {
+    calls: Query,
+    pairs: Query,
+    strings: Query,
+}
+
+fn queries(lang: Lang) -> Option<&'static Queries> {
+    static CELLS: [OnceLock<Option<Queries>>; 6] = [
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+        OnceLock::new(),
+    ];
+    CELLS[lang.index()]
+        .get_or_init(|| {
+            let l = lang.language();
+            let (c, p, s) = lang.query_sources();
+            Some(Queries {
+                calls: Query::new(&l, c).ok()?,
+                pairs: Query::new(&l, p).ok()?,
+                strings: Query::new(&l, s).ok()?,
+            })
+        })
+        .as_ref()
+}
+
+/// A call: `callee(args…)`, `new Callee(args…)`, `recv.method(args…)`.
+#[derive(Clone, Debug)]
+pub struct Call {
+    pub span: Span,
+    /// Source text of the callee without whitespace (`boto3.client`, `jwt.verify`,
+    /// `Jwts.builder().setSubject("x").compact`), at most 300 characters.
+    pub callee: String,
+    /// Last identifier of the callee (`client`, `verify`, `compact`, `BasicAWSCredentials`).
+    pub name: String,
+    pub args: Vec<Node>,
+    /// Python keyword arguments (`verify=False`).
+    pub kwargs: Vec<Entry>,
+    /// Byte span of the argument list.
+    pub args_span: Span,
+}
+
+impl Call {
+    pub fn kwarg(&self, key: &str) -> Option<&Node> {
+        self.kwargs.iter().find(|e| e.key == key).map(|e| &e.value)
+    }
+
+    /// Keyword argument, or else the positional argument at `pos`.
+    pub fn arg(&self, key: &str, pos: usize) -> Option<&Node> {
+        self.kwarg(key).or_else(|| self.args.get(pos))
+    }
+}
+
+/// A key/value pair: dictionary entry, object property, keyword argument, composite-literal
+/// field or assignment (key = the left-hand side text).
+#[derive(Clone, Debug)]
+pub struct Pair {
+    pub span: Span,
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+/// One parsed source file.
+pub struct CodeTree {
+    pub lang: Lang,
+    pub tree: Tree,
+    text: std::sync::Arc<str>,
+    calls: OnceLock<Vec<Call>>,
+    pairs: OnceLock<Vec<Pair>>,
+    strings: OnceLock<Vec<Node>>,
+}
+
+type CacheEntry = (String, usize, usize, Rc<CodeTree>);
+
+thread_local! {
+    static PARSERS: RefCell<Vec<(Lang, Parser)>> = const { RefCell::new(Vec::new()) };
+    static CACHE: RefCell<Option<CacheEntry>> = const { RefCell::new(None) };
+}
+
+/// Does the file contain any of the keywords (case-sensitive)? The cheap gate before parsing.
+pub fn prefilter(file: &SourceFile, keywords: &[&str]) -> bool {
+    let hay = file.text.as_bytes();
+    keywords
+        .iter()
+        .any(|k| memchr::memmem::find(hay, k.as_bytes()).is_some())
+}
+
+/// The syntax tree of a code file, parsed at most once per thread for the same text.
+pub fn parse(file: &SourceFile) -> Option<Rc<CodeTree>> {
+    let lang = Lang::of(file)?;
+    if file.text.len() > MAX_PARSE {
+        return None;
+    }
+    let key_ptr = file.text.as_ptr() as usize;
+    let cached = CACHE.with(|c| {
+        c.borrow().as_ref().and_then(|(p, len, ptr, t)| {
+            (*p == file.path && *len == file.text.len() && *ptr == key_ptr).then(|| t.clone())
+        })
+    });
+    if let Some(t) = cached {
+        return Some(t);
+    }
+    let tree = PARSERS.with(|ps| {
+        let mut ps = ps.borrow_mut();
+        let idx = match ps.iter().position(|(l, _)| *l == lang) {
+            Some(i) => i,
+            None => {
+                let mut p = Parser::new();
+                p.set_language(&lang.language()).ok()?;
+                ps.push((lang, p));
+                ps.len() - 1
+            }
+        };
+        ps[idx].1.parse(file.text.as_bytes(), None)
+    })?;
+    let t = Rc::new(CodeTree {
+        lang,
+        tree,
+        text: file.text.clone(),
+        calls: OnceLock::new(),
+        pairs: OnceLock::new(),
+        strings: OnceLock::new(),
+    });
+    CACHE.with(|c| {
+        *c.borrow_mut() = Some((file.path.clone(), file.text.len(), key_ptr, t.clone()));
+    });
+    Some(t)
+}
+
+/// Number of parses done by this thread (tests check that rules share one parse).
+pub fn parse_cache_path() -> Option<String> {
+    CACHE.with(|c| c.borrow().as_ref().map(|(p, ..)| p.clone()))
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).take(300).collect()
+}
+
+fn last_ident(s: &str) -> String {
+    let s = s.trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
+    let start = s
+        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    s[start..].to_string()
+}
+
+impl CodeTree {
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn node_text(&self, n: tree_sitter::Node) -> &str {
+        self.text.get(n.byte_range()).unwrap_or("")
+    }
+
+    /// Every call of the file, in source order.
+    pub fn calls(&self) -> &[Call] {
+        self.calls.get_or_init(|| {
+            let mut out = Vec::new();
+            let Some(q) = queries(self.lang) else {
+                return out;
+            };
+            let q = &q.calls;
+            let (mut ci, mut ai, mut ni, mut ki) = (None, None, None, None);
+            for (i, name) in q.capture_names().iter().enumerate() {
+                match *name {
+                    "call" => ci = Some(i as u32),
+                    "args" => ai = Some(i as u32),
+                    "callee" => ki = Some(i as u32),
+                    "name" => ni = Some(i as u32),
+                    _ => {}
+                }
+            }
+            let mut cur = QueryCursor::new();
+            let mut it = cur.matches(q, self.tree.root_node(), self.text.as_bytes());
+            while let Some(m) = it.next() {
+                let get = |idx: Option<u32>| {
+                    idx.and_then(|i| m.captures().iter().find(|c| c.index == i).map(|c| c.node))
+                };
+                let (Some(call), Some(args)) = (get(ci), get(ai)) else {
+                    continue;
+                };
+                let callee_text = match (get(ki), get(ni)) {
+                    (Some(k), _) => squash(self.node_text(k)),
+                    // Java method invocation: everything before the argument list.
+                    (None, Some(_)) => squash(
+                        self.text
+                            .get(call.start_byte()..args.start_byte())
+                            .unwrap_or(""),
+                    ),
+                    _ => continue,
+                };
+                let mut c = Call {
+                    span: call.byte_range(),
+                    name: last_ident(&callee_text),
+                    callee: callee_text,
+                    args: Vec::new(),
+                    kwargs: Vec::new(),
+                    args_span: args.byte_range(),
+                };
+                let mut w = args.walk();
+                for a in args.named_children(&mut w) {
+                    if a.kind() == "comment" {
+                        continue;
+                    }
+                    if a.kind() == "keyword_argument" {
+                        if let (Some(k), Some(v)) = (
+                            a.child_by_field_name("name"),
+                            a.child_by_field_name("value"),
+                        ) {
+                            c.kwargs.push(Entry {
+                                key: self.node_text(k).to_string(),
+                                key_span: k.byte_range(),
+                                value: self.value(v, 0),
+                            });
+                        }
+                        continue;
+                    }
+                    c.args.push(self.value(a, 0));
+                }
+                out.push(c);
+            }
+            out.sort_by_key(|c| c.span.start);
+            out
+        })
+    }
+
+    /// Every key/value pair of the file, in source order.
+    pub fn pairs(&self) -> &[Pair] {
+        self.pairs.get_or_init(|| {
+            let mut out = Vec::new();
+            let Some(q) = queries(self.lang) else {
+                return out;
+            };
+            let q = &q.pairs;
+            let idx = |n: &str| q.capture_index_for_name(n);
+            let (pi, ki, vi) = (idx("pair"), idx("key"), idx("value"));
+            let mut cur = QueryCursor::new();
+            let mut it = cur.matches(q, self.tree.root_node(), self.text.as_bytes());
+            while let Some(m) = it.next() {
+                let get = |idx: Option<u32>| {
+                    idx.and_then(|i| m.captures().iter().find(|c| c.index == i).map(|c| c.node))
+                };
+                let (Some(p), Some(k), Some(v)) = (get(pi), get(ki), get(vi)) else {
+                    continue;
+                };
+                let key = match self.value(k, MAX_DEPTH - 1).v {
+                    V::Str(s) => s,
+                    _ => squash(self.node_text(k)),
+                };
+                out.push(Pair {
+                    span: p.byte_range(),
+                    key,
+                    key_span: k.byte_range(),
+                    value: self.value(v, 0),
+                });
+            }
+            out.sort_by_key(|p| p.span.start);
+            out
+        })
+    }
+
+    /// Every string literal of the file (`V::Str`; interpolated strings are `V::Expr`).
+    pub fn strings(&self) -> &[Node] {
+        self.strings.get_or_init(|| {
+            let mut out = Vec::new();
+            let Some(q) = queries(self.lang) else {
+                return out;
+            };
+            let mut cur = QueryCursor::new();
+            let mut it = cur.captures(&q.strings, self.tree.root_node(), self.text.as_bytes());
+            while let Some((m, i)) = it.next() {
+                let n = m.captures()[*i].node;
+                out.push(self.value(n, MAX_DEPTH - 1));
+            }
+            out
+        })
+    }
+
+    /// Convert an expression node into a located value.
+    pub fn value(&self, n: tree_sitter::Node, depth: usize) -> Node {
+        let span = n.byte_range();
+        let text = self.node_text(n);
+        let expr = || Node::new(span.clone(), V::Expr(text.chars().take(500).collect()));
+        if depth >= MAX_DEPTH {
+            return expr();
+        }
+        let kind = n.kind();
+        match kind {
+            "string"
+            | "template_string"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "string_literal" => match string_literal(n, text) {
+                Some(s) => Node::new(span, V::Str(s)),
+                None => expr(),
+            },
+            // Python implicit concatenation `"a" "b"`.
+            "concatenated_string" => {
+                let mut s = String::new();
+                let mut w = n.walk();
+                for c in n.named_children(&mut w) {
+                    match self.value(c, depth + 1).v {
+                        V::Str(p) => s.push_str(&p),
+                        _ => return expr(),
+                    }
+                }
+                Node::new(span, V::Str(s))
+            }
+            "true" => Node::new(span, V::Bool(true)),
+            "false" => Node::new(span, V::Bool(false)),
+            "none" | "null" | "nil" | "undefined" | "null_literal" => Node::new(span, V::Null),
+            "integer"
+            | "float"
+            | "number"
+            | "int_literal"
+            | "float_literal"
+            | "decimal_integer_literal"
+            | "decimal_floating_point_literal" => Node::new(span, V::Num(text.replace('_', ""))),
+            "literal_element" | "parenthesized_expression" => match n.named_child(0) {
+                Some(c) if n.named_child_count() == 1 => self.value(c, depth + 1),
+                _ => expr(),
+            },
+            "list" | "tuple" | "array" | "set" => {
+                let mut items = Vec::new();
+                let mut w = n.walk();
+                for c in n.named_children(&mut w) {
+                    if c.kind() != "comment" {
+                        items.push(self.value(c, depth + 1));
+                    }
+                }
+                Node::new(span, V::Seq(items))
+            }
+            "dictionary" | "object" => {
+                let mut entries = Vec::new();
+                let mut w = n.walk();
+                for c in n.named_children(&mut w) {
+                    if c.kind() == "pair"
+                        && let (Some(k), Some(v)) =
+                            (c.child_by_field_name("key"), c.child_by_field_name("value"))
+                    {
+                        entries.push(self.entry(k, v, depth));
+                    } else if c.kind() == "shorthand_property_identifier" {
+                        entries.push(Entry {
+                            key: self.node_text(c).to_string(),
+                            key_span: c.byte_range(),
+                            value: expr_node(c.byte_range(), self.node_text(c)),
+                        });
+                    }
+                }
+                Node::new(span, V::Map(entries))
+            }
+            "composite_literal" => {
+                let Some(body) = n.child_by_field_name("body") else {
+                    return expr();
+                };
+                let mut entries = Vec::new();
+                let mut items = Vec::new();
+                let mut w = body.walk();
+                for c in body.named_children(&mut w) {
+                    if c.kind() == "keyed_element"
+                        && let (Some(k), Some(v)) =
+                            (c.child_by_field_name("key"), c.child_by_field_name("value"))
+                    {
+                        entries.push(self.entry(k, v, depth));
+                    } else if c.kind() != "comment" {
+                        items.push(self.value(c, depth + 1));
+                    }
+                }
+                if entries.is_empty() && !items.is_empty() {
+                    Node::new(span, V::Seq(items))
+                } else {
+                    Node::new(span, V::Map(entries))
+                }
+            }
+            "unary_expression" if text.starts_with('&') => match n.named_child(0) {
+                Some(c) => self.value(c, depth + 1),
+                None => expr(),
+            },
+            "call"
+            | "call_expression"
+            | "new_expression"
+            | "method_invocation"
+            | "object_creation_expression" => {
+                let callee = n
+                    .child_by_field_name("function")
+                    .or_else(|| n.child_by_field_name("constructor"))
+                    .or_else(|| n.child_by_field_name("type"))
+                    .or_else(|| n.child_by_field_name("name"))
+                    .map(|c| squash(self.node_text(c)))
+                    .unwrap_or_default();
+                let mut args = Vec::new();
+                if let Some(a) = n.child_by_field_name("arguments") {
+                    let mut w = a.walk();
+                    for c in a.named_children(&mut w) {
+                        if c.kind() != "comment" {
+                            args.push(self.value(c, depth + 1));
+                        }
+                    }
+                }
+                Node::new(span, V::Call(callee, args))
+            }
+            _ => expr(),
+        }
+    }
+
+    /// Identifier-like leaves (`identifier`, `field_identifier`, `property_identifier`,
+    /// `type_identifier`) whose text is one of `names`, with their span and their parent's text
+    /// (`AuthorizationGrantType.PASSWORD`). Comments and strings are never identifiers.
+    pub fn identifiers(&self, names: &[&str]) -> Vec<(String, Span, String)> {
+        let mut out = Vec::new();
+        let mut cur = self.tree.walk();
+        loop {
+            let n = cur.node();
+            if n.child_count() == 0
+                && matches!(
+                    n.kind(),
+                    "identifier" | "field_identifier" | "property_identifier" | "type_identifier"
+                )
+            {
+                let t = self.node_text(n);
+                if names.contains(&t) {
+                    let parent = n
+                        .parent()
+                        .map(|p| squash(self.node_text(p)))
+                        .unwrap_or_default();
+                    out.push((t.to_string(), n.byte_range(), parent));
+                }
+            }
+            if cur.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cur.goto_next_sibling() {
+                    break;
+                }
+                if !cur.goto_parent() {
+                    return out;
+                }
+            }
+        }
+    }
+
+    /// Java: methods named `name` whose body is empty (only comments), e.g. a trust-all
+    /// `checkServerTrusted`. Returns the method name spans.
+    pub fn empty_methods(&self, name: &str) -> Vec<Span> {
+        let mut out = Vec::new();
+        for (_, span, _) in self.identifiers(&[name]) {
+            let Some(id) = self
+                .tree
+                .root_node()
+                .descendant_for_byte_range(span.start, span.end)
+            else {
+                continue;
+            };
+            let Some(m) = id.parent().filter(|p| p.kind() == "method_declaration") else {
+                continue;
+            };
+            if let Some(body) = m.child_by_field_name("body") {
+                let mut w = body.walk();
+                if body
+                    .named_children(&mut w)
+                    .all(|c| c.kind().contains("comment"))
+                {
+                    out.push(span);
+                }
+            }
+        }
+        out
+    }
+
+    fn entry(&self, k: tree_sitter::Node, v: tree_sitter::Node, depth: usize) -> Entry {
+        let key = match self.value(k, depth + 1).v {
+            V::Str(s) => s,
+            _ => squash(self.node_text(k)),
+        };
+        Entry {
+            key,
+            key_span: k.byte_range(),
+            value: self.value(v, depth + 1),
+        }
+    }
+}
+
+fn expr_node(span: Span, text: &str) -> Node {
+    Node::new(span, V::Expr(text.to_string()))
+}
+
+/// The content of a string literal node, or `None` when it interpolates (`f"{x}"`, `` `${x}` ``).
+fn string_literal(n: tree_sitter::Node, text: &str) -> Option<String> {
+    let mut w = n.walk();
+    if n.named_children(&mut w).any(|c| {
+        matches!(
+            c.kind(),
+            "interpolation" | "template_substitution" | "format_expression"
+        )
+    }) {
+        return None;
+    }
+    // Strip a Python prefix (r, b, u, f, rb…) and the quotes (1 or 3).
+    let t = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    let q = t.chars().next()?;
+    if !matches!(q, '"' | '\'' | '`') {
+        return None;
+    }
+    let triple: String = std::iter::repeat_n(q, 3).collect();
+    let inner = if t.len() >= 6 && t.starts_with(&triple) && t.ends_with(&triple) {
+        &t[3..t.len() - 3]
+    } else if t.len() >= 2 && t.ends_with(q) {
+        &t[1..t.len() - 1]
+    } else {
+        return None;
+    };
+    Some(inner.to_string())
+}
+
+/// A string literal value of a node (`V::Str`) with its span.
+pub fn lit(n: &Node) -> Option<&str> {
+    match &n.v {
+        V::Str(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A literal that looks like real credential material: non-empty, not a placeholder.
+pub fn secret_lit(n: &Node) -> Option<&str> {
+    lit(n).filter(|s| s.trim().len() >= 4 && !crate::secrets::is_placeholder(s))
+}
+
+/// The source text of an unevaluated expression (`V::Expr`).
+pub fn expr(n: &Node) -> Option<&str> {
+    match &n.v {
+        V::Expr(e) => Some(e),
+        _ => None,
+    }
+}
+
+pub fn is_false(n: &Node) -> bool {
+    matches!(n.v, V::Bool(false))
+        || matches!(&n.v, V::Num(s) if s == "0")
+        || matches!(&n.v, V::Str(s) if s == "0" || s.eq_ignore_ascii_case("false"))
+}
+
+pub fn is_true(n: &Node) -> bool {
+    matches!(n.v, V::Bool(true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(path: &str, code: &str) -> Rc<CodeTree> {
+        parse(&SourceFile::new(path, code)).expect("parses")
+    }
+
+    #[test]
+    fn python_calls_and_values() {
+        let t = tree(
+            "a.py",
+            "import os\n# boto3.client(aws_access_key_id=\"AKIA\")\ns = boto3.client('s3', aws_access_key_id=\"AKIAX\", aws_secret_access_key=os.environ['K'], verify=False)\nx = f\"{a}\"\n",
+        );
+        let c = t.calls().iter().find(|c| c.name == "client").unwrap();
+        assert_eq!(c.callee, "boto3.client");
+        assert_eq!(lit(c.kwarg("aws_access_key_id").unwrap()), Some("AKIAX"));
+        assert!(lit(c.kwarg("aws_secret_access_key").unwrap()).is_none());
+        assert!(is_false(c.kwarg("verify").unwrap()));
+        // the comment is not a call
+        assert_eq!(t.calls().iter().filter(|c| c.name == "client").count(), 1);
+        assert!(t.strings().iter().any(|s| matches!(s.v, V::Expr(_))));
+    }
+
+    #[test]
+    fn js_go_java_models() {
+        let t = tree(
+            "a.ts",
+            "const s3 = new S3({ credentials: { accessKeyId: 'AKIA1', secretAccessKey: `s${x}` } });\n",
+        );
+        let p = t.pairs().iter().find(|p| p.key == "accessKeyId").unwrap();
+        assert_eq!(lit(&p.value), Some("AKIA1"));
+        let p = t
+            .pairs()
+            .iter()
+            .find(|p| p.key == "secretAccessKey")
+            .unwrap();
+        assert!(lit(&p.value).is_none());
+        let g = tree(
+            "a.go",
+            "package m\nvar c = &tls.Config{InsecureSkipVerify: true}\nvar p = credentials.NewStaticCredentialsProvider(\"AKIA\", `s`, \"\")\n",
+        );
+        assert!(is_true(
+            &g.pairs()
+                .iter()
+                .find(|p| p.key == "InsecureSkipVerify")
+                .unwrap()
+                .value
+        ));
+        assert_eq!(g.calls()[0].name, "NewStaticCredentialsProvider");
+        let j = tree(
+            "A.java",
+            "class A { void f() { String t = Jwts.builder().setSubject(\"x\").compact(); } }",
+        );
+        let c = j.calls().iter().find(|c| c.name == "compact").unwrap();
+        assert!(c.callee.contains("setSubject"), "{}", c.callee);
+    }
+
+    #[test]
+    fn one_parse_per_file() {
+        let f = SourceFile::new("x.py", "a = 1\n");
+        let a = parse(&f).unwrap();
+        let b = parse(&f).unwrap();
+        assert!(Rc::ptr_eq(&a, &b));
+    }
+}

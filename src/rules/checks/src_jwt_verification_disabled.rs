@@ -1,0 +1,126 @@
+//! JWT verification switched off: signature or expiry checks disabled, the `none` algorithm
+//! accepted, or tokens parsed without verification.
+
+use crate::engine::FileCx;
+use crate::facts::code::{emit, finding, gate};
+use crate::finding::Finding;
+use crate::lang::code::{is_false, is_true, lit};
+use crate::lang::{Node, V};
+use crate::rules::Rule;
+
+const KEYWORDS: &[&str] = &[
+    "verify_signature",
+    "verify_exp",
+    "verify=False",
+    "verify = False",
+    "none",
+    "ignoreExpiration",
+    "UnsafeAllowNoneSignatureType",
+    "SigningMethodNone",
+    "ParseUnverified",
+    "WithoutClaimsValidation",
+    "parseClaimsJwt",
+    "parseUnsecuredClaims",
+    "unsecured",
+];
+
+fn has_none(n: &Node) -> bool {
+    match &n.v {
+        V::Seq(items) => items.iter().any(has_none),
+        V::Str(s) => s.eq_ignore_ascii_case("none"),
+        _ => false,
+    }
+}
+
+pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
+    let Some(t) = gate(cx.file, KEYWORDS) else {
+        return;
+    };
+    let file = cx.file;
+    let mut push = |span: crate::lang::Span, msg: String| {
+        emit(out, finding(rule, file, span, msg, false));
+    };
+    for c in t.calls() {
+        let jwtish = c.callee.to_ascii_lowercase().contains("jwt")
+            || c.callee.to_ascii_lowercase().contains("jose");
+        match c.name.as_str() {
+            // Python PyJWT / python-jose: jwt.decode(token, key, options={...}, verify=False).
+            "decode" if jwtish => {
+                if let Some(v) = c.kwarg("verify").filter(|v| is_false(v)) {
+                    push(v.span.clone(), format!("`{}` called with `verify=False`", c.callee));
+                }
+                if let Some(o) = c.kwarg("options") {
+                    for k in ["verify_signature", "verify_exp", "verify_aud", "verify_iss"] {
+                        if let Some(v) = o.get(k).filter(|v| is_false(v)) {
+                            push(
+                                v.span.clone(),
+                                format!("`{}` called with `{k}` disabled", c.callee),
+                            );
+                        }
+                    }
+                }
+                if let Some(a) = c.kwarg("algorithms").filter(|a| has_none(a)) {
+                    push(a.span.clone(), format!("`{}` accepts the `none` algorithm", c.callee));
+                }
+            }
+            // jsonwebtoken: jwt.verify(token, key, { algorithms: ['none'], ignoreExpiration: true }).
+            "verify" if jwtish => {
+                if let Some(o) = c.args.get(2) {
+                    if let Some(v) = o.get("ignoreExpiration").filter(|v| is_true(v)) {
+                        push(
+                            v.span.clone(),
+                            format!("`{}` called with `ignoreExpiration: true`", c.callee),
+                        );
+                    }
+                    if let Some(a) = o.get("algorithms").filter(|a| has_none(a)) {
+                        push(a.span.clone(), format!("`{}` accepts the `none` algorithm", c.callee));
+                    }
+                }
+            }
+            // golang-jwt: parser.ParseUnverified(...) reads claims without checking the signature.
+            "ParseUnverified" => push(
+                c.span.clone(),
+                format!("`{}` parses a token without verifying its signature", c.callee),
+            ),
+            // Java: Algorithm.none() (auth0), Jwts.parser()...parseClaimsJwt / parseUnsecuredClaims / unsecured() (jjwt).
+            "none" if c.callee.ends_with("Algorithm.none") => push(
+                c.span.clone(),
+                "JWTs signed with the `none` algorithm (`Algorithm.none()`)".into(),
+            ),
+            "parseClaimsJwt" | "parseUnsecuredClaims" | "unsecured"
+                if c.callee.contains("Jwts") || c.callee.contains("parser") =>
+            {
+                push(
+                    c.span.clone(),
+                    format!("`{}` accepts unsigned JWTs", c.name),
+                )
+            }
+            _ => {}
+        }
+        // Python: algorithms=["none"] on any JWT call (encode included).
+        if jwtish
+            && c.name != "decode"
+            && let Some(a) = c.kwarg("algorithms").filter(|a| has_none(a))
+        {
+            push(a.span.clone(), format!("`{}` uses the `none` algorithm", c.callee));
+        }
+        if jwtish
+            && let Some(a) = c.kwarg("algorithm").filter(|a| lit(a).is_some_and(|s| s.eq_ignore_ascii_case("none")))
+        {
+            push(a.span.clone(), format!("`{}` uses the `none` algorithm", c.callee));
+        }
+    }
+    for (name, span, _) in t.identifiers(&[
+        "UnsafeAllowNoneSignatureType",
+        "SigningMethodNone",
+        "WithoutClaimsValidation",
+    ]) {
+        let msg = match name.as_str() {
+            "WithoutClaimsValidation" => {
+                "JWT parser built with `WithoutClaimsValidation()` (expiry is not checked)".to_string()
+            }
+            _ => format!("JWT `none` algorithm allowed (`{name}`)"),
+        };
+        push(span, msg);
+    }
+}
