@@ -220,3 +220,70 @@ fn config_is_per_workspace_and_reloaded() {
     assert!(c.diagnostics(&u, Some(1)).is_empty());
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn cross_file_findings_arrive_after_the_per_file_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    // The ServiceAccount lives in a file that is never opened; two workloads in the open
+    // buffer share it (project rule k8s-service-account-shared).
+    std::fs::write(
+        root.join("sa.yaml"),
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: shared\n  namespace: prod\n",
+    )
+    .unwrap();
+    let apps = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: billing\n  namespace: prod\n  labels: { app: billing }\nspec:\n  template:\n    spec:\n      serviceAccountName: shared\n      containers: [{ name: c, image: billing:1 }]\n---\napiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: search\n  namespace: prod\n  labels: { app: search }\nspec:\n  template:\n    spec:\n      serviceAccountName: shared\n      containers: [{ name: c, image: search:1 }]\n";
+    let mut c = Client::spawn(&root);
+    c.initialize(&root, &[]);
+    let u = uri(&root.join("apps.yaml"));
+    c.open(&u, "yaml", 1, apps);
+    let per_file = c.diagnostics(&u, Some(1));
+    assert!(
+        per_file
+            .iter()
+            .all(|d| d["code"] != "k8s-service-account-shared"),
+        "{per_file:?}"
+    );
+    // The background pass publishes the shared-account finding on one of the two files.
+    let m = c.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|d| d["code"] == "k8s-service-account-shared"))
+    });
+    let d = m["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "k8s-service-account-shared")
+        .unwrap()
+        .clone();
+    let related = d["relatedInformation"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!related.is_empty(), "{d}");
+    for r in &related {
+        assert!(
+            r["location"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("file:///"),
+            "{r}"
+        );
+    }
+    // Hover and the suppression action work on cross-file diagnostics of the open buffer too.
+    if m["params"]["uri"] == u {
+        let h = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": u}, "position": d["range"]["start"].clone()}),
+        );
+        assert!(
+            h["result"]["contents"]["value"]
+                .as_str()
+                .unwrap()
+                .contains("k8s-service-account-shared")
+        );
+    }
+    assert_eq!(c.shutdown(), 0);
+}

@@ -190,10 +190,14 @@ pub fn hover_markdown(card: &Card, message: &str, docs_pattern: &str) -> String 
     s
 }
 
+/// Escape markdown outside `code spans` (messages quote values in backticks).
 fn md_escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
+    let mut in_code = false;
     for c in s.chars() {
-        if matches!(c, '*' | '_' | '[' | ']' | '<' | '>' | '\\') {
+        if c == '`' {
+            in_code = !in_code;
+        } else if !in_code && matches!(c, '*' | '_' | '[' | ']' | '<' | '>' | '\\') {
             o.push('\\');
         }
         o.push(c);

@@ -788,8 +788,15 @@ impl Server {
     }
 
     fn did_close(&mut self, uri: &Uri) {
-        if self.docs.remove(uri).is_some() {
+        if let Some(d) = self.docs.remove(uri) {
             self.publish(uri);
+            // The file's disk text replaces the buffer in the next cross-file pass.
+            if let Some(w) = self.ws_mut(d.ws)
+                && w.folder
+                && w.has_project_rules()
+            {
+                w.project_due = Some(Instant::now() + PROJECT_DELAY);
+            }
         }
     }
 
