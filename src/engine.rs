@@ -228,6 +228,7 @@ impl Engine {
         files: &HashMap<String, SourceFile>,
         today: &str,
     ) -> (Vec<Finding>, usize) {
+        let raw = defer_to_secret_detectors(raw);
         let mut by_path: HashMap<String, Vec<Finding>> = HashMap::new();
         for f in raw {
             by_path.entry(f.path.clone()).or_default().push(f);
@@ -361,6 +362,32 @@ impl Engine {
         let (f, _) = self.finish(o.findings, &files, &today());
         (f, o.errors)
     }
+}
+
+/// One secret, one finding: a context rule about a literal secret (NHI2, e.g.
+/// `gitlab-literal-secret`) is dropped when a provider detector (`secret-*`) reports the same
+/// bytes; the detector's finding names the credential type and is the same in every format.
+fn defer_to_secret_detectors(raw: Vec<Finding>) -> Vec<Finding> {
+    let detected: Vec<(String, lang::Span)> = raw
+        .iter()
+        .filter(|f| f.rule_id.starts_with("secret-"))
+        .flat_map(|f| f.mask.iter().map(|m| (f.path.clone(), m.clone())))
+        .collect();
+    if detected.is_empty() {
+        return raw;
+    }
+    raw.into_iter()
+        .filter(|f| {
+            f.rule_id.starts_with("secret-")
+                || !f.owasp_nhi.iter().any(|o| o == "NHI2:2025")
+                || f.mask.is_empty()
+                || !f.mask.iter().any(|m| {
+                    detected
+                        .iter()
+                        .any(|(p, d)| *p == f.path && d.start < m.end && m.start < d.end)
+                })
+        })
+        .collect()
 }
 
 fn run_file_rule(rule: &Rule, cx: &FileCx, out: &mut Vec<Finding>) {

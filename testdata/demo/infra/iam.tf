@@ -1,4 +1,5 @@
-# Demo: a CI role with an admin policy (real problem) next to a guardrail (near-miss).
+# Demo: a CI role with an admin policy next to a guardrail.
+# Real problem: the GitHub OIDC trust admits every repository of the organisation.
 resource "aws_iam_role" "deploy" {
   name = "deploy"
   assume_role_policy = jsonencode({
@@ -15,6 +16,7 @@ resource "aws_iam_role" "deploy" {
   tags = { owner = "platform" }
 }
 
+# Real problem: the deploy role may do anything.
 resource "aws_iam_role_policy" "deploy" {
   role = aws_iam_role.deploy.id
   policy = jsonencode({
