@@ -100,7 +100,8 @@ pub fn usage_environments(config: &Config, u: &Usage, consumer: Option<&Identity
         }
         return out;
     }
-    if let Some((ns, _)) = super::subjects::k8s_service_account(u, consumer) {
+    let kube = super::subjects::usage_family(u) == super::oidc::Family::Kubernetes;
+    if let Some((ns, _)) = super::subjects::k8s_service_account(u, consumer).filter(|_| kube) {
         for (name, env) in &config.environments {
             if env.namespaces.contains(&ns) {
                 out.push(name.clone());

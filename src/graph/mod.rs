@@ -7,6 +7,7 @@
 //! `nhilint inventory` read this graph; nothing here reports.
 
 pub mod env;
+pub mod hops;
 pub mod oidc;
 pub mod repo;
 pub mod subjects;
@@ -131,6 +132,8 @@ struct Index {
     by_id: HashMap<String, usize>,
     by_tf: HashMap<String, Vec<usize>>,
     by_name: HashMap<String, Vec<usize>>,
+    /// Kubernetes ServiceAccounts by `namespace/name` (RBAC grants name them so).
+    by_sa: HashMap<String, usize>,
 }
 
 impl Index {
@@ -139,6 +142,7 @@ impl Index {
             by_id: HashMap::new(),
             by_tf: HashMap::new(),
             by_name: HashMap::new(),
+            by_sa: HashMap::new(),
         };
         for (n, i) in ids.iter().enumerate() {
             ix.by_id.insert(i.id.clone(), n);
@@ -146,6 +150,10 @@ impl Index {
                 ix.by_tf.entry(a.to_string()).or_default().push(n);
             }
             ix.by_name.entry(i.name.clone()).or_default().push(n);
+            if i.provider == "kubernetes" && i.kind.contains("service_account") {
+                let ns = attr(i, "namespace").unwrap_or("default");
+                ix.by_sa.insert(format!("{ns}/{}", i.name), n);
+            }
         }
         ix
     }
@@ -153,7 +161,7 @@ impl Index {
     /// An identity reference from a trust or grant: id, Terraform address (also with an
     /// attribute: `aws_iam_role.x.name`), or name.
     fn lookup(&self, r: &str) -> Option<usize> {
-        if let Some(&n) = self.by_id.get(r) {
+        if let Some(&n) = self.by_id.get(r).or_else(|| self.by_sa.get(r)) {
             return Some(n);
         }
         let r = r.trim().trim_start_matches("${").trim_end_matches('}');
@@ -224,7 +232,8 @@ fn grant_privilege(g: &Grant) -> Privilege {
     }
     for a in &g.actions {
         let l = a.to_lowercase();
-        if l == "*" || l == "*:*" || admin_names.contains(&l.as_str()) {
+        let last = l.rsplit('/').next().unwrap_or(&l);
+        if l == "*" || l == "*:*" || admin_names.contains(&l.as_str()) || last == "cluster-admin" {
             return Privilege::Admin;
         }
         if (l == "iam:*" || l == "sts:*" || l == "iam:passrole") && star_resource {
@@ -290,6 +299,11 @@ impl<'a> Graph<'a> {
     pub fn build(facts: &'a Facts, config: &Config, root: &Path) -> Graph<'a> {
         let repo = repo::this_repository(root, config);
         Graph::build_with_repo(facts, config, repo)
+    }
+
+    /// The graph of a project scan.
+    pub fn of(cx: &crate::engine::ProjectCx<'a>) -> Graph<'a> {
+        Graph::build(cx.facts, cx.config, cx.root)
     }
 
     pub fn build_with_repo(facts: &'a Facts, config: &Config, repo: Option<String>) -> Graph<'a> {

@@ -233,22 +233,19 @@ pub fn subject_rule(t: &Trust) -> SubjectRule {
     match t.principal_kind.as_str() {
         "gcp-member" => gcp_member_rule(&t.principal),
         "azure-federated" => {
-            let subject = t
-                .attrs
-                .get("subject")
-                .and_then(|v| v.as_str())
-                .unwrap_or(&t.principal)
-                .to_string();
-            if subject.is_empty() {
-                return SubjectRule::Unknown("empty subject".into());
+            // The subject is a `sub` condition (or, in older facts, an attribute).
+            match t.attrs.get("subject").and_then(|v| v.as_str()) {
+                Some(subject) if !t.conditions.iter().any(|c| is_sub_key(&c.key)) => {
+                    SubjectRule::All(vec![SubCond {
+                        like: false,
+                        negate: false,
+                        ignore_case: false,
+                        values: vec![subject.to_string()],
+                        operator: "subject".into(),
+                    }])
+                }
+                _ => conditions_rule(&t.conditions),
             }
-            SubjectRule::All(vec![SubCond {
-                like: false,
-                negate: false,
-                ignore_case: false,
-                values: vec![subject],
-                operator: "subject".into(),
-            }])
         }
         _ => conditions_rule(&t.conditions),
     }
@@ -257,6 +254,14 @@ pub fn subject_rule(t: &Trust) -> SubjectRule {
 /// Subject conditions of an IAM-style trust statement.
 pub fn conditions_rule(conds: &[Condition]) -> SubjectRule {
     let mut out = Vec::new();
+    for c in conds.iter().filter(|c| c.operator == "attribute_condition") {
+        for v in &c.values {
+            match cel_rule(v) {
+                Some(cs) => out.extend(cs),
+                None => return SubjectRule::Unknown(format!("attribute condition `{v}`")),
+            }
+        }
+    }
     for c in conds.iter().filter(|c| is_sub_key(&c.key)) {
         match parse_operator(&c.operator) {
             Some((like, negate, ignore_case)) => out.push(SubCond {
@@ -274,6 +279,38 @@ pub fn conditions_rule(conds: &[Condition]) -> SubjectRule {
     } else {
         SubjectRule::All(out)
     }
+}
+
+/// A GCP workload identity provider's CEL `attribute_condition`, when it is a conjunction of
+/// equalities on `assertion.repository`, `assertion.repository_owner` or `assertion.sub`.
+pub fn cel_rule(expr: &str) -> Option<Vec<SubCond>> {
+    if expr.contains("||") || has_unknown(expr) {
+        return None;
+    }
+    let mut out = Vec::new();
+    for term in expr.split("&&") {
+        let t = term
+            .trim()
+            .trim_start_matches('(')
+            .trim_end_matches(')')
+            .trim();
+        let (lhs, rhs) = t.split_once("==")?;
+        let v = rhs.trim().trim_matches(|c| c == '\'' || c == '"');
+        let (like, value) = match lhs.trim() {
+            "assertion.repository" => (true, format!("repo:{v}:*")),
+            "assertion.repository_owner" => (true, format!("repo:{v}/*")),
+            "assertion.sub" => (false, v.to_string()),
+            _ => return None,
+        };
+        out.push(SubCond {
+            like,
+            negate: false,
+            ignore_case: false,
+            values: vec![value],
+            operator: "attribute_condition".into(),
+        });
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// GCP members: `principalSet://…/attribute.repository/O/R`, `principal://…/subject/S`,
@@ -708,6 +745,29 @@ mod tests {
             ),
             SubjectRule::Any
         );
+    }
+
+    #[test]
+    fn cel_conditions() {
+        let r = conditions_rule(&[cond(
+            "attribute_condition",
+            "cel",
+            &["assertion.repository_owner == 'acme' && assertion.repository == 'acme/app'"],
+        )]);
+        assert_eq!(r.admits("repo:acme/app:ref:refs/heads/main"), Tri::Yes);
+        assert_eq!(r.admits("repo:acme/web:ref:refs/heads/main"), Tri::No);
+        let o = conditions_rule(&[cond(
+            "attribute_condition",
+            "cel",
+            &["assertion.repository_owner == 'acme'"],
+        )]);
+        assert_eq!(reach(&o, Family::Github).any_repo_of, vec!["acme"]);
+        let u = conditions_rule(&[cond(
+            "attribute_condition",
+            "cel",
+            &["assertion.ref.startsWith('refs/heads/')"],
+        )]);
+        assert_eq!(u.admits("x"), Tri::Maybe);
     }
 
     #[test]
