@@ -68,7 +68,11 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             env_subjects(cx, p, &repo)
                 .iter()
                 .filter(|(s, _)| !s.contains(oidc::PROBE))
-                .any(|(s, _)| fed.iter().any(|te| admits(te, s) == Tri::Yes))
+                .any(|(s, _)| {
+                    // A trust that admits everything does not make an identity production.
+                    fed.iter()
+                        .any(|te| !te.reach.is_broad() && admits(te, s) == Tri::Yes)
+                })
         });
         if !by_config && by_trust.is_none() {
             continue;
@@ -83,7 +87,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             for n in &nonprod {
                 for (s, what) in env_subjects(cx, n, &repo) {
                     if admits(te, &s) == Tri::Yes {
-                        reached.push(format!("{what} of `{n}`"));
+                        reached.push(format!("{what} (environment `{n}`)"));
                     }
                 }
             }

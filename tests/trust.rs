@@ -1,0 +1,190 @@
+//! Trust paths across artifacts: the findings of `testdata/trust/` (a workflow, Terraform and
+//! Kubernetes manifests forming complete chains, some safe and some not), snapshot-tested with
+//! every related hop, plus properties of the chains the fixture encodes.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/trust")
+}
+
+fn findings() -> serde_json::Value {
+    let out = Command::cargo_bin("nhilint")
+        .unwrap()
+        .current_dir(fixture())
+        .env("NHILINT_TODAY", "2026-01-01")
+        .args(["check", "--select", "trust-*", "--format", "json", "."])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "expected findings: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// One block per finding: rule, severity, location, message, then every related hop.
+fn compact(v: &serde_json::Value) -> String {
+    let mut s = String::new();
+    for f in v["findings"].as_array().unwrap() {
+        s.push_str(&format!(
+            "{} [{}/{}] {}:{}\n  {}\n",
+            f["rule_id"].as_str().unwrap(),
+            f["severity"].as_str().unwrap(),
+            f["confidence"].as_str().unwrap(),
+            f["path"].as_str().unwrap(),
+            f["start_line"],
+            f["message"].as_str().unwrap()
+        ));
+        for r in f["related"].as_array().unwrap() {
+            s.push_str(&format!(
+                "    -> {}:{} {}\n",
+                r["path"].as_str().unwrap(),
+                r["start_line"],
+                r["message"].as_str().unwrap()
+            ));
+        }
+    }
+    s
+}
+
+#[test]
+fn fixture_findings_snapshot() {
+    let v = findings();
+    assert!(
+        v["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        v["errors"]
+    );
+    insta::assert_snapshot!("trust_findings", compact(&v));
+}
+
+#[test]
+fn every_finding_names_each_hop() {
+    let v = findings();
+    for f in v["findings"].as_array().unwrap() {
+        let rel = f["related"].as_array().unwrap();
+        assert!(!rel.is_empty(), "no related hop: {f}");
+        for r in rel {
+            let p = fixture().join(r["path"].as_str().unwrap());
+            assert!(p.is_file(), "related path does not exist: {r}");
+            assert!(r["start_line"].as_u64().unwrap() >= 1);
+        }
+    }
+}
+
+#[test]
+fn safe_chains_stay_clean() {
+    let v = findings();
+    let text = compact(&v);
+    // deploy-prod / deploy-staging (one environment each), api (exact IRSA subject) and web
+    // (exact GKE member) are the safe chains of the fixture.
+    for safe in ["`deploy-prod`", "`deploy-staging`", "role `api`", "`web`"] {
+        assert!(
+            !text.contains(safe),
+            "safe chain {safe} was reported:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn admin_grants_raise_and_read_only_grants_lower() {
+    let v = findings();
+    let sev = |rule: &str, needle: &str| -> String {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule_id"] == rule && f["message"].as_str().unwrap().contains(needle))
+            .map(|f| f["severity"].as_str().unwrap().to_string())
+            .unwrap_or_else(|| panic!("no {rule} finding about {needle}"))
+    };
+    // pull_request_target is high; AdministratorAccess raises it.
+    assert_eq!(
+        sev("trust-path-untrusted-trigger", "role `preview`"),
+        "critical"
+    );
+    // any repository of the org is high; ReadOnlyAccess lowers it.
+    assert_eq!(sev("trust-path-broad-subject", "role `ci`"), "medium");
+}
+
+#[test]
+fn repository_identity_comes_from_config_then_git() {
+    // The fixture's nhilint.toml says `acme/app`; overriding it turns the legacy trust into a
+    // trust of a different repository than the workflows' one for every GitHub role.
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), d.path());
+    std::fs::write(
+        d.path().join("nhilint.toml"),
+        "[org]\nrepository = \"acme/old-app\"\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("nhilint")
+        .unwrap()
+        .current_dir(d.path())
+        .args([
+            "check",
+            "--select",
+            "trust-stale-subject",
+            "--format",
+            "json",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let msgs: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        !msgs.iter().any(|m| m.contains("`legacy-sync`")),
+        "legacy-sync now matches the repository: {msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("`deploy-prod`")),
+        "deploy-prod names acme/app, not acme/old-app: {msgs:?}"
+    );
+    // Without config, the origin remote of .git/config names the repository.
+    std::fs::remove_file(d.path().join("nhilint.toml")).unwrap();
+    std::fs::create_dir_all(d.path().join(".git")).unwrap();
+    std::fs::write(
+        d.path().join(".git/config"),
+        "[remote \"origin\"]\n\turl = git@github.com:acme/old-app.git\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("nhilint")
+        .unwrap()
+        .current_dir(d.path())
+        .args([
+            "check",
+            "--select",
+            "trust-stale-subject",
+            "--format",
+            "json",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = v.to_string();
+    assert!(text.contains("in `acme/old-app` assumes it"), "{text}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        let t = to.join(e.file_name());
+        if p.is_dir() {
+            std::fs::create_dir_all(&t).unwrap();
+            copy_dir(&p, &t);
+        } else {
+            std::fs::copy(&p, &t).unwrap();
+        }
+    }
+}
