@@ -134,6 +134,8 @@ struct Index {
     by_name: HashMap<String, Vec<usize>>,
     /// Kubernetes ServiceAccounts by `namespace/name` (RBAC grants name them so).
     by_sa: HashMap<String, usize>,
+    /// Identities whose ARN pattern ends in a wildcard or an unknown part.
+    patterned: Vec<usize>,
 }
 
 impl Index {
@@ -143,6 +145,7 @@ impl Index {
             by_tf: HashMap::new(),
             by_name: HashMap::new(),
             by_sa: HashMap::new(),
+            patterned: Vec::new(),
         };
         for (n, i) in ids.iter().enumerate() {
             ix.by_id.insert(i.id.clone(), n);
@@ -150,6 +153,12 @@ impl Index {
                 ix.by_tf.entry(a.to_string()).or_default().push(n);
             }
             ix.by_name.entry(i.name.clone()).or_default().push(n);
+            if attr(i, "arn_pattern").is_some_and(|p| {
+                let last = p.rsplit('/').next().unwrap_or(p);
+                last.contains('*') || oidc::has_unknown(last)
+            }) {
+                ix.patterned.push(n);
+            }
             if i.provider == "kubernetes" && i.kind.contains("service_account") {
                 let ns = attr(i, "namespace").unwrap_or("default");
                 ix.by_sa.insert(format!("{ns}/{}", i.name), n);
@@ -484,7 +493,15 @@ fn resolve(ix: &Index, ids: &[Identity], u: &Usage) -> (Option<usize>, Resolutio
     if r.starts_with("arn:") {
         let name = r.rsplit('/').next().unwrap_or("");
         let name_known = !name.is_empty() && !name.contains("${{") && !name.contains("{{");
-        for (n, i) in ids.iter().enumerate() {
+        // Identities of that name first, then the few whose pattern has a wildcard or an
+        // unknown part (`name_prefix`, interpolated names): no scan of every identity.
+        let by_name = if name_known {
+            ix.by_name.get(name).cloned().unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        for n in by_name.into_iter().chain(ix.patterned.iter().copied()) {
+            let i = &ids[n];
             if let Some(p) = attr(i, "arn_pattern")
                 && !expr
                 && oidc::glob(&oidc::unknown_to_star(p), r)
