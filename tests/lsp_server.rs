@@ -287,3 +287,45 @@ fn cross_file_findings_arrive_after_the_per_file_ones() {
     }
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn suppressions_of_project_rules_are_judged_by_the_cross_file_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::spawn(&root);
+    c.initialize(&root, &[]);
+    // A suppression naming a project rule that does not fire: the per-file pass cannot know,
+    // so it stays quiet; the cross-file pass reports it as unused.
+    let k = uri(&root.join("sa.yaml"));
+    let text = "# nhilint: ignore[k8s-service-account-shared] reviewed\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: lonely\n  namespace: prod\n  labels: { owner: team-a }\n";
+    c.open(&k, "yaml", 1, text);
+    let per_file = c.diagnostics(&k, Some(1));
+    assert!(
+        per_file
+            .iter()
+            .all(|d| d["code"] != "nhilint-unused-suppression"),
+        "{per_file:?}"
+    );
+    let m = c.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == k
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|d| d["code"] == "nhilint-unused-suppression"))
+    });
+    assert_eq!(m["params"]["version"], 1);
+    // A suppression naming a per-file rule is judged at once.
+    let t = uri(&root.join("main.tf"));
+    c.open(
+        &t,
+        "terraform",
+        1,
+        "# nhilint: ignore[tf-iam-wildcard-action] reviewed\nlocals {}\n",
+    );
+    let d = c.diagnostics(&t, Some(1));
+    assert!(
+        d.iter().any(|d| d["code"] == "nhilint-unused-suppression"),
+        "{d:?}"
+    );
+    assert_eq!(c.shutdown(), 0);
+}

@@ -42,8 +42,10 @@ use transport::Incoming;
 
 /// `-32002`: a request arrived before `initialize`.
 const SERVER_NOT_INITIALIZED: i32 = -32002;
-/// Quiet time after the last per-file result before cross-file findings are refreshed.
+/// Quiet time after the last per-file result before cross-file findings are refreshed (at
+/// least; twice the last pass's duration in larger workspaces, at most `PROJECT_DELAY_MAX`).
 const PROJECT_DELAY: Duration = Duration::from_millis(300);
+const PROJECT_DELAY_MAX: Duration = Duration::from_secs(5);
 /// Workspaces with more files than this get no cross-file refresh (logged once).
 const PROJECT_MAX_FILES: usize = 20_000;
 
@@ -125,6 +127,8 @@ struct Workspace {
     project_diags: HashMap<Uri, Vec<Diagnostic>>,
     project_due: Option<Instant>,
     generation: u64,
+    /// How long the last cross-file pass took.
+    last_project: Duration,
 }
 
 impl Workspace {
@@ -143,6 +147,7 @@ impl Workspace {
             project_diags: HashMap::new(),
             project_due: None,
             generation: 0,
+            last_project: Duration::ZERO,
         };
         ws.load_config();
         ws
@@ -168,6 +173,12 @@ impl Workspace {
         self.excludes = b.build().unwrap_or_else(|_| Gitignore::empty());
         let rules = RuleSet::build(&config, &[], &[]);
         self.engine = Arc::new(Engine::new(config, rules));
+    }
+
+    /// When the cross-file pass should run after an edit: never on the keystroke path, and
+    /// less often when it is slow.
+    fn after_edit(&self) -> Instant {
+        Instant::now() + (self.last_project * 2).clamp(PROJECT_DELAY, PROJECT_DELAY_MAX)
     }
 
     fn has_project_rules(&self) -> bool {
@@ -795,7 +806,7 @@ impl Server {
                 && w.folder
                 && w.has_project_rules()
             {
-                w.project_due = Some(Instant::now() + PROJECT_DELAY);
+                w.project_due = Some(w.after_edit());
             }
         }
     }
@@ -895,12 +906,11 @@ impl Server {
         d.diags_version = Some(r.version);
         let ws = d.ws;
         self.publish(&r.uri);
-        let now = Instant::now();
         if let Some(w) = self.ws_mut(ws)
             && w.folder
             && w.has_project_rules()
         {
-            w.project_due = Some(now + PROJECT_DELAY);
+            w.project_due = Some(w.after_edit());
         }
     }
 
@@ -953,6 +963,7 @@ impl Server {
             self.log(3, l);
         }
         let Some(w) = self.ws_mut(r.ws) else { return };
+        w.last_project = r.elapsed;
         if w.generation != r.generation {
             return;
         }

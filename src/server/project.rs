@@ -32,24 +32,25 @@ pub struct ProjectResult {
     pub generation: u64,
     pub diags: HashMap<Uri, Vec<Diagnostic>>,
     pub log: Option<String>,
+    pub elapsed: std::time::Duration,
 }
 
 pub fn run(job: ProjectJob) -> ProjectResult {
     let (ws, generation) = (job.ws, job.generation);
+    let start = std::time::Instant::now();
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(&job)));
-    match r {
-        Ok((diags, log)) => ProjectResult {
-            ws,
-            generation,
-            diags,
-            log,
-        },
-        Err(_) => ProjectResult {
-            ws,
-            generation,
-            diags: HashMap::new(),
-            log: Some("nhilint: internal error in the cross-file pass (please report it)".into()),
-        },
+    let (diags, log) = r.unwrap_or_else(|_| {
+        (
+            HashMap::new(),
+            Some("nhilint: internal error in the cross-file pass (please report it)".into()),
+        )
+    });
+    ProjectResult {
+        ws,
+        generation,
+        diags,
+        log,
+        elapsed: start.elapsed(),
     }
 }
 
