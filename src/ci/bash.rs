@@ -364,20 +364,16 @@ fn redirected(cx: &Cx, n: TsNode, out: &mut Vec<(Range<usize>, LeakKind, String)
             .collect();
         dests = files;
     }
-    for d in dests {
-        if let Some(k) = destination(&d) {
+    for d in &dests {
+        if let Some(k) = destination(d) {
             out.push((r.clone(), k, secret.clone()));
             return;
         }
     }
-    if dests_is_empty_heredoc(&heredoc_secret) && cmd_name(cx, body) == "cat" {
+    if dests.is_empty() && heredoc_secret.is_some() && cmd_name(cx, body) == "cat" {
         // `cat <<EOF` to stdout: echoed.
         out.push((r, LeakKind::Echoed, secret));
     }
-}
-
-fn dests_is_empty_heredoc(h: &Option<String>) -> bool {
-    h.is_some()
 }
 
 /// `echo $S | …`: piping to stdin is the safe pattern, unless the pipe ends in a file.
@@ -493,5 +489,7 @@ mod tests {
             .is_empty()
         );
         assert!(run("echo $OTHER\n", &["X"]).is_empty());
+        assert!(run("cat <<EOF >> \"$GITHUB_ENV\"\nT=$X\nEOF\n", &["X"]).is_empty());
+        assert_eq!(run("cat <<EOF\n$X\nEOF\n", &["X"]), vec![LeakKind::Echoed]);
     }
 }
