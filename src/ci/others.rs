@@ -310,6 +310,98 @@ pub fn gitlab_facts(file: &SourceFile, parsed: &Parsed, f: &mut Facts) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Bitbucket and Azure Pipelines facts
+
+/// Bitbucket steps with `oidc: true` are identities (`bitbucket_step`) that can mint an OIDC
+/// token; Azure Pipelines tasks using a service connection are usages (`azp-service-connection`).
+pub fn other_facts(file: &SourceFile, parsed: &Parsed, f: &mut Facts) {
+    for root in parsed.roots() {
+        match file.kind {
+            FileKind::Bitbucket => bitbucket_facts(file, root, f),
+            FileKind::AzurePipelines => {
+                let pr = azp_pr_trigger(root).is_some();
+                for (i, (task, input, value, _)) in azp_connections(root).into_iter().enumerate() {
+                    let mut attrs = Attrs::new();
+                    attrs.insert("task".into(), json!(task));
+                    attrs.insert("input".into(), json!(input));
+                    let triggers: Vec<&str> = if pr { vec!["pr"] } else { Vec::new() };
+                    attrs.insert("triggers".into(), json!(triggers));
+                    attrs.insert("branches".into(), json!(Vec::<String>::new()));
+                    attrs.insert("environment".into(), json!(null));
+                    f.usages.push(Usage {
+                        id: format!("{}#connections/{i}", file.path),
+                        kind: "azp-service-connection".into(),
+                        consumer: file.path.clone(),
+                        identity_ref: text_or_empty(value),
+                        loc: Loc::new(file, value.span.clone()),
+                        attrs,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn bitbucket_facts(file: &SourceFile, root: &Node, f: &mut Facts) {
+    let Some(pipelines) = root.get("pipelines") else {
+        return;
+    };
+    for group in pipelines.entries() {
+        // `default: [steps]` or `branches: { main: [steps] }`.
+        let lists: Vec<(Option<&str>, &Node)> = match &group.value.v {
+            V::Seq(_) => vec![(None, &group.value)],
+            V::Map(es) => es
+                .iter()
+                .map(|e| (Some(e.key.as_str()), &e.value))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (sub, list) in lists {
+            for (i, item) in list.as_seq().unwrap_or(&[]).iter().enumerate() {
+                let Some(step) = item.get("step") else {
+                    continue;
+                };
+                if !step.get("oidc").and_then(Node::as_bool).unwrap_or(false) {
+                    continue;
+                }
+                let address = match sub {
+                    Some(s) => format!("pipelines.{}.{s}[{i}]", group.key),
+                    None => format!("pipelines.{}[{i}]", group.key),
+                };
+                let mut attrs = Attrs::new();
+                attrs.insert("workflow".into(), json!(file.path));
+                attrs.insert("job".into(), json!(address));
+                attrs.insert("triggers".into(), json!([group.key.clone()]));
+                let branches: Vec<&str> = match (group.key.as_str(), sub) {
+                    ("branches", Some(b)) => vec![b],
+                    _ => Vec::new(),
+                };
+                attrs.insert("branches".into(), json!(branches));
+                attrs.insert(
+                    "environment".into(),
+                    json!(step.get("deployment").map(text_or_empty)),
+                );
+                attrs.insert("id_token".into(), json!(true));
+                f.identities.push(Identity {
+                    id: format!("{}#{address}", file.path),
+                    kind: "bitbucket_step".into(),
+                    provider: "bitbucket".into(),
+                    name: step
+                        .get("name")
+                        .map(text_or_empty)
+                        .unwrap_or_else(|| address.clone()),
+                    loc: Loc::new(file, step.span.clone()),
+                    owner: None,
+                    labels: Default::default(),
+                    attrs,
+                });
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Azure Pipelines
 
 /// Task inputs that name a service connection.

@@ -1,6 +1,15 @@
-//! Fact extraction for CI files: every job is an identity (`gha_job`, `gitlab_job`, ...), its
-//! token permissions are grants, its cloud federation steps are usages (`gha-assume-role`,
-//! `gha-gcp-wif`, `gha-azure-login`, `gitlab-id-token`) and its literal secrets are credentials.
+//! Fact extraction for CI files: every job is an identity (`gha_job`, `gitlab_job`, and
+//! `bitbucket_step` for steps with `oidc: true`), its token permissions are grants
+//! (`<job>/permissions`, actions like `contents:write`), its cloud federation steps are usages
+//! (`gha-assume-role`, `gha-gcp-wif`, `gha-azure-login`, `gitlab-id-token`,
+//! `azp-service-connection`), and its literal secrets (`storage = "literal"`, redacted) and static
+//! cloud keys from the secret store (`storage = "ci-secret"`, `attrs.secrets` = names) are
+//! credentials.
+//!
+//! GitHub job `attrs.permissions` is the effective object (`{"contents": "read"}`), or
+//! `{"*": "write" | "read" | "unknown" | "default"}` for `write-all`, `read-all`, an expression,
+//! and no `permissions:` at all (repository default: unknown, possibly write). Workflows filtered
+//! on tags also carry `tags` (`["v*"]`).
 
 use super::{Attrs, Credential, Facts, Grant, Identity, Loc, Usage};
 use crate::ci::gha::{Perms, Workflow};
@@ -15,7 +24,7 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, _config: &Config) -> Facts {
     match file.kind {
         FileKind::GithubWorkflow | FileKind::GithubAction => gha(file, parsed, &mut f),
         FileKind::GitlabCi => others::gitlab_facts(file, parsed, &mut f),
-        _ => {}
+        _ => others::other_facts(file, parsed, &mut f),
     }
     others::literal_credentials(file, parsed, &mut f);
     f
@@ -90,6 +99,7 @@ fn gha(file: &SourceFile, parsed: &Parsed, f: &mut Facts) {
                     attrs: Attrs::new(),
                 });
             }
+            static_key_credentials(file, &jid, job, f);
             for s in &job.steps {
                 let Some(action) = s.action() else { continue };
                 let (kind, identity_ref, extra): (&str, Option<String>, Vec<(&str, String)>) =
@@ -171,6 +181,42 @@ fn gha(file: &SourceFile, parsed: &Parsed, f: &mut Facts) {
                 });
             }
         }
+    }
+}
+
+/// Static cloud credentials a job receives from the secret store (`aws-access-key-id`,
+/// `credentials_json`, `creds`): credential facts with `storage = "ci-secret"` naming the secrets
+/// (`attrs.secrets`), so they can be joined with e.g. Terraform `github_actions_secret`.
+fn static_key_credentials(file: &SourceFile, jid: &str, job: &crate::ci::gha::Job, f: &mut Facts) {
+    for s in &job.steps {
+        let Some(action) = s.action() else { continue };
+        let (input, kind) = match action.as_str() {
+            "aws-actions/configure-aws-credentials" => ("aws-access-key-id", "access-key"),
+            "google-github-actions/auth" => ("credentials_json", "service-account-key"),
+            "azure/login" => ("creds", "client-secret"),
+            _ => continue,
+        };
+        let Some(n) = s.with_node(input) else {
+            continue;
+        };
+        let names = crate::ci::secret_names(&text_or_empty(n));
+        if names.is_empty() {
+            continue;
+        }
+        let mut attrs = Attrs::new();
+        attrs.insert("secrets".into(), json!(names));
+        attrs.insert("action".into(), json!(action));
+        attrs.insert("input".into(), json!(input));
+        f.credentials.push(Credential {
+            id: format!("{jid}/{}/{input}", s.index),
+            kind: kind.into(),
+            identity: Some(jid.to_string()),
+            lifetime: Some("never expires".into()),
+            storage: "ci-secret".into(),
+            redacted: None,
+            loc: Loc::new(file, n.span.clone()),
+            attrs,
+        });
     }
 }
 
