@@ -89,7 +89,7 @@ impl Cx<'_> {
                 let mut c2 = x.walk();
                 for ch in x.named_children(&mut c2) {
                     if ch.kind() == "variable_name" {
-                        let name = &self.src[ch.start_byte()..ch.end_byte()];
+                        let name = self.text(ch);
                         if self.secret_vars.contains(name) {
                             return Some(format!("${name}"));
                         }
@@ -102,7 +102,7 @@ impl Cx<'_> {
     }
 
     fn text(&self, n: TsNode) -> &str {
-        &self.src[n.start_byte()..n.end_byte()]
+        self.src.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
 }
 

@@ -30,7 +30,8 @@ fn format_re() -> &'static Regex {
 
 /// Is this key the name of a secret (`DB_PASSWORD`, `api-key`, `NPM_TOKEN`)?
 pub fn secretish_key(key: &str) -> bool {
-    key_re().is_match(key) && !key_exclude_re().is_match(key)
+    key_re().is_match(key)
+        && (!key_exclude_re().is_match(key) || key.to_ascii_lowercase().contains("webhook"))
 }
 
 /// Values that are documentation or test filler, never a real secret.
@@ -143,5 +144,13 @@ mod tests {
         assert!(literal_secret("API_KEY", "$API_KEY").is_none());
         assert!(literal_secret("GH_TOKEN", "ghp_0123456789abcdefghijABCDEFGHIJ012345").is_some());
         assert!(secretish_key("npm-token") && !secretish_key("token-url"));
+        assert!(
+            literal_secret(
+                "SLACK_WEBHOOK_URL",
+                "https://hooks.slack.com/services/T1/B2/q8Zr3kLm"
+            )
+            .is_some()
+        );
+        assert!(literal_secret("DOCS_URL", "https://docs.acme.io/token").is_none());
     }
 }
