@@ -459,7 +459,13 @@ pub fn eval_subject(rule: &SubjectRule, s: &Subject) -> Tri {
     let a = if s.value.contains(subjects::REPO_PLACEHOLDER) {
         let mut names = oidc::named_repos(rule);
         names.extend(oidc::named_projects(rule));
-        names.retain(|n| !n.contains('*') && !oidc::has_unknown(n));
+        // A wildcard name (`acme/*`) stands for a repository it matches.
+        let names: Vec<String> = names
+            .iter()
+            .filter(|n| !oidc::has_unknown(n))
+            .map(|n| n.replace('*', oidc::PROBE).replace('?', "x"))
+            .collect();
+        let mut names = names;
         if names.is_empty() {
             names.push(format!("{}/{}", oidc::PROBE, oidc::PROBE));
         }

@@ -197,6 +197,8 @@ fn unknown_repository_is_maybe() {
     let f = facts();
     let g = Graph::build_with_repo(&f, &Config::default(), None);
     assert_eq!(g.links[0].admitted, Some(Tri::Maybe));
+    // `repo:acme/*` with an unknown repository: maybe (the repository may be of acme).
+    assert_eq!(g.links[1].admitted, Some(Tri::Maybe));
 }
 
 #[test]

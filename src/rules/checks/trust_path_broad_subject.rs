@@ -44,6 +44,16 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             let mut f = hops::finding(cx, rule, &te.trust.loc, msg)
                 .with_severity(sev)
                 .with_fp_key(format!("{}|{reach}", te.trust.id));
+            // Only "maybe" (the repository or a value is unknown): say so.
+            let certain = consumers.iter().any(|&l| {
+                g.links[l]
+                    .admissions
+                    .iter()
+                    .any(|a| a.0 == ti && a.1 == crate::graph::oidc::Tri::Yes)
+            });
+            if !certain {
+                f = f.with_confidence(crate::finding::Confidence::Medium);
+            }
             for &l in &consumers {
                 f = f.with_related(hops::usage_hop(&g, &g.links[l], "assumes it"));
             }
