@@ -43,9 +43,10 @@ impl Subject<'_> {
             }
             "Group" => match self.name.as_deref() {
                 Some("system:serviceaccounts") => true,
+                // A namespace group needs a known namespace (names alone do not join here).
                 Some(g) => g
                     .strip_prefix("system:serviceaccounts:")
-                    .is_some_and(|gns| ns_match(Some(gns), ns)),
+                    .is_some_and(|gns| ns == Some(gns)),
                 None => false,
             },
             _ => false,
@@ -142,6 +143,8 @@ pub struct Graph<'a> {
     sa_group_bindings: Vec<usize>,
     /// Bindings by roleRef name.
     bind_by_role: HashMap<String, Vec<usize>>,
+    /// ClusterRoles with an `aggregationRule`.
+    aggregating: Vec<usize>,
 }
 
 impl<'a> Graph<'a> {
@@ -177,6 +180,7 @@ impl<'a> Graph<'a> {
             bind_by_sa: HashMap::new(),
             sa_group_bindings: Vec::new(),
             bind_by_role: HashMap::new(),
+            aggregating: Vec::new(),
         };
         g.index();
         g
@@ -184,6 +188,9 @@ impl<'a> Graph<'a> {
 
     fn index(&mut self) {
         for (i, o) in self.objs.iter().enumerate() {
+            if o.kind == "ClusterRole" && o.node.get("aggregationRule").is_some() {
+                self.aggregating.push(i);
+            }
             if o.kind == "ServiceAccount"
                 && let Some(n) = &o.name
             {
@@ -300,8 +307,8 @@ impl<'a> Graph<'a> {
     /// Repository ClusterRoles whose `aggregationRule` selects this ClusterRole's labels.
     pub fn aggregators_of(&self, role: &Obj) -> Vec<&Obj<'a>> {
         let mut out = Vec::new();
-        for o in &self.objs {
-            if o.kind != "ClusterRole" || std::ptr::eq(o, role) {
+        for o in self.aggregating.iter().map(|&i| &self.objs[i]) {
+            if std::ptr::eq(o, role) {
                 continue;
             }
             let Some(sels) = o

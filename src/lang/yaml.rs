@@ -58,21 +58,31 @@ pub fn mask_templates(text: &str) -> Option<String> {
             break;
         }
     }
-    // Lines that are only actions (and whitespace) become comments.
+    // Lines that are only actions (and whitespace) become comments, also the inner lines of an
+    // action that spans several lines (`{{/* … */}}`, a long `{{- include … }}`).
+    let mut in_action = vec![false; bytes.len()];
+    for &(s, e) in &action_ranges {
+        for b in in_action.iter_mut().take(e).skip(s) {
+            *b = true;
+        }
+    }
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let line_end = line_start + line.len();
-        let masked = &out[line_start..line_end];
-        let trimmed: Vec<u8> = masked
-            .iter()
-            .copied()
-            .filter(|b| !b.is_ascii_whitespace())
-            .collect();
-        if !trimmed.is_empty() && trimmed.iter().all(|&b| b == b'_') && line.contains("{{") {
+        let mut any = false;
+        let only_actions = (line_start..line_end).all(|i| {
+            if bytes[i].is_ascii_whitespace() {
+                true
+            } else {
+                any = true;
+                in_action[i]
+            }
+        });
+        if any && only_actions {
             let mut first = true;
-            for b in out.iter_mut().take(line_end).skip(line_start) {
-                if *b == b'_' {
-                    *b = if first { b'#' } else { b' ' };
+            for i in line_start..line_end {
+                if in_action[i] && bytes[i] != b'\n' {
+                    out[i] = if first { b'#' } else { b' ' };
                     first = false;
                 }
             }
@@ -82,7 +92,6 @@ pub fn mask_templates(text: &str) -> Option<String> {
     // Filler must stay valid UTF-8: only ASCII bytes were written over whole characters? No:
     // multi-byte characters inside an action were overwritten byte by byte with ASCII, which is
     // still valid UTF-8 because every byte became ASCII.
-    let _ = action_ranges;
     Some(
         String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
@@ -652,6 +661,18 @@ mod tests {
         }
         let p = parse(&t);
         assert_eq!(p.errors.len(), 1);
+    }
+
+    #[test]
+    fn helm_multiline_actions() {
+        let t = "{{- /*\nA comment\n  spanning lines\n*/ -}}\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ include \"x\"\n    . }}\n  labels:\n    {{- include \"l\" .\n      | nindent 4 }}\ndata:\n  a: b\n";
+        for fast in [true, false] {
+            let p = parse_with(t, fast);
+            assert!(p.errors.is_empty(), "{:?}", p.errors);
+            let d = &p.docs[0].root;
+            assert_eq!(d.path("data.a").and_then(|n| n.as_str()), Some("b"));
+            assert!(d.path("metadata.name").unwrap().is_expr());
+        }
     }
 
     #[test]

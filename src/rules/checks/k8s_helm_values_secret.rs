@@ -25,6 +25,22 @@ fn walk(cx: &FileCx, rule: &Rule, n: &Node, path: String, depth: usize, out: &mu
     }
     match &n.v {
         V::Map(es) => {
+            // `extraEnv: [{name: API_TOKEN, value: "…"}]`
+            if let (Some(name), Some(vn)) = (n.get("name").and_then(|x| x.as_str()), n.get("value"))
+                && let V::Str(v) = &vn.v
+                && secrets::secret_like_key(name)
+                && secrets::secret_like_value(v)
+            {
+                out.push(
+                    rule.finding(
+                        cx.file,
+                        vn.span.clone(),
+                        format!("Helm value `{path}` sets `{name}` to a literal secret (`{}`)", redact(v)),
+                    )
+                    .with_mask(vn.span.clone())
+                    .with_fp_key(format!("{path}/{name}")),
+                );
+            }
             for e in es {
                 let p = if path.is_empty() {
                     e.key.clone()
