@@ -252,6 +252,36 @@ deleted file mode 100644
     }
 
     #[test]
+    fn related_locations_count() {
+        use crate::finding::Related;
+        let mut changed = Changed::new();
+        changed.insert("ci.yml".into(), Some(vec![(7, 7)]));
+        changed.insert("new.tf".into(), None);
+        let rule = crate::rules::RuleSet::build(&crate::config::Config::default(), &[], &[]);
+        let Some(r) = rule.rules.first() else { return };
+        let file = crate::source::SourceFile::new("iam.tf", "a\nb\n");
+        let f = r.finding(&file, 0..1, "m");
+        assert!(!is_changed(&changed, &f));
+        let rel = |path: &str, line| Related {
+            path: path.into(),
+            start_line: line,
+            start_column: None,
+            end_line: None,
+            end_column: None,
+            message: "r".into(),
+        };
+        assert!(is_changed(
+            &changed,
+            &f.clone().with_related(rel("ci.yml", 7))
+        ));
+        assert!(!is_changed(
+            &changed,
+            &f.clone().with_related(rel("ci.yml", 8))
+        ));
+        assert!(is_changed(&changed, &f.with_related(rel("new.tf", 99))));
+    }
+
+    #[test]
     fn unquotes() {
         assert_eq!(unquote("plain.tf"), "plain.tf");
         assert_eq!(unquote("\"a\\tb\\\"c\\\\\""), "a\tb\"c\\");

@@ -107,7 +107,8 @@ pub struct Notification {
 #[serde(rename_all = "camelCase")]
 pub struct SarifResult {
     pub rule_id: String,
-    pub rule_index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule_index: Option<usize>,
     pub level: &'static str,
     pub message: Text,
     pub locations: Vec<Location>,
@@ -311,7 +312,7 @@ pub fn build(report: &Report, opts: &RenderOptions) -> Log {
         .iter()
         .map(|f| SarifResult {
             rule_id: f.rule_id.clone(),
-            rule_index: index.get(f.rule_id.as_str()).copied().unwrap_or(0),
+            rule_index: index.get(f.rule_id.as_str()).copied(),
             level: level(f.severity),
             message: Text {
                 text: f.message.clone(),
