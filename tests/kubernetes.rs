@@ -93,3 +93,55 @@ fn workload_identity_facts() {
     }
     insta::assert_snapshot!(out);
 }
+
+/// Malformed and adversarial Kubernetes inputs never panic: kustomization cycles, broken
+/// patches, JSON 6902 paths that lead nowhere, Lists of scalars, bindings without roleRef.
+#[test]
+fn adversarial_inputs_do_not_panic() {
+    let d = tempfile::tempdir().unwrap();
+    let files: &[(&str, &str)] = &[
+        (
+            "a/kustomization.yaml",
+            "resources: [../b, ../a, ../../../etc, 'https://x/y']\npatches:\n  - 7\n  - {path: nothing.yaml}\n  - {patch: 'not: [closed'}\n  - target: {kind: '(', name: '['}\n    patch: '- op: add\n      path: /spec/0/x/-\n      value: 1'\n",
+        ),
+        (
+            "b/kustomization.yaml",
+            "resources: [../a, dep.yaml]\nnamespace: [1, 2]\ncommonLabels: x\npatchesJson6902:\n  - target: {kind: Deployment, name: d}\n    patch: |\n      - op: remove\n        path: /spec/template/spec/containers/99\n      - op: replace\n        path: /a~1b/~0c\n        value: 2\n      - op: add\n        path: ''\n",
+        ),
+        (
+            "b/dep.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec: {template: {spec: {containers: [1, {name: c, env: [x, {name: TOKEN}]}], serviceAccountName: [a]}}}\n",
+        ),
+        (
+            "list.yaml",
+            "apiVersion: v1\nkind: List\nitems: [1, two, {kind: RoleBinding}, {kind: ClusterRole, rules: [[], {verbs: 3}]}]\n",
+        ),
+        (
+            "rb.yaml",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: r}\nroleRef: admin\nsubjects: {kind: User}\n---\nkind: Secret\napiVersion: v1\ndata: [a]\nstringData: {k: {nested: 1}}\n",
+        ),
+        (
+            "charts/c/templates/x.yaml",
+            "{{- range .Values.x }}\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: {{ . }}\n{{- end }}\n{{/* unterminated",
+        ),
+        (
+            "charts/c/values.yaml",
+            "a: &a [*a]\nb: {password: [x], token: {y: 1}}\n",
+        ),
+    ];
+    for (p, t) in files {
+        let path = d.path().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, t).unwrap();
+    }
+    let report = scan(d.path());
+    // Findings or parse errors are fine; reaching here without a panic is the point.
+    assert!(
+        report
+            .errors
+            .iter()
+            .all(|e| !e.message.contains("internal error")),
+        "{:#?}",
+        report.errors
+    );
+}
