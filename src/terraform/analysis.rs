@@ -72,14 +72,47 @@ pub struct Analysis {
     pub res: Vec<Res>,
     pub sites: Vec<Site>,
     pub insts: Vec<Inst>,
+    /// (instance, block, type, name) → index in `res`.
+    index: HashMap<(usize, String, String, String), usize>,
+    /// Provider blocks per instance.
+    providers: HashMap<usize, Vec<usize>>,
+    /// (instance, document name) → the trust site that uses the document.
+    doc_trust: HashMap<(usize, String), usize>,
 }
 
 impl Analysis {
+    fn build_indexes(&mut self) {
+        for (i, r) in self.res.iter().enumerate() {
+            self.index
+                .entry((r.inst, r.block.clone(), r.rtype.clone(), r.name.clone()))
+                .or_insert(i);
+            if r.block == "provider" {
+                self.providers.entry(r.inst).or_default().push(i);
+            }
+        }
+        for (i, s) in self.sites.iter().enumerate() {
+            if s.kind == SiteKind::Trust
+                && let Some(d) = &s.via_doc
+            {
+                self.doc_trust
+                    .entry((self.res[s.res].inst, d.clone()))
+                    .or_insert(i);
+            }
+        }
+    }
+
     /// A block of an instance by type and name (`resource` and `data` blocks).
     pub fn find(&self, inst: usize, block: &str, rtype: &str, name: &str) -> Option<&Res> {
-        self.res
-            .iter()
-            .find(|r| r.inst == inst && r.block == block && r.rtype == rtype && r.name == name)
+        self.index
+            .get(&(inst, block.to_string(), rtype.to_string(), name.to_string()))
+            .map(|&i| &self.res[i])
+    }
+
+    /// The trust site (role `assume_role_policy`) that uses a policy document, if any.
+    pub fn trust_using_doc(&self, doc: &Res) -> Option<&Site> {
+        self.doc_trust
+            .get(&(doc.inst, doc.name.clone()))
+            .map(|&i| &self.sites[i])
     }
 
     /// Resolve a reference text such as `aws_iam_role.x.name` or `data.y.z.arn`.
@@ -115,10 +148,15 @@ impl Analysis {
             for _ in 0..=MAX_MODULE_DEPTH {
                 let Some(i) = inst else { break };
                 provs = self
-                    .res
-                    .iter()
-                    .filter(|p| p.inst == i && p.block == "provider" && p.rtype == "aws")
-                    .collect();
+                    .providers
+                    .get(&i)
+                    .map(|v| {
+                        v.iter()
+                            .map(|&p| &self.res[p])
+                            .filter(|p| p.rtype == "aws")
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 if !provs.is_empty() {
                     break;
                 }
@@ -404,6 +442,7 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
             }
         }
     }
+    b.out.build_indexes();
     b.out
 }
 
@@ -755,4 +794,111 @@ fn iter_obj(key: Val, value: Val, at: At) -> Val {
         K::Obj(vec![("key".into(), key), ("value".into(), value)]),
         at,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyse(files: &[(&str, &str)]) -> Analysis {
+        let parsed: Vec<(String, String, FileKind, Node)> = files
+            .iter()
+            .map(|(p, t)| {
+                let kind = crate::source::classify(p, t);
+                let root = match kind.format() {
+                    crate::source::Format::Json => crate::lang::json::parse(t)
+                        .map(|d| d.root)
+                        .unwrap_or(Node::new(0..0, V::Null)),
+                    _ => crate::lang::hcl::parse(t).doc.root,
+                };
+                (p.to_string(), t.to_string(), kind, root)
+            })
+            .collect();
+        let inputs: Vec<Input> = parsed
+            .iter()
+            .map(|(p, t, k, r)| Input {
+                path: p,
+                text: t,
+                kind: *k,
+                root: Some(r),
+            })
+            .collect();
+        build(&inputs, None)
+    }
+
+    #[test]
+    fn vars_tfvars_locals_and_modules() {
+        let a = analyse(&[
+            (
+                "main.tf",
+                "variable \"n\" { default = 1 }\nlocals { x = format(\"%s-%d\", lower(\"AB\"), var.n) }\nresource \"aws_iam_role\" \"r\" { name = local.x\n max_session_duration = var.n }\nmodule \"m\" {\n source = \"./mod\"\n subj = [\"repo:a/*\"]\n}\n",
+            ),
+            ("terraform.tfvars", "n = 7200\n"),
+            (
+                "mod/main.tf",
+                "variable \"subj\" {}\nresource \"aws_iam_role\" \"c\" { tags = { s = join(\",\", var.subj) } }\n",
+            ),
+        ]);
+        let r = a.find(0, "resource", "aws_iam_role", "r").expect("role");
+        assert_eq!(
+            r.body.get("name").and_then(|v| v.known_str()),
+            Some("ab-7200")
+        );
+        let d = r.body.get("max_session_duration").expect("duration");
+        assert_eq!(d.as_f64(), Some(7200.0));
+        assert_eq!(a.paths[d.at.file], "terraform.tfvars");
+        let c = a.res.iter().find(|r| r.name == "c").expect("module role");
+        assert_eq!(a.insts[c.inst].parent, Some(0));
+        assert_eq!(
+            c.body
+                .get("tags")
+                .and_then(|t| t.get("s"))
+                .and_then(|v| v.known_str()),
+            Some("repo:a/*")
+        );
+    }
+
+    #[test]
+    fn unknown_stays_unknown_and_cycles_end() {
+        let a = analyse(&[(
+            "main.tf",
+            "locals {\n a = local.b\n b = local.a\n}\nresource \"x\" \"y\" {\n p = local.a\n q = \"arn:${data.aws_caller_identity.c.account_id}\"\n r = var.missing\n}\n",
+        )]);
+        let r = a.find(0, "resource", "x", "y").expect("res");
+        assert!(r.body.get("p").is_some_and(|v| v.is_unknown()));
+        let q = r.body.get("q").expect("q");
+        assert!(q.is_unknown());
+        assert_eq!(
+            q.str(),
+            Some("arn:${data.aws_caller_identity.c.account_id}")
+        );
+        assert_eq!(
+            r.body.get("r").and_then(|v| v.unknown_text()),
+            Some("var.missing")
+        );
+    }
+
+    #[test]
+    fn policy_documents_merge_sources_and_overrides() {
+        let a = analyse(&[(
+            "main.tf",
+            "data \"aws_iam_policy_document\" \"base\" {\n statement {\n sid = \"A\"\n actions = [\"s3:GetObject\"]\n }\n statement {\n sid = \"B\"\n actions = [\"s3:PutObject\"]\n }\n}\ndata \"aws_iam_policy_document\" \"o\" {\n statement {\n sid = \"B\"\n effect = \"Deny\"\n actions = [\"*\"]\n }\n}\ndata \"aws_iam_policy_document\" \"all\" {\n source_policy_documents = [data.aws_iam_policy_document.base.json]\n override_policy_documents = [data.aws_iam_policy_document.o.json]\n}\n",
+        )]);
+        let site = a
+            .sites
+            .iter()
+            .find(|s| a.res[s.res].name == "all")
+            .expect("site");
+        let sids: Vec<_> = site
+            .policy
+            .stmts
+            .iter()
+            .map(|s| (s.sid.clone().unwrap_or_default(), s.effect.clone()))
+            .collect();
+        assert_eq!(sids.len(), 2);
+        assert_eq!(
+            sids[1],
+            ("B".into(), crate::terraform::policy::Effect::Deny)
+        );
+    }
 }

@@ -219,4 +219,66 @@ mod tests {
         );
         assert!(parse_op("ForAnyValue:StringLikeIfExists").if_exists);
     }
+
+    fn cond(op: &str, key: &str, vals: &[&str]) -> Cond {
+        use crate::terraform::eval::{At, K, Val};
+        let at = At {
+            file: 0,
+            span: 0..0,
+        };
+        Cond {
+            op: op.into(),
+            key: key.into(),
+            values: vals
+                .iter()
+                .map(|v| Val::new(K::Str(v.to_string(), false), at.clone()))
+                .collect(),
+            at,
+        }
+    }
+
+    #[test]
+    fn condition_semantics() {
+        // `*` is literal under StringEquals: the condition restricts (to nothing).
+        assert!(restricts(&cond(
+            "StringEquals",
+            "aws:PrincipalOrgID",
+            &["*"]
+        )));
+        // Under StringLike a bare `*` matches anything.
+        assert!(!restricts(&cond("StringLike", "aws:PrincipalArn", &["*"])));
+        assert!(restricts(&cond(
+            "ArnLike",
+            "aws:SourceArn",
+            &["arn:aws:sns:*:111122223333:t"]
+        )));
+        // Missing keys pass IfExists and ForAllValues; negations never bind.
+        assert!(!restricts(&cond(
+            "StringEqualsIfExists",
+            "aws:PrincipalOrgID",
+            &["o-1"]
+        )));
+        assert!(!restricts(&cond(
+            "ForAllValues:StringEquals",
+            "aws:PrincipalOrgID",
+            &["o-1"]
+        )));
+        assert!(restricts(&cond(
+            "ForAnyValue:StringEquals",
+            "aws:PrincipalOrgPaths",
+            &["o-1/r-1/"]
+        )));
+        assert!(!restricts(&cond(
+            "StringNotEquals",
+            "aws:PrincipalOrgID",
+            &["o-1"]
+        )));
+        assert!(!restricts(&cond("Null", "aws:PrincipalOrgID", &["false"])));
+        let op = parse_op("StringEquals");
+        assert!(!has_wildcard(&op, "repo:acme/*"));
+        assert!(has_wildcard(
+            &parse_op("ForAnyValue:StringLike"),
+            "repo:acme/*"
+        ));
+    }
 }

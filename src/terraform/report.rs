@@ -30,8 +30,16 @@ impl<'a> Files<'a> {
 /// A finding at `at` (a file of the scan).
 pub fn finding(cx: &Files, rule: &Rule, at: &At, msg: impl Into<String>) -> Option<Finding> {
     let u = cx.get(at.file)?;
-    let span = at.span.start.min(u.text.len())..at.span.end.min(u.text.len());
-    Some(rule.finding(u, span, msg))
+    let t: &str = &u.text;
+    let mut start = at.span.start.min(t.len());
+    let mut end = at.span.end.min(t.len()).max(start);
+    while start > 0 && !t.is_char_boundary(start) {
+        start -= 1;
+    }
+    while end < t.len() && !t.is_char_boundary(end) {
+        end += 1;
+    }
+    Some(rule.finding(u, start..end, msg))
 }
 
 pub fn related(cx: &Files, at: &At, msg: impl Into<String>) -> Option<Related> {
@@ -112,12 +120,7 @@ pub fn holder(a: &Analysis, site: &Site) -> String {
         SiteKind::Trust => format!("trust policy of `{}`", r.address),
         SiteKind::Document => {
             // Is the document used as a trust policy?
-            let used_as_trust = a.sites.iter().find(|s| {
-                s.kind == SiteKind::Trust
-                    && s.via_doc.as_deref() == Some(r.name.as_str())
-                    && a.res[s.res].inst == r.inst
-            });
-            match used_as_trust {
+            match a.trust_using_doc(r) {
                 Some(t) => format!(
                     "trust policy of `{}` (`{}`)",
                     a.res[t.res].address, r.address
@@ -134,14 +137,7 @@ pub fn holder(a: &Analysis, site: &Site) -> String {
 pub fn is_trust(a: &Analysis, site: &Site) -> bool {
     match site.kind {
         SiteKind::Trust => true,
-        SiteKind::Document => {
-            let r = &a.res[site.res];
-            a.sites.iter().any(|s| {
-                s.kind == SiteKind::Trust
-                    && s.via_doc.as_deref() == Some(r.name.as_str())
-                    && a.res[s.res].inst == r.inst
-            })
-        }
+        SiteKind::Document => a.trust_using_doc(&a.res[site.res]).is_some(),
         _ => false,
     }
 }
