@@ -113,12 +113,28 @@ spec:
     s.lines().take(lines).collect::<Vec<_>>().join("\n") + "\n"
 }
 
+/// The server process's CPU time (user + system) so far, from /proc (Linux; zero elsewhere).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the `(comm)`: state is field 3; utime and stime are fields 14 and 15.
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<u64> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    let ticks: u64 = f.iter().sum();
+    Duration::from_millis(ticks * 10) // USER_HZ is 100 on Linux
+}
+
 fn measure(c: &mut Client, name: &str, lang: &str, text: &str, edit_line: u32, comment: &str) {
     let root = std::env::current_dir().unwrap();
     let u = uri(&root.join(name));
     c.open(&u, lang, 0, text);
     let first = c.diagnostics(&u, Some(0));
     let mut times = Vec::new();
+    let mut cpu = Duration::ZERO;
     for v in 1..=(WARMUP + EDITS) as i64 {
         // Insert (odd) or remove (even) a comment line: a real re-parse of the whole file.
         let change = if v % 2 == 1 {
@@ -127,6 +143,7 @@ fn measure(c: &mut Client, name: &str, lang: &str, text: &str, edit_line: u32, c
             json!({"range": {"start": {"line": edit_line, "character": 0}, "end": {"line": edit_line + 1, "character": 0}}, "text": ""})
         };
         let t = Instant::now();
+        let cpu0 = cpu_time(c.child.id());
         c.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": u, "version": v}, "contentChanges": [change]}),
@@ -136,19 +153,21 @@ fn measure(c: &mut Client, name: &str, lang: &str, text: &str, edit_line: u32, c
         assert_eq!(d.len(), first.len(), "edit changed the findings");
         if v as usize > WARMUP {
             times.push(el);
+            cpu += cpu_time(c.child.id()).saturating_sub(cpu0);
         }
         std::thread::sleep(Duration::from_millis(5));
     }
     times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!(
-        "{name}: {} lines, {} bytes, {} diagnostics — didChange → publishDiagnostics: median {:.1} ms, p90 {:.1} ms, max {:.1} ms ({} edits)",
+        "{name}: {} lines, {} bytes, {} diagnostics — didChange → publishDiagnostics: median {:.1} ms, p90 {:.1} ms, max {:.1} ms; server CPU {:.1} ms per edit ({} edits)",
         text.lines().count(),
         text.len(),
         first.len(),
         ms(times[times.len() / 2]),
         ms(times[times.len() * 9 / 10]),
         ms(times[times.len() - 1]),
+        ms(cpu) / times.len() as f64,
         times.len()
     );
 }

@@ -122,7 +122,6 @@ struct Workspace {
     folder: bool,
     engine: Arc<Engine>,
     excludes: Gitignore,
-    config_path: Option<PathBuf>,
     config_diag: Option<(Uri, Diagnostic)>,
     project_diags: HashMap<Uri, Vec<Diagnostic>>,
     project_due: Option<Instant>,
@@ -133,46 +132,45 @@ struct Workspace {
 
 impl Workspace {
     fn new(id: u64, root: PathBuf, folder: bool) -> Workspace {
-        let mut ws = Workspace {
+        let (engine, excludes, config_diag) = Workspace::load(&root);
+        Workspace {
             id,
             root,
             folder,
-            engine: Arc::new(Engine::new(
-                Config::default(),
-                RuleSet::build(&Config::default(), &[], &[]),
-            )),
-            excludes: Gitignore::empty(),
-            config_path: None,
-            config_diag: None,
+            engine,
+            excludes,
+            config_diag,
             project_diags: HashMap::new(),
             project_due: None,
             generation: 0,
             last_project: Duration::ZERO,
-        };
-        ws.load_config();
-        ws
+        }
     }
 
-    /// (Re)read `nhilint.toml` for this folder. A bad file gives a diagnostic on it and the
-    /// defaults.
+    /// (Re)read `nhilint.toml` for this folder.
     fn load_config(&mut self) {
-        let (config, err) = match Config::resolve(None, &self.root) {
+        (self.engine, self.excludes, self.config_diag) = Workspace::load(&self.root);
+    }
+
+    /// Engine and excludes from the config found for `root`. A bad file gives a diagnostic on
+    /// it and the defaults.
+    fn load(root: &Path) -> (Arc<Engine>, Gitignore, Option<(Uri, Diagnostic)>) {
+        let (config, err) = match Config::resolve(None, root) {
             Ok(c) => (c, None),
             Err(e) => (Config::default(), Some(e)),
         };
-        self.config_path = err
-            .as_ref()
-            .map(|e| e.path.clone())
-            .or_else(|| config.source.clone());
-        self.config_diag = err.and_then(|e| config_diagnostic(&e));
-        let mut b = GitignoreBuilder::new(&self.root);
-        let _ = b.add(self.root.join(".nhilintignore"));
+        let mut b = GitignoreBuilder::new(root);
+        let _ = b.add(root.join(".nhilintignore"));
         for e in &config.scan.exclude {
             let _ = b.add_line(None, e);
         }
-        self.excludes = b.build().unwrap_or_else(|_| Gitignore::empty());
+        let excludes = b.build().unwrap_or_else(|_| Gitignore::empty());
         let rules = RuleSet::build(&config, &[], &[]);
-        self.engine = Arc::new(Engine::new(config, rules));
+        (
+            Arc::new(Engine::new(config, rules)),
+            excludes,
+            err.and_then(|e| config_diagnostic(&e)),
+        )
     }
 
     /// When the cross-file pass should run after an edit: never on the keystroke path, and
