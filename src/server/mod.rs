@@ -86,6 +86,8 @@ pub(crate) enum Event {
 struct FileJob {
     uri: Uri,
     version: i32,
+    /// Texts of the other open documents, for related locations in them.
+    open: Vec<(PathBuf, Arc<String>)>,
     rel: String,
     text: Arc<String>,
     engine: Arc<Engine>,
@@ -872,9 +874,16 @@ impl Server {
                 log: None,
             });
         }
+        let open = self
+            .docs
+            .iter()
+            .filter(|(u, _)| **u != uri)
+            .filter_map(|(u, d)| Some((uri_to_path(u)?, d.text.clone())))
+            .collect();
         let job = FileJob {
             uri,
             version,
+            open,
             rel,
             text,
             engine,
@@ -1145,6 +1154,7 @@ fn analyze_file(job: FileJob) -> FileResult {
     let FileJob {
         uri,
         version,
+        open,
         rel,
         text,
         engine,
@@ -1152,6 +1162,13 @@ fn analyze_file(job: FileJob) -> FileResult {
         enc,
         docs,
     } = job;
+    // Related locations in other files: the open buffer's text when there is one, else disk.
+    let other = |p: &Path| {
+        open.iter()
+            .find(|(q, _)| q == p)
+            .map(|(_, t)| t.to_string())
+            .or_else(|| read_other(p))
+    };
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let (findings, errors) = engine.check_text(&rel, &text);
         let index = LineIndex::new(&text);
@@ -1165,7 +1182,7 @@ fn analyze_file(job: FileJob) -> FileResult {
             .map(|e| diag::error_diagnostic(e, &view))
             .collect();
         for f in findings.iter().filter(|f| !names_project_rule(f, &engine)) {
-            diags.push(diag::to_diagnostic(f, &view, &root, &docs, &read_other));
+            diags.push(diag::to_diagnostic(f, &view, &root, &docs, &other));
         }
         diags
     }));

@@ -86,7 +86,14 @@ fn scan(job: &ProjectJob) -> (HashMap<Uri, Vec<Diagnostic>>, Option<String>) {
     let report = engine.scan_files(&job.root, inputs, None);
     let mut out: HashMap<Uri, Vec<Diagnostic>> = HashMap::new();
     let mut indexes: HashMap<String, LineIndex> = HashMap::new();
-    let other = |p: &std::path::Path| super::read_other(p);
+    // Related locations: the text this pass analysed (open buffers included), else disk.
+    let other = |p: &std::path::Path| {
+        p.strip_prefix(&job.root)
+            .ok()
+            .and_then(|r| report.sources.get(&r.to_string_lossy().replace('\\', "/")))
+            .map(|s| s.text.to_string())
+            .or_else(|| super::read_other(p))
+    };
     for f in &report.findings {
         let project = engine.rules.get(&f.rule_id).is_some_and(|r| r.is_project())
             || super::names_project_rule(f, engine);
