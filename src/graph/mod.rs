@@ -62,6 +62,9 @@ pub enum Resolution {
     Unresolved,
     /// A literal reference to an identity not defined in this repository.
     External,
+    /// Azure client ids are computed by Azure: matched because exactly one identity's federated
+    /// credential admits this consumer.
+    ByTrust,
 }
 
 /// A usage joined with its consumer and target identity.
@@ -358,8 +361,28 @@ impl<'a> Graph<'a> {
         for u in &facts.usages {
             let consumer = ix.by_id.get(&u.consumer).copied();
             let consumer_identity = consumer.map(|c| &facts.identities[c]);
-            let (target, resolution) = resolve(&ix, &facts.identities, u);
+            let (mut target, mut resolution) = resolve(&ix, &facts.identities, u);
             let subjects = subjects::of_usage(u, consumer_identity, repo.as_deref());
+            if target.is_none() && matches!(u.kind.as_str(), "gha-azure-login" | "k8s-azure-wi") {
+                let admitting: Vec<usize> = nodes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| {
+                        n.identity.provider == "azure"
+                            && n.trusts.iter().any(|te| {
+                                te.trust.principal_kind == "azure-federated"
+                                    && subjects
+                                        .iter()
+                                        .any(|s| eval_subject(&te.rule, s) == Tri::Yes)
+                            })
+                    })
+                    .map(|(i, _)| i)
+                    .collect();
+                if let [only] = admitting[..] {
+                    target = Some(only);
+                    resolution = Resolution::ByTrust;
+                }
+            }
             let environments = env::usage_environments(config, u, consumer_identity);
             let workload = subjects::workload_key(u, consumer_identity);
             let mut link = UsageLink {

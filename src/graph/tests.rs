@@ -311,3 +311,45 @@ fn gcp_and_azure_references() {
     assert_eq!(g.links[1].target, Some(1));
     assert_eq!(g.links[1].admitted, None);
 }
+
+#[test]
+fn azure_workload_identity_resolves_through_its_federated_credential() {
+    let mut f = Facts::default();
+    f.identities.push(identity(
+        "infra/az.tf#azurerm_user_assigned_identity.api",
+        "azurerm_user_assigned_identity",
+        "azure",
+        "api",
+        json!({"tf_address": "azurerm_user_assigned_identity.api"}),
+    ));
+    f.trusts.push(Trust {
+        id: "infra/az.tf#azurerm_federated_identity_credential.api/trust".into(),
+        identity: "infra/az.tf#azurerm_user_assigned_identity.api".into(),
+        principal_kind: "azure-federated".into(),
+        principal: "westeurope.oic.prod-aks.azure.com/tenant/guid/".into(),
+        conditions: vec![Condition {
+            operator: "StringEquals".into(),
+            key: "sub".into(),
+            values: vec!["system:serviceaccount:apps:api".into()],
+        }],
+        loc: loc("infra/az.tf", 12),
+        attrs: [(
+            "issuer".to_string(),
+            json!("westeurope.oic.prod-aks.azure.com/tenant/guid/"),
+        )]
+        .into_iter()
+        .collect(),
+    });
+    f.usages.push(usage(
+        "k8s/sa.yaml#ServiceAccount/apps/api/k8s-azure-wi",
+        "k8s-azure-wi",
+        "k8s/sa.yaml#ServiceAccount/apps/api",
+        "00000000-0000-0000-0000-000000000001",
+        json!({"namespace": "apps", "service_account": "api"}),
+    ));
+    let g = Graph::build_with_repo(&f, &Config::default(), Some("acme/app".into()));
+    assert_eq!(g.nodes[0].trusts[0].family, Family::Kubernetes);
+    assert_eq!(g.links[0].target, Some(0));
+    assert_eq!(g.links[0].resolution, Resolution::ByTrust);
+    assert_eq!(g.links[0].admitted, Some(Tri::Yes));
+}
