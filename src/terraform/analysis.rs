@@ -442,6 +442,15 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
             }
         }
     }
+    // Modules only reachable through a call cycle (or whose callers were cut off) still get
+    // one instance with their defaults, so nothing goes unchecked.
+    let seen: HashSet<String> = b.out.insts.iter().map(|i| i.dir.clone()).collect();
+    for m in modules.values() {
+        if !seen.contains(&m.dir) && !m.blocks.is_empty() {
+            let defaults = b.defaults(m);
+            b.instance(m, defaults, 0, format!("{} (defaults)", m.dir), None);
+        }
+    }
     b.out.build_indexes();
     b.out
 }
