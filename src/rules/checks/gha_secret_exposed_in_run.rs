@@ -22,11 +22,22 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             secret_vars(job.env, w.is_action, &mut job_vars);
             for s in &job.steps {
                 let Some(run) = s.run else { continue };
-                // A non-bash shell (pwsh, python, cmd) is not parsed.
-                if let Some(sh) = s.node.get("shell").map(text_or_empty)
-                    && !(sh.starts_with("bash") || sh.starts_with("sh"))
-                {
-                    continue;
+                // A non-bash shell (pwsh, python, cmd) is not parsed; Windows runners default to
+                // pwsh unless a shell is set on the step or in `defaults.run.shell`.
+                let shell = s
+                    .node
+                    .get("shell")
+                    .or_else(|| job.node.path("defaults.run.shell"))
+                    .or_else(|| w.root.path("defaults.run.shell"))
+                    .map(text_or_empty);
+                let windows = job
+                    .runs_on
+                    .map(|r| cx.file.text.get(r.span.clone()).unwrap_or(""))
+                    .is_some_and(|t| t.to_ascii_lowercase().contains("windows"));
+                match shell {
+                    Some(sh) if !(sh.starts_with("bash") || sh.starts_with("sh")) => continue,
+                    None if windows => continue,
+                    _ => {}
                 }
                 let Some(script) = Script::of(cx.file, run) else {
                     continue;
