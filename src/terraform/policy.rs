@@ -233,6 +233,15 @@ pub fn from_json_val(v: &Val) -> Policy {
         };
         let mut conditions = Vec::new();
         if let Some(c) = s.get_ci("Condition") {
+            if !matches!(c.k, K::Obj(_) | K::Null) {
+                // A condition block that is not known statically may restrict anything.
+                conditions.push(Cond {
+                    op: "?".into(),
+                    key: "?".into(),
+                    values: vec![c.clone()],
+                    at: c.at.clone(),
+                });
+            }
             for (op, kv) in c.entries() {
                 for (key, vals) in kv.entries() {
                     conditions.push(Cond {
@@ -242,7 +251,7 @@ pub fn from_json_val(v: &Val) -> Policy {
                         at: vals.at.clone(),
                     });
                 }
-                if let K::Unknown(_) = kv.k {
+                if !matches!(kv.k, K::Obj(_)) {
                     conditions.push(Cond {
                         op: op.clone(),
                         key: "?".into(),
