@@ -30,6 +30,9 @@ pub const SDK_KEYWORDS: &[&str] = &[
     "Credentials(",
 ];
 
+/// Names of JWT libraries: a JWT rule only parses files that mention one.
+pub const JWT_LIBS: &[&str] = &["jwt", "JWT", "Jwt", "jose"];
+
 /// A literal credential handed to a cloud SDK.
 pub struct SdkCredential {
     /// `AWS secret access key`, `Azure client secret`, `Google service account private key`.
@@ -205,6 +208,18 @@ pub fn gate(file: &SourceFile, keywords: &[&str]) -> Option<std::rc::Rc<CodeTree
         return None;
     }
     code::parse(file)
+}
+
+/// Like [`gate`], but the file must also contain one of `also` (e.g. a library name).
+pub fn gate_both(
+    file: &SourceFile,
+    keywords: &[&str],
+    also: &[&str],
+) -> Option<std::rc::Rc<CodeTree>> {
+    if code::Lang::of(file).is_none() || !code::prefilter(file, also) {
+        return None;
+    }
+    gate(file, keywords)
 }
 
 /// Does the file look like it sends credentials (used to rank TLS findings)?

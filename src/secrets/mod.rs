@@ -25,6 +25,7 @@
 //! | `generic` | bool | a catch-all (secret-named assignment): dropped when a provider detector found the same value. |
 //! | `generic_value` | bool | extra checks for free-form values: letters and digits, not an identifier path, not a URL or file path. |
 //! | `case_sensitive` | bool | keywords must match with their exact case (`SG.`, `:AA`): fewer regex confirmations. |
+//! | `assignment` | bool | cheap pre-check before the regex: after the keyword (and the rest of its identifier, quotes and spaces) comes `=`, `:` or `,` and then a literal of 8+ characters with letters and digits (so `$VAR`, `{{ x }}`, `os.environ[…]`, `f(x)` are rejected before the regex). Keeps catch-alls on common words fast. |
 //! | `supersedes` | list of rule ids | drop those detectors' findings that overlap this one's (GCP key JSON over PEM). |
 //!
 //! Placeholders are never reported, whatever the detector: see [`is_placeholder`].
@@ -75,6 +76,8 @@ pub struct DetectorSpec {
     pub case_sensitive: bool,
     #[serde(default)]
     pub supersedes: Vec<String>,
+    #[serde(default)]
+    pub assignment: bool,
 }
 
 pub struct Detector {
@@ -258,7 +261,7 @@ impl SecretsEngine {
                     let ok = *path_ok[i].get_or_insert_with(|| {
                         d.applies_to_path(&file.path) && requires_ok(d, text)
                     });
-                    if !ok {
+                    if !ok || (d.spec.assignment && !assigns_literal(bytes, m.end())) {
                         continue;
                     }
                     let (start, end) = region(bytes, m.start(), m.end(), d.spec.lines);
@@ -391,6 +394,57 @@ impl SecretsEngine {
         }
         out
     }
+}
+
+/// After a keyword ending at `i`: the rest of the identifier, closing quotes or brackets, an
+/// assignment operator, then something that can start a literal.
+fn assigns_literal(b: &[u8], mut i: usize) -> bool {
+    let end = (i + 96).min(b.len());
+    while i < end && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-' | b'.')) {
+        i += 1;
+    }
+    while i < end && matches!(b[i], b'"' | b'\'' | b']' | b' ' | b'\t') {
+        i += 1;
+    }
+    if i >= end || !matches!(b[i], b'=' | b':' | b',') {
+        return false;
+    }
+    i += 1;
+    while i < end && matches!(b[i], b'=' | b'>' | b' ' | b'\t' | b'"' | b'\'' | b'`') {
+        i += 1;
+    }
+    // Python string prefixes (r"…", b"…", f"…").
+    if i + 1 < end && matches!(b[i], b'r' | b'b' | b'f') && matches!(b[i + 1], b'"' | b'\'') {
+        i += 2;
+    }
+    // A value of 8+ literal characters with letters and digits (what `generic_value` wants).
+    let start = i;
+    let (mut alpha, mut digit) = (false, false);
+    let stop = (i + 256).min(b.len());
+    while i < stop
+        && (b[i].is_ascii_alphanumeric()
+            || matches!(
+                b[i],
+                b'+' | b'/'
+                    | b'='
+                    | b'_'
+                    | b'-'
+                    | b'.'
+                    | b'~'
+                    | b'!'
+                    | b'@'
+                    | b'#'
+                    | b'%'
+                    | b'^'
+                    | b'&'
+                    | b'*'
+            ))
+    {
+        alpha |= b[i].is_ascii_alphabetic();
+        digit |= b[i].is_ascii_digit();
+        i += 1;
+    }
+    i - start >= 8 && alpha && digit
 }
 
 fn requires_ok(d: &Detector, text: &str) -> bool {

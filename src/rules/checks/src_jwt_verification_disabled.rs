@@ -2,7 +2,7 @@
 //! accepted, or tokens parsed without verification.
 
 use crate::engine::FileCx;
-use crate::facts::code::{emit, finding, gate};
+use crate::facts::code::{JWT_LIBS, emit, finding, gate_both};
 use crate::finding::Finding;
 use crate::lang::code::{is_false, is_true, lit};
 use crate::lang::{Node, V};
@@ -13,7 +13,9 @@ const KEYWORDS: &[&str] = &[
     "verify_exp",
     "verify=False",
     "verify = False",
-    "none",
+    "\"none\"",
+    "'none'",
+    "none()",
     "ignoreExpiration",
     "UnsafeAllowNoneSignatureType",
     "SigningMethodNone",
@@ -33,7 +35,7 @@ fn has_none(n: &Node) -> bool {
 }
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let Some(t) = gate(cx.file, KEYWORDS) else {
+    let Some(t) = gate_both(cx.file, KEYWORDS, JWT_LIBS) else {
         return;
     };
     let file = cx.file;

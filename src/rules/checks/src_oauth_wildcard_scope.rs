@@ -1,12 +1,14 @@
 //! All-powerful OAuth scopes requested by code: `*` and Google's `cloud-platform`.
 
 use crate::engine::FileCx;
-use crate::facts::code::{emit, finding, gate};
+use crate::facts::code::{emit, finding, gate, gate_both};
+use crate::lang::code;
 use crate::finding::Finding;
 use crate::lang::{Node, V};
 use crate::rules::Rule;
 
-const KEYWORDS: &[&str] = &["auth/cloud-platform", "scope", "Scope", "SCOPE"];
+const SCOPE_WORDS: &[&str] = &["scope", "Scope", "SCOPE"];
+const STAR: &[&str] = &["\"*\"", "'*'", "`*`", " * ", "\"* ", " *\""];
 const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
 
 /// A `*` scope in a string (space-separated scopes), a list or a call building a list.
@@ -20,7 +22,13 @@ fn wildcard(n: &Node) -> Option<&Node> {
 }
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let Some(t) = gate(cx.file, KEYWORDS) else {
+    // Parse only files with the Google scope, or with both a scope name and a `*` literal.
+    let t = if code::prefilter(cx.file, &["cloud-platform"]) {
+        gate(cx.file, &["cloud-platform"])
+    } else {
+        gate_both(cx.file, STAR, SCOPE_WORDS)
+    };
+    let Some(t) = t else {
         return;
     };
     for s in t.strings() {

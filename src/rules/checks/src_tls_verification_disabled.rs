@@ -10,7 +10,12 @@ use crate::lang::code::{expr, is_false, is_true, lit};
 use crate::rules::Rule;
 
 const KEYWORDS: &[&str] = &[
-    "verify",
+    "verify=False",
+    "verify = False",
+    "verify=0",
+    "verify_ssl",
+    "ssl_verify",
+    "InsecureTrustManagerFactory",
     "rejectUnauthorized",
     "NODE_TLS_REJECT_UNAUTHORIZED",
     "strictSSL",

@@ -3,7 +3,9 @@
 //! auth0 `JWT.create()`.
 
 use crate::engine::FileCx;
-use crate::facts::code::{code_duration, emit, finding, gate, human_lifetime, parse_lifetime};
+use crate::facts::code::{
+    JWT_LIBS, code_duration, emit, finding, gate_both, human_lifetime, parse_lifetime,
+};
 use crate::finding::Finding;
 use crate::lang::code::{expr, is_false};
 use crate::lang::{Node, V};
@@ -45,7 +47,7 @@ fn lifetime_of_value(n: &Node) -> Option<u64> {
 }
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let Some(t) = gate(cx.file, KEYWORDS) else {
+    let Some(t) = gate_both(cx.file, KEYWORDS, JWT_LIBS) else {
         return;
     };
     let file = cx.file;
