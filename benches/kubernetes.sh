@@ -3,14 +3,18 @@
 # streams, Helm templates, and a Kustomize base with 20 overlays) scanned by the release binary
 # with 2 threads, every rule on (the k8s project rules build the RBAC graph once each).
 #
-#   bash benches/kubernetes.sh                 # DOCS=20000 RUNS=5
-#   NHILINT=/path/to/nhilint DOCS=40000 bash benches/kubernetes.sh
+#   bash benches/kubernetes.sh                 # DOCS=20000 RUNS=5 OVERLAYS=3
+#   NHILINT=/path/to/nhilint DOCS=40000 OVERLAYS=20 bash benches/kubernetes.sh
+#
+# OVERLAYS overlays each render the 2,000-document Kustomize base, so the project sees
+# 2,000 x OVERLAYS more objects (and facts) than the 20,000 files' documents.
 #
 # Prints the wall time of each run, the median, and the findings count of the last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DOCS="${DOCS:-20000}"
 RUNS="${RUNS:-5}"
+OVERLAYS="${OVERLAYS:-3}"
 TARGET="${CARGO_TARGET_DIR:-target}"
 NHILINT="${NHILINT:-$TARGET/release/nhilint}"
 if [ ! -x "$NHILINT" ]; then
@@ -21,9 +25,9 @@ trap '[ -n "${KEEP:-}" ] || rm -rf "$WORK" 2>/dev/null || true' EXIT
 REPO="$WORK/repo"
 mkdir -p "$REPO"
 
-python3 - "$REPO" "$DOCS" <<'PY'
+python3 - "$REPO" "$DOCS" "$OVERLAYS" <<'PY'
 import os, sys
-root, total = sys.argv[1], int(sys.argv[2])
+root, total, overlays = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 docs = [
 '''apiVersion: v1
 kind: ServiceAccount
@@ -164,7 +168,7 @@ base = os.path.join(root, "kustomize", "base")
 os.makedirs(base, exist_ok=True)
 res = []
 k = 0
-while written < total - 20:
+while written < total - overlays:
     name = f"res-{k}.yaml"
     with open(os.path.join(base, name), "w") as f:
         f.write("---\n".join(docs[(k + j) % len(docs)].format(i=100000 + k * 10 + j, n=k % 7) for j in range(10)))
@@ -173,7 +177,7 @@ while written < total - 20:
     k += 1
 with open(os.path.join(base, "kustomization.yaml"), "w") as f:
     f.write("resources:\n" + "".join(f"  - {r}\n" for r in res))
-for o in range(20):
+for o in range(overlays):
     d = os.path.join(root, "kustomize", "overlays", f"env-{o}")
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "kustomization.yaml"), "w") as f:
@@ -187,7 +191,7 @@ PY
 
 FILES=$(find "$REPO" -type f | wc -l)
 BYTES=$(du -sb "$REPO" | cut -f1)
-echo "repository: $FILES files, $BYTES bytes, $DOCS documents"
+echo "repository: $FILES files, $BYTES bytes, $DOCS documents, $OVERLAYS overlays"
 times=()
 for r in $(seq "$RUNS"); do
   s=$(date +%s.%N)
