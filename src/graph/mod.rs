@@ -540,10 +540,11 @@ fn resolve(ix: &Index, ids: &[Identity], u: &Usage) -> (Option<usize>, Resolutio
         }
         if name_known {
             let kind_hint = if r.contains(":user/") { "user" } else { "role" };
-            if let Some(n) = ids
-                .iter()
-                .position(|i| i.provider == "aws" && i.name == name && i.kind.contains(kind_hint))
-            {
+            let same_name = ix.by_name.get(name).map(Vec::as_slice).unwrap_or(&[]);
+            if let Some(&n) = same_name.iter().find(|&&n| {
+                let i = &ids[n];
+                i.provider == "aws" && i.kind.contains(kind_hint)
+            }) {
                 let how = if expr {
                     Resolution::Name
                 } else {
@@ -578,10 +579,11 @@ fn resolve(ix: &Index, ids: &[Identity], u: &Usage) -> (Option<usize>, Resolutio
     // Kubernetes `ns/sa`.
     if u.kind == "k8s-pod-sa" {
         let (ns, sa) = r.split_once('/').unwrap_or(("default", r));
-        if let Some(n) = ids.iter().position(|i| {
+        let same_name = ix.by_name.get(sa).map(Vec::as_slice).unwrap_or(&[]);
+        if let Some(&n) = same_name.iter().find(|&&n| {
+            let i = &ids[n];
             i.provider == "kubernetes"
                 && i.kind.contains("service_account")
-                && i.name == sa
                 && attr(i, "namespace").unwrap_or("default") == ns
         }) {
             return (Some(n), Resolution::Exact);
