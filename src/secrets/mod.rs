@@ -80,15 +80,48 @@ pub struct DetectorSpec {
     pub assignment: bool,
 }
 
+/// A regex compiled on first use: the engine holds ~100 detectors and most runs (pre-commit on a
+/// few files, an editor keystroke) touch only a handful, so compiling them all up front would
+/// dominate start-up (~80 ms). `tests` compile every detector eagerly to catch bad patterns.
+pub struct LazyRegex {
+    src: String,
+    cell: std::sync::OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    pub fn new(src: &str) -> LazyRegex {
+        LazyRegex {
+            src: src.to_string(),
+            cell: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Compile now, reporting a bad pattern.
+    pub fn check(&self) -> Result<(), String> {
+        Regex::new(&self.src).map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
+impl std::ops::Deref for LazyRegex {
+    type Target = Regex;
+    fn deref(&self) -> &Regex {
+        self.cell.get_or_init(|| {
+            // A pattern that does not compile never matches (the card test reports it).
+            Regex::new(&self.src)
+                .unwrap_or_else(|_| Regex::new(r"[^\s\S]").expect("never-matching regex"))
+        })
+    }
+}
+
 pub struct Detector {
     pub rule: Arc<Rule>,
     pub spec: DetectorSpec,
-    pub re: Regex,
-    pub allow: Vec<Regex>,
-    pub deny_names: Option<Regex>,
+    pub re: LazyRegex,
+    pub allow: Vec<LazyRegex>,
+    pub deny_names: Option<LazyRegex>,
     pub paths: Option<GlobSet>,
     pub exclude: Option<GlobSet>,
-    pub requires: Option<Regex>,
+    pub requires: Option<LazyRegex>,
 }
 
 /// A detector owning a keyword, with the exact keyword bytes when its case matters.
@@ -121,20 +154,14 @@ fn globs(list: &[String]) -> Result<Option<GlobSet>, String> {
 impl Detector {
     pub fn compile(rule: Arc<Rule>, table: &toml::Table) -> Result<Detector, String> {
         let spec: DetectorSpec = table.clone().try_into().map_err(|e| format!("{e}"))?;
-        let re = Regex::new(&spec.regex).map_err(|e| format!("regex: {e}"))?;
+        let re = LazyRegex::new(&spec.regex);
         let allow = spec
             .allow
             .iter()
-            .map(|a| Regex::new(a).map_err(|e| format!("allow: {e}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        let deny_names = match &spec.deny_names {
-            Some(d) => Some(Regex::new(d).map_err(|e| format!("deny_names: {e}"))?),
-            None => None,
-        };
-        let requires = match &spec.requires {
-            Some(d) => Some(Regex::new(d).map_err(|e| format!("requires: {e}"))?),
-            None => None,
-        };
+            .map(|a| LazyRegex::new(a))
+            .collect::<Vec<_>>();
+        let deny_names = spec.deny_names.as_deref().map(LazyRegex::new);
+        let requires = spec.requires.as_deref().map(LazyRegex::new);
         if spec.keywords.is_empty() && spec.paths.is_empty() {
             return Err("a detector without keywords must set `paths`".into());
         }
@@ -648,6 +675,19 @@ mod tests {
         let rules = RuleSet::build(&crate::config::Config::default(), &[], &[]);
         let eng = SecretsEngine::new(&rules);
         assert!(eng.errors.is_empty(), "{:#?}", eng.errors);
+        let mut bad = Vec::new();
+        for d in &eng.detectors {
+            let all = std::iter::once(("regex", &d.re))
+                .chain(d.allow.iter().map(|a| ("allow", a)))
+                .chain(d.deny_names.iter().map(|a| ("deny_names", a)))
+                .chain(d.requires.iter().map(|a| ("requires", a)));
+            for (what, r) in all {
+                if let Err(e) = r.check() {
+                    bad.push(format!("{}: {what}: {e}", d.rule.card.id));
+                }
+            }
+        }
+        assert!(bad.is_empty(), "{bad:#?}");
         assert!(
             eng.detectors.len() >= 60,
             "{} detectors",
