@@ -31,7 +31,8 @@
 //! * Usage: `consumer` = consumer id (CI job or workload id); `identity_ref` = what it names
 //!   (role ARN, GSA email, client id, `ns/serviceaccount`). Kinds: `gha-assume-role`,
 //!   `gha-gcp-wif`, `gha-azure-login`, `gitlab-id-token`, `k8s-pod-sa`, `k8s-irsa`,
-//!   `k8s-gke-wi`, `k8s-azure-wi`, `eks-pod-identity`. CI usages copy the job's `triggers`,
+//!   `k8s-gke-wi`, `k8s-azure-wi`, `eks-pod-identity` (not emitted yet), `azp-service-connection`.
+//!   CI job identity kinds: `gha_job`, `gitlab_job`, `bitbucket_step` (steps with `oidc: true`). CI usages copy the job's `triggers`,
 //!   `branches`, `environment` into `attrs`.
 //! * Never a secret value anywhere in facts: only `redact()`ed forms.
 
