@@ -263,7 +263,8 @@ impl Engine {
         }
         // Config path ignores.
         let before = out.len();
-        out.retain(|f| !suppress::config_ignored(&self.config, f));
+        let path_ignores = suppress::PathIgnores::new(&self.config);
+        out.retain(|f| !path_ignores.ignores(f));
         suppressed += before - out.len();
         out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out.dedup_by(|a, b| {

@@ -152,21 +152,43 @@ pub fn apply(
     (kept, n)
 }
 
-/// `[[ignore-paths]]` in config.
-pub fn config_ignored(config: &Config, f: &Finding) -> bool {
-    config.ignore_paths.iter().any(|ip| {
-        let rule_ok = ip.rules.is_empty()
-            || ip.rules.iter().any(|t| {
-                crate::rules::find_card(&f.rule_id)
-                    .is_some_and(|c| crate::rules::token_matches(t, c))
-            });
-        rule_ok
-            && ip.paths.iter().any(|g| {
-                globset::GlobBuilder::new(g)
-                    .literal_separator(false)
-                    .build()
-                    .map(|g| g.compile_matcher().is_match(&f.path))
-                    .unwrap_or(false)
+/// `[[ignore-paths]]` in config, with each entry's globs compiled once per run (not per finding).
+pub struct PathIgnores<'a> {
+    entries: Vec<(&'a [String], globset::GlobSet)>,
+}
+
+impl<'a> PathIgnores<'a> {
+    pub fn new(config: &'a Config) -> PathIgnores<'a> {
+        let entries = config
+            .ignore_paths
+            .iter()
+            .map(|ip| {
+                let mut b = globset::GlobSetBuilder::new();
+                for g in &ip.paths {
+                    if let Ok(g) = globset::GlobBuilder::new(g)
+                        .literal_separator(false)
+                        .build()
+                    {
+                        b.add(g);
+                    }
+                }
+                (
+                    ip.rules.as_slice(),
+                    b.build().unwrap_or_else(|_| globset::GlobSet::empty()),
+                )
             })
-    })
+            .collect();
+        PathIgnores { entries }
+    }
+
+    pub fn ignores(&self, f: &Finding) -> bool {
+        self.entries.iter().any(|(rules, globs)| {
+            let rule_ok = rules.is_empty()
+                || rules.iter().any(|t| {
+                    crate::rules::find_card(&f.rule_id)
+                        .is_some_and(|c| crate::rules::token_matches(t, c))
+                });
+            rule_ok && globs.is_match(&f.path)
+        })
+    }
 }

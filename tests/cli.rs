@@ -442,3 +442,28 @@ fn stdin_filename_and_rules_and_explain() {
     );
     nhilint().arg("--help").assert().code(0);
 }
+
+#[test]
+fn config_ignore_paths() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "keep/iam.tf", BAD_TF.as_bytes());
+    write(d.path(), "fixtures/iam.tf", BAD_TF.as_bytes());
+    write(
+        d.path(),
+        "nhilint.toml",
+        b"[[ignore-paths]]\nrules = [\"tf-*\"]\npaths = [\"fixtures/**\"]\n",
+    );
+    let out = nhilint()
+        .args(["check", "--format", "json", "--select", SEED])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    let v = json_of(&out.stdout);
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, vec!["keep/iam.tf"]);
+}

@@ -435,11 +435,7 @@ pub fn explain_text(c: &rules::Card) -> String {
         "severity: {}   confidence: {}   OWASP: {}\n\n",
         c.severity.as_str(),
         c.confidence.as_str(),
-        c.owasp_nhi
-            .iter()
-            .map(|o| format!("{o} {}", rules::card::owasp_title(o)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        rules::card::owasp_labels(&c.owasp_nhi)
     ));
     s.push_str(&format!(
         "What it finds\n  {}\n\nWhy it matters\n  {}\n\nHow to fix it\n  {}\n",

@@ -4,7 +4,7 @@
 use super::RenderOptions;
 use crate::engine::Report;
 use crate::finding::{Finding, Severity};
-use crate::rules::card::owasp_title;
+use crate::rules::card::owasp_labels;
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource,
     Report as MReport,
@@ -54,18 +54,14 @@ fn render_one(handler: &GraphicalReportHandler, f: &Finding, text: String) -> St
         Severity::Medium | Severity::Low => miette::Severity::Warning,
         Severity::Info => miette::Severity::Advice,
     };
-    let owasp: Vec<String> = f
-        .owasp_nhi
-        .iter()
-        .map(|o| format!("{o} {}", owasp_title(o)))
-        .collect();
+    let owasp = owasp_labels(&f.owasp_nhi);
     let mut diag = MietteDiagnostic::new(format!("{} [{}]", f.message, f.severity.as_str()))
         .with_code(f.rule_id.clone())
         .with_severity(sev)
         .with_help(format!(
             "{}\n{} · confidence {}",
             f.help,
-            owasp.join(", "),
+            owasp,
             f.confidence.as_str()
         ));
     let span_ok = !text.is_empty()

@@ -124,12 +124,7 @@ pub fn help_text(card: &Card) -> String {
 
 /// Markdown help of a rule, with its OWASP NHI mapping.
 pub fn help_markdown(card: &Card) -> String {
-    let owasp = card
-        .owasp_nhi
-        .iter()
-        .map(|o| format!("{o} {}", crate::rules::card::owasp_title(o)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let owasp = crate::rules::card::owasp_labels(&card.owasp_nhi);
     let mut s = format!(
         "**{}** (`{}`, OWASP {owasp})\n\n{}\n\n### Why it matters\n\n{}\n\n### How to fix it\n\n{}",
         card.title,

@@ -105,6 +105,15 @@ pub fn owasp_title(item: &str) -> &'static str {
     }
 }
 
+/// `NHI5:2025 Overprivileged NHI, NHI10:2025 Human Use of NHI`: items with their titles.
+pub fn owasp_labels(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|o| format!("{o} {}", owasp_title(o)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Card {
     /// Problems with this card, empty when valid.
     pub fn validate(&self) -> Vec<String> {

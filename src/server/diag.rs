@@ -155,12 +155,7 @@ pub fn error_diagnostic(e: &ScanError, view: &TextView) -> Diagnostic {
 
 /// Markdown hover for a rule (its card), with the diagnostic's message first.
 pub fn hover_markdown(card: &Card, message: &str, docs_pattern: &str) -> String {
-    let owasp = card
-        .owasp_nhi
-        .iter()
-        .map(|o| format!("{o} {}", crate::rules::card::owasp_title(o)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let owasp = crate::rules::card::owasp_labels(&card.owasp_nhi);
     let mut s = format!(
         "**{}** — {}\n\n{}\n\n*severity* {} · *confidence* {} · *OWASP* {}\n\n",
         card.id,
