@@ -29,9 +29,15 @@ pub struct Config {
     /// Environments by name: `[environments.production] branches = ["main"] ...`.
     #[serde(default)]
     pub environments: BTreeMap<String, EnvironmentConfig>,
+    /// Path classes (test, fixture, e2e, example, docs, vendored, generated): see `pathclass.rs`.
+    #[serde(default)]
+    pub paths: crate::pathclass::PathsConfig,
     /// Where the config was loaded from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
+    /// `[paths]` compiled on first use.
+    #[serde(skip)]
+    path_classifier: std::sync::OnceLock<crate::pathclass::PathClassifier>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -165,6 +171,18 @@ impl Config {
         match toml::from_str::<Config>(text) {
             Ok(mut c) => {
                 c.source = Some(path.to_path_buf());
+                if let Err(message) = c.paths.validate() {
+                    let line = text
+                        .lines()
+                        .position(|l| l.trim_start().starts_with("[paths]"))
+                        .map(|l| l + 1);
+                    return Err(ConfigError {
+                        path: path.into(),
+                        line,
+                        column: None,
+                        message,
+                    });
+                }
                 for (id, _) in c.rules.iter() {
                     if crate::rules::find_card(id).is_none() {
                         let line = text
@@ -247,6 +265,13 @@ impl Config {
                 None => Ok(Config::default()),
             },
         }
+    }
+
+    /// The class of a path relative to the scan root (`[paths]` globs, then the defaults).
+    pub fn path_class(&self, rel: &str) -> crate::pathclass::PathClass {
+        self.path_classifier
+            .get_or_init(|| crate::pathclass::PathClassifier::new(&self.paths))
+            .classify(rel)
     }
 
     /// Directory that config-relative paths are relative to.

@@ -4,6 +4,8 @@ use crate::config::Config;
 use crate::facts::{self, Facts};
 use crate::finding::{Finding, stable_hash};
 use crate::lang::{self, Document, Node};
+use crate::pathclass::PathClass;
+use crate::rules::card::RuleKind;
 use crate::rules::{Rule, RuleSet};
 use crate::source::{FileKind, Format, SourceFile};
 use crate::suppress;
@@ -64,6 +66,13 @@ pub struct ProjectCx<'a> {
     pub config: &'a Config,
 }
 
+impl FileCx<'_> {
+    /// The class of this file's path (test, fixture, example, ... or production).
+    pub fn path_class(&self) -> crate::pathclass::PathClass {
+        self.config.path_class(&self.file.path)
+    }
+}
+
 impl ProjectCx<'_> {
     pub fn file(&self, path: &str) -> Option<&FileUnit> {
         self.files.iter().find(|u| u.file.path == path)
@@ -92,6 +101,9 @@ pub struct Report {
     pub stats: Stats,
     /// Findings silenced by inline comments, config or baseline.
     pub suppressed: usize,
+    /// Structural findings not reported because they lie in test, fixture or e2e paths
+    /// (`[paths] structural-in`).
+    pub hidden_by_path_class: usize,
     pub facts: Facts,
     /// Mask spans per path (secret material) for reporters that show source.
     pub masks: HashMap<String, Vec<lang::Span>>,
@@ -199,16 +211,43 @@ impl Engine {
         }
     }
 
+    /// The facts of these files joined; Kustomize overlays' rendered facts replace those of the
+    /// files they consume.
+    pub fn joined_facts(&self, units: &[FileUnit]) -> Facts {
+        let mut all = Facts::default();
+        for u in units {
+            all.extend(u.facts.clone());
+        }
+        facts::kubernetes::apply_kustomize(units, &mut all, &self.config);
+        all.sort();
+        all
+    }
+
     /// Project rules over every file and the joined facts.
     pub fn run_project(&self, root: &Path, units: &[FileUnit], facts: &Facts) -> Vec<Finding> {
+        self.run_project_where(root, units, facts, |_| true)
+    }
+
+    /// The project rules that `keep` selects.
+    pub fn run_project_where(
+        &self,
+        root: &Path,
+        units: &[FileUnit],
+        facts: &Facts,
+        keep: impl Fn(&Rule) -> bool,
+    ) -> Vec<Finding> {
         let cx = ProjectCx {
             root,
             files: units,
             facts,
             config: &self.config,
         };
-        let project_rules: Vec<&std::sync::Arc<Rule>> =
-            self.rules.rules.iter().filter(|r| r.is_project()).collect();
+        let project_rules: Vec<&std::sync::Arc<Rule>> = self
+            .rules
+            .rules
+            .iter()
+            .filter(|r| r.is_project() && keep(r))
+            .collect();
         project_rules
             .par_iter()
             .flat_map_iter(|rule| {
@@ -221,13 +260,15 @@ impl Engine {
             .collect()
     }
 
-    /// Suppress, fingerprint and sort raw findings. `files` gives each path's text.
+    /// Suppress, apply path classes, fingerprint and sort raw findings. `files` gives each
+    /// path's text. Returns the findings, the number suppressed and the number hidden by path
+    /// class.
     pub fn finish(
         &self,
         raw: Vec<Finding>,
         files: &HashMap<String, SourceFile>,
         today: &str,
-    ) -> (Vec<Finding>, usize) {
+    ) -> (Vec<Finding>, usize, usize) {
         let raw = defer_to_secret_detectors(raw);
         let mut by_path: HashMap<String, Vec<Finding>> = HashMap::new();
         for f in raw {
@@ -266,12 +307,48 @@ impl Engine {
         let path_ignores = suppress::PathIgnores::new(&self.config);
         out.retain(|f| !path_ignores.ignores(f));
         suppressed += before - out.len();
+        let before = out.len();
+        out = self.apply_path_classes(out);
+        let hidden = before - out.len();
         out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out.dedup_by(|a, b| {
             a.sort_key() == b.sort_key() && a.end_line == b.end_line && a.end_column == b.end_column
         });
         assign_fingerprints(&mut out, files);
-        (out, suppressed)
+        (out, suppressed, hidden)
+    }
+
+    /// Where findings report, by the class of their path: structural findings only in the
+    /// classes of `[paths] structural-in` (default: not in test, fixture, e2e); secret values in
+    /// test, example and docs paths one confidence step lower.
+    fn apply_path_classes(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        let paths = &self.config.paths;
+        findings
+            .into_iter()
+            .filter_map(|mut f| {
+                let class = self.config.path_class(&f.path);
+                if class == PathClass::Production {
+                    return Some(f);
+                }
+                let kind = self
+                    .rules
+                    .get(&f.rule_id)
+                    .map(|r| r.card.rule_kind())
+                    .unwrap_or(RuleKind::Meta);
+                let secret = kind == RuleKind::Secret || !f.mask.is_empty();
+                if secret {
+                    if class.is_test() || class.is_illustrative() {
+                        f.confidence = f.confidence.lower();
+                    }
+                    return Some(f);
+                }
+                match kind {
+                    RuleKind::Structural if !paths.structural_reports_in(class) => None,
+                    RuleKind::Governance if class != PathClass::Generated => None,
+                    _ => Some(f),
+                }
+            })
+            .collect()
     }
 
     /// Scan a list of files (already walked). `root` is the scan root for project rules.
@@ -320,15 +397,46 @@ impl Engine {
                 report.stats.files_skipped += 1;
             }
         }
-        units.sort_by(|a, b| a.file.path.cmp(&b.file.path));
-        let mut all = Facts::default();
-        for u in &units {
-            all.extend(u.facts.clone());
+        // Deployed files first in one graph; examples/docs and tests each see it plus their own
+        // files, and report only in their own files (fixtures never feed production's graph).
+        let group = |u: &FileUnit| self.config.path_class(&u.file.path).graph_group();
+        units.sort_by(|a, b| (group(a), &a.file.path).cmp(&(group(b), &b.file.path)));
+        let n_illustrative = units.iter().filter(|u| group(u) == 0).count();
+        let n_deployed = units.iter().filter(|u| group(u) == 1).count();
+        let all = self.joined_facts(&units);
+        let deployed = &units[n_illustrative..n_illustrative + n_deployed];
+        if deployed.len() == units.len() {
+            raw.extend(self.run_project(root, &units, &all));
+        } else {
+            let facts = self.joined_facts(deployed);
+            raw.extend(self.run_project(root, deployed, &facts));
         }
-        // Kustomize: facts of the rendered overlays replace those of the files they consume.
-        facts::kubernetes::apply_kustomize(&units, &mut all, &self.config);
-        all.sort();
-        raw.extend(self.run_project(root, &units, &all));
+        let partitions = [
+            (
+                0u8,
+                &units[..n_illustrative + n_deployed],
+                n_illustrative > 0,
+            ),
+            (
+                2u8,
+                &units[n_illustrative..],
+                n_illustrative + n_deployed < units.len(),
+            ),
+        ];
+        for (g, slice, any) in partitions {
+            if !any {
+                continue;
+            }
+            // Every rule runs, so that the summary can count what the classes hide.
+            let facts = self.joined_facts(slice);
+            let found = self.run_project(root, slice, &facts);
+            raw.extend(
+                found
+                    .into_iter()
+                    .filter(|f| self.config.path_class(&f.path).graph_group() == g),
+            );
+        }
+        units.sort_by(|a, b| a.file.path.cmp(&b.file.path));
         let files: HashMap<String, SourceFile> = units
             .iter()
             .map(|u| (u.file.path.clone(), u.file.clone()))
@@ -342,9 +450,10 @@ impl Engine {
                     .extend(f.mask.iter().cloned());
             }
         }
-        let (findings, suppressed) = self.finish(raw, &files, &today());
+        let (findings, suppressed, hidden) = self.finish(raw, &files, &today());
         report.findings = findings;
         report.suppressed = suppressed;
+        report.hidden_by_path_class = hidden;
         report.errors.sort();
         report.errors.dedup();
         report.facts = all;
@@ -360,7 +469,7 @@ impl Engine {
         let o = self.analyze_file(file.clone());
         let mut files = HashMap::new();
         files.insert(file.path.clone(), file);
-        let (f, _) = self.finish(o.findings, &files, &today());
+        let (f, _, _) = self.finish(o.findings, &files, &today());
         (f, o.errors)
     }
 }

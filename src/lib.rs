@@ -14,6 +14,7 @@ pub mod graph;
 pub mod inventory;
 pub mod kube;
 pub mod lang;
+pub mod pathclass;
 pub mod redact;
 pub mod report;
 pub mod rules;

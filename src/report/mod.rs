@@ -175,6 +175,12 @@ pub fn summary_line(report: &Report) -> String {
     if report.suppressed > 0 {
         line.push_str(&format!(", {} suppressed", report.suppressed));
     }
+    if report.hidden_by_path_class > 0 {
+        line.push_str(&format!(
+            ", {} in test or vendored paths not shown",
+            report.hidden_by_path_class
+        ));
+    }
     if report.stats.files_skipped > 0 {
         line.push_str(&format!(", {} skipped", report.stats.files_skipped));
     }

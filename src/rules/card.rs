@@ -29,10 +29,39 @@ pub struct Card {
     /// Off unless selected or enabled in config.
     #[serde(default)]
     pub opt_in: bool,
+    /// What the rule judges, which decides where it reports (see [`RuleKind`]); default from
+    /// the target: `secrets` → secret, `meta` → meta, else structural.
+    #[serde(default)]
+    pub kind: Option<RuleKind>,
     #[serde(default)]
     pub tags: Vec<String>,
     pub docs: Docs,
     pub examples: Vec<Example>,
+}
+
+/// What a rule judges. Structural rules (IAM, RBAC, trust, CI configuration) do not report in
+/// test, fixture and e2e paths by default (`[paths] structural-in`); secret rules report
+/// everywhere, one confidence step lower in test, example and docs paths; governance rules
+/// (owner labels and tags) run only when `[owners]` is configured; meta rules always run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    Structural,
+    Secret,
+    Governance,
+    Meta,
+}
+
+impl Card {
+    pub fn rule_kind(&self) -> RuleKind {
+        match (self.kind, self.target.as_str()) {
+            (Some(k), _) => k,
+            (None, "secrets") => RuleKind::Secret,
+            (None, "meta") => RuleKind::Meta,
+            _ if self.owasp_nhi.iter().any(|o| o == "NHI2:2025") => RuleKind::Secret,
+            _ => RuleKind::Structural,
+        }
+    }
 }
 
 fn default_scope() -> String {
