@@ -14,16 +14,25 @@ nhilint reads Terraform, Kubernetes (Helm, Kustomize), CI pipelines and applicat
 builds one model of identities, grants, trusts, credentials and usages, and reports trust that\n\
 is too broad, lives too long or has no owner, mapped to the OWASP Non-Human Identities Top 10.";
 
-const AFTER: &str = "Examples:\n  \
-nhilint                                  check the current directory\n  \
-nhilint check infra/ k8s/                check some folders\n  \
-nhilint check --format sarif -o out.sarif  SARIF for code scanning\n  \
-nhilint check --select NHI5 --fail-on high  only over-privilege rules; fail on high+\n  \
-nhilint explain tf-iam-wildcard-action   what a rule finds and how to fix it\n  \
-nhilint rules --format md                the rule catalogue\n\n\
+/// Examples: a description, then the command on its own short line, so that help wrapped to a
+/// narrow terminal never breaks a command someone copies.
+const AFTER: &str = "Examples:\n\
+Check the current directory:\n  \
+nhilint\n\
+Check some folders, one line per finding:\n  \
+nhilint check infra/ k8s/ --format concise\n\
+SARIF for code scanning:\n  \
+nhilint check --format sarif -o out.sarif\n\
+Only over-privilege rules, high and critical:\n  \
+nhilint check --select NHI5 --min-severity high\n\
+Findings per rule and per path class:\n  \
+nhilint check --statistics\n\
+What a rule finds and how to fix it:\n  \
+nhilint explain tf-iam-wildcard-action\n\n\
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.\n\
-Suppress one finding with a comment on its line or the line above:\n  \
-# nhilint: ignore[rule-id] reason until=2026-12-31";
+Suppress one finding with a comment on its line or the line above (optionally with \
+until=YYYY-MM-DD):\n  \
+# nhilint: ignore[rule-id] reason";
 
 #[derive(Parser, Debug)]
 #[command(name = "nhilint", version, about = ABOUT, after_help = AFTER, args_conflicts_with_subcommands = true)]
@@ -103,6 +112,41 @@ pub struct CheckArgs {
     /// Parse errors fail the run (exit 1).
     #[arg(long)]
     pub strict: bool,
+    /// Report only findings at or above this severity: critical|high|medium|low|info.
+    #[arg(long, value_name = "SEVERITY")]
+    pub min_severity: Option<String>,
+    /// Report only findings at or above this confidence: high|medium|low.
+    #[arg(long, value_name = "CONFIDENCE")]
+    pub min_confidence: Option<String>,
+    /// Print how many findings each rule and each path class has, instead of the findings.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Colour: auto (a terminal, unless NO_COLOR is set or FORCE_COLOR is), always or never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--color`, then `NO_COLOR` (set and not empty: no colour), then `FORCE_COLOR` (set and not
+/// `0`/`false`: colour), then whether the output is a terminal.
+pub fn use_color(choice: ColorChoice, terminal: bool) -> bool {
+    let set = |v: &str| std::env::var(v).ok().filter(|x| !x.is_empty());
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if set("NO_COLOR").is_some() => false,
+        ColorChoice::Auto => match set("FORCE_COLOR") {
+            Some(v) => v != "0" && v != "false",
+            None => terminal,
+        },
+    }
 }
 
 #[derive(Args, Debug, Clone)]
@@ -269,6 +313,24 @@ fn run_check(a: CheckArgs) -> i32 {
         Some(Ok(v)) => Some(v),
         None => None,
     };
+    let min_severity = match a.min_severity.as_deref() {
+        Some(v) => match Severity::parse(v) {
+            Some(s) => Some(s),
+            None => {
+                return fail(format!(
+                    "--min-severity `{v}`: use critical, high, medium, low or info"
+                ));
+            }
+        },
+        None => None,
+    };
+    let min_confidence = match a.min_confidence.as_deref() {
+        Some(v) => match crate::finding::Confidence::parse(v) {
+            Some(c) => Some(c),
+            None => return fail(format!("--min-confidence `{v}`: use high, medium or low")),
+        },
+        None => None,
+    };
     let (engine, root) = match prepare(&a.scan, !a.no_inline_suppressions) {
         Ok(x) => x,
         Err(e) => return fail(e),
@@ -284,11 +346,13 @@ fn run_check(a: CheckArgs) -> i32 {
         }
         None => None,
     };
-    let progress = a.format == Format::Human
-        && a.output.is_none()
-        && std::io::stderr().is_terminal()
-        && !a.quiet;
+    let progress =
+        !a.format.is_machine() && a.output.is_none() && std::io::stderr().is_terminal() && !a.quiet;
     let mut report = scan(&engine, &root, &a.scan, stdin, progress);
+    report.findings.retain(|f| {
+        min_severity.is_none_or(|m| f.severity >= m)
+            && min_confidence.is_none_or(|m| f.confidence >= m)
+    });
     if let Some(b) = &a.baseline {
         match crate::baseline::Baseline::load(b) {
             Ok(bl) => {
@@ -316,19 +380,33 @@ fn run_check(a: CheckArgs) -> i32 {
             Err(e) => return fail(e),
         }
     }
-    let color = a.output.is_none()
-        && a.format == Format::Human
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
-    let text = report::render(
-        a.format,
-        &report,
-        &RenderOptions {
-            color,
-            quiet: a.quiet,
-            rules: report::RuleInfo::from_rules(&engine.rules),
-        },
-    );
+    let color = !a.format.is_machine()
+        && use_color(
+            a.color,
+            a.output.is_none() && std::io::stdout().is_terminal(),
+        );
+    let text = if a.statistics {
+        let stats = report::statistics::Statistics::new(&report, &engine.config);
+        match a.format {
+            Format::Json => stats.to_json(),
+            _ => {
+                let mut t = stats.to_text(color);
+                t.push_str(&report::summary_line(&report));
+                t.push('\n');
+                t
+            }
+        }
+    } else {
+        report::render(
+            a.format,
+            &report,
+            &RenderOptions {
+                color,
+                quiet: a.quiet,
+                rules: report::RuleInfo::from_rules(&engine.rules),
+            },
+        )
+    };
     if let Err(e) = write_out(a.output.as_deref(), &text) {
         return fail(e);
     }

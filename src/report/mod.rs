@@ -1,11 +1,13 @@
 //! Reporters: one file per format, consuming findings only.
 
+pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod statistics;
 
 use crate::engine::Report;
 use crate::finding::Severity;
@@ -18,6 +20,8 @@ pub const REPOSITORY_URL: &str = "https://github.com/nhilint/nhilint";
 pub enum Format {
     #[default]
     Human,
+    /// One line per finding: `path:line:col: rule-id [severity] message`.
+    Concise,
     Json,
     Sarif,
     Github,
@@ -58,13 +62,14 @@ impl RuleInfo {
 impl Format {
     /// Formats meant for machines (the summary line then goes to stderr, never into the report).
     pub fn is_machine(self) -> bool {
-        self != Format::Human
+        !matches!(self, Format::Human | Format::Concise)
     }
 }
 
 pub fn render(format: Format, report: &Report, opts: &RenderOptions) -> String {
     match format {
         Format::Human => human::render(report, opts),
+        Format::Concise => concise::render(report, opts),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report, opts),
         Format::Github => github::render(report),
