@@ -280,7 +280,8 @@ impl Engine {
         // Files with suppression comments but no findings still need checking (unused ones).
         if self.inline_suppressions
             && (self.rules.contains(suppress::UNUSED_RULE)
-                || self.rules.contains(suppress::EXPIRED_RULE))
+                || self.rules.contains(suppress::EXPIRED_RULE)
+                || self.rules.contains(suppress::NO_REASON_RULE))
         {
             for p in files.keys() {
                 if !by_path.contains_key(p) {

@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 
 pub const UNUSED_RULE: &str = "nhilint-unused-suppression";
 pub const EXPIRED_RULE: &str = "nhilint-expired-suppression";
+pub const NO_REASON_RULE: &str = "nhilint-suppression-without-reason";
 
 #[derive(Clone, Debug)]
 pub struct Suppression {
@@ -70,6 +71,14 @@ pub fn parse(file: &SourceFile) -> Vec<Suppression> {
     out
 }
 
+impl Suppression {
+    /// The reason is missing or still the quick fix's `<reason>` placeholder (any `<…>`).
+    pub fn lacks_reason(&self) -> bool {
+        let r = self.reason.trim();
+        r.is_empty() || (r.starts_with('<') && r.ends_with('>'))
+    }
+}
+
 /// Apply inline suppressions to one file's findings. Returns kept findings (plus findings of
 /// the unused/expired meta rules) and the number suppressed.
 pub fn apply(
@@ -86,6 +95,8 @@ pub fn apply(
     if sups.is_empty() {
         return (findings, 0);
     }
+    // While the no-reason rule is on, a suppression without a reason silences nothing.
+    let need_reason = rules.contains(NO_REASON_RULE);
     let mut used = vec![false; sups.len()];
     let mut kept = Vec::new();
     let mut n = 0;
@@ -98,7 +109,7 @@ pub fn apply(
             Some((i, s)) => {
                 used[i] = true;
                 let expired = s.until.as_deref().is_some_and(|u| u < today);
-                if expired {
+                if expired || (need_reason && s.lacks_reason()) {
                     kept.push(f);
                 } else {
                     n += 1;
@@ -108,6 +119,24 @@ pub fn apply(
         }
     }
     for (i, s) in sups.iter().enumerate() {
+        if need_reason
+            && s.lacks_reason()
+            && let Some(rule) = rules.get(NO_REASON_RULE)
+        {
+            let what = if s.reason.trim().is_empty() {
+                "gives no reason".to_string()
+            } else {
+                format!("has the placeholder `{}` as its reason", s.reason.trim())
+            };
+            kept.push(rule.finding(
+                file,
+                s.span.clone(),
+                format!(
+                    "suppression of `{}` {what}, so it silences nothing: write why the finding is accepted after the `]`",
+                    s.rules.join(", ")
+                ),
+            ));
+        }
         if let Some(u) = &s.until {
             let valid = u.len() == 10 && u.as_bytes()[4] == b'-' && u.as_bytes()[7] == b'-';
             if let Some(rule) = rules.get(EXPIRED_RULE) {

@@ -467,3 +467,104 @@ fn config_ignore_paths() {
         .collect();
     assert_eq!(paths, vec!["keep/iam.tf"]);
 }
+
+#[test]
+fn server_accepts_the_flags_language_clients_add() {
+    // vscode-languageclient appends `--stdio` (TransportKind.stdio); Node launches add
+    // `--clientProcessId=N`. Closed stdin without `exit`: the server stops with 1, not a usage error.
+    let d = tempfile::tempdir().unwrap();
+    nhilint()
+        .current_dir(d.path())
+        .args(["server", "--stdio", "--clientProcessId=4242"])
+        .write_stdin("")
+        .assert()
+        .code(1);
+    // Other transports are refused with a usage error that names the one supported.
+    for t in ["--socket=5007", "--pipe=/tmp/x", "--node-ipc"] {
+        let out = nhilint()
+            .current_dir(d.path())
+            .args(["server", t])
+            .write_stdin("")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{t}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("stdio"),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn suppression_without_a_reason_silences_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let tf = |comment: &str| {
+        format!(
+            "resource \"aws_iam_policy\" \"p\" {{\n  policy = jsonencode({{\n    {comment}\n    Statement = [{{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }}]\n  }})\n}}\n"
+        )
+    };
+    write(
+        d.path(),
+        "placeholder/main.tf",
+        tf("# nhilint: ignore[tf-iam-wildcard-action] <reason>").as_bytes(),
+    );
+    write(
+        d.path(),
+        "empty/main.tf",
+        tf("# nhilint: ignore[tf-iam-wildcard-action] until=2099-01-01").as_bytes(),
+    );
+    write(
+        d.path(),
+        "reason/main.tf",
+        tf("# nhilint: ignore[tf-iam-wildcard-action] break-glass role").as_bytes(),
+    );
+    let out = nhilint()
+        .current_dir(d.path())
+        .args(["check", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let v = json_of(&out.stdout);
+    let mut got: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["rule_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want: Vec<(String, String)> = [
+        ("empty/main.tf", "nhilint-suppression-without-reason"),
+        ("empty/main.tf", "tf-iam-wildcard-action"),
+        ("placeholder/main.tf", "nhilint-suppression-without-reason"),
+        ("placeholder/main.tf", "tf-iam-wildcard-action"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(got, want, "{v}");
+    let msg = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "placeholder/main.tf" && f["rule_id"] != "tf-iam-wildcard-action")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(msg.contains("placeholder `<reason>`"), "{msg}");
+    // Turning the rule off accepts reason-less suppressions again.
+    nhilint()
+        .current_dir(d.path())
+        .args([
+            "check",
+            "--ignore",
+            "nhilint-suppression-without-reason",
+            "placeholder",
+        ])
+        .assert()
+        .code(0);
+}

@@ -1,4 +1,5 @@
-//! `nhilint inventory`: formats, the shape of Inventory JSON v1, DOT checked by Graphviz,
+//! `nhilint inventory`: formats, the shape of Inventory JSON v1 (DOT is checked by Graphviz in
+//! tests/tools/graphviz.rs),
 //! `--since` against a scratch git repository, and the snapshot of `testdata/trust/`.
 
 use assert_cmd::Command;
@@ -28,42 +29,6 @@ fn inventory(dir: &Path, format: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Is a tool on PATH? Missing: fail under CI, else skip loudly.
-fn have(tool: &str, arg: &str) -> bool {
-    let ok = std::process::Command::new(tool)
-        .arg(arg)
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !ok {
-        if std::env::var_os("CI").is_some() {
-            panic!("`{tool}` is required under CI (installed by .ci/setup)");
-        }
-        eprintln!("\n*** SKIPPED: `{tool}` not found; run .ci/setup to install it ***\n");
-    }
-    ok
-}
-
-fn dot_accepts(text: &str) {
-    if !have("dot", "-V") {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("g.dot");
-    std::fs::write(&p, text).unwrap();
-    let out = std::process::Command::new("dot")
-        .arg("-Tsvg")
-        .arg(&p)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "dot -Tsvg rejected the DOT output: {}\n{text}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("<svg"));
-}
-
 #[test]
 fn unknown_format_is_a_usage_error() {
     let d = tempfile::tempdir().unwrap();
@@ -85,7 +50,8 @@ fn empty_repository_has_the_v1_shape_in_every_format() {
     }
     assert!(inventory(d.path(), "markdown").starts_with("# NHI inventory"));
     assert!(inventory(d.path(), "mermaid").starts_with("flowchart LR"));
-    dot_accepts(&inventory(d.path(), "dot"));
+    // Graphviz accepts the DOT output: tests/tools/graphviz.rs.
+    assert!(inventory(d.path(), "dot").starts_with("digraph"));
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -111,9 +77,6 @@ fn git(dir: &Path, args: &[&str]) {
 
 #[test]
 fn since_rejects_bad_refs() {
-    if !have("git", "--version") {
-        return;
-    }
     let d = tempfile::tempdir().unwrap();
     git(d.path(), &["init", "-q", "-b", "main"]);
     std::fs::write(d.path().join("a.txt"), "x\n").unwrap();
@@ -137,11 +100,6 @@ fn since_rejects_bad_refs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("No trust edge was added or widened"));
-}
-
-#[test]
-fn fixture_dot_is_valid_graphviz() {
-    dot_accepts(&inventory(&fixture(), "dot"));
 }
 
 #[test]
@@ -169,7 +127,6 @@ fn fixture_inventory_json_snapshot() {
 #[test]
 fn fixture_inventory_dot_snapshot() {
     let text = inventory(&fixture(), "dot");
-    dot_accepts(&text);
     insta::assert_snapshot!("trust_inventory_dot", text);
 }
 
@@ -199,9 +156,6 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[test]
 fn since_lists_added_and_widened_trust() {
-    if !have("git", "--version") {
-        return;
-    }
     let d = tempfile::tempdir().unwrap();
     copy_dir(&fixture(), d.path());
     let tf = d.path().join("infra/aws/github_oidc.tf");

@@ -123,13 +123,35 @@ fn diagnostics_hover_code_actions_and_edits() {
         "      # nhilint: ignore[tf-iam-wildcard-action] <reason>\n"
     );
 
-    // Apply it as an incremental edit: the finding is suppressed.
+    // Apply it as an incremental edit: with the `<reason>` placeholder still there the finding
+    // stays and the comment itself is reported; once a reason is written, the finding is gone.
     c.notify(
         "textDocument/didChange",
         json!({"textDocument": {"uri": u, "version": 2},
                "contentChanges": [{"range": edit["range"].clone(), "text": edit["newText"].clone()}]}),
     );
-    assert!(c.diagnostics(&u, Some(2)).is_empty());
+    let mut codes: Vec<String> = c
+        .diagnostics(&u, Some(2))
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "nhilint-suppression-without-reason",
+            "tf-iam-wildcard-action"
+        ]
+    );
+    let placeholder = edit["newText"].as_str().unwrap().find("<reason>").unwrap() as u64;
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": u, "version": 3},
+               "contentChanges": [{"range": {"start": {"line": 6, "character": placeholder},
+                                             "end": {"line": 6, "character": placeholder + 8}},
+                                   "text": "break-glass role, reviewed by secops"}]}),
+    );
+    assert!(c.diagnostics(&u, Some(3)).is_empty());
 
     // `//` comments for code files.
     let js = uri(&root.join("app.js"));

@@ -9,7 +9,7 @@ export default tseslint.config(
   {
     files: ["test/**/*.mjs"],
     languageOptions: {
-      globals: { process: "readonly", console: "readonly", setTimeout: "readonly" },
+      globals: { process: "readonly", console: "readonly", setTimeout: "readonly", clearTimeout: "readonly", URL: "readonly" },
     },
   },
   {

@@ -59,7 +59,28 @@ pub enum Cmd {
     /// Write a baseline of current findings (accepted debt), to report only new ones later.
     Baseline(BaselineArgs),
     /// Run the language server (LSP over stdio) for editors.
-    Server,
+    Server(ServerArgs),
+}
+
+/// The flags language clients add when they launch a server (vscode-languageclient appends
+/// `--stdio` for `TransportKind.stdio`, and `--clientProcessId=N` for Node servers).
+#[derive(Args, Debug, Clone, Default)]
+pub struct ServerArgs {
+    /// Speak LSP over stdin/stdout (the default and only transport; accepted for clients that pass it).
+    #[arg(long)]
+    pub stdio: bool,
+    /// Process id of the editor (accepted; the `processId` of `initialize` is what is used).
+    #[arg(long = "clientProcessId", value_name = "PID")]
+    pub client_process_id: Option<u32>,
+    /// Not supported: nhilint speaks LSP over stdio only.
+    #[arg(long, value_name = "NAME", hide = true)]
+    pub pipe: Option<String>,
+    /// Not supported: nhilint speaks LSP over stdio only.
+    #[arg(long, value_name = "PORT", hide = true)]
+    pub socket: Option<String>,
+    /// Not supported: nhilint speaks LSP over stdio only.
+    #[arg(long = "node-ipc", hide = true)]
+    pub node_ipc: bool,
 }
 
 #[derive(Args, Debug, Clone, Default)]
@@ -193,7 +214,14 @@ pub fn main() -> i32 {
         Some(Cmd::Check(a)) => run_check(a),
         Some(Cmd::Rules(a)) => run_rules(&a.format),
         Some(Cmd::Explain { rule }) => run_explain(&rule),
-        Some(Cmd::Server) => crate::server::run(),
+        Some(Cmd::Server(a)) => {
+            if a.pipe.is_some() || a.socket.is_some() || a.node_ipc {
+                return fail(
+                    "the language server speaks LSP over stdio only (use `nhilint server` or `nhilint server --stdio`)",
+                );
+            }
+            crate::server::run()
+        }
         Some(Cmd::Inventory(a)) => run_inventory(a),
         Some(Cmd::Baseline(a)) => run_baseline(a),
     }

@@ -37,7 +37,13 @@ pub fn uri(p: &Path) -> String {
 
 impl Client {
     pub fn spawn(cwd: &Path) -> Client {
-        let mut child = Command::new(bin())
+        Client::spawn_with(cwd, |bin| Command::new(bin))
+    }
+
+    /// Like `spawn`, with the command built by `cmd` from the binary's path (e.g. a wrapper
+    /// such as `prlimit` that then runs the binary).
+    pub fn spawn_with(cwd: &Path, cmd: impl FnOnce(&str) -> Command) -> Client {
+        let mut child = cmd(&bin())
             .arg("server")
             .current_dir(cwd)
             .env("NHILINT_TODAY", "2026-01-01")

@@ -3,6 +3,7 @@
 // didChange → new diagnostics → hover → code action → shutdown/exit.
 // The binary comes from NHILINT_BIN or CARGO_BIN_EXE_nhilint (set by the Rust test).
 import { test } from "node:test";
+import { BAD_TF } from "./fixtures.mjs";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -26,18 +27,6 @@ import {
 
 const BIN = process.env.NHILINT_BIN || process.env.CARGO_BIN_EXE_nhilint;
 
-const BAD_TF = `resource "aws_iam_policy" "ci" {
-  name = "ci"
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Effect   = "Allow"
-      Action   = "*"
-      Resource = "*"
-    }]
-  })
-}
-`;
 
 test("nhilint server with the VS Code protocol client", { skip: !BIN && "set NHILINT_BIN" }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "nhilint-lsp-"));

@@ -1,79 +1,31 @@
 //! Real editor clients against the real `nhilint server`:
-//! - the VS Code extension builds (`npm ci`, `npm run compile`), lints and packages to a .vsix,
-//!   and a Node test drives the server with `vscode-languageserver-protocol` (the library
-//!   VS Code's client is built on);
+//! - the VS Code extension builds (`npm ci`, `npm run compile`), lints and packages to a .vsix;
+//!   Node tests run the compiled extension's `activate()` with the real vscode-languageclient
+//!   (which launches `nhilint server --stdio`) against a stub `vscode` module, and drive the
+//!   server with `vscode-languageserver-protocol` (the library VS Code's client is built on);
 //! - headless Neovim's built-in LSP client opens a bad Terraform file and writes the
 //!   diagnostics it received to a file read back here.
-//!
-//! Without the tools (node/npm, nvim) the tests skip loudly, and fail when `CI` is set
-//! (`.ci/setup` installs them).
 
-mod lsp_support;
-
+use crate::lsp_support;
+use crate::support::{run, tool, trial};
+use libtest_mimic::Trial;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-fn have(tool: &str) -> bool {
-    Command::new(tool)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// `true` when the test may run; otherwise skip loudly, or fail under CI.
-fn require(tools: &[&str]) -> bool {
-    let missing: Vec<&str> = tools.iter().copied().filter(|t| !have(t)).collect();
-    if missing.is_empty() {
-        return true;
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!(
-            "required tool(s) missing in CI: {} (run .ci/setup)",
-            missing.join(", ")
-        );
-    }
-    eprintln!(
-        "\n*** SKIPPED: {} not installed (run .ci/setup); set CI=1 to make this a failure ***\n",
-        missing.join(", ")
-    );
-    false
-}
-
-/// Run a command to completion with a time limit; panic with its output on failure.
-fn run(cmd: &mut Command, what: &str, limit: Duration) -> String {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{what}: cannot start: {e}"));
-    let id = child.id();
-    let start = Instant::now();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = tx.send(child.wait_with_output());
-    });
-    let out = match rx.recv_timeout(limit) {
-        Ok(o) => o.unwrap_or_else(|e| panic!("{what}: {e}")),
-        Err(_) => {
-            let _ = Command::new("kill").arg(id.to_string()).status();
-            panic!("{what}: timed out after {:?}", start.elapsed());
-        }
-    };
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n{text}",
-        out.status
-    );
-    text
+pub fn trials() -> Vec<Trial> {
+    vec![
+        trial(
+            "editors::vscode_extension_activates_and_packages",
+            &["node", "npm", "npx"],
+            vscode_extension_activates_and_packages,
+        ),
+        trial(
+            "editors::neovim_builtin_client_shows_diagnostics",
+            &["nvim"],
+            neovim_builtin_client_shows_diagnostics,
+        ),
+    ]
 }
 
 fn ext_dir() -> PathBuf {
@@ -106,11 +58,7 @@ fn npm_ci(dir: &Path) {
     }
 }
 
-#[test]
-fn vscode_extension_packages_and_node_client_drives_the_server() {
-    if !require(&["node", "npm", "npx"]) {
-        return;
-    }
+fn vscode_extension_activates_and_packages() {
     let dir = ext_dir();
     npm_ci(&dir);
     let min = Duration::from_secs(300);
@@ -145,14 +93,14 @@ fn vscode_extension_packages_and_node_client_drives_the_server() {
 
     let out = run(
         Command::new("node")
-            .args(["--test", "test/"])
+            .args(["--test", "test/server.test.mjs", "test/activate.test.mjs"])
             .env("CARGO_BIN_EXE_nhilint", lsp_support::bin())
             .current_dir(&dir),
-        "node --test (vscode-languageserver-protocol client)",
+        "node --test (activate() with vscode-languageclient; protocol client)",
         min,
     );
     assert!(
-        out.contains("# pass 1") && out.contains("# fail 0"),
+        out.contains("# pass 2") && out.contains("# fail 0") && out.contains("# skipped 0"),
         "{out}"
     );
 }
@@ -207,11 +155,7 @@ end
 vim.cmd("qa!")
 "#;
 
-#[test]
 fn neovim_builtin_client_shows_diagnostics() {
-    if !require(&["nvim"]) {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let file = root.join("iam.tf");
@@ -220,7 +164,7 @@ fn neovim_builtin_client_shows_diagnostics() {
     std::fs::write(&script, NVIM_SCRIPT).unwrap();
     let out = root.join("diagnostics.txt");
     run(
-        Command::new("nvim")
+        Command::new(tool("nvim").unwrap())
             .args(["--headless", "-n", "-i", "NONE", "-u"])
             .arg(&script)
             .env("NHILINT_BIN", lsp_support::bin())

@@ -1,52 +1,45 @@
 //! The pre-commit hooks, driven by the real `pre-commit` from PyPI (installed by `.ci/setup`
-//! into `<target>/ci-tools/venv`; override with `NHILINT_PRECOMMIT=/path/to/pre-commit`).
+//! into `<target>/ci-tools/venv`; override with `NHILINT_PRE_COMMIT=/path/to/pre-commit`).
 //!
 //! `pre-commit try-repo` runs the `nhilint-system` hook (the freshly built binary on PATH) in a
 //! throwaway git repository: a staged bad file fails the commit with the finding shown, the fixed
 //! file passes. The `nhilint` hook (`language: rust`) is only validated as a manifest: running
 //! it makes pre-commit `cargo install` this whole crate in release mode, minutes on CI's two cores.
 
+use crate::support::{tool, trial};
+use libtest_mimic::Trial;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        trial(
+            "precommit::hook_manifest_is_valid",
+            &["pre-commit"],
+            hook_manifest_is_valid,
+        ),
+        trial(
+            "precommit::staged_bad_file_fails_the_hook_and_the_fix_passes",
+            &["pre-commit"],
+            staged_bad_file_fails_the_hook_and_the_fix_passes,
+        ),
+        trial(
+            "precommit::action_pins_its_dependency_and_never_splices_inputs_into_scripts",
+            &[],
+            action_pins_its_dependency_and_never_splices_inputs_into_scripts,
+        ),
+    ]
+}
+
+fn pre_commit() -> PathBuf {
+    tool("pre-commit").expect("checked by the trial")
+}
 
 fn bin_dir() -> PathBuf {
     Path::new(env!("CARGO_BIN_EXE_nhilint"))
         .parent()
         .expect("binary folder")
         .to_path_buf()
-}
-
-/// The pre-commit executable, or None (a loud skip outside CI, a failure in CI).
-fn pre_commit() -> Option<PathBuf> {
-    let mut candidates = Vec::new();
-    if let Some(p) = std::env::var_os("NHILINT_PRECOMMIT") {
-        candidates.push(PathBuf::from(p));
-    }
-    // <target>/debug/nhilint → <target>/ci-tools/venv/bin/pre-commit
-    if let Some(target) = bin_dir().parent() {
-        candidates.push(target.join("ci-tools/venv/bin/pre-commit"));
-    }
-    candidates.push(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ci-tools/venv/bin/pre-commit"),
-    );
-    candidates.push(PathBuf::from("pre-commit"));
-    for c in candidates {
-        let ok = Command::new(&c)
-            .arg("--version")
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        if ok {
-            return Some(c);
-        }
-    }
-    if std::env::var_os("CI").is_some() {
-        panic!("pre-commit is not installed: run .ci/setup (CI is set, so this test fails)");
-    }
-    eprintln!(
-        "\n*** SKIPPED: pre-commit not found (run `bash .ci/setup` or set NHILINT_PRECOMMIT) ***\n"
-    );
-    None
 }
 
 fn git(dir: &Path, args: &[&str]) {
@@ -126,9 +119,8 @@ fn try_repo(pc: &Path, project: &Path, hooks: &Path, home: &Path) -> (i32, Strin
     (out.status.code().unwrap_or(-1), text)
 }
 
-#[test]
 fn hook_manifest_is_valid() {
-    let Some(pc) = pre_commit() else { return };
+    let pc = pre_commit();
     let out = Command::new(pc)
         .arg("validate-manifest")
         .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"))
@@ -154,9 +146,8 @@ fn hook_manifest_is_valid() {
     }
 }
 
-#[test]
 fn staged_bad_file_fails_the_hook_and_the_fix_passes() {
-    let Some(pc) = pre_commit() else { return };
+    let pc = pre_commit();
     let tmp = tempfile::tempdir().unwrap();
     let hooks = tmp.path().join("hooks");
     let project = tmp.path().join("project");
@@ -196,7 +187,6 @@ fn staged_bad_file_fails_the_hook_and_the_fix_passes() {
     assert!(out.contains("Passed"), "{out}");
 }
 
-#[test]
 fn action_pins_its_dependency_and_never_splices_inputs_into_scripts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(root.join("action.yml")).unwrap();

@@ -1,0 +1,29 @@
+//! Tests that drive real external tools: pre-commit, headless Neovim, Node (the VS Code
+//! extension and vscode-languageclient), Graphviz. `.ci/setup` installs every one of them.
+//!
+//! This binary has its own harness (libtest-mimic) so that a missing tool is never a silent
+//! pass: outside CI the test is reported `ignored, <tool> not installed …` in the summary;
+//! with `CI` set (anything but `false`/`0`) it fails. Each trial names the tools it needs.
+
+#[path = "lsp_support/mod.rs"]
+mod lsp_support;
+
+#[path = "tools/editors.rs"]
+mod editors;
+#[path = "tools/graphviz.rs"]
+mod graphviz;
+#[path = "tools/precommit.rs"]
+mod precommit;
+#[path = "tools/support.rs"]
+mod support;
+
+use libtest_mimic::{Arguments, Trial};
+
+fn main() {
+    let args = Arguments::from_args();
+    let trials: Vec<Trial> = [editors::trials(), graphviz::trials(), precommit::trials()]
+        .into_iter()
+        .flatten()
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
