@@ -477,26 +477,58 @@ impl Engine {
 
 /// One secret, one finding: a context rule about a literal secret (NHI2, e.g.
 /// `gitlab-literal-secret`) is dropped when a provider detector (`secret-*`) reports the same
-/// bytes; the detector's finding names the credential type and is the same in every format.
+/// bytes; the detector's finding names the credential type and is the same in every format. The
+/// kept finding takes the higher severity and confidence of the two, so a literal secret weighs
+/// the same in a default run as with `--select <context rule>` (`--fail-on high` must not pass
+/// because a generic detector won the tie).
 fn defer_to_secret_detectors(raw: Vec<Finding>) -> Vec<Finding> {
-    let detected: Vec<(String, lang::Span)> = raw
+    let detected: Vec<(usize, String, lang::Span)> = raw
         .iter()
-        .filter(|f| f.rule_id.starts_with("secret-"))
-        .flat_map(|f| f.mask.iter().map(|m| (f.path.clone(), m.clone())))
+        .enumerate()
+        .filter(|(_, f)| f.rule_id.starts_with("secret-"))
+        .flat_map(|(i, f)| f.mask.iter().map(move |m| (i, f.path.clone(), m.clone())))
         .collect();
     if detected.is_empty() {
         return raw;
     }
+    let mut raise: HashMap<usize, (crate::finding::Severity, crate::finding::Confidence)> =
+        HashMap::new();
+    let mut keep = vec![true; raw.len()];
+    for (j, f) in raw.iter().enumerate() {
+        if f.rule_id.starts_with("secret-")
+            || !f.owasp_nhi.iter().any(|o| o == "NHI2:2025")
+            || f.mask.is_empty()
+        {
+            continue;
+        }
+        let mut by = detected
+            .iter()
+            .filter(|(_, p, d)| {
+                *p == f.path && f.mask.iter().any(|m| d.start < m.end && m.start < d.end)
+            })
+            .map(|(i, _, _)| *i)
+            .peekable();
+        if by.peek().is_none() {
+            continue;
+        }
+        keep[j] = false;
+        for i in by {
+            let e = raise
+                .entry(i)
+                .or_insert((raw[i].severity, raw[i].confidence));
+            e.0 = e.0.max(f.severity);
+            e.1 = e.1.max(f.confidence);
+        }
+    }
     raw.into_iter()
-        .filter(|f| {
-            f.rule_id.starts_with("secret-")
-                || !f.owasp_nhi.iter().any(|o| o == "NHI2:2025")
-                || f.mask.is_empty()
-                || !f.mask.iter().any(|m| {
-                    detected
-                        .iter()
-                        .any(|(p, d)| *p == f.path && d.start < m.end && m.start < d.end)
-                })
+        .enumerate()
+        .filter(|(j, _)| keep[*j])
+        .map(|(i, mut f)| {
+            if let Some((s, c)) = raise.get(&i) {
+                f.severity = *s;
+                f.confidence = *c;
+            }
+            f
         })
         .collect()
 }

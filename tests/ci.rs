@@ -158,3 +158,37 @@ fn hostile_ci_inputs_do_not_panic() {
     }
     let _ = Path::new(".");
 }
+
+/// A literal secret weighs the same in a default run as with `--select <ci rule>`: the context
+/// rule defers to a secret detector on the same bytes, but the kept finding is never weaker.
+#[test]
+fn literal_secret_severity_does_not_depend_on_select() {
+    let config = Config::default();
+    let texts = [
+        (
+            ".github/workflows/a.yml",
+            "on: push\nenv:\n  DEPLOY_TOKEN: Zk8qLm2vXw9rTt4pQs7n\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n",
+        ),
+        (
+            ".gitlab-ci.yml",
+            "variables:\n  DEPLOY_TOKEN: Zk8qLm2vXw9rTt4pQs7n\nbuild:\n  script: [make]\n",
+        ),
+    ];
+    for (path, text) in texts {
+        let strongest = |select: &[String]| {
+            let engine = nhilint::engine::Engine::new(
+                config.clone(),
+                nhilint::rules::RuleSet::build(&config, select, &[]),
+            );
+            let (f, _) = engine.check_text(path, text);
+            assert_eq!(f.len(), 1, "{path} {select:?}: {f:?}");
+            (f[0].severity, f[0].confidence)
+        };
+        let rule = if path.starts_with(".github") {
+            "gha-literal-secret"
+        } else {
+            "gitlab-literal-secret"
+        };
+        assert_eq!(strongest(&[]), strongest(&[rule.to_string()]), "{path}");
+    }
+}

@@ -299,6 +299,8 @@ fn redirected(cx: &Cx, n: TsNode, out: &mut Vec<(Range<usize>, LeakKind, String)
     };
     let mut dests = Vec::new();
     let mut heredoc_secret = None;
+    // `cat <<EOF | prog`: the heredoc goes to the stdin of the pipeline, not to the log.
+    let mut piped = false;
     let mut stack: Vec<TsNode> = Vec::new();
     let mut cursor = n.walk();
     for c in n.named_children(&mut cursor) {
@@ -322,6 +324,18 @@ fn redirected(cx: &Cx, n: TsNode, out: &mut Vec<(Range<usize>, LeakKind, String)
                 if heredoc_secret.is_none() {
                     heredoc_secret = cx.secret_in(x);
                 }
+            }
+            "pipeline" => {
+                piped = true;
+                stack.extend(x.named_children(&mut c2));
+            }
+            "command" if piped && cmd_name(cx, x) == "tee" => {
+                let mut c3 = x.walk();
+                dests.extend(
+                    x.children_by_field_name("argument", &mut c3)
+                        .map(|a| cx.text(a).to_string())
+                        .filter(|a| !a.starts_with('-')),
+                );
             }
             _ => stack.extend(x.named_children(&mut c2)),
         }
@@ -370,7 +384,7 @@ fn redirected(cx: &Cx, n: TsNode, out: &mut Vec<(Range<usize>, LeakKind, String)
             return;
         }
     }
-    if dests.is_empty() && heredoc_secret.is_some() && cmd_name(cx, body) == "cat" {
+    if dests.is_empty() && !piped && heredoc_secret.is_some() && cmd_name(cx, body) == "cat" {
         // `cat <<EOF` to stdout: echoed.
         out.push((r, LeakKind::Echoed, secret));
     }
@@ -491,5 +505,18 @@ mod tests {
         assert!(run("echo $OTHER\n", &["X"]).is_empty());
         assert!(run("cat <<EOF >> \"$GITHUB_ENV\"\nT=$X\nEOF\n", &["X"]).is_empty());
         assert_eq!(run("cat <<EOF\n$X\nEOF\n", &["X"]), vec![LeakKind::Echoed]);
+        // A heredoc piped into a program goes to its stdin, not to the log.
+        assert!(run("cat <<EOF | kubectl apply -f -\ntoken: $X\nEOF\n", &["X"]).is_empty());
+        assert!(
+            run(
+                "cat <<-EOF | docker login -u u --password-stdin\n$X\nEOF\n",
+                &["X"]
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            run("cat <<EOF | tee cfg.yml\ntoken: $X\nEOF\n", &["X"]),
+            vec![LeakKind::File("file `cfg.yml`".into())]
+        );
     }
 }

@@ -571,15 +571,20 @@ pub fn scopes_used(step: &Step) -> Option<Vec<&'static str>> {
     let r = step.run_text();
     let mut v = Vec::new();
     let has = |s: &str| r.contains(s);
+    let env = step.env.map(text_or_empty_map).unwrap_or_default();
     if has("gh ")
         || has("api.github.com")
         || has("GITHUB_TOKEN")
         || has("github.token")
         || has("GH_TOKEN")
+        || env.contains("github.token")
+        || env.contains("GITHUB_TOKEN")
+        || RELEASE_TOOLS.iter().any(|t| has(t))
+        || runs_repo_script(&r)
     {
         return None;
     }
-    if has("git push") || has("git tag") || has("git commit") {
+    if has("git push") || has("git tag") || has("git commit") || has("gh-deploy") {
         v.push("contents");
     }
     if has("ghcr.io")
@@ -591,6 +596,48 @@ pub fn scopes_used(step: &Step) -> Option<Vec<&'static str>> {
         v.push("packages");
     }
     Some(v)
+}
+
+/// Release tools that push tags, create releases or publish with the token they find in the
+/// environment or the persisted checkout credentials.
+const RELEASE_TOOLS: &[&str] = &[
+    "goreleaser",
+    "semantic-release",
+    "release-please",
+    "release-it",
+    "changeset publish",
+    "changeset version",
+    "lerna publish",
+    "lerna version",
+    "cargo release",
+    "cargo-release",
+    "standard-version",
+    "ghp-import",
+    "mike deploy",
+    "gh-pages",
+    "jreleaser",
+    "twine upload",
+    "poetry publish",
+    "npx release",
+];
+
+/// Does a script run one of the repository's own scripts (`./release.sh`, `bash ci/tag.sh`,
+/// `python scripts/bump.py`)? What it does with the persisted checkout credentials or the token
+/// cannot be told. Build wrappers (`./gradlew`, `./mvnw`, `./configure`) do not count.
+fn runs_repo_script(r: &str) -> bool {
+    r.split(|c: char| c.is_whitespace() || c == ';' || c == '&' || c == '|' || c == '(')
+        .any(|w| {
+            let w = w.trim_matches(|c| c == '"' || c == '\'');
+            let base = w.rsplit('/').next().unwrap_or(w);
+            let wrapper = matches!(base, "gradlew" | "mvnw" | "configure" | "autogen.sh");
+            !wrapper
+                && (w.starts_with("./")
+                    || w.starts_with("scripts/")
+                    || w.ends_with(".sh")
+                    || w.ends_with(".py")
+                    || w.ends_with(".rb")
+                    || w.ends_with(".ps1"))
+        })
 }
 
 fn text_or_empty_map(n: &Node) -> String {

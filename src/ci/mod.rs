@@ -152,8 +152,8 @@ pub fn expr_reads_secret(expr: &str) -> bool {
     let mut i = 0;
     while let Some(p) = l[i..].find("secrets") {
         let at = i + p;
-        let before_ok = at == 0
-            || !(b[at - 1].is_ascii_alphanumeric() || b[at - 1] == b'_' || b[at - 1] == b'.');
+        // `needs.git-secrets.outputs.x` names a job, not the secrets context.
+        let before_ok = at == 0 || !is_ident_byte(b[at - 1]);
         let after = b.get(at + 7).copied();
         if before_ok
             && matches!(
@@ -168,6 +168,11 @@ pub fn expr_reads_secret(expr: &str) -> bool {
     false
 }
 
+/// A byte that continues a context path (`a.b-c_d`): `secrets` after one is not the context.
+fn is_ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'-'
+}
+
 /// Names of the secrets a text reads (`secrets.NAME`), upper-cased as GitHub treats them.
 pub fn secret_names(s: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -175,6 +180,10 @@ pub fn secret_names(s: &str) -> Vec<String> {
         let mut rest = e;
         while let Some(p) = rest.find("secrets.") {
             let tail = &rest[p + 8..];
+            if p > 0 && is_ident_byte(rest.as_bytes()[p - 1]) {
+                rest = tail;
+                continue;
+            }
             let name: String = tail
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
@@ -264,6 +273,8 @@ mod tests {
         assert!(expr_reads_secret("secrets.X"));
         assert!(expr_reads_secret("toJSON(secrets)"));
         assert!(!expr_reads_secret("github.secrets_x"));
+        assert!(!expr_reads_secret("needs.git-secrets.outputs.found"));
+        assert!(secret_names("${{ needs.git-secrets.outputs.x }}").is_empty());
         assert_eq!(
             secret_names("a ${{ secrets.tok }} b"),
             vec!["TOK".to_string()]

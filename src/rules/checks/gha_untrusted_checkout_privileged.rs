@@ -23,7 +23,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                     if let Some(r) = s.with_node("ref") {
                         let t = crate::ci::text_or_empty(r);
                         if untrusted_ref(&t) {
-                            checkout = Some((s.index, r.span.clone(), t));
+                            checkout = Some((s.index, r.span.clone(), format!("ref: {t}")));
                             break;
                         }
                     }
@@ -33,7 +33,18 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                         || (t.contains("git fetch") && t.contains("pull/"))
                         || (t.contains("git checkout") && untrusted_ref(&t) && t.contains("${{"))
                     {
-                        checkout = Some((s.index, run.span.clone(), "a pull request".into()));
+                        // Name the command that fetches the head, not a placeholder.
+                        let line = t
+                            .lines()
+                            .map(str::trim)
+                            .find(|l| {
+                                l.contains("gh pr checkout")
+                                    || (l.contains("git fetch") && l.contains("pull/"))
+                                    || (l.starts_with("git checkout") && untrusted_ref(l))
+                            })
+                            .unwrap_or("git checkout")
+                            .to_string();
+                        checkout = Some((s.index, run.span.clone(), line));
                         break;
                     }
                 }
@@ -82,7 +93,11 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             } else {
                 rule.severity
             };
-            let what: String = what.chars().take(80).collect();
+            let long = what.chars().count() > 80;
+            let mut what: String = what.chars().take(80).collect();
+            if long {
+                what.push('…');
+            }
             out.push(
                 rule.finding(
                     cx.file,

@@ -20,7 +20,15 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 continue;
             }
             // Reusable workflow calls pass the token on; jobs without steps cannot be judged.
-            let mut used: Option<BTreeSet<&str>> = if job.uses.is_some() || job.steps.is_empty() {
+            // A token put in the job's or workflow's environment reaches every script.
+            let env_token = [w.env, job.env].into_iter().flatten().any(|e| {
+                let t = cx.file.text.get(e.span.clone()).unwrap_or("");
+                t.contains("github.token") || t.contains("GITHUB_TOKEN")
+            });
+            let mut used: Option<BTreeSet<&str>> = if job.uses.is_some()
+                || job.steps.is_empty()
+                || env_token
+            {
                 None
             } else {
                 Some(BTreeSet::new())
