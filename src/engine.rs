@@ -175,14 +175,34 @@ impl Engine {
         }
     }
 
-    /// Everything that one file yields on its own: parse, facts, file rules, secrets.
+    /// Everything that one file yields on its own: parse, facts, file rules, secrets. A panic
+    /// in one stage or one rule becomes an error of this file; the other stages still run.
     pub fn analyze_file(&self, file: SourceFile) -> FileOutcome {
-        let (parsed, errors) = if file.text.is_empty() {
-            (Parsed::None, Vec::new())
-        } else {
-            Engine::parse(&file)
+        let mut errors = Vec::new();
+        let internal = |what: &str, p: crate::guard::Panic| ScanError {
+            path: file.path.clone(),
+            line: None,
+            message: p.message(what),
         };
-        let facts = facts::extract(&file, &parsed, &self.config);
+        let parsed = if file.text.is_empty() {
+            Parsed::None
+        } else {
+            match crate::guard::catch(|| Engine::parse(&file)) {
+                Ok((parsed, errs)) => {
+                    errors.extend(errs);
+                    parsed
+                }
+                Err(p) => {
+                    errors.push(internal("while parsing this file", p));
+                    Parsed::None
+                }
+            }
+        };
+        let facts = crate::guard::catch(|| facts::extract(&file, &parsed, &self.config))
+            .unwrap_or_else(|p| {
+                errors.push(internal("while reading identities from this file", p));
+                Facts::default()
+            });
         let mut findings = Vec::new();
         {
             let cx = FileCx {
@@ -196,9 +216,17 @@ impl Engine {
                 if rule.is_project() || rule.card.target != target {
                     continue;
                 }
-                run_file_rule(rule, &cx, &mut findings);
+                let mut out = Vec::new();
+                match crate::guard::catch(|| run_file_rule(rule, &cx, &mut out)) {
+                    Ok(()) => findings.extend(out),
+                    Err(p) => errors.push(internal(&format!("in rule `{}`", rule.id()), p)),
+                }
             }
-            self.secrets.scan(&cx, &self.rules, &mut findings);
+            let mut out = Vec::new();
+            match crate::guard::catch(|| self.secrets.scan(&cx, &self.rules, &mut out)) {
+                Ok(()) => findings.extend(out),
+                Err(p) => errors.push(internal("in the secret detectors", p)),
+            }
         }
         FileOutcome {
             unit: FileUnit {
@@ -214,27 +242,38 @@ impl Engine {
     /// The facts of these files joined; Kustomize overlays' rendered facts replace those of the
     /// files they consume.
     pub fn joined_facts(&self, units: &[FileUnit]) -> Facts {
+        self.joined_facts_checked(units, &mut Vec::new())
+    }
+
+    /// [`Engine::joined_facts`], adding the kustomizations that failed to render to `errors`.
+    pub fn joined_facts_checked(&self, units: &[FileUnit], errors: &mut Vec<ScanError>) -> Facts {
         let mut all = Facts::default();
         for u in units {
             all.extend(u.facts.clone());
         }
-        facts::kubernetes::apply_kustomize(units, &mut all, &self.config);
+        errors.extend(facts::kubernetes::apply_kustomize(
+            units,
+            &mut all,
+            &self.config,
+        ));
         all.sort();
         all
     }
 
     /// Project rules over every file and the joined facts.
     pub fn run_project(&self, root: &Path, units: &[FileUnit], facts: &Facts) -> Vec<Finding> {
-        self.run_project_where(root, units, facts, |_| true)
+        self.run_project_where(root, units, facts, |_| true, &mut Vec::new())
     }
 
-    /// The project rules that `keep` selects.
+    /// The project rules that `keep` selects. A panic in a rule becomes an error naming the
+    /// rule (added to `errors`); the other rules' findings are kept.
     pub fn run_project_where(
         &self,
         root: &Path,
         units: &[FileUnit],
         facts: &Facts,
         keep: impl Fn(&Rule) -> bool,
+        errors: &mut Vec<ScanError>,
     ) -> Vec<Finding> {
         let cx = ProjectCx {
             root,
@@ -248,16 +287,30 @@ impl Engine {
             .iter()
             .filter(|r| r.is_project() && keep(r))
             .collect();
-        project_rules
+        let results: Vec<Result<Vec<Finding>, ScanError>> = project_rules
             .par_iter()
-            .flat_map_iter(|rule| {
+            .map(|rule| {
                 let mut out = Vec::new();
-                if let Some(check) = rule.project_check {
-                    check(&cx, rule, &mut out);
-                }
-                out
+                let Some(check) = rule.project_check else {
+                    return Ok(out);
+                };
+                crate::guard::catch(|| check(&cx, rule, &mut out))
+                    .map(|()| out)
+                    .map_err(|p| ScanError {
+                        path: ".".into(),
+                        line: None,
+                        message: p.message(&format!("in rule `{}`", rule.id())),
+                    })
             })
-            .collect()
+            .collect();
+        let mut findings = Vec::new();
+        for r in results {
+            match r {
+                Ok(f) => findings.extend(f),
+                Err(e) => errors.push(e),
+            }
+        }
+        findings
     }
 
     /// Suppress, apply path classes, fingerprint and sort raw findings. `files` gives each
@@ -364,16 +417,28 @@ impl Engine {
         let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
             .into_par_iter()
             .map(|inp| {
-                let r = match crate::walk::read_input(&inp, max) {
+                let error = |message: String| ScanError {
+                    path: inp.rel.clone(),
+                    line: None,
+                    message,
+                };
+                let read = crate::guard::catch(|| crate::walk::read_input(&inp, max))
+                    .unwrap_or_else(|p| {
+                        crate::walk::Read::Error(p.message("while reading this file"))
+                    });
+                let r = match read {
                     crate::walk::Read::Text(file) => {
-                        let o = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.analyze_file(file)));
-                        match o {
+                        match crate::guard::catch(|| self.analyze_file(file)) {
                             Ok(o) => (Some(o), None, false),
-                            Err(_) => (None, Some(ScanError { path: inp.rel.clone(), line: None, message: "internal error while analysing this file (please report it)".into() }), false),
+                            Err(p) => (
+                                None,
+                                Some(error(p.message("while analysing this file"))),
+                                false,
+                            ),
                         }
                     }
                     crate::walk::Read::Skip(_) => (None, None, true),
-                    crate::walk::Read::Error(msg) => (None, Some(ScanError { path: inp.rel.clone(), line: None, message: msg }), true),
+                    crate::walk::Read::Error(msg) => (None, Some(error(msg)), true),
                 };
                 if let Some(p) = progress {
                     p.fetch_add(1, Ordering::Relaxed);
@@ -404,13 +469,16 @@ impl Engine {
         units.sort_by(|a, b| (group(a), &a.file.path).cmp(&(group(b), &b.file.path)));
         let n_illustrative = units.iter().filter(|u| group(u) == 0).count();
         let n_deployed = units.iter().filter(|u| group(u) == 1).count();
-        let all = self.joined_facts(&units);
+        // Kustomizations that fail to render and project rules that fail (each partition runs
+        // them again: `errors` is deduplicated with the others at the end).
+        let mut errors = Vec::new();
+        let all = self.joined_facts_checked(&units, &mut errors);
         let deployed = &units[n_illustrative..n_illustrative + n_deployed];
         if deployed.len() == units.len() {
-            raw.extend(self.run_project(root, &units, &all));
+            raw.extend(self.run_project_where(root, &units, &all, |_| true, &mut errors));
         } else {
-            let facts = self.joined_facts(deployed);
-            raw.extend(self.run_project(root, deployed, &facts));
+            let facts = self.joined_facts_checked(deployed, &mut errors);
+            raw.extend(self.run_project_where(root, deployed, &facts, |_| true, &mut errors));
         }
         let partitions = [
             (
@@ -429,8 +497,8 @@ impl Engine {
                 continue;
             }
             // Every rule runs, so that the summary can count what the classes hide.
-            let facts = self.joined_facts(slice);
-            let found = self.run_project(root, slice, &facts);
+            let facts = self.joined_facts_checked(slice, &mut errors);
+            let found = self.run_project_where(root, slice, &facts, |_| true, &mut errors);
             raw.extend(
                 found
                     .into_iter()
@@ -438,6 +506,7 @@ impl Engine {
             );
         }
         units.sort_by(|a, b| a.file.path.cmp(&b.file.path));
+        report.errors.extend(errors);
         let files: HashMap<String, SourceFile> = units
             .iter()
             .map(|u| (u.file.path.clone(), u.file.clone()))
@@ -451,7 +520,20 @@ impl Engine {
                     .extend(f.mask.iter().cloned());
             }
         }
-        let (findings, suppressed, hidden) = self.finish(raw, &files, &today());
+        // Suppression failing must not lose the findings: they are then reported unsuppressed.
+        let (findings, suppressed, hidden) =
+            crate::guard::catch(|| self.finish(raw.clone(), &files, &today())).unwrap_or_else(
+                |p| {
+                    report.errors.push(ScanError {
+                        path: ".".into(),
+                        line: None,
+                        message: p.message("while applying suppressions"),
+                    });
+                    let mut raw = raw;
+                    raw.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                    (raw, 0, 0)
+                },
+            );
         report.findings = findings;
         report.suppressed = suppressed;
         report.hidden_by_path_class = hidden;
@@ -616,4 +698,89 @@ pub fn is_kube_kind(k: FileKind) -> bool {
         k,
         FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::Kustomization
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn panicking_file_check(_: &FileCx, _: &Rule, _: &mut Vec<Finding>) {
+        panic!("file rule bug");
+    }
+
+    fn panicking_project_check(_: &ProjectCx, _: &Rule, _: &mut Vec<Finding>) {
+        panic!("project rule bug");
+    }
+
+    fn rule(id: &str, like: &str) -> Rule {
+        let mut card = crate::rules::find_card(like).unwrap().clone();
+        card.id = id.into();
+        Rule {
+            severity: card.severity,
+            card,
+            file_check: None,
+            project_check: None,
+            matcher: None,
+        }
+    }
+
+    #[test]
+    fn a_panicking_rule_becomes_an_error_naming_it_and_other_findings_survive() {
+        let config = Config::default();
+        let mut rules = RuleSet::build(&config, &[], &[]);
+        let mut file_rule = rule("test-panicking-file-rule", "tf-iam-wildcard-action");
+        file_rule.file_check = Some(panicking_file_check);
+        rules.rules.push(Arc::new(file_rule));
+        let mut project_rule = rule("test-panicking-project-rule", "trust-identity-shared");
+        project_rule.card.scope = "project".into();
+        project_rule.project_check = Some(panicking_project_check);
+        rules.rules.push(Arc::new(project_rule));
+        let engine = Engine::new(config, rules);
+        let tf = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }] })\n}\n";
+        let inputs = ["a.tf", "b.tf"]
+            .iter()
+            .map(|p| crate::walk::Input {
+                abs: PathBuf::from(p),
+                rel: p.to_string(),
+                text: Some(tf.to_string()),
+            })
+            .collect();
+        let report = engine.scan_files(Path::new(""), inputs, None);
+        let found: Vec<(&str, &str)> = report
+            .findings
+            .iter()
+            .map(|f| (f.path.as_str(), f.rule_id.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("a.tf", "tf-iam-wildcard-action"),
+                ("b.tf", "tf-iam-wildcard-action")
+            ]
+        );
+        let errors: Vec<(&str, &str)> = report
+            .errors
+            .iter()
+            .map(|e| (e.path.as_str(), e.message.as_str()))
+            .collect();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(errors[0].0, ".");
+        assert!(
+            errors[0].1.starts_with(
+                "internal error in rule `test-panicking-project-rule` (at src/engine.rs:"
+            ),
+            "{errors:?}"
+        );
+        for (e, path) in errors[1..].iter().zip(["a.tf", "b.tf"]) {
+            assert_eq!(e.0, path);
+            assert!(
+                e.1.starts_with(
+                    "internal error in rule `test-panicking-file-rule` (at src/engine.rs:"
+                ),
+                "{errors:?}"
+            );
+        }
+        assert_eq!(report.stats.files_scanned, 2);
+    }
 }

@@ -178,7 +178,7 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
         return Yaml;
     }
     if name.ends_with(".json") {
-        let head = &text[..text.len().min(4096)];
+        let head = crate::lang::prefix(text, 4096);
         if head.contains("\"format_version\"")
             && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
         {

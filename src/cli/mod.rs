@@ -200,7 +200,16 @@ pub struct BaselineArgs {
     pub output: PathBuf,
 }
 
+/// The command line's entry point: exit 0 (nothing at or above `--fail-on`), 1 (findings) or
+/// 2 (usage, configuration or an internal error that left nothing to report). A panic never
+/// ends the process with Rust's 101 (and never prints file text: see [`crate::guard`]).
 pub fn main() -> i32 {
+    crate::guard::install_hook();
+    crate::guard::catch(run)
+        .unwrap_or_else(|p| fail(p.message("before anything could be reported")))
+}
+
+fn run() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -227,8 +236,10 @@ pub fn main() -> i32 {
     }
 }
 
+/// Print an error (terminal-safe: it may quote a configuration file or git's output) and give
+/// exit code 2.
 pub fn fail(msg: impl std::fmt::Display) -> i32 {
-    eprintln!("nhilint: error: {msg}");
+    eprintln!("nhilint: error: {}", crate::term::clean(&msg.to_string()));
     2
 }
 
@@ -280,8 +291,21 @@ pub fn scan(
             text: Some(text),
         }],
         None => {
-            let (inputs, skipped) =
-                crate::walk::collect(root, &scan.paths, &engine.config, threads);
+            let walked = crate::guard::catch(|| {
+                crate::walk::collect(root, &scan.paths, &engine.config, threads)
+            });
+            let (inputs, skipped) = match walked {
+                Ok(w) => w,
+                Err(p) => {
+                    let mut r = crate::engine::Report::default();
+                    r.errors.push(crate::engine::ScanError {
+                        path: ".".into(),
+                        line: None,
+                        message: p.message("while listing the files to scan"),
+                    });
+                    return r;
+                }
+            };
             let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let total = inputs.len();
             let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -425,9 +449,9 @@ fn run_check(a: CheckArgs) -> i32 {
             }
         }
     } else {
-        report::render(
+        report::render_guarded(
             a.format,
-            &report,
+            &mut report,
             &RenderOptions {
                 color,
                 quiet: a.quiet,
@@ -462,7 +486,12 @@ fn print_stale(stale: &[crate::baseline::BaselineEntry]) {
     );
     const SHOWN: usize = 20;
     for e in stale.iter().take(SHOWN) {
-        eprintln!("  stale: {} {} {}", e.rule_id, e.path, e.fingerprint);
+        eprintln!(
+            "  stale: {} {} {}",
+            crate::term::clean(&e.rule_id),
+            crate::term::clean(&e.path),
+            crate::term::clean(&e.fingerprint)
+        );
     }
     if stale.len() > SHOWN {
         eprintln!("  … and {} more", stale.len() - SHOWN);
@@ -600,15 +629,34 @@ fn run_inventory(a: InventoryArgs) -> i32 {
         Err(e) => return fail(e),
     };
     let report = scan(&engine, &root, &a.scan, None, false);
-    let text = match crate::inventory::render_with_config(
-        &a.format,
-        &report,
-        &root,
-        a.since.as_deref(),
-        &engine.config,
-    ) {
-        Ok(t) => t,
-        Err(e) => return fail(e),
+    let rendered = crate::guard::catch(|| {
+        crate::inventory::render_with_config(
+            &a.format,
+            &report,
+            &root,
+            a.since.as_deref(),
+            &engine.config,
+        )
+    });
+    let text = match rendered {
+        Ok(Ok(t)) => t,
+        Ok(Err(e)) => return fail(e),
+        Err(p) => return fail(p.message("while building the inventory")),
+    };
+    // JSON escapes through serde; the text formats (markdown, dot, mermaid) quote names from
+    // the scanned files, so their control characters are escaped here.
+    let text = if a.format == "json" {
+        text
+    } else {
+        for e in &report.errors {
+            let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            eprintln!(
+                "nhilint: error: {}{line}: {}",
+                crate::term::clean(&e.path),
+                crate::term::clean(&e.message)
+            );
+        }
+        crate::term::clean_lines(&text).into_owned()
     };
     match write_out(a.output.as_deref(), &text) {
         Ok(()) => 0,

@@ -318,7 +318,12 @@ pub fn code_duration(text: &str) -> Option<u64> {
         let inner = &inner[..inner.find(')').unwrap_or(inner.len())];
         let v: Vec<i64> = inner.split(',').filter_map(|p| p.parse().ok()).collect();
         if v.len() == 3 {
-            return Some((v[0] * 31_557_600 + v[1] * 2_629_800 + v[2] * 86_400).max(0) as u64);
+            return Some(
+                (v[0].saturating_mul(31_557_600))
+                    .saturating_add(v[1].saturating_mul(2_629_800))
+                    .saturating_add(v[2].saturating_mul(86_400))
+                    .max(0) as u64,
+            );
         }
     }
     for (pat, mult) in [
@@ -330,7 +335,7 @@ pub fn code_duration(text: &str) -> Option<u64> {
         if let Some(i) = t.find(pat) {
             let inner = &t[i + pat.len()..];
             let inner = &inner[..inner.find(')').unwrap_or(inner.len())];
-            return eval_product(inner).map(|v| v * mult);
+            return eval_product(inner).map(|v| v.saturating_mul(mult));
         }
     }
     if let Some(i) = t.find("ChronoUnit.") {
@@ -348,7 +353,7 @@ pub fn code_duration(text: &str) -> Option<u64> {
         let before = &t[..i];
         let start = before.rfind('(')? + 1;
         let num = before[start..].trim_end_matches(',');
-        return eval_product(num).map(|v| v * mult);
+        return eval_product(num).map(|v| v.saturating_mul(mult));
     }
     // Go: products of integers and time units.
     if t.contains("time.Hour") || t.contains("time.Minute") || t.contains("time.Second") {

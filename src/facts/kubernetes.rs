@@ -4,8 +4,8 @@
 
 use super::{Attrs, Credential, Facts, Grant, Identity, Loc, Usage};
 use crate::config::Config;
-use crate::engine::FileUnit;
 use crate::engine::Parsed;
+use crate::engine::{FileUnit, ScanError};
 use crate::kube::secrets::{identifier_key, secret_like_key};
 use crate::kube::{self, Obj, SaName, lit};
 use crate::lang::{Node, Span, V};
@@ -59,13 +59,37 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
 
 /// Replace the facts of files a Kustomize root consumes with facts of the rendered objects
 /// (overlay namespaces and patches applied).
-pub fn apply_kustomize(units: &[FileUnit], all: &mut Facts, config: &Config) {
+/// Returns the kustomizations whose rendering failed with an internal error, as scan errors.
+pub fn apply_kustomize(units: &[FileUnit], all: &mut Facts, config: &Config) -> Vec<ScanError> {
     if !units.iter().any(|u| u.file.kind == FileKind::Kustomization) {
-        return;
+        return Vec::new();
     }
-    let (objs, consumed) = kube::kustomize::render_all(units);
+    let rendered = crate::guard::catch(|| {
+        let (objs, consumed, failed) = kube::kustomize::render_all_checked(units);
+        let errors: Vec<ScanError> = failed
+            .into_iter()
+            .map(|(k, p)| ScanError {
+                path: units[k].file.path.clone(),
+                line: None,
+                message: p.message("while rendering this kustomization"),
+            })
+            .collect();
+        let files: Vec<&SourceFile> = units.iter().map(|u| &u.file).collect();
+        let facts = emit(&files, &objs, config);
+        (consumed, facts, errors)
+    });
+    let (consumed, facts, errors) = match rendered {
+        Ok(r) => r,
+        Err(p) => {
+            return vec![ScanError {
+                path: ".".into(),
+                line: None,
+                message: p.message("while rendering the kustomizations"),
+            }];
+        }
+    };
     if consumed.is_empty() {
-        return;
+        return errors;
     }
     let paths: HashSet<&str> = consumed
         .iter()
@@ -79,8 +103,8 @@ pub fn apply_kustomize(units: &[FileUnit], all: &mut Facts, config: &Config) {
     all.credentials
         .retain(|f| !paths.contains(f.loc.path.as_str()));
     all.usages.retain(|f| !paths.contains(f.loc.path.as_str()));
-    let files: Vec<&SourceFile> = units.iter().map(|u| &u.file).collect();
-    all.extend(emit(&files, &objs, config));
+    all.extend(facts);
+    errors
 }
 
 /// Helm values: workload identity annotations anywhere under a `serviceAccount` key.

@@ -57,15 +57,18 @@ pub fn render_with_config(
         return render_inv(format, &Inventory::empty());
     }
     let inv = inventory(report, root, config);
-    let inv = match since {
+    let mut errors = report.errors.clone();
+    let mut inv = match since {
         None => inv,
         Some(rev) => {
-            let old_facts = since::facts_at(root, rev, config)?;
+            let (old_facts, old_errors) = since::facts_at(root, rev, config)?;
+            errors.extend(old_errors);
             let g = Graph::build(&old_facts, config, root);
             let before = model::build(&g);
             since::changes(inv, &before, rev)
         }
     };
+    inv.errors = errors;
     render_inv(format, &inv)
 }
 
@@ -91,6 +94,7 @@ impl Inventory {
             trust: Vec::new(),
             grants: Vec::new(),
             usages: Vec::new(),
+            errors: Vec::new(),
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct Inventory {
     pub trust: Vec<TrustEntry>,
     pub grants: Vec<GrantEntry>,
     pub usages: Vec<UsageEntry>,
+    /// Files that could not be analysed (parse or internal errors), as in `check`'s `errors`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<crate::engine::ScanError>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -303,6 +306,7 @@ pub fn build(g: &Graph) -> Inventory {
         trust,
         grants,
         usages,
+        errors: Vec::new(),
     };
     sort(&mut inv);
     inv

@@ -4,7 +4,7 @@
 
 use super::model::{Inventory, TrustEntry};
 use crate::config::Config;
-use crate::engine::Engine;
+use crate::engine::{Engine, ScanError};
 use crate::facts::{self, Facts};
 use crate::source::SourceFile;
 use std::io::{Read, Write};
@@ -45,8 +45,13 @@ fn candidate(path: &str) -> bool {
         .any(|e| l.ends_with(e))
 }
 
-/// Facts of the files under `root` as they were at `rev`.
-pub fn facts_at(root: &Path, rev: &str, config: &Config) -> Result<Facts, String> {
+/// Facts of the files under `root` as they were at `rev`, and the files of that tree that
+/// could not be analysed (an internal error names the file, the other files still count).
+pub fn facts_at(
+    root: &Path,
+    rev: &str,
+    config: &Config,
+) -> Result<(Facts, Vec<ScanError>), String> {
     if rev.is_empty() || rev.starts_with('-') || rev.contains(['\n', '\0']) {
         return Err(format!("invalid git ref `{rev}`"));
     }
@@ -75,20 +80,31 @@ pub fn facts_at(root: &Path, rev: &str, config: &Config) -> Result<Facts, String
         .collect();
     let blobs = cat_files(top, rev, &paths, config.scan.max_file_size)?;
     let mut all = Facts::default();
+    let mut errors = Vec::new();
     for (path, text) in blobs {
         let rel = path
             .strip_prefix(prefix.as_str())
             .unwrap_or(&path)
             .to_string();
-        let file = SourceFile::new(rel, text);
-        if !matches!(file.kind.target(), "terraform" | "kubernetes" | "ci") {
-            continue;
+        let analysed = crate::guard::catch(|| {
+            let file = SourceFile::new(rel.as_str(), text);
+            if !matches!(file.kind.target(), "terraform" | "kubernetes" | "ci") {
+                return Facts::default();
+            }
+            let (parsed, _) = Engine::parse(&file);
+            facts::extract(&file, &parsed, config)
+        });
+        match analysed {
+            Ok(f) => all.extend(f),
+            Err(p) => errors.push(ScanError {
+                path: rel,
+                line: None,
+                message: p.message(&format!("while analysing this file as of `{rev}`")),
+            }),
         }
-        let (parsed, _) = Engine::parse(&file);
-        all.extend(facts::extract(&file, &parsed, config));
     }
     all.sort();
-    Ok(all)
+    Ok((all, errors))
 }
 
 /// Read blobs `rev:path` through one `git cat-file --batch`.

@@ -49,6 +49,19 @@ pub fn join(dir: &str, rel: &str) -> Option<String> {
 
 /// Rendered objects of every root kustomization, and the file indices they consumed.
 pub fn render_all(units: &[FileUnit]) -> (Vec<Obj<'_>>, HashSet<usize>) {
+    let (objs, consumed, _) = render_all_checked(units);
+    (objs, consumed)
+}
+
+/// [`render_all`], and the roots whose rendering failed (an internal error): such a root
+/// yields nothing and consumes nothing, so its files keep their own findings.
+pub fn render_all_checked(
+    units: &[FileUnit],
+) -> (
+    Vec<Obj<'_>>,
+    HashSet<usize>,
+    Vec<(usize, crate::guard::Panic)>,
+) {
     let mut cx = Cx {
         units,
         by_path: units
@@ -66,7 +79,7 @@ pub fn render_all(units: &[FileUnit]) -> (Vec<Obj<'_>>, HashSet<usize>) {
         .map(|(i, _)| i)
         .collect();
     if kusts.is_empty() {
-        return (Vec::new(), HashSet::new());
+        return (Vec::new(), HashSet::new(), Vec::new());
     }
     for &k in &kusts {
         cx.kust_by_dir
@@ -87,19 +100,28 @@ pub fn render_all(units: &[FileUnit]) -> (Vec<Obj<'_>>, HashSet<usize>) {
         }
     }
     let mut out = Vec::new();
+    let mut failed = Vec::new();
     for &k in &kusts {
         if referenced.contains(&k) {
             continue;
         }
-        let mut objs = render(&mut cx, k, 0, &mut Vec::new());
-        for o in &mut objs {
-            o.rendered_by = Some(k);
+        let consumed_before = cx.consumed.clone();
+        match crate::guard::catch(|| render(&mut cx, k, 0, &mut Vec::new())) {
+            Ok(mut objs) => {
+                for o in &mut objs {
+                    o.rendered_by = Some(k);
+                }
+                out.extend(objs);
+            }
+            Err(p) => {
+                cx.consumed = consumed_before;
+                failed.push((k, p));
+            }
         }
-        out.extend(objs);
     }
     let mut consumed = cx.consumed;
     consumed.extend(kusts);
-    (out, consumed)
+    (out, consumed, failed)
 }
 
 fn root(p: &Parsed) -> &Node {

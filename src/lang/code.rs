@@ -233,8 +233,10 @@ fn squash(s: &str) -> String {
 fn last_ident(s: &str) -> String {
     let s = s.trim_end_matches(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
     let start = s
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-        .map(|i| i + 1)
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map(|(i, c)| i + c.len_utf8())
         .unwrap_or(0);
     s[start..].to_string()
 }

@@ -29,7 +29,7 @@ pub fn parse_recovering(text: &str) -> Node {
 }
 
 fn t<'a>(n: TsNode, src: &'a str) -> &'a str {
-    &src[n.start_byte()..n.end_byte()]
+    super::slice(src, n.byte_range())
 }
 
 fn body_entries(body: TsNode, src: &str, depth: usize) -> Vec<Entry> {

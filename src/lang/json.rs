@@ -174,9 +174,11 @@ impl P<'_> {
                 }
                 Some(b'\\') => {
                     out.push_str(&self.t[run..self.i]);
-                    let e = self.s.get(self.i + 1).copied();
-                    self.i += 2;
-                    match e {
+                    // The escaped character may be any character (`\é` is invalid JSON, read
+                    // leniently as `é`): step over all of its bytes.
+                    let e = self.t[self.i + 1..].chars().next();
+                    self.i += 1 + e.map_or(1, char::len_utf8);
+                    match e.map(|c| u8::try_from(c).unwrap_or(0xFF)) {
                         Some(b'n') => out.push('\n'),
                         Some(b't') => out.push('\t'),
                         Some(b'r') => out.push('\r'),
@@ -203,7 +205,7 @@ impl P<'_> {
                             }
                             out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
                         }
-                        Some(c) => out.push(c as char),
+                        Some(_) => out.extend(e),
                         None => return Err(self.err("unterminated string")),
                     }
                     run = self.i;
@@ -227,5 +229,14 @@ mod tests {
         assert!(super::parse("{\"a\": ").is_err());
         let deep = "[".repeat(10_000);
         assert!(super::parse(&deep).is_err());
+    }
+
+    #[test]
+    fn escaped_multibyte_characters() {
+        let d = super::parse("{\"a\": \"x\\é€\\\u{1F600}y\", \"b\": \"\\\"\"}").unwrap();
+        assert_eq!(d.root.get("a").unwrap().as_str(), Some("xé€\u{1F600}y"));
+        assert_eq!(d.root.get("b").unwrap().as_str(), Some("\""));
+        assert!(super::parse("\"\\é").is_err());
+        assert!(super::parse("\"\\").is_err());
     }
 }

@@ -258,8 +258,11 @@ fn first_error(root: TsNode, src: &str) -> Option<(usize, String)> {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         if n.is_error() || n.is_missing() {
-            let snippet: String = src[n.start_byte()..n.end_byte().min(n.start_byte() + 30)]
+            let snippet: String = src
+                .get(n.start_byte()..n.end_byte().min(src.len()))
+                .unwrap_or("")
                 .chars()
+                .take(30)
                 .take_while(|c| *c != '\n')
                 .collect();
             let msg = if n.is_missing() {
@@ -294,7 +297,7 @@ impl Conv<'_> {
     }
 
     fn text(&self, n: TsNode) -> &str {
-        &self.src[n.start_byte()..n.end_byte()]
+        super::slice(self.src, n.byte_range())
     }
 
     fn templated(&self, n: TsNode) -> bool {
@@ -438,7 +441,7 @@ impl Conv<'_> {
                 if self.templated(n) {
                     return Node::new(
                         span,
-                        V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
+                        V::Expr(super::slice(self.orig, n.byte_range()).to_string()),
                     );
                 }
                 let t = self.text(n).trim();
@@ -460,7 +463,7 @@ impl Conv<'_> {
                 if self.templated(n) {
                     return Node::new(
                         span,
-                        V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
+                        V::Expr(super::slice(self.orig, n.byte_range()).to_string()),
                     );
                 }
                 Node::new(span, V::Str(unescape_double(self.text(n))))
@@ -469,7 +472,7 @@ impl Conv<'_> {
                 if self.templated(n) {
                     return Node::new(
                         span,
-                        V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
+                        V::Expr(super::slice(self.orig, n.byte_range()).to_string()),
                     );
                 }
                 let t = self.text(n);
@@ -483,7 +486,7 @@ impl Conv<'_> {
                 if self.templated(n) {
                     return Node::new(
                         span,
-                        V::Expr(self.orig[n.start_byte()..n.end_byte()].to_string()),
+                        V::Expr(super::slice(self.orig, n.byte_range()).to_string()),
                     );
                 }
                 // At the end of a stream tree-sitter ends the scalar after the final newline;
@@ -591,7 +594,7 @@ fn block_scalar(t: &str) -> String {
     let stripped: Vec<&str> = body
         .iter()
         .map(|l| {
-            if l.len() >= indent {
+            if l.len() >= indent && l.as_bytes()[..indent].iter().all(|b| *b == b' ') {
                 &l[indent..]
             } else {
                 l.trim_start()

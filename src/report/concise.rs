@@ -6,6 +6,7 @@ use crate::engine::Report;
 use crate::finding::Severity;
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {
+    use crate::term::clean;
     let mut out = String::new();
     if !opts.quiet {
         for f in &report.findings {
@@ -13,12 +14,19 @@ pub fn render(report: &Report, opts: &RenderOptions) -> String {
             let rule = paint(opts.color, "1", &f.rule_id);
             out.push_str(&format!(
                 "{}:{}:{}: {rule} [{sev}] {}\n",
-                f.path, f.start_line, f.start_column, f.message
+                clean(&f.path),
+                f.start_line,
+                f.start_column,
+                clean(&f.message)
             ));
         }
         for e in &report.errors {
             let l = e.line.map(|l| format!("{l}:")).unwrap_or_default();
-            out.push_str(&format!("{}:{l} error: {}\n", e.path, e.message));
+            out.push_str(&format!(
+                "{}:{l} error: {}\n",
+                clean(&e.path),
+                clean(&e.message)
+            ));
         }
     }
     out.push_str(&super::summary_line(report));

@@ -7,11 +7,20 @@
 use crate::engine::Report;
 use crate::finding::Severity;
 
-/// Escape the message part of a workflow command.
+/// Escape the message part of a workflow command. Other control characters (from scanned
+/// files: ESC sequences the runner log would interpret) become visible escapes (`\x1b`).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c if crate::term::needs_escape(c) => crate::term::escape_char(c, &mut out),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Escape a property value (`file=`, `title=`…): also `:` and `,`.
@@ -76,5 +85,6 @@ mod tests {
     fn escaping() {
         assert_eq!(escape_data("50%\r\nok: a,b"), "50%25%0D%0Aok: a,b");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+        assert_eq!(escape_data("x\x1b[2Jy\u{202e}"), "x\\x1b[2Jy\\u{202e}");
     }
 }

@@ -5,7 +5,8 @@
 
 use crate::engine::Report;
 
-/// Escape text for XML attributes and content; characters XML 1.0 cannot carry are dropped.
+/// Escape text for XML attributes and content; other control characters (which XML 1.0
+/// cannot carry, or a terminal would interpret) become visible escapes (`\x1b`).
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -18,7 +19,8 @@ pub fn escape(s: &str) -> String {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c if crate::term::needs_escape(c) => crate::term::escape_char(c, &mut out),
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
@@ -104,6 +106,9 @@ mod tests {
 
     #[test]
     fn escapes_xml() {
-        assert_eq!(escape("a<b>&\"'\u{1}c"), "a&lt;b&gt;&amp;&quot;&apos;c");
+        assert_eq!(
+            escape("a<b>&\"'\u{1}c\u{9b}"),
+            "a&lt;b&gt;&amp;&quot;&apos;\\x01c\\u{9b}"
+        );
     }
 }

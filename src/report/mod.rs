@@ -78,6 +78,55 @@ pub fn render(format: Format, report: &Report, opts: &RenderOptions) -> String {
     }
 }
 
+/// [`render`], surviving a reporter that panics: the panic becomes an error entry of the report
+/// (`internal error in the human reporter (at …)`), the report is rendered once more, and if that
+/// fails too, in the plain fallback listing ([`render_plain`]). The findings are always shown.
+pub fn render_guarded(format: Format, report: &mut Report, opts: &RenderOptions) -> String {
+    let name = format!("{format:?}").to_lowercase();
+    render_with(&name, report, |r| render(format, r, opts))
+}
+
+fn render_with(name: &str, report: &mut Report, render: impl Fn(&Report) -> String) -> String {
+    let err = match crate::guard::catch(|| render(report)) {
+        Ok(s) => return s,
+        Err(p) => p,
+    };
+    report.errors.push(crate::engine::ScanError {
+        path: ".".into(),
+        line: None,
+        message: err.message(&format!("in the {name} reporter")),
+    });
+    crate::guard::catch(|| render(report)).unwrap_or_else(|_| render_plain(report))
+}
+
+/// The last-resort listing: one line per finding and per error, then the summary line.
+pub fn render_plain(report: &Report) -> String {
+    use crate::term::clean;
+    let mut out = String::new();
+    for f in &report.findings {
+        out.push_str(&format!(
+            "{}:{}:{}: {} [{}] {}\n",
+            clean(&f.path),
+            f.start_line,
+            f.start_column,
+            f.severity.as_str(),
+            f.rule_id,
+            clean(&f.message)
+        ));
+    }
+    for e in &report.errors {
+        let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+        out.push_str(&format!(
+            "error: {}{line}: {}\n",
+            clean(&e.path),
+            clean(&e.message)
+        ));
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
 /// The rules to describe: the active ones, then any rule a finding names that is not among them
 /// (looked up in the catalogue), in a stable order.
 pub fn rule_infos(report: &Report, opts: &RenderOptions) -> Vec<RuleInfo> {
@@ -197,4 +246,82 @@ pub fn summary_line(report: &Report) -> String {
         ));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Report;
+
+    fn report() -> Report {
+        let mut r = Report::default();
+        let card = crate::rules::find_card("tf-iam-wildcard-action").unwrap();
+        let mut f = crate::finding::Finding {
+            rule_id: card.id.clone(),
+            title: card.title.clone(),
+            severity: card.severity,
+            confidence: card.confidence,
+            owasp_nhi: card.owasp_nhi.clone(),
+            message: "policy allows every action\u{1b}[2J".into(),
+            path: "keep.tf".into(),
+            start_line: 2,
+            start_column: 3,
+            end_line: 2,
+            end_column: 9,
+            fingerprint: String::new(),
+            related: Vec::new(),
+            help: String::new(),
+            span: 0..0,
+            fp_key: None,
+            mask: Vec::new(),
+        };
+        r.findings.push(f.clone());
+        f.path = "other.tf".into();
+        r.findings.push(f);
+        r.stats.files_scanned = 2;
+        r
+    }
+
+    #[test]
+    fn a_panicking_reporter_becomes_an_error_and_the_findings_are_still_listed() {
+        // Fails on its first call only: the second rendering is the reporter's own output.
+        let calls = std::cell::Cell::new(0);
+        let mut r = report();
+        let out = render_with("flaky", &mut r, |r| {
+            calls.set(calls.get() + 1);
+            if calls.get() == 1 {
+                panic!("reporter bug");
+            }
+            summary_line(r)
+        });
+        assert_eq!(out, "2 findings (2 high) in 2 files, 1 error");
+        assert_eq!(r.errors.len(), 1);
+        assert_eq!(r.errors[0].path, ".");
+        assert!(
+            r.errors[0]
+                .message
+                .starts_with("internal error in the flaky reporter (at src/report/mod.rs:"),
+            "{:?}",
+            r.errors
+        );
+        // Always failing: the plain listing, terminal-safe, with every finding and the error.
+        let mut r = report();
+        let out = render_with("broken", &mut r, |_| panic!("reporter bug"));
+        assert!(
+            out.contains(
+                "keep.tf:2:3: high [tf-iam-wildcard-action] policy allows every action\\x1b[2J\n"
+            ),
+            "{out}"
+        );
+        assert!(out.contains("other.tf:2:3: high"), "{out}");
+        assert!(
+            out.contains("error: .: internal error in the broken reporter (at "),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("2 findings (2 high) in 2 files, 1 error\n"),
+            "{out}"
+        );
+        assert!(!out.contains('\u{1b}'));
+    }
 }

@@ -222,9 +222,11 @@ struct Module<'a> {
     tfvars: Vec<usize>,
 }
 
-/// Analysis of the whole scan, built once and shared by every Terraform project rule.
+/// Analysis of the whole scan, built once and shared by every Terraform project rule. If
+/// building it panics, every caller panics with the same [`crate::guard::Panic`] stage, so the
+/// scan reports one error for it (and the other rules' findings).
 pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
-    type Slot = Arc<OnceLock<Arc<Analysis>>>;
+    type Slot = Arc<OnceLock<Result<Arc<Analysis>, crate::guard::Panic>>>;
     static CACHE: Mutex<Vec<(u64, Slot)>> = Mutex::new(Vec::new());
     let key = {
         use std::hash::{Hash, Hasher};
@@ -271,9 +273,10 @@ pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
         } else {
             Some(cx.root.to_path_buf())
         };
-        Arc::new(build(&inputs, disk))
+        crate::guard::catch(|| Arc::new(build(&inputs, disk)))
     })
     .clone()
+    .unwrap_or_else(|p| p.resume_as_stage("the terraform project analysis"))
 }
 
 /// Analysis of one file on its own (facts extraction, the editor).

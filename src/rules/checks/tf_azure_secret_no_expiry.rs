@@ -61,7 +61,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if let Some(d) = days(s)
                     && d - today > 366
                 {
-                    push(out, at_value(&fs, rule, v, None, format!("`{}` creates a client {what} valid until {} ({} days from today)", r.address, &s[..10.min(s.len())], d - today)));
+                    push(out, at_value(&fs, rule, v, None, format!("`{}` creates a client {what} valid until {} ({} days from today)", r.address, crate::lang::prefix(s, 10), d - today)));
                 }
             }
             (None, Some(v)) => {

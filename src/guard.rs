@@ -1,0 +1,130 @@
+//! Panic containment. A panic while reading or analysing one file, rendering one kustomization,
+//! running one rule or rendering one report must not end the run: [`catch`] turns it into a
+//! [`Panic`] that the caller reports as an `errors[]` entry naming the file or the rule, and
+//! every other finding is still reported.
+//!
+//! The panic message is never shown: Rust's messages quote the text being sliced, which can be
+//! a secret or hold terminal control characters. Only the source location is kept. Inside
+//! [`catch`] the process-wide hook prints nothing; outside it the previous hook runs as before.
+
+use std::cell::{Cell, RefCell};
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+thread_local! {
+    static DEPTH: Cell<u32> = const { Cell::new(0) };
+    static LAST: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// A contained panic: where it happened (`src/lang/json.rs:171`) and, for a failure of a shared
+/// stage re-raised to every user of it, what failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Panic {
+    pub location: String,
+    /// Set when a shared stage failed (e.g. "the terraform project analysis"): every rule
+    /// that needs it reports the same error, once.
+    pub stage: Option<String>,
+}
+
+impl Panic {
+    /// `internal error {what} (at src/x.rs:12; please report it)`, or the failed stage's
+    /// message when the panic came from a shared stage.
+    pub fn message(&self, what: &str) -> String {
+        match &self.stage {
+            Some(stage) => format!(
+                "internal error in {stage} (at {}; please report it)",
+                self.location
+            ),
+            None => format!(
+                "internal error {what} (at {}; please report it)",
+                self.location
+            ),
+        }
+    }
+
+    /// Re-raise this panic as the failure of a shared stage (without running the panic hook).
+    pub fn resume_as_stage(self, stage: &str) -> ! {
+        panic::resume_unwind(Box::new(Panic {
+            location: self.location,
+            stage: Some(self.stage.unwrap_or_else(|| stage.to_string())),
+        }))
+    }
+}
+
+/// Install the hook that keeps contained panics quiet (idempotent; [`catch`] calls it).
+pub fn install_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if DEPTH.with(Cell::get) > 0 {
+                let loc = info
+                    .location()
+                    .map(|l| format!("{}:{}", l.file(), l.line()))
+                    .unwrap_or_else(|| "unknown location".to_string());
+                LAST.with(|c| *c.borrow_mut() = Some(loc));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Run `f`; a panic inside it becomes `Err(Panic)` instead of unwinding further.
+pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
+    install_hook();
+    DEPTH.with(|d| d.set(d.get() + 1));
+    LAST.with(|c| c.borrow_mut().take());
+    let r = panic::catch_unwind(AssertUnwindSafe(f));
+    DEPTH.with(|d| d.set(d.get() - 1));
+    r.map_err(|payload| match payload.downcast::<Panic>() {
+        Ok(p) => *p,
+        Err(_) => Panic {
+            location: LAST
+                .with(|c| c.borrow_mut().take())
+                .unwrap_or_else(|| "unknown location".to_string()),
+            stage: None,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contains_a_panic_and_keeps_its_location() {
+        let r: Result<(), Panic> = catch(|| {
+            let s = "é";
+            let _ = &s[..1];
+        });
+        let p = r.unwrap_err();
+        assert!(p.location.starts_with("src/guard.rs:"), "{p:?}");
+        assert_eq!(p.stage, None);
+        let m = p.message("while analysing this file");
+        assert!(m.starts_with("internal error while analysing this file (at src/guard.rs:"));
+        assert!(
+            !m.contains('é'),
+            "the panic message (file text) is never shown: {m}"
+        );
+    }
+
+    #[test]
+    fn nested_and_stage_failures() {
+        let r = catch(|| catch(|| panic!("inner")).map(|_| 1));
+        assert!(r.unwrap().is_err());
+        let r: Result<(), Panic> = catch(|| {
+            let p = catch(|| panic!("x")).unwrap_err();
+            p.resume_as_stage("the terraform project analysis")
+        });
+        let p = r.unwrap_err();
+        assert_eq!(
+            p.message("in rule `x`"),
+            format!(
+                "internal error in the terraform project analysis (at {}; please report it)",
+                p.location
+            )
+        );
+        assert_eq!(catch(|| 7), Ok(7));
+    }
+}

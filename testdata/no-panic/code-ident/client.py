@@ -1,0 +1,5 @@
+import requests
+
+prices = {"₿rate": lambda: 1}
+prices["₿rate"]()
+requests.get("https://internal.example.com/api", verify=False)

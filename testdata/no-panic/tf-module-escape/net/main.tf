@@ -1,0 +1,5 @@
+variable "doc" {}
+
+resource "aws_iam_policy" "net" {
+  policy = var.doc
+}
