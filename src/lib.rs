@@ -12,6 +12,7 @@ pub mod facts;
 pub mod finding;
 pub mod graph;
 pub mod guard;
+pub mod iam;
 pub mod inventory;
 pub mod kube;
 pub mod lang;

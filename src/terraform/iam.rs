@@ -1,5 +1,5 @@
 //! AWS IAM semantics: wildcard matching, condition operators, which conditions bind a
-//! principal, and the actions that only accept `Resource: "*"`.
+//! principal; which actions only accept `Resource: "*"` comes from [`crate::iam::actions`].
 
 use super::policy::{Cond, Stmt};
 
@@ -125,53 +125,10 @@ pub fn principal_bound(s: &Stmt) -> bool {
     })
 }
 
-/// Actions that do not support resource-level permissions: `Resource: "*"` is required.
-const STAR_ONLY: &[&str] = &[
-    "sts:getcalleridentity",
-    "ec2:describe*",
-    "autoscaling:describe*",
-    "elasticloadbalancing:describe*",
-    "cloudwatch:putmetricdata",
-    "cloudwatch:getmetricdata",
-    "cloudwatch:listmetrics",
-    "cloudwatch:describealarms",
-    "logs:createloggroup",
-    "logs:describeloggroups",
-    "xray:puttracesegments",
-    "xray:puttelemetryrecords",
-    "xray:getsamplingrules",
-    "xray:getsamplingtargets",
-    "ecr:getauthorizationtoken",
-    "s3:listallmybuckets",
-    "kms:listkeys",
-    "kms:listaliases",
-    "kms:createkey",
-    "sqs:listqueues",
-    "sns:listtopics",
-    "tag:getresources",
-    "iam:listroles",
-    "iam:listpolicies",
-    "iam:getaccountsummary",
-    "secretsmanager:listsecrets",
-    "secretsmanager:getrandompassword",
-    "ssm:describeparameters",
-    "route53:listhostedzones",
-    "acm:listcertificates",
-    "lambda:listfunctions",
-    "dynamodb:listtables",
-    "cloudformation:liststacks",
-];
-
-/// Is every action this pattern covers one that requires `Resource: "*"`?
+/// Is every action this pattern covers one that requires `Resource: "*"` (from the AWS
+/// action table)?
 pub fn requires_star_resource(action: &str) -> bool {
-    let a = action.to_ascii_lowercase();
-    STAR_ONLY.iter().any(|p| {
-        glob(p, &a)
-            || (p.ends_with('*')
-                && a.starts_with(&p[..p.len() - 1])
-                && a.ends_with('*')
-                && !a[..a.len() - 1].contains('*'))
-    })
+    crate::iam::actions::requires_star_resource(action)
 }
 
 /// `*`, `*:*` — every action of every service.
@@ -210,7 +167,8 @@ mod tests {
         assert!(!glob("repo:acme/*", "repo:other/x"));
         assert!(glob("a?c", "abc"));
         assert!(requires_star_resource("ec2:DescribeInstances"));
-        assert!(requires_star_resource("ec2:Describe*"));
+        // A few `ec2:Describe*` actions take resource ARNs (AWS's table says so).
+        assert!(!requires_star_resource("ec2:Describe*"));
         assert!(!requires_star_resource("ec2:*"));
         assert!(!requires_star_resource("s3:GetObject"));
         assert_eq!(

@@ -48,6 +48,27 @@ impl Stmt {
     pub fn has_principal(&self) -> bool {
         !self.principals.is_empty() || self.not_principals.is_some()
     }
+
+    /// The format-neutral view [`crate::iam`] classifies (unknown parts rendered `${…}`).
+    pub fn neutral(&self) -> crate::iam::aws::Statement {
+        let strs = |l: &[Val]| l.iter().map(|v| v.display()).collect::<Vec<_>>();
+        crate::iam::aws::Statement {
+            allow: self.effect == Effect::Allow,
+            actions: strs(&self.actions),
+            not_actions: self.not_actions.as_deref().map(strs),
+            resources: strs(&self.resources),
+            not_resources: self.not_resources.as_deref().map(strs),
+            conditions: self
+                .conditions
+                .iter()
+                .map(|c| crate::iam::aws::Cond {
+                    op: c.op.clone(),
+                    key: c.key.clone(),
+                    values: strs(&c.values),
+                })
+                .collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

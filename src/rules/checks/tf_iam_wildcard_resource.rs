@@ -1,50 +1,83 @@
 //! An Allow statement of an identity policy on every resource (`Resource: "*"` or
-//! `NotResource`), for actions that support resource-level permissions. Actions that only
-//! accept `*` (`sts:GetCallerIdentity`, `ec2:Describe*`, …) are not reported; statements that
-//! also allow every action are left to `tf-iam-wildcard-action`.
+//! `NotResource`), for actions that reach resources one by one. From the AWS action table:
+//! actions that only accept `*` (`sts:GetCallerIdentity`, `ecr:GetAuthorizationToken`, …) and
+//! list-level actions do not count; actions an unconditional Deny of the same policy takes
+//! away, and actions a resource condition narrows (`aws:ResourceTag/…`, a service key), do not
+//! count either. Statements that also allow every action are left to `tf-iam-wildcard-action`.
+//! One finding per statement as written, listing its actions (a statement merged into several
+//! documents through `source_policy_documents`, or evaluated per module instance, is one).
 
 use crate::engine::ProjectCx;
 use crate::finding::Finding;
+use crate::iam::aws::{Statement, scoped_on_every_resource};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::Effect;
-use crate::terraform::report::{Files, at_value, finding, holder, push, statements, unknown_note};
+use crate::terraform::report::{Files, at_value, finding, holder, push, unknown_note};
+use std::collections::HashMap;
+
+/// One statement as written: where it is reported and what it allows (merged over every
+/// document and module instance it is evaluated in).
+struct Hit<'a> {
+    who: String,
+    star: Option<&'a crate::terraform::eval::Val>,
+    at: crate::terraform::eval::At,
+    actions: Vec<String>,
+    unknown: bool,
+}
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
     let fs = Files::project(cx);
-    for (site, _, s) in statements(&a) {
-        if s.effect != Effect::Allow || s.has_principal() || s.not_actions.is_some() {
-            continue;
-        }
-        if s.actions.iter().any(|v| v.str().is_some_and(iam::is_all_actions)) {
-            continue;
-        }
-        let scoped: Vec<String> = s
-            .actions
-            .iter()
-            .filter(|v| !v.str().is_some_and(iam::requires_star_resource))
-            .map(|v| format!("`{}`", v.display()))
-            .collect();
-        if scoped.is_empty() {
-            continue;
-        }
-        let shown = if scoped.len() > 4 {
-            format!("{} and {} more", scoped[..4].join(", "), scoped.len() - 4)
-        } else {
-            scoped.join(", ")
-        };
-        let unknown_actions = s.actions.iter().any(|v| v.is_unknown());
-        let who = holder(&a, site);
-        for v in &s.resources {
-            if v.str().map(str::trim) == Some("*") {
-                let f = at_value(&fs, rule, v, Some(0), format!("{who} allows {shown} on every resource (`*`)"));
-                push(out, f.map(|f| unknown_note(f, unknown_actions, "part of the action list")));
+    let mut hits: Vec<Hit> = Vec::new();
+    let mut index: HashMap<(usize, usize, usize), usize> = HashMap::new();
+    for site in a.sites.iter().filter(|s| s.via_doc.is_none()) {
+        let neutral: Vec<Statement> = site.policy.stmts.iter().map(|s| s.neutral()).collect();
+        let denies: Vec<&Statement> = neutral.iter().filter(|s| !s.allow).collect();
+        for (s, n) in site.policy.stmts.iter().zip(&neutral) {
+            if s.effect != Effect::Allow || s.has_principal() || s.not_actions.is_some() {
+                continue;
+            }
+            if s.actions.iter().any(|v| v.str().is_some_and(iam::is_all_actions)) {
+                continue;
+            }
+            let scoped = scoped_on_every_resource(n, &denies);
+            if scoped.is_empty() {
+                continue;
+            }
+            let star = s.resources.iter().find(|v| v.str().map(str::trim) == Some("*"));
+            let at = match (star, &s.not_resources) {
+                (Some(v), _) => v.origin_of(0).0,
+                (None, Some(nr)) => nr.first().map(|v| v.at.clone()).unwrap_or(s.at.clone()),
+                (None, None) => continue,
+            };
+            let unknown = s.actions.iter().any(|v| v.is_unknown() && scoped.contains(&v.display()));
+            let key = (at.file, at.span.start, at.span.end);
+            let i = *index.entry(key).or_insert_with(|| {
+                hits.push(Hit { who: holder(&a, site), star, at, actions: Vec::new(), unknown: false });
+                hits.len() - 1
+            });
+            let h = &mut hits[i];
+            h.unknown |= unknown;
+            for p in scoped {
+                if !h.actions.contains(&p) {
+                    h.actions.push(p);
+                }
             }
         }
-        if let Some(nr) = &s.not_resources {
-            let at = nr.first().map(|v| v.at.clone()).unwrap_or(s.at.clone());
-            push(out, finding(&fs, rule, &at, format!("{who} allows {shown} on every resource except those listed (`NotResource`)")));
-        }
+    }
+    for h in hits {
+        let listed: Vec<String> = h.actions.iter().map(|p| format!("`{p}`")).collect();
+        let shown = if listed.len() > 4 {
+            format!("{} and {} more", listed[..4].join(", "), listed.len() - 4)
+        } else {
+            listed.join(", ")
+        };
+        let who = h.who;
+        let f = match h.star {
+            Some(v) => at_value(&fs, rule, v, Some(0), format!("{who} allows {shown} on every resource (`*`)")),
+            None => finding(&fs, rule, &h.at, format!("{who} allows {shown} on every resource except those listed (`NotResource`)")),
+        };
+        push(out, f.map(|f| unknown_note(f, h.unknown, "part of the action list")));
     }
 }

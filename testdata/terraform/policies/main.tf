@@ -14,7 +14,7 @@ resource "aws_iam_policy" "guardrails" {
     Version = "2012-10-17"
     Statement = [
       { Effect = "Deny", Action = "*", Resource = "*", Condition = { Bool = { "aws:SecureTransport" = "false" } } },
-      { Effect = "Allow", Action = ["sts:GetCallerIdentity", "ec2:DescribeInstances", "logs:CreateLogGroup"], Resource = "*" },
+      { Effect = "Allow", Action = ["sts:GetCallerIdentity", "ec2:DescribeInstances", "ecr:GetAuthorizationToken"], Resource = "*" },
     ]
   })
 }
