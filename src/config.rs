@@ -22,8 +22,9 @@ pub struct Config {
     /// Path-scoped ignores: `[[ignore-paths]] rules = [...] paths = ["glob"]`.
     #[serde(default)]
     pub ignore_paths: Vec<PathIgnore>,
+    /// `[owners]`: owner rules (kind `governance`) run only when this section is present.
     #[serde(default)]
-    pub owners: OwnersConfig,
+    pub owners: Option<OwnersConfig>,
     #[serde(default)]
     pub org: OrgConfig,
     /// Environments by name: `[environments.production] branches = ["main"] ...`.
@@ -267,6 +268,16 @@ impl Config {
         }
     }
 
+    /// The tag / label / annotation keys that name an owner (`[owners] tag-keys`, or the
+    /// defaults when the section is absent: inventory still shows owners).
+    pub fn owner_keys(&self) -> &[String] {
+        static DEFAULT: std::sync::OnceLock<OwnersConfig> = std::sync::OnceLock::new();
+        match &self.owners {
+            Some(o) => &o.tag_keys,
+            None => &DEFAULT.get_or_init(OwnersConfig::default).tag_keys,
+        }
+    }
+
     /// The class of a path relative to the scan root (`[paths]` globs, then the defaults).
     pub fn path_class(&self, rel: &str) -> crate::pathclass::PathClass {
         self.path_classifier
@@ -299,6 +310,6 @@ mod tests {
     fn parses_sections() {
         let c = Config::parse("fail-on = \"high\"\n[owners]\ntag-keys = [\"team\"]\n[org]\ngithub-orgs = [\"acme\"]\n", Path::new("x")).unwrap();
         assert_eq!(c.fail_on, Some(Severity::High));
-        assert_eq!(c.owners.tag_keys, vec!["team"]);
+        assert_eq!(c.owner_keys(), vec!["team"]);
     }
 }

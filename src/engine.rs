@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::facts::{self, Facts};
-use crate::finding::{Finding, stable_hash};
+use crate::finding::{Finding, Related, stable_hash};
 use crate::lang::{self, Document, Node};
 use crate::pathclass::PathClass;
 use crate::rules::card::RuleKind;
@@ -364,12 +364,103 @@ impl Engine {
         let before = out.len();
         out = self.apply_path_classes(out);
         let hidden = before - out.len();
+        out = self.merge_duplicates(out, files);
         out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         out.dedup_by(|a, b| {
             a.sort_key() == b.sort_key() && a.end_line == b.end_line && a.end_column == b.end_column
         });
         assign_fingerprints(&mut out, files);
         (out, suppressed, hidden)
+    }
+
+    /// One finding per problem. A rule reporting one spot several times (a wildcard expanded by
+    /// `dynamic` or `for_each`) keeps the most severe; the same Kubernetes finding about
+    /// identical text in several files (one object in several generated bundles, copies of a
+    /// manifest) becomes one finding, at the place whose path class is most production-like,
+    /// with the other places as related locations.
+    fn merge_duplicates(
+        &self,
+        mut findings: Vec<Finding>,
+        files: &HashMap<String, SourceFile>,
+    ) -> Vec<Finding> {
+        let class_rank = |p: &str| match self.config.path_class(p) {
+            PathClass::Production => 0,
+            PathClass::Generated => 1,
+            _ => 2,
+        };
+        findings.sort_by(|a, b| {
+            (
+                class_rank(&a.path),
+                &a.path,
+                a.span.start,
+                a.span.end,
+                &a.rule_id,
+            )
+                .cmp(&(
+                    class_rank(&b.path),
+                    &b.path,
+                    b.span.start,
+                    b.span.end,
+                    &b.rule_id,
+                ))
+                .then(b.severity.cmp(&a.severity))
+                .then(a.message.cmp(&b.message))
+        });
+        // Same rule, same spot: the first (most severe) stays.
+        findings.dedup_by(|later, kept| {
+            later.rule_id == kept.rule_id
+                && later.path == kept.path
+                && later.span == kept.span
+                && later.start_line == kept.start_line
+        });
+        let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+        let mut by_key: HashMap<(String, String, String), usize> = HashMap::new();
+        for f in findings {
+            // Kubernetes objects are applied as bundles (install.yaml, namespace-install.yaml,
+            // ha/install.yaml): the same object in several is one object. Terraform blocks and
+            // workflows in other files are other resources, and secrets are reported where
+            // they are.
+            let mergeable = f.mask.is_empty()
+                && self.rules.get(&f.rule_id).is_some_and(|r| {
+                    r.card.rule_kind() != RuleKind::Secret && r.card.target == "kubernetes"
+                });
+            let text = files
+                .get(&f.path)
+                .and_then(|s| s.text.get(f.span.clone()))
+                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default();
+            if !mergeable || text.is_empty() {
+                out.push(f);
+                continue;
+            }
+            let key = (f.rule_id.clone(), f.message.clone(), text);
+            match by_key.get(&key) {
+                Some(&i) if out[i].path != f.path => {
+                    let kept = &mut out[i];
+                    let here = Related {
+                        path: f.path.clone(),
+                        start_line: f.start_line,
+                        start_column: Some(f.start_column),
+                        end_line: Some(f.end_line),
+                        end_column: Some(f.end_column),
+                        message: "the same finding in a copy of this text".into(),
+                    };
+                    if !kept
+                        .related
+                        .iter()
+                        .any(|r| r.path == here.path && r.start_line == here.start_line)
+                    {
+                        kept.related.push(here);
+                    }
+                    kept.severity = kept.severity.max(f.severity);
+                }
+                _ => {
+                    by_key.insert(key, out.len());
+                    out.push(f);
+                }
+            }
+        }
+        out
     }
 
     /// Where findings report, by the class of their path: structural findings only in the

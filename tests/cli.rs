@@ -363,7 +363,9 @@ fn output_is_deterministic_and_fingerprints_survive_line_moves() {
     let d = tempfile::tempdir().unwrap();
     for i in 0..40 {
         write(d.path(), &format!("m{i}/iam.tf"), BAD_TF.as_bytes());
-        write(d.path(), &format!("m{i}/rbac.yaml"), BAD_K8S.as_bytes());
+        // Distinct objects (identical ones in several files are one finding).
+        let k8s = BAD_K8S.replace("name: x\n", &format!("name: x{i}\n"));
+        write(d.path(), &format!("m{i}/rbac.yaml"), k8s.as_bytes());
     }
     let a = run(d.path());
     let b = run(d.path());

@@ -33,7 +33,7 @@ pub fn address(o: &Obj) -> String {
 
 /// The owner named by labels/annotations under the configured keys.
 pub fn owner_of(o: &Obj, config: &Config) -> Option<String> {
-    let keys = &config.owners.tag_keys;
+    let keys = config.owner_keys();
     o.labels()
         .iter()
         .chain(o.annotations())

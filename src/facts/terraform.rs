@@ -113,7 +113,7 @@ pub fn identity_res<'a>(a: &'a Analysis, inst: usize, v: &Val, rtype: &'a str) -
 pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
     let mut f = Facts::default();
     let mut seen = std::collections::HashSet::new();
-    let owner_keys = &config.owners.tag_keys;
+    let owner_keys = config.owner_keys();
     for (ri, r) in a.res.iter().enumerate() {
         if r.block != "resource" {
             continue;

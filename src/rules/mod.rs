@@ -179,7 +179,9 @@ impl RuleSet {
             if ignore.iter().any(|t| token_matches(t, card)) {
                 enabled = false;
             }
-            if !enabled {
+            // Governance (owner) rules run only when the organisation says what an owner is.
+            if !enabled || card.rule_kind() == card::RuleKind::Governance && config.owners.is_none()
+            {
                 continue;
             }
             let check_name = card.check.clone().unwrap_or_else(|| card.id.clone());

@@ -63,6 +63,8 @@ pub struct Inst {
     pub parent: Option<usize>,
     /// `root`, `root (prod.tfvars)`, `module.x` ...
     pub label: String,
+    /// The `module` block (index in `res`) of the parent that creates this instance.
+    pub call: Option<usize>,
 }
 
 #[derive(Debug, Default)]
@@ -135,6 +137,39 @@ impl Analysis {
             .iter()
             .enumerate()
             .filter(move |(_, r)| r.block == "resource" && r.rtype == rtype)
+    }
+
+    /// The outermost `module` block that leads to this instance (`None` for a root instance)
+    /// and the root instance it is written in.
+    pub fn top_call(&self, inst: usize) -> (Option<usize>, usize) {
+        let mut call = None;
+        let mut i = inst;
+        for _ in 0..=MAX_MODULE_DEPTH {
+            match self.insts.get(i) {
+                Some(x) if x.parent.is_some() => {
+                    call = x.call;
+                    i = x.parent.unwrap_or(i);
+                }
+                _ => break,
+            }
+        }
+        (call, i)
+    }
+
+    /// A root instance that is deployed as such: it configures a provider, is evaluated with a
+    /// tfvars file, or takes no input. A root with inputs and none of these is a reusable module
+    /// that nothing here calls (its callers, elsewhere, decide its tags).
+    pub fn is_deployment_root(&self, inst: usize) -> bool {
+        let Some(x) = self.insts.get(inst) else {
+            return false;
+        };
+        x.parent.is_none()
+            && (x.label != "root"
+                || self.providers.contains_key(&inst)
+                || !self
+                    .res
+                    .iter()
+                    .any(|r| r.inst == inst && r.block == "variable"))
     }
 
     /// Tags of a resource after the instance's AWS provider `default_tags`.
@@ -515,7 +550,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         vars: HashMap<String, Val>,
         depth: usize,
         label: String,
-        parent: Option<usize>,
+        parent: Option<(usize, usize)>,
     ) {
         if self.out.insts.len() >= MAX_INSTANCES {
             return;
@@ -523,8 +558,9 @@ impl<'a, 'b> Builder<'a, 'b> {
         let inst = self.out.insts.len();
         self.out.insts.push(Inst {
             dir: m.dir.clone(),
-            parent,
+            parent: parent.map(|p| p.0),
             label,
+            call: parent.map(|p| p.1),
         });
         let mut scope = self.scope(m);
         scope.vars = vars;
@@ -654,7 +690,8 @@ impl<'a, 'b> Builder<'a, 'b> {
             return;
         }
         #[allow(clippy::type_complexity)]
-        let calls: Vec<(String, Vec<(String, Val)>, String)> = (first_res..self.out.res.len())
+        let calls: Vec<(String, Vec<(String, Val)>, String, usize)> = (first_res
+            ..self.out.res.len())
             .filter_map(|i| {
                 let r = &self.out.res[i];
                 if r.block != "module" {
@@ -662,10 +699,10 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
                 let src = r.body.get("source")?.known_str()?;
                 let d = local_source(&m.dir, src)?;
-                Some((d, r.body.entries().to_vec(), r.name.clone()))
+                Some((d, r.body.entries().to_vec(), r.name.clone(), i))
             })
             .collect();
-        for (d, args, name) in calls {
+        for (d, args, name, call) in calls {
             let Some(child) = self.modules.get(&d) else {
                 continue;
             };
@@ -683,7 +720,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 vars.insert(k, v);
             }
             let label = format!("{} → module.{name}", self.out.insts[inst].label);
-            self.instance(child, vars, depth + 1, label, Some(inst));
+            self.instance(child, vars, depth + 1, label, Some((inst, call)));
         }
     }
 

@@ -10,7 +10,7 @@ use crate::rules::Rule;
 use crate::source::FileKind;
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let keys = &cx.config.owners.tag_keys;
+    let keys = cx.config.owner_keys();
     if keys.is_empty() {
         return;
     }
