@@ -16,14 +16,21 @@ mod graphviz;
 mod precommit;
 #[path = "tools/support.rs"]
 mod support;
+#[path = "tools/wheel.rs"]
+mod wheel;
 
 use libtest_mimic::{Arguments, Trial};
 
 fn main() {
     let args = Arguments::from_args();
-    let trials: Vec<Trial> = [editors::trials(), graphviz::trials(), precommit::trials()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let trials: Vec<Trial> = [
+        editors::trials(),
+        graphviz::trials(),
+        precommit::trials(),
+        wheel::trials(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     libtest_mimic::run(&args, trials).exit();
 }

@@ -6,10 +6,11 @@
 //! file passes. The `nhilint` hook (`language: rust`) is only validated as a manifest: running
 //! it makes pre-commit `cargo install` this whole crate in release mode, minutes on CI's two cores.
 
-use crate::support::{tool, trial};
+use crate::support::{target_dir, tool, trial, wheelhouse};
 use libtest_mimic::Trial;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Instant;
 
 pub fn trials() -> Vec<Trial> {
     vec![
@@ -22,6 +23,11 @@ pub fn trials() -> Vec<Trial> {
             "precommit::staged_bad_file_fails_the_hook_and_the_fix_passes",
             &["pre-commit"],
             staged_bad_file_fails_the_hook_and_the_fix_passes,
+        ),
+        trial(
+            "precommit::python_hook_installs_the_package_and_blocks_a_bad_commit",
+            &["pre-commit", "maturin-wheelhouse"],
+            python_hook_installs_the_package_and_blocks_a_bad_commit,
         ),
         trial(
             "precommit::action_pins_its_dependency_and_never_splices_inputs_into_scripts",
@@ -99,16 +105,34 @@ fn try_repo(pc: &Path, project: &Path, hooks: &Path, home: &Path) -> (i32, Strin
         bin_dir().display(),
         std::env::var("PATH").unwrap_or_default()
     );
+    try_repo_hook(
+        pc,
+        project,
+        hooks,
+        "nhilint-system",
+        home,
+        &[("PATH".into(), path)],
+    )
+}
+
+fn try_repo_hook(
+    pc: &Path,
+    project: &Path,
+    hooks: &Path,
+    hook: &str,
+    home: &Path,
+    env: &[(String, String)],
+) -> (i32, String) {
     let out = Command::new(pc)
         .current_dir(project)
         .arg("try-repo")
         .arg(hooks)
-        .arg("nhilint-system")
+        .arg(hook)
         .arg("--color=never")
-        .env("PATH", path)
         .env("PRE_COMMIT_HOME", home)
         .env("NO_COLOR", "1")
         .envs(git_env())
+        .envs(env.iter().cloned())
         .output()
         .expect("run pre-commit");
     let text = format!(
@@ -117,6 +141,31 @@ fn try_repo(pc: &Path, project: &Path, hooks: &Path, home: &Path) -> (i32, Strin
         String::from_utf8_lossy(&out.stderr)
     );
     (out.status.code().unwrap_or(-1), text)
+}
+
+/// A scratch project with one commit and a staged bad Terraform file (and an unstaged one).
+fn project_with_staged_bad_file(project: &Path) {
+    std::fs::create_dir_all(project.join("infra")).unwrap();
+    git(project, &["init", "-q"]);
+    std::fs::write(project.join("README.md"), "# demo\n").unwrap();
+    git(project, &["add", "README.md"]);
+    git(project, &["commit", "-q", "-m", "init"]);
+    std::fs::write(project.join("infra/iam.tf"), BAD).unwrap();
+    // An unstaged bad file next to it is not pre-commit's business (and not passed).
+    std::fs::write(project.join("infra/later.tf"), BAD).unwrap();
+    git(project, &["add", "infra/iam.tf"]);
+}
+
+fn stage_fixed_file(project: &Path) {
+    std::fs::write(
+        project.join("infra/iam.tf"),
+        BAD.replace(
+            r#"Action = "*", Resource = "*""#,
+            r#"Action = "s3:GetObject", Resource = "arn:aws:s3:::reports/*""#,
+        ),
+    )
+    .unwrap();
+    git(project, &["add", "infra/iam.tf"]);
 }
 
 fn hook_manifest_is_valid() {
@@ -139,7 +188,7 @@ fn hook_manifest_is_valid() {
     for needle in [
         "id: nhilint\n",
         "id: nhilint-system\n",
-        "language: rust",
+        "language: python",
         "language: system",
     ] {
         assert!(text.contains(needle), "{needle}");
@@ -154,17 +203,8 @@ fn staged_bad_file_fails_the_hook_and_the_fix_passes() {
     let home = tmp.path().join("pre-commit-home");
     hook_repo(&hooks);
 
-    std::fs::create_dir_all(project.join("infra")).unwrap();
-    git(&project, &["init", "-q"]);
-    std::fs::write(project.join("README.md"), "# demo\n").unwrap();
-    git(&project, &["add", "README.md"]);
-    git(&project, &["commit", "-q", "-m", "init"]);
-
     // A staged bad file fails, and the finding is shown.
-    std::fs::write(project.join("infra/iam.tf"), BAD).unwrap();
-    // An unstaged bad file next to it is not pre-commit's business (and not passed).
-    std::fs::write(project.join("infra/later.tf"), BAD).unwrap();
-    git(&project, &["add", "infra/iam.tf"]);
+    project_with_staged_bad_file(&project);
     let (code, out) = try_repo(&pc, &project, &hooks, &home);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Failed"), "{out}");
@@ -173,18 +213,45 @@ fn staged_bad_file_fails_the_hook_and_the_fix_passes() {
     assert!(!out.contains("later.tf"), "{out}");
 
     // The fixed file passes.
-    std::fs::write(
-        project.join("infra/iam.tf"),
-        BAD.replace(
-            r#"Action = "*", Resource = "*""#,
-            r#"Action = "s3:GetObject", Resource = "arn:aws:s3:::reports/*""#,
-        ),
-    )
-    .unwrap();
-    git(&project, &["add", "infra/iam.tf"]);
+    stage_fixed_file(&project);
     let (code, out) = try_repo(&pc, &project, &hooks, &home);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Passed"), "{out}");
+}
+
+/// The `nhilint` hook (`language: python`): pre-commit pip-installs this repository, which
+/// maturin builds into a wheel carrying the binary. pip gets maturin from the wheelhouse
+/// `.ci/setup` fills (no network here), and maturin builds the dev profile into the test's own
+/// target folder (so only the nhilint crate is compiled, not every dependency in release mode).
+fn python_hook_installs_the_package_and_blocks_a_bad_commit() {
+    let pc = pre_commit();
+    let tmp = tempfile::tempdir().unwrap();
+    let project = tmp.path().join("project");
+    let home = tmp.path().join("pre-commit-home");
+    project_with_staged_bad_file(&project);
+    let env: Vec<(String, String)> = vec![
+        (
+            "CARGO_TARGET_DIR".into(),
+            target_dir().display().to_string(),
+        ),
+        ("MATURIN_PEP517_ARGS".into(), "--profile dev".into()),
+        ("PIP_NO_INDEX".into(), "1".into()),
+        ("PIP_FIND_LINKS".into(), wheelhouse().display().to_string()),
+        ("PIP_DISABLE_PIP_VERSION_CHECK".into(), "1".into()),
+    ];
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let t = Instant::now();
+    let (code, out) = try_repo_hook(&pc, &project, repo, "nhilint", &home, &env);
+    let install = t.elapsed();
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Failed"), "{out}");
+    assert!(out.contains("tf-iam-wildcard-action"), "{out}");
+    assert!(out.contains("infra/iam.tf:4"), "{out}");
+    assert!(!out.contains("later.tf"), "{out}");
+    // pre-commit built and installed the package into the hook's environment: no other
+    // nhilint was on PATH.
+    assert!(out.contains("Installing environment"), "{out}");
+    eprintln!("python hook: try-repo (pip install of this repository + check) {install:?}");
 }
 
 fn action_pins_its_dependency_and_never_splices_inputs_into_scripts() {

@@ -33,9 +33,22 @@ fn on_path(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
+/// The local wheel folder `.ci/setup` fills with maturin (pip's build dependency for this
+/// package), so pip installs can run with `PIP_NO_INDEX`.
+pub fn wheelhouse() -> PathBuf {
+    target_dir().join("ci-tools/wheelhouse")
+}
+
 /// Where a tool is: `NHILINT_<TOOL>` (upper case, `-` → `_`), the CI virtual environment
 /// (Python tools), then PATH.
 pub fn tool(name: &str) -> Option<PathBuf> {
+    if name == "maturin-wheelhouse" {
+        let found = std::fs::read_dir(wheelhouse())
+            .ok()?
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("maturin-"));
+        return found.then(wheelhouse);
+    }
     let var = format!("NHILINT_{}", name.to_uppercase().replace('-', "_"));
     if let Some(p) = std::env::var_os(&var) {
         return Some(PathBuf::from(p));
