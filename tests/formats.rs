@@ -417,3 +417,132 @@ fn output_file_gets_the_report_and_stderr_the_summary() {
     assert!(err.contains("4 high"), "{err}");
     assert_valid_sarif(&std::fs::read_to_string(&target).unwrap());
 }
+
+/// `n` copies of a finding at successive lines, with the given severity.
+fn many(f: &Finding, severity: Severity, n: u32) -> Vec<Finding> {
+    (0..n)
+        .map(|i| {
+            let mut g = f.clone();
+            g.severity = severity;
+            g.start_line = 100 + i;
+            g.end_line = 100 + i;
+            g.fingerprint = format!("{severity:?}{i}");
+            g
+        })
+        .collect()
+}
+
+#[test]
+fn github_annotations_most_severe_first_within_the_per_step_limits() {
+    let (mut report, rules) = fixed();
+    let template = report.findings[0].clone();
+    report.findings = [
+        many(&template, Severity::Low, 12),
+        many(&template, Severity::High, 25),
+        many(&template, Severity::Medium, 3),
+    ]
+    .concat();
+    let out = report::render(
+        Format::Github,
+        &report,
+        &RenderOptions {
+            color: false,
+            quiet: false,
+            rules,
+        },
+    );
+    let count = |kind: &str| out.lines().filter(|l| l.starts_with(kind)).count();
+    // 10 errors (of 25 high), 3 medium + 1 parse error as warnings, 9 notices + the closing one.
+    assert_eq!(count("::error "), 10, "{out}");
+    assert_eq!(count("::warning "), 4, "{out}");
+    assert_eq!(count("::notice "), 10, "{out}");
+    assert!(out.lines().next().unwrap().starts_with("::error "), "{out}");
+    let note = out.lines().last().unwrap();
+    assert!(
+        note.starts_with("::notice title=nhilint::18 of 41 annotations were not shown"),
+        "{note}"
+    );
+    // Nothing is lost: the cut ones are in the log as plain lines.
+    assert!(out.contains("nhilint: 18 more not annotated"), "{out}");
+    assert_eq!(out.matches("gha-test-token (high)").count(), 25, "{out}");
+
+    let summary = report::github::step_summary(&report);
+    assert!(summary.contains("| high | 25 |"), "{summary}");
+    assert!(summary.contains("| low | 12 |"), "{summary}");
+    assert!(summary.contains("20 more findings"), "{summary}");
+    let rows = summary
+        .lines()
+        .filter(|l| l.starts_with("| high | `"))
+        .count();
+    assert_eq!(rows, 20, "{summary}");
+}
+
+#[test]
+fn sarif_results_carry_their_own_severity_and_are_capped_with_a_notification() {
+    let (report, rules) = fixed();
+    let opts = RenderOptions {
+        color: false,
+        quiet: false,
+        rules,
+    };
+    let full = serde_json::to_value(report::sarif::build(&report, &opts)).unwrap();
+    let run = &full["runs"][0];
+    assert_eq!(run["automationDetails"]["id"], "nhilint/");
+    for r in run["results"].as_array().unwrap() {
+        let sev = r["properties"]["severity"].as_str().unwrap();
+        let want = match sev {
+            "critical" => "9.5",
+            "high" => "8.0",
+            "medium" => "5.5",
+            "low" => "3.0",
+            _ => "1.0",
+        };
+        assert_eq!(r["properties"]["security-severity"], want, "{r}");
+    }
+    // The low finding of an info rule: its own level and score, not the rule's.
+    let low = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "k8s-test-note")
+        .unwrap();
+    assert_eq!(low["properties"]["security-severity"], "3.0");
+
+    let capped = report::sarif::build_capped(&report, &opts, 2);
+    let text = serde_json::to_string_pretty(&capped).unwrap();
+    let v = assert_valid_sarif(&text);
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let ids: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["secret-test-key", "tf-test-wildcard"]);
+    let notes = v["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert!(
+        notes.iter().any(|n| n["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 of 4 results were left out")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn github_format_writes_the_step_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    std::fs::write(&summary, "earlier step\n").unwrap();
+    let out = Command::cargo_bin("nhilint")
+        .unwrap()
+        .current_dir(repo())
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["check", "--format", "github", "testdata/demo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = std::fs::read_to_string(&summary).unwrap();
+    assert!(text.starts_with("earlier step\n### nhilint\n"), "{text}");
+    assert!(text.contains("| severity | findings |"), "{text}");
+}

@@ -462,6 +462,9 @@ fn run_check(a: CheckArgs) -> i32 {
     if let Err(e) = write_out(a.output.as_deref(), &text) {
         return fail(e);
     }
+    if a.format == Format::Github {
+        append_step_summary(&report);
+    }
     // Machine formats keep stdout clean: the summary goes to stderr (human output has it inline).
     if a.format.is_machine() && !a.quiet {
         eprintln!("nhilint: {}", report::summary_line(&report));
@@ -471,6 +474,23 @@ fn run_check(a: CheckArgs) -> i32 {
         1
     } else {
         0
+    }
+}
+
+/// `--format github` in a GitHub Actions step: append the counts and first findings to
+/// `$GITHUB_STEP_SUMMARY` (a warning on stderr if that file cannot be written).
+fn append_step_summary(report: &crate::engine::Report) {
+    let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let text = report::github::step_summary(report);
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        eprintln!("nhilint: warning: cannot write the step summary: {e}");
     }
 }
 

@@ -16,6 +16,14 @@ use std::collections::BTreeMap;
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const FINGERPRINT_KEY: &str = "nhilintFingerprint/v1";
 pub const SRCROOT: &str = "%SRCROOT%";
+/// GitHub code scanning's limits per run (larger uploads are rejected): results, locations per
+/// result, tags per rule.
+pub const MAX_RESULTS: usize = 25_000;
+pub const MAX_LOCATIONS: usize = 1_000;
+pub const MAX_TAGS: usize = 20;
+/// Category of the analysis (`automationDetails.id` is `<category>/<run>`); `NHILINT_SARIF_CATEGORY`
+/// overrides it, e.g. one category per scanned folder.
+pub const DEFAULT_CATEGORY: &str = "nhilint";
 
 #[derive(Serialize)]
 pub struct Log {
@@ -29,9 +37,17 @@ pub struct Log {
 #[serde(rename_all = "camelCase")]
 pub struct Run {
     pub tool: Tool,
+    pub automation_details: AutomationDetails,
     pub invocations: Vec<Invocation>,
     pub results: Vec<SarifResult>,
     pub column_kind: &'static str,
+}
+
+/// `runAutomationDetails`: GitHub code scanning takes the part before the last `/` of `id` as
+/// the analysis category (the upload's `category` input overrides it).
+#[derive(Serialize)]
+pub struct AutomationDetails {
+    pub id: String,
 }
 
 #[derive(Serialize)]
@@ -100,6 +116,7 @@ pub struct Invocation {
 pub struct Notification {
     pub level: &'static str,
     pub message: Text,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub locations: Vec<Location>,
 }
 
@@ -120,6 +137,9 @@ pub struct SarifResult {
 
 #[derive(Serialize)]
 pub struct ResultProperties {
+    /// The finding's own severity as GitHub's score (the rule's default is in the descriptor).
+    #[serde(rename = "security-severity")]
+    pub security_severity: &'static str,
     pub severity: &'static str,
     pub confidence: &'static str,
     pub owasp_nhi: Vec<String>,
@@ -266,6 +286,7 @@ fn descriptor(info: &RuleInfo) -> ReportingDescriptor {
             tags.push(t.clone());
         }
     }
+    tags.truncate(MAX_TAGS);
     ReportingDescriptor {
         id: c.id.clone(),
         name: c.id.clone(),
@@ -301,14 +322,25 @@ fn descriptor(info: &RuleInfo) -> ReportingDescriptor {
 }
 
 pub fn build(report: &Report, opts: &RenderOptions) -> Log {
+    build_capped(report, opts, MAX_RESULTS)
+}
+
+/// [`build`] with at most `max_results` results: past it the most severe are kept (the report's
+/// order within a severity) and a notification says how many were left out.
+pub fn build_capped(report: &Report, opts: &RenderOptions, max_results: usize) -> Log {
     let infos = super::rule_infos(report, opts);
     let index: std::collections::HashMap<&str, usize> = infos
         .iter()
         .enumerate()
         .map(|(i, r)| (r.card.id.as_str(), i))
         .collect();
-    let results = report
-        .findings
+    let mut kept: Vec<&Finding> = report.findings.iter().collect();
+    let left_out = kept.len().saturating_sub(max_results);
+    if left_out > 0 {
+        kept.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        kept.truncate(max_results);
+    }
+    let results = kept
         .iter()
         .map(|f| SarifResult {
             rule_id: f.rule_id.clone(),
@@ -321,18 +353,20 @@ pub fn build(report: &Report, opts: &RenderOptions) -> Log {
             related_locations: f
                 .related
                 .iter()
+                .take(MAX_LOCATIONS)
                 .enumerate()
                 .map(|(i, r)| related(i + 1, r))
                 .collect(),
             partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, f.fingerprint.clone())]),
             properties: ResultProperties {
+                security_severity: security_severity(f.severity),
                 severity: f.severity.as_str(),
                 confidence: f.confidence.as_str(),
                 owasp_nhi: f.owasp_nhi.clone(),
             },
         })
         .collect();
-    let notifications = report
+    let mut notifications: Vec<Notification> = report
         .errors
         .iter()
         .map(|e| Notification {
@@ -353,6 +387,22 @@ pub fn build(report: &Report, opts: &RenderOptions) -> Log {
             }],
         })
         .collect();
+    if left_out > 0 {
+        notifications.push(Notification {
+            level: "warning",
+            message: Text {
+                text: format!(
+                    "{left_out} of {} results were left out: code scanning accepts at most {max_results} per run; the most severe are kept (use --format json for all of them)",
+                    report.findings.len()
+                ),
+            },
+            locations: Vec::new(),
+        });
+    }
+    let category = std::env::var("NHILINT_SARIF_CATEGORY")
+        .ok()
+        .filter(|c| !c.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_CATEGORY.to_string());
     Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
@@ -365,6 +415,9 @@ pub fn build(report: &Report, opts: &RenderOptions) -> Log {
                     information_uri: super::REPOSITORY_URL,
                     rules: infos.iter().map(descriptor).collect(),
                 },
+            },
+            automation_details: AutomationDetails {
+                id: format!("{}/", category.trim_end_matches('/')),
             },
             invocations: vec![Invocation {
                 execution_successful: true,
