@@ -13,8 +13,9 @@ pub struct Config {
     pub select: Vec<String>,
     #[serde(default)]
     pub ignore: Vec<String>,
+    /// Lowest severity that fails the run, or `none`.
     #[serde(default)]
-    pub fail_on: Option<Severity>,
+    pub fail_on: Option<FailOn>,
     #[serde(default)]
     pub scan: ScanConfig,
     #[serde(default)]
@@ -39,6 +40,34 @@ pub struct Config {
     /// `[paths]` compiled on first use.
     #[serde(skip)]
     path_classifier: std::sync::OnceLock<crate::pathclass::PathClassifier>,
+    /// The config's folder relative to the scan's path root, when it is below it (not a key):
+    /// path globs of the config are relative to the config's folder.
+    #[serde(skip)]
+    pub path_prefix: Option<String>,
+    /// The folders scanned, relative to the path root (not a key): path classes are judged below
+    /// them, as when they were the scan root (`nhilint check tests/fixtures/x` checks fixtures).
+    #[serde(skip)]
+    pub scan_prefixes: Vec<String>,
+}
+
+/// `fail-on`: a severity, or `none` (`never`): findings never fail the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FailOn(pub Option<Severity>);
+
+impl<'de> Deserialize<'de> for FailOn {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.as_str() {
+            "none" | "never" => Ok(FailOn(None)),
+            other => Severity::parse(other)
+                .map(|v| FailOn(Some(v)))
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "fail-on `{other}`: use critical, high, medium, low, info or none"
+                    ))
+                }),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -184,6 +213,7 @@ impl Config {
                         message,
                     });
                 }
+                c.check_rule_tokens(text, path)?;
                 for (id, _) in c.rules.iter() {
                     if crate::rules::find_card(id).is_none() {
                         let line = text
@@ -225,6 +255,42 @@ impl Config {
                 })
             }
         }
+    }
+
+    /// Every `select`, `ignore` and `[[ignore-paths]] rules` token must match a rule, as on the
+    /// command line: a typo would silently run (or silence) the wrong rules.
+    fn check_rule_tokens(&self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let lists = [
+            ("select", self.select.iter().collect::<Vec<_>>()),
+            ("ignore", self.ignore.iter().collect()),
+            (
+                "ignore-paths",
+                self.ignore_paths
+                    .iter()
+                    .flat_map(|p| p.rules.iter())
+                    .collect(),
+            ),
+        ];
+        for (key, tokens) in lists {
+            for t in tokens {
+                if crate::rules::catalog()
+                    .iter()
+                    .any(|c| crate::rules::token_matches(t, c))
+                {
+                    continue;
+                }
+                let (line, column) = locate_token(text, t);
+                return Err(ConfigError {
+                    path: path.into(),
+                    line,
+                    column,
+                    message: format!(
+                        "`{t}` in `{key}` matches no rule (ids, `prefix-*`, targets or OWASP items like `NHI5`; see `nhilint rules`)"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
@@ -282,13 +348,85 @@ impl Config {
     pub fn path_class(&self, rel: &str) -> crate::pathclass::PathClass {
         self.path_classifier
             .get_or_init(|| crate::pathclass::PathClassifier::new(&self.paths))
-            .classify(rel)
+            .classify(self.class_relative(rel))
+    }
+
+    /// Set [`Config::path_prefix`] from the root that output paths are relative to.
+    pub fn set_path_root(&mut self, root: &Path) {
+        let (Some(dir), Ok(root)) = (self.base_dir(), std::fs::canonicalize(root)) else {
+            return;
+        };
+        let Ok(dir) = std::fs::canonicalize(dir) else {
+            return;
+        };
+        self.path_prefix = dir
+            .strip_prefix(&root)
+            .ok()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .filter(|p| !p.is_empty());
+    }
+
+    /// Record the folders scanned (see [`Config::scan_prefixes`]).
+    pub fn set_scan_dirs(&mut self, root: &Path, paths: &[PathBuf]) {
+        let Ok(root) = std::fs::canonicalize(root) else {
+            return;
+        };
+        self.scan_prefixes = paths
+            .iter()
+            .filter(|p| p.is_dir())
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .filter_map(|p| {
+                p.strip_prefix(&root)
+                    .ok()
+                    .map(|r| r.to_string_lossy().replace('\\', "/"))
+            })
+            .filter(|p| !p.is_empty())
+            .collect();
+        self.scan_prefixes
+            .sort_by_key(|p| std::cmp::Reverse(p.len()));
+    }
+
+    /// A path as path classes see it: below the folder scanned, else relative to the config.
+    fn class_relative<'a>(&self, path: &'a str) -> &'a str {
+        for p in &self.scan_prefixes {
+            if let Some(r) = path
+                .strip_prefix(p.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            {
+                return r;
+            }
+        }
+        self.config_relative(path)
+    }
+
+    /// An output path as config globs see it: relative to the config's folder.
+    pub fn config_relative<'a>(&self, path: &'a str) -> &'a str {
+        match &self.path_prefix {
+            Some(p) => path
+                .strip_prefix(p.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .unwrap_or(path),
+            None => path,
+        }
     }
 
     /// Directory that config-relative paths are relative to.
     pub fn base_dir(&self) -> Option<&Path> {
         self.source.as_deref().and_then(Path::parent)
     }
+}
+
+/// Line and column (1-based) of the first quoted occurrence of `token` in a TOML text.
+fn locate_token(text: &str, token: &str) -> (Option<usize>, Option<usize>) {
+    for (i, l) in text.lines().enumerate() {
+        let code = l.split('#').next().unwrap_or(l);
+        for q in ['"', '\''] {
+            if let Some(at) = code.find(&format!("{q}{token}{q}")) {
+                return (Some(i + 1), Some(code[..at].chars().count() + 2));
+            }
+        }
+    }
+    (None, None)
 }
 
 #[cfg(test)]
@@ -307,9 +445,40 @@ mod tests {
     }
 
     #[test]
+    fn unknown_rule_tokens_have_a_line() {
+        for (text, line) in [
+            (
+                "select = [\"tf-*\", \"NHI5\"]\nignore = [\n  \"no-such-rule\",\n]\n",
+                3,
+            ),
+            ("select = ['NHI42']\n", 1),
+            ("select = [\"zz-*\"]\n", 1),
+            (
+                "[[ignore-paths]]\nrules = [\"tf-iam-wildcrd-action\"]\npaths = [\"a/**\"]\n",
+                2,
+            ),
+        ] {
+            let e = Config::parse(text, Path::new("nhilint.toml")).unwrap_err();
+            assert_eq!(e.line, Some(line), "{text}: {}", e.message);
+            assert!(e.message.contains("matches no rule"), "{}", e.message);
+        }
+        assert!(
+            Config::parse(
+                "select = [\"tf-*\", \"NHI5\", \"kubernetes\"]\n",
+                Path::new("x")
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
     fn parses_sections() {
         let c = Config::parse("fail-on = \"high\"\n[owners]\ntag-keys = [\"team\"]\n[org]\ngithub-orgs = [\"acme\"]\n", Path::new("x")).unwrap();
-        assert_eq!(c.fail_on, Some(Severity::High));
+        assert_eq!(c.fail_on, Some(FailOn(Some(Severity::High))));
+        let none = Config::parse("fail-on = \"none\"\n", Path::new("x")).unwrap();
+        assert_eq!(none.fail_on, Some(FailOn(None)));
+        let e = Config::parse("fail-on = \"hgih\"\n", Path::new("x")).unwrap_err();
+        assert_eq!(e.line, Some(1));
         assert_eq!(c.owner_keys(), vec!["team"]);
     }
 }

@@ -4,185 +4,293 @@
 //! this module only decides which findings to show afterwards. A finding is shown when its
 //! primary location or one of its related locations touches a changed line.
 //!
-//! * The diff is the working tree (staged and unstaged) against `ref`, with rename detection:
-//!   a renamed file counts by its new path and only its changed lines count, so a pure move
-//!   reports nothing new. Untracked files (not ignored) count as wholly changed.
+//! * The comparison is the working tree as scanned (the texts nhilint read) against the blobs of
+//!   `ref`, line by line. A file that `ref` does not have (added since, or untracked and not
+//!   ignored) counts as wholly changed; a file whose content matches a file that `ref` has and
+//!   the working tree no longer has is a rename: only its changed lines count, so a pure move
+//!   reports nothing new.
 //! * A deletion counts as a change of the lines on both sides of it (deleting a condition can
 //!   widen what the surrounding lines grant).
-//! * Paths are relative to the scan root, like findings: git runs in the scan root with
-//!   `--relative`, so a scan root below the repository's top level works, and changes outside
-//!   the scan root are ignored.
-//! * User configuration cannot change the output we parse: prefixes, external diff drivers,
-//!   textconv, colour and path quoting are all fixed on the command line, and quoted paths are
-//!   unquoted anyway. git only reads the repository; nothing from it is executed.
+//! * git is only asked for the commit, the tree listing and blob contents (plumbing on the object
+//!   database, see [`crate::git`]): it never reads the work tree or the index, so no clean
+//!   filter, fsmonitor, hook, textconv or external diff of the repository can run.
 
 use crate::finding::Finding;
+use crate::git;
+use crate::source::SourceFile;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Changed line ranges per path (relative to the scan root). `None` for a path: whole file.
+/// Changed line ranges per path (as in findings). `None` for a path: whole file.
 pub type Changed = HashMap<String, Option<Vec<(u32, u32)>>>;
 
-fn git(root: &Path) -> std::process::Command {
-    let mut c = std::process::Command::new("git");
-    c.arg("-C")
-        .arg(root)
-        .args(["-c", "core.quotePath=false", "-c", "diff.noprefix=false"])
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_EXTERNAL_DIFF")
-        .env("GIT_PAGER", "cat")
-        .stdin(std::process::Stdio::null());
-    c
-}
+/// Most files compared pairwise for rename detection (added x deleted).
+const RENAME_PAIRS: usize = 20_000;
 
-/// Ask git (read-only) for the diff against `base`.
-pub fn changed_lines(root: &Path, base: &str) -> Result<Changed, String> {
-    if base.is_empty() || base.starts_with('-') {
+/// The diff of the scanned `files` (paths relative to `root`) against `base`.
+pub fn changed_lines(
+    root: &Path,
+    base: &str,
+    files: &HashMap<String, SourceFile>,
+    max: u64,
+) -> Result<Changed, String> {
+    if !git::valid_rev(base) {
         return Err(format!("--changed-since `{base}` is not a git ref"));
     }
-    // Resolve the ref first for a clear error message.
-    let rev = git(root)
-        .args(["rev-parse", "--verify", "--quiet", "--end-of-options"])
-        .arg(format!("{base}^{{commit}}"))
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !rev.status.success() {
-        let inside = git(root)
-            .args(["rev-parse", "--is-inside-work-tree"])
-            .output()
-            .map(|o| o.status.success())
-            .unwrap_or(false);
-        return Err(if inside {
-            format!("--changed-since: `{base}` is not a commit in this repository")
-        } else {
-            format!(
-                "--changed-since: {} is not inside a git repository",
-                root.display()
-            )
-        });
-    }
-    let commit = String::from_utf8_lossy(&rev.stdout).trim().to_string();
-    let out = git(root)
-        .args([
-            "diff",
-            "--no-ext-diff",
-            "--no-textconv",
-            "--no-color",
-            "--unified=0",
-            "--find-renames",
-            "--relative",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-            &commit,
-            "--",
-        ])
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
+    let Some(repo) = git::find_repo(root) else {
         return Err(format!(
-            "git diff {base}: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
+            "--changed-since: {} is not inside a git repository",
+            root.display()
         ));
+    };
+    let Some(commit) = git::resolve_commit(&repo, base)? else {
+        return Err(format!(
+            "--changed-since: `{base}` is not a commit in this repository"
+        ));
+    };
+    let tree = git::ls_tree(&repo, &commit)?;
+    let canon_root = std::fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let prefix = match canon_root.strip_prefix(&repo.top) {
+        Ok(p) => p.to_string_lossy().replace('\\', "/"),
+        Err(_) => return Err("--changed-since: the scan root is outside the repository".into()),
+    };
+    let to_repo = |p: &str| -> Option<String> {
+        let joined = if prefix.is_empty() {
+            p.to_string()
+        } else {
+            format!("{prefix}/{p}")
+        };
+        crate::terraform::eval::normalize(&joined)
+    };
+    let in_tree: HashMap<&str, &git::TreeEntry> =
+        tree.iter().map(|e| (e.path.as_str(), e)).collect();
+
+    let mut changed = Changed::new();
+    let mut modified: Vec<(&str, &git::TreeEntry)> = Vec::new();
+    let mut added: Vec<&str> = Vec::new();
+    let mut present: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for path in files.keys() {
+        let Some(rp) = to_repo(path) else { continue };
+        match in_tree.get(rp.as_str()) {
+            Some(e) if e.size <= max => modified.push((path, e)),
+            Some(_) => {
+                changed.insert(path.clone(), None);
+            }
+            None => added.push(path),
+        }
+        present.insert(rp);
     }
-    let mut changed = parse_diff(&String::from_utf8_lossy(&out.stdout));
-    // Untracked files count as wholly changed (NUL-separated: no quoting).
-    if let Ok(o) = git(root)
-        .args(["ls-files", "-z", "--others", "--exclude-standard"])
-        .output()
-        && o.status.success()
-    {
-        for l in o.stdout.split(|&b| b == 0) {
-            if !l.is_empty() {
-                changed.insert(String::from_utf8_lossy(l).into_owned(), None);
+    // Rename sources: files of `ref` below the scan root that the working tree no longer has.
+    let under = |p: &str| prefix.is_empty() || p.starts_with(&format!("{prefix}/"));
+    let deleted: Vec<&git::TreeEntry> = if added.is_empty() {
+        Vec::new()
+    } else {
+        tree.iter()
+            .filter(|e| e.size <= max && under(&e.path) && !present.contains(&e.path))
+            .filter(|e| std::fs::symlink_metadata(repo.top.join(&e.path)).is_err())
+            .collect()
+    };
+    let deleted: Vec<&git::TreeEntry> = if added.len() * deleted.len() <= RENAME_PAIRS {
+        deleted
+    } else {
+        Vec::new()
+    };
+    let mut oids: Vec<String> = modified.iter().map(|(_, e)| e.oid.clone()).collect();
+    oids.extend(deleted.iter().map(|e| e.oid.clone()));
+    oids.sort();
+    oids.dedup();
+    let blobs = git::cat_blobs(&repo, &oids)?;
+    let text_of = |oid: &str| {
+        blobs
+            .get(oid)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+
+    for (path, e) in modified {
+        let new = &files[path].text;
+        match text_of(&e.oid) {
+            Some(old) => {
+                let hunks = changed_ranges(&old, new);
+                if !hunks.is_empty() {
+                    changed.insert(path.to_string(), Some(hunks));
+                }
+            }
+            None => {
+                changed.insert(path.to_string(), None);
             }
         }
+    }
+    let old_texts: Vec<String> = deleted
+        .iter()
+        .map(|e| text_of(&e.oid).unwrap_or_default())
+        .collect();
+    for path in added {
+        let new = &files[path].text;
+        let best = old_texts
+            .iter()
+            .map(|old| {
+                let d = LineDiff::new(old, new);
+                (d.similarity(), d)
+            })
+            .filter(|(s, _)| *s >= 0.5)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        changed.insert(path.to_string(), best.map(|(_, d)| d.new_ranges()));
     }
     Ok(changed)
 }
 
-/// Parse `git diff --unified=0` output into changed ranges of the new side.
-pub fn parse_diff(diff: &str) -> Changed {
-    let mut changed: Changed = HashMap::new();
-    let mut cur: Option<String> = None;
-    for line in diff.lines() {
-        if line.starts_with("diff --git ") {
-            cur = None;
-        } else if let Some(p) = line.strip_prefix("rename to ") {
-            // A rename without content change has no `+++` line: the file is known, no lines.
-            let p = unquote(p);
-            changed.entry(p.clone()).or_insert_with(|| Some(Vec::new()));
-            cur = Some(p);
-        } else if let Some(p) = line.strip_prefix("+++ ") {
-            let p = unquote(p);
-            cur = p.strip_prefix("b/").map(str::to_string);
-            if let Some(c) = &cur {
-                changed.entry(c.clone()).or_insert_with(|| Some(Vec::new()));
-            }
-        } else if let Some(h) = line.strip_prefix("@@ ") {
-            let Some(c) = &cur else { continue };
-            let plus = h
-                .split_whitespace()
-                .find(|t| t.starts_with('+'))
-                .unwrap_or("+0");
-            let mut it = plus[1..].split(',');
-            let start: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-            let len: u32 = it.next().and_then(|s| s.parse().ok()).unwrap_or(1);
-            let range = if len > 0 {
-                (start, start + len - 1)
-            } else {
-                // Pure deletion after line `start`: the lines around the gap.
-                (start.max(1), start + 1)
-            };
-            if let Some(Some(v)) = changed.get_mut(c) {
-                v.push(range);
-            }
-        }
-    }
-    changed
+/// Changed line ranges (1-based, inclusive) of `new` against `old`, like `git diff -U0`.
+pub fn changed_ranges(old: &str, new: &str) -> Vec<(u32, u32)> {
+    LineDiff::new(old, new).new_ranges()
 }
 
-/// Undo git's C-style quoting of a path (`"a/r\303\251gion.tf"`); unquoted text is returned as is.
-pub fn unquote(s: &str) -> String {
-    let s = s.trim_end_matches('\t');
-    let Some(inner) = s.strip_prefix('"').and_then(|x| x.strip_suffix('"')) else {
-        return s.to_string();
-    };
-    let b = inner.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' && i + 1 < b.len() {
-            let c = b[i + 1];
-            let simple = match c {
-                b'a' => Some(7),
-                b'b' => Some(8),
-                b't' => Some(b'\t'),
-                b'n' => Some(b'\n'),
-                b'v' => Some(11),
-                b'f' => Some(12),
-                b'r' => Some(b'\r'),
-                b'"' => Some(b'"'),
-                b'\\' => Some(b'\\'),
-                _ => None,
-            };
-            if let Some(v) = simple {
-                out.push(v);
-                i += 2;
-                continue;
-            }
-            if i + 3 < b.len() && b[i + 1..i + 4].iter().all(|d| (b'0'..=b'7').contains(d)) {
-                let v = (b[i + 1] - b'0') as u32 * 64
-                    + (b[i + 2] - b'0') as u32 * 8
-                    + (b[i + 3] - b'0') as u32;
-                out.push(v as u8);
-                i += 4;
-                continue;
-            }
+/// A line diff: hunks as (old start, old len, new start, new len), 0-based.
+struct LineDiff {
+    old_len: usize,
+    new_len: usize,
+    hunks: Vec<(usize, usize, usize, usize)>,
+}
+
+/// Largest edit distance searched exactly; beyond it the differing middle is one hunk.
+const MAX_D: usize = 2000;
+
+impl LineDiff {
+    fn new<'a>(old: &'a str, new: &'a str) -> LineDiff {
+        let mut ids: HashMap<&str, u32> = HashMap::new();
+        let mut intern = |t: &'a str| -> Vec<u32> {
+            t.lines()
+                .map(|l| {
+                    let n = ids.len() as u32;
+                    *ids.entry(l).or_insert(n)
+                })
+                .collect()
+        };
+        let (a, b) = (intern(old), intern(new));
+        let hunks = diff_ids(&a, &b);
+        LineDiff {
+            old_len: a.len(),
+            new_len: b.len(),
+            hunks,
         }
-        out.push(b[i]);
-        i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+
+    /// Share of lines kept: 2 * common / (old + new).
+    fn similarity(&self) -> f64 {
+        let total = self.old_len + self.new_len;
+        if total == 0 {
+            return 1.0;
+        }
+        let removed: usize = self.hunks.iter().map(|h| h.1).sum();
+        let common = self.old_len - removed;
+        2.0 * common as f64 / total as f64
+    }
+
+    fn new_ranges(&self) -> Vec<(u32, u32)> {
+        self.hunks
+            .iter()
+            .map(|&(_, _, b, blen)| {
+                let (b, blen) = (b as u32, blen as u32);
+                if blen > 0 {
+                    (b + 1, b + blen)
+                } else {
+                    // Pure deletion after new line `b`: the lines around the gap.
+                    (b.max(1), b + 1)
+                }
+            })
+            .collect()
+    }
+}
+
+/// Hunks between two line-id sequences: common prefix and suffix, then Myers on the middle.
+fn diff_ids(a: &[u32], b: &[u32]) -> Vec<(usize, usize, usize, usize)> {
+    let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suf = a[pre..]
+        .iter()
+        .rev()
+        .zip(b[pre..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (am, bm) = (&a[pre..a.len() - suf], &b[pre..b.len() - suf]);
+    if am.is_empty() && bm.is_empty() {
+        return Vec::new();
+    }
+    let matches = myers(am, bm, MAX_D).unwrap_or_default();
+    let mut hunks = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    for (mi, mj) in matches
+        .into_iter()
+        .chain(std::iter::once((am.len(), bm.len())))
+    {
+        if mi > i || mj > j {
+            hunks.push((pre + i, mi - i, pre + j, mj - j));
+        }
+        i = mi + 1;
+        j = mj + 1;
+    }
+    hunks
+}
+
+/// Matching index pairs of a shortest edit script (Myers 1986), or `None` past `max_d` edits.
+fn myers(a: &[u32], b: &[u32], max_d: usize) -> Option<Vec<(usize, usize)>> {
+    let (n, m) = (a.len() as isize, b.len() as isize);
+    let max = (n + m) as usize;
+    let off = max as isize + 1;
+    let mut v = vec![0isize; 2 * max + 3];
+    let mut trace: Vec<Vec<isize>> = Vec::new();
+    for d in 0..=max.min(max_d) as isize {
+        trace.push(v[(off - d) as usize..=(off + d) as usize].to_vec());
+        let mut k = -d;
+        while k <= d {
+            let down = k == -d || (k != d && v[(off + k - 1) as usize] < v[(off + k + 1) as usize]);
+            let mut x = if down {
+                v[(off + k + 1) as usize]
+            } else {
+                v[(off + k - 1) as usize] + 1
+            };
+            let mut y = x - k;
+            while x < n && y < m && a[x as usize] == b[y as usize] {
+                x += 1;
+                y += 1;
+            }
+            v[(off + k) as usize] = x;
+            if x >= n && y >= m {
+                return Some(backtrack(&trace, n, m));
+            }
+            k += 2;
+        }
+    }
+    None
+}
+
+fn backtrack(trace: &[Vec<isize>], n: isize, m: isize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let (mut x, mut y) = (n, m);
+    for d in (0..trace.len() as isize).rev() {
+        if d == 0 {
+            while x > 0 && y > 0 {
+                out.push(((x - 1) as usize, (y - 1) as usize));
+                x -= 1;
+                y -= 1;
+            }
+            break;
+        }
+        let vp = &trace[d as usize];
+        let at = |k: isize| vp[(k + d) as usize];
+        let k = x - y;
+        let down = k == -d || (k != d && at(k - 1) < at(k + 1));
+        let pk = if down { k + 1 } else { k - 1 };
+        let px = at(pk);
+        let py = px - pk;
+        while x > px && y > py {
+            out.push(((x - 1) as usize, (y - 1) as usize));
+            x -= 1;
+            y -= 1;
+        }
+        x = px;
+        y = py;
+    }
+    out.reverse();
+    out
 }
 
 fn touches(changed: &Changed, path: &str, start: u32, end: u32) -> bool {
@@ -213,42 +321,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_hunks_renames_and_quoted_paths() {
-        let diff = "\
-diff --git a/a.tf b/a.tf
-index 1..2 100644
---- a/a.tf
-+++ b/a.tf
-@@ -3 +3,2 @@ x
-@@ -10,2 +11,0 @@ y
-diff --git a/old.tf b/new.tf
-similarity index 100%
-rename from old.tf
-rename to new.tf
-diff --git a/x.tf b/moved/x.tf
-similarity index 80%
-rename from x.tf
-rename to moved/x.tf
---- a/x.tf
-+++ b/moved/x.tf
-@@ -1 +1 @@
-diff --git \"a/r\\303\\251gion.tf\" \"b/r\\303\\251gion.tf\"
---- \"a/r\\303\\251gion.tf\"
-+++ \"b/r\\303\\251gion.tf\"
-@@ -0,0 +1,4 @@
-diff --git a/gone.tf b/gone.tf
-deleted file mode 100644
---- a/gone.tf
-+++ /dev/null
-@@ -1,3 +0,0 @@
-";
-        let c = parse_diff(diff);
-        assert_eq!(c["a.tf"], Some(vec![(3, 4), (11, 12)]));
-        assert_eq!(c["new.tf"], Some(vec![]));
-        assert_eq!(c["moved/x.tf"], Some(vec![(1, 1)]));
-        assert_eq!(c["région.tf"], Some(vec![(1, 4)]));
-        assert!(!c.contains_key("gone.tf"));
-        assert!(!c.contains_key("x.tf"));
+    fn line_ranges_like_git() {
+        assert_eq!(changed_ranges("a\nb\nc\n", "a\nb\nc\n"), vec![]);
+        // insertion, modification, deletion (the lines around the gap)
+        assert_eq!(changed_ranges("a\nb\nc\n", "a\nx\nb\nc\n"), vec![(2, 2)]);
+        assert_eq!(changed_ranges("a\nb\nc\n", "a\nB\nc\n"), vec![(2, 2)]);
+        assert_eq!(changed_ranges("a\nb\nc\n", "a\nc\n"), vec![(1, 2)]);
+        assert_eq!(changed_ranges("a\nb\n", "b\n"), vec![(1, 1)]);
+        assert_eq!(
+            changed_ranges("1\n2\n3\n4\n5\n6\n", "1\nx\n3\n4\n6\ny\n"),
+            vec![(2, 2), (4, 5), (6, 6)]
+        );
+        // CRLF against LF is no change.
+        assert_eq!(changed_ranges("a\nb\n", "a\r\nb\r\n"), vec![]);
+        let d = LineDiff::new("a\nb\nc\nd\n", "a\nb\nc\nz\n");
+        assert!((d.similarity() - 0.75).abs() < 1e-9);
     }
 
     #[test]
@@ -279,12 +366,5 @@ deleted file mode 100644
             &f.clone().with_related(rel("ci.yml", 8))
         ));
         assert!(is_changed(&changed, &f.with_related(rel("new.tf", 99))));
-    }
-
-    #[test]
-    fn unquotes() {
-        assert_eq!(unquote("plain.tf"), "plain.tf");
-        assert_eq!(unquote("\"a\\tb\\\"c\\\\\""), "a\tb\"c\\");
-        assert_eq!(unquote("\"\\303\\251\""), "é");
     }
 }

@@ -10,6 +10,8 @@ pub mod diff;
 pub mod engine;
 pub mod facts;
 pub mod finding;
+pub mod fsafe;
+pub mod git;
 pub mod graph;
 pub mod guard;
 pub mod iam;

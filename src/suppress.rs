@@ -184,6 +184,7 @@ pub fn apply(
 /// `[[ignore-paths]]` in config, with each entry's globs compiled once per run (not per finding).
 pub struct PathIgnores<'a> {
     entries: Vec<(&'a [String], globset::GlobSet)>,
+    config: &'a Config,
 }
 
 impl<'a> PathIgnores<'a> {
@@ -207,7 +208,7 @@ impl<'a> PathIgnores<'a> {
                 )
             })
             .collect();
-        PathIgnores { entries }
+        PathIgnores { entries, config }
     }
 
     pub fn ignores(&self, f: &Finding) -> bool {
@@ -217,7 +218,7 @@ impl<'a> PathIgnores<'a> {
                     crate::rules::find_card(&f.rule_id)
                         .is_some_and(|c| crate::rules::token_matches(t, c))
                 });
-            rule_ok && globs.is_match(&f.path)
+            rule_ok && globs.is_match(self.config.config_relative(&f.path))
         })
     }
 }

@@ -256,16 +256,19 @@ fn changed_since_reports_only_changed_files_and_lines() {
     assert_eq!(
         got,
         vec![
-            ("secret-aws-access-key".into(), "app/store.py".into()),
-            ("tf-iam-wildcard-action".into(), "infra/accès.tf".into()),
-            ("tf-iam-wildcard-action".into(), "infra/iam.tf".into()),
+            ("secret-aws-access-key".into(), "repo/app/store.py".into()),
+            (
+                "tf-iam-wildcard-action".into(),
+                "repo/infra/accès.tf".into()
+            ),
+            ("tf-iam-wildcard-action".into(), "repo/infra/iam.tf".into()),
         ],
         "{}",
         r.stderr
     );
     let store_line = findings(&r)
         .into_iter()
-        .find(|f| f.1 == "app/store.py")
+        .find(|f| f.1 == "repo/app/store.py")
         .unwrap()
         .2;
     assert_eq!(

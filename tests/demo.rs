@@ -22,7 +22,12 @@ fn demo_reports_real_problems_and_stays_quiet_on_near_misses() {
         .iter()
         .map(|f| {
             (
-                f["path"].as_str().unwrap().to_string(),
+                // Paths are relative to the repository's top level.
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("testdata/demo/")
+                    .to_string(),
                 f["start_line"].as_u64().unwrap(),
                 f["rule_id"].as_str().unwrap().to_string(),
             )

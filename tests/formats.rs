@@ -353,7 +353,7 @@ fn real_sarif_of_the_fixture_validates() {
     let notes = &run["invocations"][0]["toolExecutionNotifications"];
     assert_eq!(
         notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-        "k8s/broken.yaml"
+        "testdata/sarif/fixture/k8s/broken.yaml"
     );
     assert!(
         err.contains("finding"),

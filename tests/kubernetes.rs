@@ -14,7 +14,7 @@ fn root() -> PathBuf {
 fn scan(root: &Path) -> Report {
     let config = Config::default();
     let rules = RuleSet::build(&config, &["kubernetes".to_string()], &[]);
-    let (inputs, _) = nhilint::walk::collect(root, &[], &config, 2);
+    let inputs = nhilint::walk::collect(root, &[], &config, 2).inputs;
     let engine = Engine::new(config, rules);
     engine.scan_files(root, inputs, None)
 }

@@ -12,7 +12,7 @@ fn negative_corpus_is_clean() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/negative");
     let config = Config::default();
     let engine = Engine::new(config.clone(), RuleSet::build(&config, &[], &[]));
-    let (inputs, _) = nhilint::walk::collect(&root, &[], &config, 2);
+    let inputs = nhilint::walk::collect(&root, &[], &config, 2).inputs;
     assert!(inputs.len() >= 15, "corpus has {} files", inputs.len());
     let report = engine.scan_files(&root, inputs, None);
     let found: Vec<String> = report

@@ -15,7 +15,7 @@ fn root() -> PathBuf {
 fn scan(config: Config) -> Report {
     let root = root();
     let rules = RuleSet::build(&config, &[], &[]);
-    let (inputs, _) = nhilint::walk::collect(&root, &[], &config, 2);
+    let inputs = nhilint::walk::collect(&root, &[], &config, 2).inputs;
     Engine::new(config, rules).scan_files(&root, inputs, None)
 }
 

@@ -17,7 +17,7 @@ fn scan() -> Report {
     let config = Config::default();
     let rules = RuleSet::build(&config, &[], &[]);
     let engine = Engine::new(config.clone(), rules);
-    let (inputs, _) = nhilint::walk::collect(&root(), &[], &config, 2);
+    let inputs = nhilint::walk::collect(&root(), &[], &config, 2).inputs;
     engine.scan_files(&root(), inputs, None)
 }
 
@@ -97,7 +97,7 @@ fn every_secret_finding_is_masked() {
 #[test]
 fn every_fixture_file_has_a_finding() {
     let report = scan();
-    let (inputs, _) = nhilint::walk::collect(&root(), &[], &Config::default(), 2);
+    let inputs = nhilint::walk::collect(&root(), &[], &Config::default(), 2).inputs;
     for i in inputs {
         assert!(
             report.findings.iter().any(|f| f.path == i.rel),

@@ -57,13 +57,14 @@ fn wildcard_subject_is_reported_at_the_module_argument() {
         .expect("findings")
         .iter()
         .find(|f| {
-            f["rule_id"] == "tf-oidc-trust-wildcard-subject" && f["path"] == "oidc-module/main.tf"
+            f["rule_id"] == "tf-oidc-trust-wildcard-subject"
+                && f["path"] == "testdata/terraform/oidc-module/main.tf"
         })
         .expect("wildcard subject finding at the module argument");
     assert_eq!(f["start_line"], 18);
     assert_eq!(
         f["related"][0]["path"],
-        "oidc-module/modules/iam-github-oidc-role/main.tf"
+        "testdata/terraform/oidc-module/modules/iam-github-oidc-role/main.tf"
     );
 }
 
@@ -73,7 +74,7 @@ fn facts_for_the_trust_path_join() {
     let rules = RuleSet::build(&config, &["terraform".to_string()], &[]);
     let engine = Engine::new(config, rules);
     let root = Path::new("testdata/terraform");
-    let (inputs, _) = nhilint::walk::collect(root, &[], &engine.config, 2);
+    let inputs = nhilint::walk::collect(root, &[], &engine.config, 2).inputs;
     let report = engine.scan_files(root, inputs, None);
     let facts = &report.facts;
     let gitlab = facts

@@ -258,8 +258,15 @@ pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), Strin
             return Err(format!("`{t}` matches no rule (see `nhilint rules`)"));
         }
     }
-    let root = crate::engine::scan_root(&scan.paths);
-    let config = Config::resolve(scan.config.as_deref(), &root).map_err(|e| e.to_string())?;
+    // Output paths are relative to `root`; the config is found from the folder scanned.
+    let root = crate::walk::path_root(&scan.paths);
+    let mut config = Config::resolve(
+        scan.config.as_deref(),
+        &crate::engine::scan_root(&scan.paths),
+    )
+    .map_err(|e| e.to_string())?;
+    config.set_path_root(&root);
+    config.set_scan_dirs(&root, &scan_paths(scan));
     if let Some(j) = scan.jobs {
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(j.max(1))
@@ -269,6 +276,15 @@ pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), Strin
     let mut engine = Engine::new(config, rules);
     engine.inline_suppressions = inline;
     Ok((engine, root))
+}
+
+/// The paths given, or the current directory.
+fn scan_paths(scan: &ScanArgs) -> Vec<PathBuf> {
+    if scan.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        scan.paths.clone()
+    }
 }
 
 /// Walk and scan.
@@ -292,9 +308,13 @@ pub fn scan(
         }],
         None => {
             let walked = crate::guard::catch(|| {
-                crate::walk::collect(root, &scan.paths, &engine.config, threads)
+                crate::walk::collect(root, &scan_paths(scan), &engine.config, threads)
             });
-            let (inputs, skipped) = match walked {
+            let crate::walk::Collected {
+                inputs,
+                skipped,
+                errors,
+            } = match walked {
                 Ok(w) => w,
                 Err(p) => {
                     let mut r = crate::engine::Report::default();
@@ -321,6 +341,9 @@ pub fn scan(
                 let _ = h.join();
             }
             r.stats.files_skipped += skipped;
+            r.errors.extend(errors);
+            r.errors.sort();
+            r.errors.dedup();
             return r;
         }
     };
@@ -387,7 +410,8 @@ fn run_check(a: CheckArgs) -> i32 {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
-    let fail_on = fail_on.unwrap_or(Some(engine.config.fail_on.unwrap_or(Severity::Low)));
+    let fail_on =
+        fail_on.unwrap_or_else(|| engine.config.fail_on.map_or(Some(Severity::Low), |f| f.0));
     let stdin = match &a.stdin_filename {
         Some(name) => {
             let mut t = String::new();
@@ -421,7 +445,12 @@ fn run_check(a: CheckArgs) -> i32 {
         }
     }
     if let Some(r) = &a.changed_since {
-        match crate::diff::changed_lines(&root, r) {
+        match crate::diff::changed_lines(
+            &root,
+            r,
+            &report.sources,
+            engine.config.scan.max_file_size,
+        ) {
             Ok(changed) => {
                 let before = report.findings.len();
                 report

@@ -72,7 +72,7 @@ pub fn identity_environments(config: &Config, i: &Identity) -> Vec<String> {
         .map(|s| s.as_str());
     let ns = i.attrs.get("namespace").and_then(|v| v.as_str());
     for (name, env) in &config.environments {
-        let hit = path_in(env, &i.loc.path)
+        let hit = path_in(env, config.config_relative(&i.loc.path))
             || acct.is_some_and(|a| env.aws_accounts.iter().any(|x| x == a))
             || tag.is_some_and(|t| {
                 t.eq_ignore_ascii_case(name)
@@ -117,7 +117,7 @@ pub fn usage_environments(config: &Config, u: &Usage, consumer: Option<&Identity
     }
     if out.is_empty() {
         for (name, env) in &config.environments {
-            if path_in(env, &u.loc.path) {
+            if path_in(env, config.config_relative(&u.loc.path)) {
                 out.push(name.clone());
             }
         }

@@ -12,54 +12,16 @@ pub fn this_repository(root: &Path, config: &crate::config::Config) -> Option<St
         }
     }
     let cfg = git_config_path(root)?;
-    // Bounded read: a git config is small; refuse anything huge.
-    let meta = std::fs::metadata(&cfg).ok()?;
-    if meta.len() > 1024 * 1024 {
-        return None;
-    }
-    let text = std::fs::read_to_string(&cfg).ok()?;
+    // Bounded read of a regular file: a git config is small; a FIFO or device is refused.
+    let text = crate::fsafe::read_small_text(&cfg, 1024 * 1024)?;
     origin_url(&text).and_then(|u| repo_from_url(&u))
 }
 
 /// The `config` file of the git repository containing `root` (walking up), following the
 /// `gitdir:` file of worktrees and submodules and the `commondir` of linked worktrees.
 pub fn git_config_path(root: &Path) -> Option<PathBuf> {
-    let start = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
-    let mut dir = Some(start.as_path());
-    let mut steps = 0;
-    while let Some(d) = dir {
-        steps += 1;
-        if steps > 64 {
-            return None;
-        }
-        let dotgit = d.join(".git");
-        if dotgit.is_dir() {
-            return Some(dotgit.join("config")).filter(|p| p.is_file());
-        }
-        if dotgit.is_file() {
-            let text = std::fs::read_to_string(&dotgit).ok()?;
-            let gitdir = text.lines().find_map(|l| l.strip_prefix("gitdir:"))?.trim();
-            let gitdir = if Path::new(gitdir).is_absolute() {
-                PathBuf::from(gitdir)
-            } else {
-                d.join(gitdir)
-            };
-            let common = match std::fs::read_to_string(gitdir.join("commondir")) {
-                Ok(c) => {
-                    let c = c.trim();
-                    if Path::new(c).is_absolute() {
-                        PathBuf::from(c)
-                    } else {
-                        gitdir.join(c)
-                    }
-                }
-                Err(_) => gitdir,
-            };
-            return Some(common.join("config")).filter(|p| p.is_file());
-        }
-        dir = d.parent();
-    }
-    None
+    let repo = crate::git::find_repo(root)?;
+    Some(repo.common_dir.join("config")).filter(|p| p.is_file())
 }
 
 /// The url of `[remote "origin"]` in a git config text.

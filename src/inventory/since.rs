@@ -6,36 +6,9 @@ use super::model::{Inventory, TrustEntry};
 use crate::config::Config;
 use crate::engine::{Engine, ScanError};
 use crate::facts::{self, Facts};
+use crate::git;
 use crate::source::SourceFile;
-use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
-
-fn git(dir: &Path) -> Command {
-    let mut c = Command::new("git");
-    c.arg("-C")
-        .arg(dir)
-        .args(["-c", "core.fsmonitor=false", "--no-pager"])
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_OPTIONAL_LOCKS", "0")
-        .stdin(Stdio::null());
-    c
-}
-
-fn git_out(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = git(dir)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "git {}: {}",
-            args.first().copied().unwrap_or(""),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(out.stdout)
-}
 
 /// Could this path hold facts (Terraform, Kubernetes, CI)? Content decides for YAML/JSON.
 fn candidate(path: &str) -> bool {
@@ -52,33 +25,30 @@ pub fn facts_at(
     rev: &str,
     config: &Config,
 ) -> Result<(Facts, Vec<ScanError>), String> {
-    if rev.is_empty() || rev.starts_with('-') || rev.contains(['\n', '\0']) {
+    if !git::valid_rev(rev) {
         return Err(format!("invalid git ref `{rev}`"));
     }
-    let top = String::from_utf8_lossy(&git_out(root, &["rev-parse", "--show-toplevel"])?)
-        .trim()
-        .to_string();
-    let prefix = String::from_utf8_lossy(&git_out(root, &["rev-parse", "--show-prefix"])?)
-        .trim()
-        .to_string();
-    let top = Path::new(&top);
-    let tree = format!("{rev}^{{tree}}");
-    git_out(top, &["rev-parse", "--verify", "--quiet", &tree])
-        .map_err(|_| format!("`{rev}` is not a git ref of this repository"))?;
-    let mut args = vec!["ls-tree", "-r", "-z", "--name-only", rev];
-    if !prefix.is_empty() {
-        args.push("--");
-        args.push(&prefix);
-    }
-    let listing = git_out(top, &args)?;
-    let paths: Vec<String> = listing
-        .split(|b| *b == 0)
-        .filter(|p| !p.is_empty())
-        .filter_map(|p| std::str::from_utf8(p).ok())
-        .filter(|p| p.starts_with(prefix.as_str()) && candidate(p))
-        .map(str::to_string)
+    let repo = git::find_repo(root)
+        .ok_or_else(|| format!("{} is not inside a git repository", root.display()))?;
+    let canon = std::fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let prefix = match canon.strip_prefix(&repo.top) {
+        Ok(p) if p.as_os_str().is_empty() => String::new(),
+        Ok(p) => format!("{}/", p.to_string_lossy().replace('\\', "/")),
+        Err(_) => return Err(format!("{} is outside its repository", root.display())),
+    };
+    let commit = git::resolve_commit(&repo, rev)?
+        .ok_or_else(|| format!("`{rev}` is not a git ref of this repository"))?;
+    let entries: Vec<git::TreeEntry> = git::ls_tree(&repo, &commit)?
+        .into_iter()
+        .filter(|e| e.path.starts_with(prefix.as_str()) && candidate(&e.path))
+        .filter(|e| e.size <= config.scan.max_file_size)
         .collect();
-    let blobs = cat_files(top, rev, &paths, config.scan.max_file_size)?;
+    let oids: Vec<String> = entries.iter().map(|e| e.oid.clone()).collect();
+    let contents = git::cat_blobs(&repo, &oids)?;
+    let blobs = entries.iter().filter_map(|e| {
+        let t = String::from_utf8(contents.get(&e.oid)?.clone()).ok()?;
+        Some((e.path.clone(), t))
+    });
     let mut all = Facts::default();
     let mut errors = Vec::new();
     for (path, text) in blobs {
@@ -105,66 +75,6 @@ pub fn facts_at(
     }
     all.sort();
     Ok((all, errors))
-}
-
-/// Read blobs `rev:path` through one `git cat-file --batch`.
-fn cat_files(
-    top: &Path,
-    rev: &str,
-    paths: &[String],
-    max: u64,
-) -> Result<Vec<(String, String)>, String> {
-    if paths.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut child = git(top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    let mut input = String::new();
-    for p in paths {
-        input.push_str(&format!("{rev}:{p}\n"));
-    }
-    let mut stdin = child.stdin.take().ok_or("git cat-file: no stdin")?;
-    let writer = std::thread::spawn(move || {
-        let _ = stdin.write_all(input.as_bytes());
-    });
-    let mut out = Vec::new();
-    child
-        .stdout
-        .take()
-        .ok_or("git cat-file: no stdout")?
-        .read_to_end(&mut out)
-        .map_err(|e| format!("git cat-file: {e}"))?;
-    let _ = writer.join();
-    let _ = child.wait();
-    let mut res = Vec::new();
-    let mut pos = 0usize;
-    for p in paths {
-        let Some(nl) = out[pos..].iter().position(|b| *b == b'\n') else {
-            break;
-        };
-        let header = String::from_utf8_lossy(&out[pos..pos + nl]).to_string();
-        pos += nl + 1;
-        let parts: Vec<&str> = header.split(' ').collect();
-        if parts.len() != 3 {
-            continue; // `<obj> missing`
-        }
-        let size: usize = parts[2].parse().unwrap_or(0);
-        let end = (pos + size).min(out.len());
-        let body = &out[pos..end];
-        pos = end + 1;
-        if parts[1] != "blob" || size as u64 > max {
-            continue;
-        }
-        if let Ok(t) = std::str::from_utf8(body) {
-            res.push((p.clone(), t.to_string()));
-        }
-    }
-    Ok(res)
 }
 
 fn sub_values(t: &TrustEntry) -> Vec<String> {

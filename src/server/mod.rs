@@ -1143,11 +1143,7 @@ fn names_project_rule(f: &crate::finding::Finding, engine: &Engine) -> bool {
 }
 
 fn read_other(p: &Path) -> Option<String> {
-    let m = std::fs::metadata(p).ok()?;
-    if m.len() > 5 * 1024 * 1024 {
-        return None;
-    }
-    std::fs::read_to_string(p).ok()
+    crate::fsafe::read_small_text(p, 5 * 1024 * 1024)
 }
 
 fn analyze_file(job: FileJob) -> FileResult {

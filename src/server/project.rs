@@ -56,7 +56,7 @@ pub fn run(job: ProjectJob) -> ProjectResult {
 
 fn scan(job: &ProjectJob) -> (HashMap<Uri, Vec<Diagnostic>>, Option<String>) {
     let engine = &job.engine;
-    let (mut inputs, _) = crate::walk::collect(&job.root, &[], &engine.config, 1);
+    let mut inputs = crate::walk::collect(&job.root, &[], &engine.config, 1).inputs;
     if inputs.len() > job.max_files {
         return (
             HashMap::new(),
