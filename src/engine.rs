@@ -322,7 +322,14 @@ impl Engine {
         files: &HashMap<String, SourceFile>,
         today: &str,
     ) -> (Vec<Finding>, usize, usize) {
-        let raw = defer_to_secret_detectors(raw);
+        let generic: Vec<&str> = self
+            .secrets
+            .detectors
+            .iter()
+            .filter(|d| d.spec.generic)
+            .map(|d| d.rule.card.id.as_str())
+            .collect();
+        let raw = defer_to_secret_detectors(raw, &generic);
         let mut by_path: HashMap<String, Vec<Finding>> = HashMap::new();
         for f in raw {
             by_path.entry(f.path.clone()).or_default().push(f);
@@ -654,7 +661,32 @@ impl Engine {
 /// kept finding takes the higher severity and confidence of the two, so a literal secret weighs
 /// the same in a default run as with `--select <context rule>` (`--fail-on high` must not pass
 /// because a generic detector won the tie).
-fn defer_to_secret_detectors(raw: Vec<Finding>) -> Vec<Finding> {
+/// A secret reported both by a `secret-*` detector and by a structural rule (CI literal secret,
+/// Helm value…) is reported once: by the detector, with the stronger severity and confidence of
+/// the two. Against a catch-all detector (`generic = true`: a secret-named assignment) the
+/// specific rule wins instead and the catch-all finding is dropped.
+fn defer_to_secret_detectors(raw: Vec<Finding>, generic: &[&str]) -> Vec<Finding> {
+    let is_generic = |f: &Finding| generic.contains(&f.rule_id.as_str());
+    let mut raw = raw;
+    let specific: Vec<(String, lang::Span)> = raw
+        .iter()
+        .filter(|f| {
+            !f.rule_id.starts_with("secret-")
+                && f.owasp_nhi.iter().any(|o| o == "NHI2:2025")
+                && !f.mask.is_empty()
+        })
+        .flat_map(|f| f.mask.iter().map(move |m| (f.path.clone(), m.clone())))
+        .collect();
+    if !specific.is_empty() {
+        raw.retain(|f| {
+            !is_generic(f)
+                || !f.mask.iter().any(|m| {
+                    specific
+                        .iter()
+                        .any(|(p, d)| *p == f.path && d.start < m.end && m.start < d.end)
+                })
+        });
+    }
     let detected: Vec<(usize, String, lang::Span)> = raw
         .iter()
         .enumerate()

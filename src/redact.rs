@@ -86,8 +86,88 @@ pub fn mask_text(text: &str, masks: &[std::ops::Range<usize>]) -> String {
     out
 }
 
+/// The frame of a secret finding shows one line of context above and below: mask the values
+/// on those lines too (a key next to the flagged ciphertext is a secret no detector named).
+/// After the first assignment operator (`=`, `: `, `:=`) every non-blank character is masked; on
+/// lines without one, quoted strings and tokens of 16+ characters are.
+pub fn mask_context(text: &str, start_line: u32, end_line: u32) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let n = n as u32 + 1;
+        if n + 1 == start_line || n == end_line + 1 {
+            out.push_str(&mask_values(line));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+pub fn mask_values(line: &str) -> String {
+    let b = line.as_bytes();
+    let op = (0..b.len()).find(|&i| {
+        b[i] == b'='
+            || b[i] == b':'
+                && b.get(i + 1)
+                    .is_none_or(|c| c.is_ascii_whitespace() || *c == b'=')
+    });
+    let mut keep = vec![true; b.len()];
+    if let Some(o) = op {
+        for (i, k) in keep.iter_mut().enumerate().skip(o + 1) {
+            *k = b[i].is_ascii_whitespace() || matches!(b[i], b'"' | b'\'' | b',' | b';');
+        }
+    } else {
+        let mut quote: Option<u8> = None;
+        let mut run = 0usize;
+        for i in 0..b.len() {
+            match quote {
+                Some(q) if b[i] == q => quote = None,
+                Some(_) => keep[i] = false,
+                None if matches!(b[i], b'"' | b'\'' | b'`') => quote = Some(b[i]),
+                None => {}
+            }
+            if b[i].is_ascii_whitespace() {
+                run = 0;
+            } else {
+                run += 1;
+                if run == 16 {
+                    for k in keep.iter_mut().take(i + 1).skip(i + 1 - 16) {
+                        *k = false;
+                    }
+                } else if run > 16 {
+                    keep[i] = false;
+                }
+            }
+        }
+    }
+    line.char_indices()
+        .map(|(i, c)| {
+            if keep[i] {
+                c.to_string()
+            } else {
+                "*".repeat(c.len_utf8())
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn context_lines_are_masked() {
+        let t = "a = 1\nkey = \"k3yM4terial\"\nsecret = \"***\"\nnext: v4lue\nlast\n";
+        let m = super::mask_context(t, 3, 3);
+        assert_eq!(
+            m,
+            "a = 1\nkey = \"***********\"\nsecret = \"***\"\nnext: *****\nlast\n"
+        );
+        let m = super::mask_context("x\n\"QmFzZTY0QmxvYkhlcmUx\" + y\nsecret\n", 3, 3);
+        assert!(
+            !m.contains("QmFzZTY0") && m.ends_with(" + y\nsecret\n"),
+            "{m}"
+        );
+    }
+
     #[test]
     fn redacts() {
         assert_eq!(super::redact("AKIAABCDEFGHIJKLMNOP"), "AKIA…(20 chars)");

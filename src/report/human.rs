@@ -155,7 +155,8 @@ impl Frame {
         let mut out = String::new();
         let mut label = (0, 0);
         let mut mi = masks.partition_point(|m| m.end <= pieces[0].0.start);
-        for (range, cut_left, cut_right) in pieces {
+        for (k, (range, cut_left, cut_right)) in pieces.into_iter().enumerate() {
+            let piece_start = out.len();
             if cut_left {
                 out.push('…');
             }
@@ -186,6 +187,12 @@ impl Frame {
             }
             if cut_right {
                 out.push('…');
+            }
+            // A secret's neighbours are shown masked (a key next to the flagged ciphertext).
+            if !f.mask.is_empty() && first_line + k != l0 {
+                let masked = crate::redact::mask_values(&out[piece_start..]);
+                out.truncate(piece_start);
+                out.push_str(&masked);
             }
             out.push('\n');
         }

@@ -25,8 +25,9 @@
 //! | `generic` | bool | a catch-all (secret-named assignment): dropped when a provider detector found the same value. |
 //! | `generic_value` | bool | extra checks for free-form values: letters and digits, not an identifier path, not a URL or file path. |
 //! | `case_sensitive` | bool | keywords must match with their exact case (`SG.`, `:AA`): fewer regex confirmations. |
-//! | `assignment` | bool | cheap pre-check before the regex: after the keyword (and the rest of its identifier, quotes and spaces) comes `=`, `:` or `,` and then a literal of 8+ characters with letters and digits (so `$VAR`, `{{ x }}`, `os.environ[…]`, `f(x)` are rejected before the regex). Keeps catch-alls on common words fast. |
+//! | `assignment` | bool | the catch-all mode: no regex; at each keyword hit the engine reads the assignment around it with the grammar of the file's kind and judges the value with the value model (see [`assign`]). `regex` may be omitted. |
 //! | `supersedes` | list of rule ids | drop those detectors' findings that overlap this one's (GCP key JSON over PEM). |
+//! | `validate` | `"basic-auth"` | the secret must base64-decode to `user:password` with a real password. |
 //!
 //! Placeholders are never reported, whatever the detector: see [`is_placeholder`].
 
@@ -41,12 +42,16 @@ use regex::Regex;
 use serde::Deserialize;
 use std::sync::Arc;
 
+pub mod assign;
+pub mod decode;
+
 /// Bytes either side of a keyword hit that a detector's regex sees (long minified lines).
 pub const WINDOW: usize = 1024;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DetectorSpec {
+    #[serde(default)]
     pub regex: String,
     #[serde(default)]
     pub keywords: Vec<String>,
@@ -78,6 +83,8 @@ pub struct DetectorSpec {
     pub supersedes: Vec<String>,
     #[serde(default)]
     pub assignment: bool,
+    #[serde(default)]
+    pub validate: Option<String>,
 }
 
 /// A regex compiled on first use: the engine holds ~100 detectors and most runs (pre-commit on a
@@ -162,11 +169,22 @@ impl Detector {
             .collect::<Vec<_>>();
         let deny_names = spec.deny_names.as_deref().map(LazyRegex::new);
         let requires = spec.requires.as_deref().map(LazyRegex::new);
+        if spec.regex.is_empty() && !spec.assignment {
+            return Err("a detector needs a `regex` unless it sets `assignment`".into());
+        }
+        if spec.assignment && spec.keywords.is_empty() {
+            return Err("an `assignment` detector needs keywords".into());
+        }
         if spec.keywords.is_empty() && spec.paths.is_empty() {
             return Err("a detector without keywords must set `paths`".into());
         }
         if let Some(k) = spec.keywords.iter().find(|k| k.len() < 3) {
             return Err(format!("keyword `{k}` is shorter than 3 characters"));
+        }
+        if let Some(v) = &spec.validate
+            && v != "basic-auth"
+        {
+            return Err(format!("unknown validate `{v}`"));
         }
         if let Some(c) = &spec.checksum
             && c != "github"
@@ -207,6 +225,8 @@ struct Hit {
     /// The whole regex match (for `related` and pairing).
     line: usize,
     confidence: Option<Confidence>,
+    /// Base64 layers around the secret (0: written as is).
+    encoded: u8,
 }
 
 impl SecretsEngine {
@@ -258,6 +278,45 @@ impl SecretsEngine {
 
     /// Every secret of one file, as findings with their masks set.
     pub fn scan_text(&self, file: &crate::source::SourceFile) -> Vec<Finding> {
+        let hits = self.hits(file, 0);
+        self.finish(file, hits)
+    }
+
+    /// Base64 values (16 to 4096 characters, standing alone) that decode to text: the text is
+    /// scanned again and what it holds is reported on the encoded value.
+    fn encoded_hits(&self, file: &crate::source::SourceFile, depth: u8, hits: &mut Vec<Hit>) {
+        let text: &str = &file.text;
+        for run in decode::runs(text.as_bytes()) {
+            if hits
+                .iter()
+                .any(|h| h.span.start < run.end && run.start < h.span.end)
+            {
+                continue;
+            }
+            let Some(decoded) = decode::printable(&text[run.clone()]) else {
+                continue;
+            };
+            let inner = crate::source::SourceFile::new(file.path.clone(), decoded);
+            let line = file.lines.line_of(run.start);
+            let mut seen = Vec::new();
+            for h in self.hits(&inner, depth + 1) {
+                if seen.contains(&h.det) {
+                    continue;
+                }
+                seen.push(h.det);
+                hits.push(Hit {
+                    det: h.det,
+                    span: run.clone(),
+                    line,
+                    confidence: h.confidence,
+                    encoded: h.encoded + 1,
+                });
+            }
+        }
+    }
+
+    /// Confirmed matches of one text; `depth` counts the base64 layers already peeled.
+    fn hits(&self, file: &crate::source::SourceFile, depth: u8) -> Vec<Hit> {
         let text: &str = &file.text;
         if self.detectors.is_empty() || text.is_empty() || is_ciphertext_file(text) {
             return Vec::new();
@@ -266,6 +325,7 @@ impl SecretsEngine {
         // Lazily computed per-file facts: does detector i apply to this path / satisfy `requires`.
         let mut path_ok: Vec<Option<bool>> = vec![None; self.detectors.len()];
         let mut scanned_to: Vec<usize> = vec![0; self.detectors.len()];
+        let mut style: Option<assign::Style> = None;
         for &i in &self.keywordless {
             let d = &self.detectors[i];
             if d.applies_to_path(&file.path) && requires_ok(d, text) {
@@ -288,7 +348,15 @@ impl SecretsEngine {
                     let ok = *path_ok[i].get_or_insert_with(|| {
                         d.applies_to_path(&file.path) && requires_ok(d, text)
                     });
-                    if !ok || (d.spec.assignment && !assigns_literal(bytes, m.end())) {
+                    if !ok {
+                        continue;
+                    }
+                    if d.spec.assignment {
+                        let style = *style.get_or_insert_with(|| assign::style_of(file));
+                        if let Some(a) = assign::read(bytes, m.start(), m.end(), style) {
+                            scanned_to[i] = a.name.end;
+                            self.judge_assignment(i, text, &a, file, &mut hits);
+                        }
                         continue;
                     }
                     let (start, end) = region(bytes, m.start(), m.end(), d.spec.lines);
@@ -298,7 +366,10 @@ impl SecretsEngine {
                 }
             }
         }
-        self.finish(file, hits)
+        if (depth as usize) < decode::MAX_LAYERS {
+            self.encoded_hits(file, depth, &mut hits);
+        }
+        hits
     }
 
     /// Run detector `i` on `text[start..end]`, pushing confirmed secrets.
@@ -334,6 +405,9 @@ impl SecretsEngine {
             if d.spec.generic_value && !plausible_free_value(s) {
                 continue;
             }
+            if d.spec.validate.as_deref() == Some("basic-auth") && !decode::basic_auth(s) {
+                continue;
+            }
             let confidence = match d.spec.checksum.as_deref() {
                 Some(_) if token_checksum_ok(s) => Some(Confidence::High),
                 _ => None,
@@ -345,8 +419,44 @@ impl SecretsEngine {
                 span: abs,
                 line,
                 confidence,
+                encoded: 0,
             });
         }
+    }
+
+    /// An assignment read at a keyword hit of catch-all detector `i`: the key must name a secret
+    /// (and not match `deny_names`), the value must pass the value model.
+    fn judge_assignment(
+        &self,
+        i: usize,
+        text: &str,
+        a: &assign::Assign,
+        file: &crate::source::SourceFile,
+        hits: &mut Vec<Hit>,
+    ) {
+        let d = &self.detectors[i];
+        let (Some(name), Some(value)) = (text.get(a.name.clone()), text.get(a.value.clone()))
+        else {
+            return;
+        };
+        let Some(class) = assign::name_class(name, d.paths.is_some()) else {
+            return;
+        };
+        if d.deny_names.as_ref().is_some_and(|dn| dn.is_match(name))
+            || d.allow.iter().any(|r| r.is_match(value))
+        {
+            return;
+        }
+        let Some(confidence) = assign::judge(class, name, value, a.quoted) else {
+            return;
+        };
+        hits.push(Hit {
+            det: i,
+            span: a.value.clone(),
+            line: file.lines.line_of(a.value.start),
+            confidence: Some(confidence),
+            encoded: 0,
+        });
     }
 
     fn finish(&self, file: &crate::source::SourceFile, mut hits: Vec<Hit>) -> Vec<Finding> {
@@ -391,7 +501,16 @@ impl SecretsEngine {
                 .finding(
                     file,
                     h.span.clone(),
-                    format!("{} `{}`", d.rule.card.title.to_lowercase(), redact(secret)),
+                    format!(
+                        "{} `{}`{}",
+                        d.rule.card.title.to_lowercase(),
+                        redact(secret),
+                        match h.encoded {
+                            0 => "",
+                            1 => " (base64-encoded)",
+                            _ => " (base64-encoded several times)",
+                        }
+                    ),
                 )
                 .with_mask(h.span.clone());
             if let Some(c) = h.confidence {
@@ -421,57 +540,6 @@ impl SecretsEngine {
         }
         out
     }
-}
-
-/// After a keyword ending at `i`: the rest of the identifier, closing quotes or brackets, an
-/// assignment operator, then something that can start a literal.
-fn assigns_literal(b: &[u8], mut i: usize) -> bool {
-    let end = (i + 96).min(b.len());
-    while i < end && (b[i].is_ascii_alphanumeric() || matches!(b[i], b'_' | b'-' | b'.')) {
-        i += 1;
-    }
-    while i < end && matches!(b[i], b'"' | b'\'' | b']' | b' ' | b'\t') {
-        i += 1;
-    }
-    if i >= end || !matches!(b[i], b'=' | b':' | b',') {
-        return false;
-    }
-    i += 1;
-    while i < end && matches!(b[i], b'=' | b'>' | b' ' | b'\t' | b'"' | b'\'' | b'`') {
-        i += 1;
-    }
-    // Python string prefixes (r"…", b"…", f"…").
-    if i + 1 < end && matches!(b[i], b'r' | b'b' | b'f') && matches!(b[i + 1], b'"' | b'\'') {
-        i += 2;
-    }
-    // A value of 8+ literal characters with letters and digits (what `generic_value` wants).
-    let start = i;
-    let (mut alpha, mut digit) = (false, false);
-    let stop = (i + 256).min(b.len());
-    while i < stop
-        && (b[i].is_ascii_alphanumeric()
-            || matches!(
-                b[i],
-                b'+' | b'/'
-                    | b'='
-                    | b'_'
-                    | b'-'
-                    | b'.'
-                    | b'~'
-                    | b'!'
-                    | b'@'
-                    | b'#'
-                    | b'%'
-                    | b'^'
-                    | b'&'
-                    | b'*'
-            ))
-    {
-        alpha |= b[i].is_ascii_alphabetic();
-        digit |= b[i].is_ascii_digit();
-        i += 1;
-    }
-    i - start >= 8 && alpha && digit
 }
 
 fn requires_ok(d: &Detector, text: &str) -> bool {

@@ -1,0 +1,1162 @@
+//! Assignments of secret-named keys, read with the grammar of the file's kind, and the value
+//! model that decides whether the assigned value is a secret.
+//!
+//! A detector with `assignment = true` (the catch-alls) does not run a regex over the hit's line:
+//! at each keyword hit, [`read`] finds the identifier around the hit and what follows it in the
+//! file's assignment grammar ([`Style`]): `name = "…"`, `name: …`, `"name": "…"`, `ENV NAME value`,
+//! `export NAME=…`, `--name …`, `<name>…</name>`, `put("name", "…")`, `setName("…")`. In code an
+//! unquoted value is an expression (an identifier, a call), never a literal; `,` is an assignment
+//! only after a quoted key opening an argument list (`put("password", "…")`), never in import lists
+//! or call arguments. [`judge`] then applies the value model: placeholders, references, examples,
+//! sequential ids, identifiers, image references, paths and versions are not secrets; a
+//! password-named key accepts any other value (spaces included when quoted), other secret names
+//! need a value that looks random.
+
+use crate::finding::Confidence;
+use crate::source::{FileKind, SourceFile};
+use std::ops::Range;
+
+/// How assignments are written in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Programming languages: values must be quoted literals.
+    Code,
+    /// Terraform / HCL: values must be quoted literals.
+    Hcl,
+    Yaml,
+    Json,
+    /// `.env` files and shell scripts: `NAME=value`, `export NAME=value`, `--name value`.
+    Shell,
+    /// `.properties`, `.ini`, `.cfg`, `.conf`, `.toml`: `name = value` to the end of the line.
+    Properties,
+    /// Dockerfiles: `ENV NAME=value`, `ENV NAME value`, `ARG NAME=value`, shell in `RUN`.
+    Dockerfile,
+    /// XML and HTML: `password="…"` attributes, `<password>…</password>` elements.
+    Xml,
+    /// Documentation and unknown text.
+    Doc,
+}
+
+const CODE_EXT: &[&str] = &[
+    "rb", "php", "cs", "kt", "kts", "scala", "swift", "rs", "c", "h", "cc", "cpp", "hpp", "cxx",
+    "m", "mm", "groovy", "gradle", "dart", "lua", "pl", "pm", "ex", "exs", "clj", "vue", "svelte",
+    "r", "jl", "fs", "vb", "ps1", "psm1",
+];
+
+pub fn style_of(file: &SourceFile) -> Style {
+    use FileKind::*;
+    match file.kind {
+        Python | JavaScript | TypeScript | Go | Java => return Style::Code,
+        Terraform | TfVars => return Style::Hcl,
+        Json | TerraformJson | TerraformPlan | TerraformState => return Style::Json,
+        Shell | Dotenv => return Style::Shell,
+        Text => {}
+        _ => return Style::Yaml,
+    }
+    let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+    let lower = name.to_ascii_lowercase();
+    if lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("dockerfile_")
+        || lower.ends_with(".dockerfile")
+        || lower == "containerfile"
+    {
+        return Style::Dockerfile;
+    }
+    if lower.ends_with("_history")
+        || matches!(
+            lower.as_str(),
+            ".bashrc" | ".zshrc" | ".profile" | ".bash_profile" | "makefile" | "procfile"
+        )
+    {
+        return Style::Shell;
+    }
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    match ext {
+        "properties" | "ini" | "cfg" | "conf" | "toml" | "prop" | "npmrc" | "pypirc"
+        | "gitconfig" | "cnf" => Style::Properties,
+        "xml" | "config" | "csproj" | "plist" | "html" | "htm" | "xhtml" | "jsp" => Style::Xml,
+        "yml" | "yaml" => Style::Yaml,
+        "json" => Style::Json,
+        "env" | "sh" | "bash" | "zsh" => Style::Shell,
+        e if CODE_EXT.contains(&e) => Style::Code,
+        _ => Style::Doc,
+    }
+}
+
+/// A key and the value assigned to it (byte spans in the file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assign {
+    pub name: Range<usize>,
+    pub value: Range<usize>,
+    pub quoted: bool,
+}
+
+fn ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+fn blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn line_start(b: &[u8], i: usize) -> usize {
+    let lo = i.saturating_sub(4096);
+    memchr::memrchr(b'\n', &b[lo..i])
+        .map(|p| lo + p + 1)
+        .unwrap_or(lo)
+}
+
+/// The identifier around a keyword hit `[start, end)`.
+pub fn key_span(b: &[u8], start: usize, end: usize) -> Range<usize> {
+    let mut ks = start;
+    let floor = start.saturating_sub(64);
+    while ks > floor && ident(b[ks - 1]) {
+        ks -= 1;
+    }
+    let mut ke = end;
+    let ceil = (end + 64).min(b.len());
+    while ke < ceil && ident(b[ke]) {
+        ke += 1;
+    }
+    while ke > ks && matches!(b[ke - 1], b'.' | b'-') {
+        ke -= 1;
+    }
+    while ks < ke && matches!(b[ks], b'.' | b'-') {
+        ks += 1;
+    }
+    ks..ke
+}
+
+/// The assignment whose key contains the keyword hit `[start, end)`, if the file's grammar makes
+/// one of it.
+pub fn read(b: &[u8], start: usize, end: usize, style: Style) -> Option<Assign> {
+    let Range { start: ks, end: ke } = key_span(b, start, end);
+    if ke <= ks {
+        return None;
+    }
+    // `$PASSWORD`, `${PASSWORD}`, `%PASSWORD%`: a reference, not an assignment.
+    let sigil = |c: u8| matches!(c, b'%' | b'$');
+    if ks > 0 && (sigil(b[ks - 1]) || b[ks - 1] == b'{' && ks > 1 && sigil(b[ks - 2])) {
+        return None;
+    }
+    let name = ks..ke;
+    let ls = line_start(b, ks);
+    let before = &b[ls..ks];
+    // In code, a key inside a string literal (`"Password:" + x`) is text, not an assignment.
+    if matches!(style, Style::Code | Style::Hcl) && !quoted_key_at(b, ks, ke) {
+        let dq = before.iter().filter(|c| **c == b'"').count();
+        let bq = before.iter().filter(|c| **c == b'`').count();
+        if dq % 2 == 1 || bq % 2 == 1 {
+            return None;
+        }
+    }
+    // `?token=…&auth=…`: a URL query parameter, not an assignment (the URL detectors read those).
+    if ks > 0 && matches!(b[ks - 1], b'?' | b'&') {
+        return None;
+    }
+    // Documentation: only assignment-looking lines, not prose (`the generated password: …`).
+    if style == Style::Doc {
+        let t = String::from_utf8_lossy(before);
+        let t = t.trim_end();
+        let ok = t.is_empty()
+            || t.ends_with([
+                '`', '"', '\'', '-', '*', '>', '$', '(', '{', ',', ';', '|', '[',
+            ])
+            || t.ends_with("export")
+            || t.ends_with("set")
+            || t.ends_with("ENV")
+            || t.ends_with("ARG");
+        if !ok {
+            return None;
+        }
+    }
+    let mut i = ke;
+    // A quoted key: `"password": …`, `'password' => …`, `put("password", …)`.
+    let open = ks.checked_sub(1).map(|p| b[p]);
+    let quoted_key = matches!(open, Some(b'"' | b'\'')) && b.get(ke) == open.as_ref();
+    if quoted_key {
+        i += 1;
+    }
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    }
+    // Dockerfile `ENV NAME value` / `ARG NAME=value`.
+    let docker_kw = style == Style::Dockerfile && {
+        let t = String::from_utf8_lossy(before).trim().to_ascii_uppercase();
+        t == "ENV" || t == "ARG"
+    };
+    let dashes = !quoted_key && (before.ends_with(b"--") || before.ends_with(b" -"));
+    // XML element: `<password>value</password>`.
+    if style == Style::Xml && before.ends_with(b"<") && b.get(i) == Some(&b'>') {
+        let vs = i + 1;
+        let rel = memchr::memchr(b'<', &b[vs..(vs + 256).min(b.len())])?;
+        let v = trim_span(b, vs, vs + rel);
+        return (!v.is_empty() && !b[v.clone()].contains(&b'\n')).then_some(Assign {
+            name,
+            value: v,
+            quoted: false,
+        });
+    }
+    let after_name = i;
+    while i < b.len() && blank(b[i]) {
+        i += 1;
+    }
+    let op = *b.get(i)?;
+    let next = b.get(i + 1).copied().unwrap_or(b'\n');
+    let code_like = matches!(style, Style::Code | Style::Hcl);
+    let mut setter = false;
+    let mut legacy_env = false;
+    match op {
+        b'=' => {
+            if next == b'=' || (next == b'>' && !code_like) || next == b'~' {
+                return None;
+            }
+            if style == Style::Json {
+                return None;
+            }
+            // `NAME = value` is a command with arguments in a shell.
+            if style == Style::Shell && i != after_name && !quoted_key {
+                return None;
+            }
+            i += if next == b'>' { 2 } else { 1 };
+        }
+        b'!' | b'<' | b'>' => return None,
+        b':' => {
+            if next == b':' {
+                return None;
+            }
+            if next == b'=' {
+                i += 2;
+            } else {
+                match style {
+                    Style::Shell | Style::Dockerfile | Style::Xml if !quoted_key => return None,
+                    Style::Yaml | Style::Doc
+                        if !(blank(next) || next == b'\n' || next == b'\r') =>
+                    {
+                        return None;
+                    }
+                    _ => {}
+                }
+                i += 1;
+                // Python/Kotlin/TypeScript annotation: `password: str = "…"`.
+                if code_like {
+                    let mut j = i;
+                    while j < b.len() && blank(b[j]) {
+                        j += 1;
+                    }
+                    let t0 = j;
+                    while j < b.len()
+                        && (b[j].is_ascii_alphanumeric()
+                            || matches!(b[j], b'_' | b'.' | b'[' | b']' | b'?' | b'<' | b'>'))
+                    {
+                        j += 1;
+                    }
+                    if j > t0 && b[t0].is_ascii_alphabetic() {
+                        while j < b.len() && blank(b[j]) {
+                            j += 1;
+                        }
+                        if b.get(j) == Some(&b'=') && b.get(j + 1) != Some(&b'=') {
+                            i = j + 1;
+                        }
+                    }
+                }
+            }
+        }
+        b',' => {
+            // `put("password", "…")`, `("password", "…")`, `{"password", "…"}`.
+            let pre = before.iter().rev().skip(1).find(|c| !blank(**c));
+            if !(quoted_key && code_like && matches!(pre, Some(b'(' | b'[' | b'{'))) {
+                return None;
+            }
+            i += 1;
+        }
+        b'(' if code_like && i == after_name => {
+            // Setters and builders: `setPassword("…")`, `set_token('…')`, `.password("…")`.
+            let n = &b[ks..ke];
+            let last = n.rsplit(|c| *c == b'.').next().unwrap_or(n);
+            let l = String::from_utf8_lossy(last).to_ascii_lowercase();
+            let builder = n.contains(&b'.') && words(&l).len() == 1;
+            if !(l.starts_with("set") || l.starts_with("with") || builder) {
+                return None;
+            }
+            setter = true;
+            i += 1;
+        }
+        _ if docker_kw && i > after_name => legacy_env = true,
+        _ if dashes && i > after_name => {}
+        _ => return None,
+    }
+    while i < b.len() && blank(b[i]) {
+        i += 1;
+    }
+    let (value, quoted) = read_value(b, i, style, legacy_env)?;
+    if setter {
+        let mut j = value.end + 1;
+        while j < b.len() && blank(b[j]) {
+            j += 1;
+        }
+        if !quoted || b.get(j) != Some(&b')') {
+            return None;
+        }
+    }
+    Some(Assign {
+        name,
+        value,
+        quoted,
+    })
+}
+
+fn quoted_key_at(b: &[u8], ks: usize, ke: usize) -> bool {
+    let open = ks.checked_sub(1).map(|p| b[p]);
+    matches!(open, Some(b'"' | b'\'' | b'`')) && b.get(ke) == open.as_ref()
+}
+
+fn trim_span(b: &[u8], mut s: usize, mut e: usize) -> Range<usize> {
+    while s < e && b[s].is_ascii_whitespace() {
+        s += 1;
+    }
+    while e > s && b[e - 1].is_ascii_whitespace() {
+        e -= 1;
+    }
+    s..e
+}
+
+/// The value starting at `i`: a quoted literal (on one line) or, where the grammar has them, an
+/// unquoted scalar.
+fn read_value(
+    b: &[u8],
+    mut i: usize,
+    style: Style,
+    rest_of_line: bool,
+) -> Option<(Range<usize>, bool)> {
+    let code_like = matches!(style, Style::Code | Style::Hcl);
+    // String prefixes: r"…", b'…', u"…", @"…" (C#); f"…" / $"…" with `{` are expressions.
+    let mut fstring = false;
+    if code_like && i + 1 < b.len() && matches!(b[i + 1], b'"' | b'\'') {
+        match b[i] {
+            b'r' | b'b' | b'u' | b'R' | b'B' | b'U' | b'@' => i += 1,
+            b'f' | b'F' | b'$' => {
+                fstring = true;
+                i += 1;
+            }
+            _ => {}
+        }
+    }
+    let q = *b.get(i)?;
+    if matches!(q, b'"' | b'\'' | b'`') {
+        if b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q) {
+            return None; // triple-quoted block
+        }
+        let vs = i + 1;
+        let lim = (vs + 512).min(b.len());
+        let mut j = vs;
+        while j < lim && b[j] != q && b[j] != b'\n' {
+            if b[j] == b'\\' {
+                j += 1;
+            }
+            j += 1;
+        }
+        if j >= lim || b[j] != q {
+            return None;
+        }
+        let inner = &b[vs..j];
+        if (fstring || q == b'`') && inner.contains(&b'{') {
+            return None;
+        }
+        if code_like {
+            // `"Bearer " + token`, `"%s" % x`: a part of an expression.
+            let mut k = j + 1;
+            while k < b.len() && blank(b[k]) {
+                k += 1;
+            }
+            if matches!(b.get(k), Some(b'+' | b'%')) {
+                return None;
+            }
+        }
+        return Some((vs..j, true));
+    }
+    if code_like || style == Style::Json {
+        return None; // an identifier, a call, a number: not a literal
+    }
+    let lim = (i + 512).min(b.len());
+    let mut j = i;
+    let to_eol = rest_of_line || matches!(style, Style::Properties | Style::Yaml);
+    while j < lim && b[j] != b'\n' && b[j] != b'\r' {
+        let c = b[j];
+        if to_eol {
+            if c == b'#' && j > i && blank(b[j - 1]) && style != Style::Properties {
+                break;
+            }
+        } else if c.is_ascii_whitespace()
+            || matches!(c, b';' | b'|' | b'&' | b'<' | b'>' | b')' | b'`')
+            || (matches!(c, b',' | b']' | b'}' | b'"' | b'\'') && style != Style::Shell)
+        {
+            break;
+        }
+        j += 1;
+    }
+    if j >= lim && lim < b.len() {
+        return None;
+    }
+    let v = trim_span(b, i, j);
+    if v.is_empty() {
+        return None;
+    }
+    // An unquoted value in prose or a config line that calls or indexes: an expression.
+    if matches!(style, Style::Doc | Style::Yaml | Style::Properties)
+        && b[v.clone()].iter().any(|c| matches!(c, b'(' | b'['))
+        && b[v.clone()].ends_with(b")")
+    {
+        return None;
+    }
+    // YAML block scalars, flow collections, anchors and tags are not plain scalars.
+    if style == Style::Yaml && matches!(b[v.start], b'|' | b'>' | b'[' | b'{' | b'&' | b'*' | b'!')
+    {
+        return None;
+    }
+    Some((v, false))
+}
+
+/// What kind of secret a key name announces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameClass {
+    /// password, passwd, passphrase, pwd, `pass` as a word: any chosen value.
+    Password,
+    /// secret, token, api key, private/signing/encryption key…: a random-looking value.
+    Secret,
+}
+
+const KEY_WORDS: &[&str] = &[
+    "signingkey",
+    "encryptionkey",
+    "encryptkey",
+    "decryptkey",
+    "cryptkey",
+    "cipherkey",
+    "ctfkey",
+    "hmackey",
+    "aeskey",
+    "jwtkey",
+    "masterkey",
+    "sessionkey",
+    "sharedkey",
+    "licensekey",
+    "appkey",
+    "secretkey",
+    "consumerkey",
+    "passkey",
+    "apikey",
+    "accesskey",
+    "privatekey",
+    "authkey",
+    "clientkey",
+];
+
+/// Words of an identifier: split on `_`, `-`, `.`, and lower→upper case changes.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The class of a key name. `loose` (files that hold only settings, such as `.env`) also takes
+/// names whose last word is `key` or `auth` (`STRIPE_KEY`).
+pub fn name_class(name: &str, loose: bool) -> Option<NameClass> {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let n = norm(last);
+    if n == "pwd" || n == "oldpwd" {
+        return None; // the shell's working directory
+    }
+    let ws = words(last);
+    if ["password", "passwd", "passphrase", "passwort"]
+        .iter()
+        .any(|w| n.contains(w))
+        || ws.iter().any(|w| w == "pass" || w.ends_with("pwd"))
+    {
+        return Some(NameClass::Password);
+    }
+    if ["secret", "token", "credential"]
+        .iter()
+        .any(|w| n.contains(w))
+        || KEY_WORDS.iter().any(|w| n.contains(w))
+        || loose && ws.last().is_some_and(|w| w == "key" || w == "auth")
+    {
+        return Some(NameClass::Secret);
+    }
+    None
+}
+
+/// Self-describing placeholders and documentation values (on top of [`super::is_placeholder`]).
+const PLACEHOLDER_PARTS: &[&str] = &[
+    "if_you_see",
+    "ifyousee",
+    "please",
+    "actual_answer",
+    "not_set",
+    "notset",
+    "not-set",
+    "todo",
+    "fixme",
+    "tbd",
+    "replace",
+    "overrid",
+    "provide",
+    "fill_in",
+    "fill-in",
+    "fillme",
+    "set_me",
+    "setme",
+    "set-me",
+    "_here",
+    "-here",
+    "goes_here",
+    "secret_value",
+    "secretvalue",
+    "some_secret",
+    "somesecret",
+    "mysecret",
+    "my_secret",
+    "my-secret",
+    "mypassword",
+    "my_password",
+    "my-password",
+    "secret-value",
+    "password-value",
+    "token-value",
+    "fake",
+    "mock",
+    "lorem",
+    "foobar",
+    "hello world",
+    "hello, world",
+    "helloworld",
+    "aabbccdd",
+    "abcdefgh",
+    "1a2b3c4d",
+    "a1b2c3d4",
+    "xxx",
+    "***",
+    "...",
+    "…",
+];
+
+/// Exact values that are test fixtures or defaults, not chosen secrets.
+pub const TEST_VALUES: &[&str] = &[
+    "password",
+    "passwd",
+    "pass",
+    "passw0rd",
+    "secret",
+    "token",
+    "test",
+    "testing",
+    "tester",
+    "test123",
+    "foo",
+    "bar",
+    "baz",
+    "qux",
+    "foobar",
+    "dummy",
+    "fake",
+    "mock",
+    "admin",
+    "root",
+    "user",
+    "guest",
+    "none",
+    "null",
+    "nil",
+    "empty",
+    "string",
+    "value",
+    "abc",
+    "abc123",
+    "changeit",
+    "default",
+    "hidden",
+    "masked",
+    "unset",
+    "undefined",
+    "true",
+    "false",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "required",
+    "optional",
+    "random",
+    "generated",
+    "auto",
+    "private",
+    "public",
+    "secretkey",
+    "apikey",
+    "s3cr3t",
+    "p4ssw0rd",
+    "example",
+    "demo",
+];
+
+fn has_any(l: &str, parts: &[&str]) -> bool {
+    parts.iter().any(|p| l.contains(p))
+}
+
+/// `123456`, `abcdef`, `12345678-1234-1234-1234-123456789012`: counting up (or down).
+pub fn sequential(v: &str) -> bool {
+    let b: Vec<u8> = v
+        .bytes()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    if b.len() < 6 {
+        return false;
+    }
+    let steps = b
+        .windows(2)
+        .filter(|w| (w[1] as i16 - w[0] as i16).abs() == 1)
+        .count();
+    steps * 10 >= (b.len() - 1) * 7
+}
+
+/// `ghcr.io/external-secrets/external-secrets:v0.9.11`, `jeroenwillemsen/wrongsecrets:1.13.5`,
+/// `repo/image@sha256:…`: a container image reference.
+pub fn image_ref(v: &str) -> bool {
+    if !v.contains('/') || v.contains(' ') || v.contains("://") {
+        return false;
+    }
+    let (repo, tag) = match v.split_once('@') {
+        Some((r, d)) => (r, Some(d)),
+        None => match v.rsplit_once(':') {
+            Some((r, t)) if !t.contains('/') => (r, Some(t)),
+            _ => (v, None),
+        },
+    };
+    let repo_ok = repo.split('/').all(|p| {
+        !p.is_empty()
+            && p.bytes().all(|c| {
+                c.is_ascii_lowercase()
+                    || c.is_ascii_digit()
+                    || matches!(c, b'.' | b'-' | b'_' | b':')
+            })
+    });
+    let tag_ok = tag.is_none_or(|t| {
+        t.starts_with("sha256:")
+            || t.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'_'))
+                && t.bytes().any(|c| c.is_ascii_digit())
+            || matches!(
+                t,
+                "latest" | "stable" | "main" | "master" | "edge" | "nightly"
+            )
+    });
+    repo_ok && tag_ok && (tag.is_some() || repo.split('/').count() >= 2)
+}
+
+/// `settings.api_token`, `config.Secret`, `process.env.X`: a dotted identifier path.
+fn ident_path(v: &str) -> bool {
+    v.split('.').count() > 1
+        && v.split('.').all(|p| {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                && !p.as_bytes()[0].is_ascii_digit()
+        })
+}
+
+fn has_vowel(w: &str) -> bool {
+    w.bytes()
+        .any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'))
+}
+
+/// Only words (`mySecretValue`, `db_password_secret`, `vault-token`, `argocd-secret-v2`,
+/// `ThisEnvironmentIsAnotherPlaceToHide`): an identifier or resource name, not random material.
+/// Every `_`/`-`/`.` part is camel-case words with vowels (acronyms of 2-5 capitals allowed) and
+/// an optional short trailing number, or a short tag such as `v2`, `k8s`, `ec2`.
+pub fn wordy(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 120
+        && v.split(['_', '-', '.'])
+            .all(|p| p.is_empty() || wordy_part(p))
+        && v.bytes().any(|c| c.is_ascii_alphabetic())
+}
+
+fn wordy_part(p: &str) -> bool {
+    let b = p.as_bytes();
+    // `v2`, `k8s`, `ec2`, `ipv6`
+    let letters_a = b.iter().take_while(|c| c.is_ascii_lowercase()).count();
+    let digits = b[letters_a..]
+        .iter()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    let rest = b.len() - letters_a - digits;
+    if (1..=4).contains(&letters_a) && (1..=2).contains(&digits) && rest <= 2 {
+        return b[letters_a + digits..]
+            .iter()
+            .all(|c| c.is_ascii_lowercase());
+    }
+    if p.len() <= 4 && p.bytes().all(|c| c.is_ascii_lowercase()) {
+        return true; // `db`, `pg`, `tls`, `cfg`
+    }
+    let body = p.trim_end_matches(|c: char| c.is_ascii_digit());
+    if p.len() - body.len() > 4 || body.is_empty() {
+        return body.is_empty() && p.len() <= 4;
+    }
+    let b = body.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let s = i;
+        if b[i].is_ascii_uppercase() {
+            let mut j = i;
+            while j < b.len() && b[j].is_ascii_uppercase() {
+                j += 1;
+            }
+            if j < b.len() && b[j].is_ascii_lowercase() && j - i > 1 {
+                j -= 1; // `HTTPServer`: the acronym ends before `Server`
+            }
+            if j - i >= 2 || j == b.len() {
+                if j - i > 5 && !has_vowel(&body[i..j].to_ascii_lowercase()) {
+                    return false;
+                }
+                i = j;
+                continue;
+            }
+            i = j;
+        }
+        while i < b.len() && b[i].is_ascii_lowercase() {
+            i += 1;
+        }
+        if i == s || i < b.len() && !b[i].is_ascii_uppercase() {
+            return false;
+        }
+        let w = body[s..i].to_ascii_lowercase();
+        if w.len() < 2 || !has_vowel(&w) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `ACTUAL_ANSWER_CHALLENGE7`, `DB_PASSWORD`: an upper-case constant or environment variable.
+fn upper_snake(v: &str) -> bool {
+    v.contains('_')
+        && v.as_bytes()[0].is_ascii_uppercase()
+        && v.bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+}
+
+/// A reference to something else: variables, templates, lookups, file paths, URLs.
+fn reference(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    if has_any(
+        &l,
+        &[
+            "{{",
+            "${",
+            "$(",
+            "#{",
+            "%(",
+            "<%",
+            "{%",
+            "os.environ",
+            "getenv",
+            "process.env",
+            "env(",
+            "secrets.",
+            "vars.",
+            "://",
+            "arn:aws",
+            "vault:",
+        ],
+    ) {
+        return true;
+    }
+    if l.starts_with('$')
+        || l.starts_with("your")
+        || l.starts_with('%') && l.ends_with('%')
+        || l.starts_with('@') && l.ends_with('@')
+        || l.starts_with('/')
+        || l.starts_with("./")
+        || l.starts_with("../")
+        || l.starts_with("~/")
+        || l.starts_with("file:")
+        || l.starts_with("classpath:")
+        || (l.len() > 2 && l.as_bytes()[1] == b':' && l.as_bytes()[2] == b'\\')
+    {
+        return true;
+    }
+    const EXT: &[&str] = &[
+        ".pem",
+        ".key",
+        ".crt",
+        ".cer",
+        ".p12",
+        ".pfx",
+        ".jks",
+        ".json",
+        ".txt",
+        ".yaml",
+        ".yml",
+        ".env",
+        ".kdbx",
+        ".gpg",
+        ".asc",
+        ".pub",
+        ".xml",
+        ".conf",
+        ".cfg",
+        ".ini",
+        ".sh",
+        ".py",
+        ".js",
+        ".html",
+        ".md",
+        ".mdc",
+        ".keystore",
+        ".der",
+        ".csv",
+    ];
+    EXT.iter().any(|e| l.ends_with(e))
+}
+
+fn version(v: &str) -> bool {
+    let t = v.trim_start_matches(['v', 'V']);
+    t.bytes().next().is_some_and(|c| c.is_ascii_digit())
+        && t.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+'))
+        && t.matches('.').count() >= 1
+        && t.split(['-', '+']).next().is_some_and(|core| {
+            core.split('.')
+                .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()))
+        })
+}
+
+fn classes(v: &str) -> usize {
+    let mut c = [false; 4];
+    for b in v.bytes() {
+        if b.is_ascii_lowercase() {
+            c[0] = true;
+        } else if b.is_ascii_uppercase() {
+            c[1] = true;
+        } else if b.is_ascii_digit() {
+            c[2] = true;
+        } else {
+            c[3] = true;
+        }
+    }
+    c.iter().filter(|x| **x).count()
+}
+
+/// Is `value`, assigned to a key named `name` of class `class`, a secret? Returns the
+/// confidence of the finding, or `None` for placeholders, references and identifiers.
+pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<Confidence> {
+    let v = value.trim();
+    // A base64 value is judged by what it encodes: `dGVzdC1wYXNzd29yZA==` is `test-password`.
+    if let Some(d) = super::decode::printable(v)
+        && d.len() >= 4
+        && !d.contains('\n')
+    {
+        return judge(class, name, &d, true);
+    }
+    let n = v.chars().count();
+    if !(6..=200).contains(&n) || super::is_placeholder(v) {
+        return None;
+    }
+    let l = v.to_ascii_lowercase();
+    if has_any(&l, PLACEHOLDER_PARTS)
+        || TEST_VALUES.contains(&l.as_str())
+        || reference(v)
+        || sequential(v)
+        || image_ref(v)
+        || version(v)
+        || ident_path(v)
+        || upper_snake(v)
+    {
+        return None;
+    }
+    let nv = norm(v);
+    let nn = norm(name.rsplit('.').next().unwrap_or(name));
+    if nv.is_empty() || nv == nn {
+        return None;
+    }
+    // `password: db-password`, `token = "access_token"`: the name of another key or resource.
+    let secret_word = [
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "credential",
+        "apikey",
+    ]
+    .iter()
+    .any(|w| nv.contains(w));
+    if secret_word && wordy(v) && words(v).len() <= 3 {
+        return None;
+    }
+    if v.starts_with([';', ',', ')', '(', '-', '\'', '"', ':', '=', '<', '#', '/']) {
+        return None;
+    }
+    // `testvalue`, `dummy-token`, `example_secret`: a fixture value.
+    if wordy(v)
+        && [
+            "test", "dummy", "example", "sample", "demo", "fake", "mock", "invalid", "wrong",
+        ]
+        .iter()
+        .any(|w| nv.contains(w))
+    {
+        return None;
+    }
+    // `argocd-git-ask-pass` for `CommandGitAskPass`: a name built from the key's own words.
+    let vw = words(v);
+    if wordy(v) {
+        let nw = words(name.rsplit('.').next().unwrap_or(name));
+        if vw.iter().any(|w| w.len() >= 3 && nw.contains(w)) {
+            return None;
+        }
+    }
+    // `foo:bar`, `user:password`, `hello-world`: every word a test value.
+    if vw
+        .iter()
+        .all(|w| TEST_VALUES.contains(&w.as_str()) || w == "hello" || w == "world" || w == "my")
+    {
+        return None;
+    }
+    // Dates and times: `2019-03-20T17:54:53Z`.
+    if v.len() >= 10 && v.as_bytes()[..4].iter().all(u8::is_ascii_digit) && v.as_bytes()[4] == b'-'
+    {
+        return None;
+    }
+    let spaces = v.bytes().filter(|c| *c == b' ').count();
+    let entropy = super::shannon_entropy(v);
+    match class {
+        NameClass::Password => {
+            if spaces > 0
+                && (!quoted
+                    || spaces > 3
+                    || v.contains("  ")
+                    || v.split(' ').any(|w| name_class(w, false).is_some()))
+            {
+                return None;
+            }
+            if v.ends_with(':') {
+                return None;
+            }
+            Some(if entropy >= 3.5 && n >= 12 && classes(v) >= 3 {
+                Confidence::Medium
+            } else {
+                Confidence::Low
+            })
+        }
+        NameClass::Secret => {
+            if n < 8
+                || spaces > 0
+                || wordy(v)
+                || entropy < 3.0
+                || v.contains(['[', ']', '{', '}', '(', ')', '<', '>', '"', '\''])
+            {
+                return None;
+            }
+            let mixed = v.bytes().any(|c| c.is_ascii_digit())
+                && v.bytes().any(|c| c.is_ascii_alphabetic())
+                || classes(v) >= 3;
+            if !mixed {
+                return None;
+            }
+            Some(if entropy >= 3.7 && n >= 16 {
+                Confidence::Medium
+            } else {
+                Confidence::Low
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(style: Style, line: &str, kw: &str) -> Option<(String, String)> {
+        let b = line.as_bytes();
+        let s = line.find(kw)?;
+        let a = read(b, s, s + kw.len(), style)?;
+        Some((line[a.name].to_string(), line[a.value].to_string()))
+    }
+
+    #[test]
+    fn grammar() {
+        let ok = |style, line: &str, kw: &str, v: &str| {
+            assert_eq!(
+                one(style, line, kw).map(|x| x.1),
+                Some(v.to_string()),
+                "{style:?} {line}"
+            )
+        };
+        let no = |style, line: &str, kw: &str| {
+            assert_eq!(one(style, line, kw), None, "{style:?} {line}");
+        };
+        ok(Style::Code, "DB_PASSWORD = \"a b c\"", "PASSWORD", "a b c");
+        ok(Style::Code, "  password: str = 'x1'", "password", "x1");
+        ok(Style::Code, "String password = \"x\";", "password", "x");
+        ok(Style::Code, "p := Config{Password: \"x\"}", "Password", "x");
+        ok(
+            Style::Code,
+            "props.put(\"db.password\", \"x\");",
+            "password",
+            "x",
+        );
+        ok(Style::Code, "c.setPassword(\"x\");", "Password", "x");
+        ok(Style::Code, "client.set_token('x')", "token", "x");
+        ok(Style::Code, "'password' => 'x',", "password", "x");
+        no(Style::Code, "from x import password, other", "password");
+        no(Style::Code, "f(token, \"abc\")", "token");
+        no(Style::Code, "password = os.environ['X']", "password");
+        no(Style::Code, "password = f\"{a}\"", "password");
+        no(Style::Code, "if password == \"x\":", "password");
+        no(Style::Code, "auth = \"Bearer \" + token", "token");
+        no(Style::Code, "print(password)", "password");
+        no(Style::Code, "password != \"x\"", "password");
+        ok(
+            Style::Yaml,
+            "  password: thealice # the user",
+            "password",
+            "thealice",
+        );
+        ok(Style::Yaml, "  - DB_PASSWORD=abc", "PASSWORD", "abc");
+        no(Style::Yaml, "  password:", "password");
+        no(Style::Yaml, "  password: |", "password");
+        ok(
+            Style::Properties,
+            "keepasxpassword=welcome123",
+            "password",
+            "welcome123",
+        );
+        ok(
+            Style::Properties,
+            "a.password = This is it",
+            "password",
+            "This is it",
+        );
+        ok(
+            Style::Shell,
+            "export tempPassword=\"x=y\"",
+            "Password",
+            "x=y",
+        );
+        ok(Style::Shell, "DB_PASS=abc def", "PASS", "abc");
+        ok(Style::Shell, "mysql --password abc", "password", "abc");
+        no(Style::Shell, "echo $PASSWORD", "PASSWORD");
+        ok(
+            Style::Dockerfile,
+            "ENV DOCKER_ENV_PASSWORD=\"This is it\"",
+            "PASSWORD",
+            "This is it",
+        );
+        ok(
+            Style::Dockerfile,
+            "ENV DB_PASSWORD hunter22 now",
+            "PASSWORD",
+            "hunter22 now",
+        );
+        ok(Style::Json, "{\"password\": \"x\"}", "password", "x");
+        no(Style::Json, "{\"password\": 12}", "password");
+        ok(Style::Xml, "<password>x</password>", "password", "x");
+        ok(Style::Xml, "<user password=\"x\"/>", "password", "x");
+        ok(Style::Hcl, "password = \"x\"", "password", "x");
+        no(Style::Hcl, "password = var.password", "password");
+    }
+
+    #[test]
+    fn values() {
+        use NameClass::*;
+        let yes = |c, v: &str, q| assert!(judge(c, "password", v, q).is_some(), "{v}");
+        let no = |c, v: &str, q| assert!(judge(c, "password", v, q).is_none(), "{v}");
+        yes(Password, "welcome123", false);
+        yes(Password, "thealice", false);
+        yes(Password, "This is it", true);
+        yes(Password, "DefaultLoginPasswordDoNotChange!", true);
+        yes(Password, "ThisEnvironmentIsAnotherPlaceToHide", false);
+        yes(Password, "key_to_decrypt_the_secret", true);
+        no(Password, "if_you_see_this_please_use_k8s", false);
+        no(Password, "ACTUAL_ANSWER_CHALLENGE7", false);
+        no(Password, "changeme", false);
+        no(Password, "<your-password>", false);
+        no(Password, "${DB_PASSWORD}", false);
+        no(Password, "123456789", false);
+        no(Password, "db-password", false);
+        no(Password, "password", false);
+        no(Password, "This is it", false);
+        no(Password, "Enter the password for the database", true);
+        no(
+            Secret,
+            "ghcr.io/external-secrets/external-secrets:v0.9.11",
+            false,
+        );
+        no(
+            Secret,
+            "jeroenwillemsen/wrongsecrets:1.13.5-no-vault",
+            false,
+        );
+        no(Secret, "my-app-secret", false);
+        no(Secret, "mySecretValue", false);
+        no(Secret, "argocd-secret-v2", false);
+        no(Secret, "settings.api_token", false);
+        no(Secret, "/etc/app/key.pem", false);
+        no(Secret, "v2.10.3-rc1", false);
+        for w in [
+            "mySecretValue",
+            "argocd-secret-v2",
+            "ThisEnvironmentIsAnotherPlaceToHide",
+            "HTTPServerKey",
+            "k8s-token",
+        ] {
+            assert!(wordy(w), "{w}");
+        }
+        for w in [
+            "m96ILKEIDMyN1hoVWZINesNvkEQklOMQ",
+            "q8Wv2LmZ7rT4nB6y",
+            "RLnROV3NqBvsuUbIwYOwgaQgbI6uG9Uj",
+            "a3f9e2c1d4b5",
+            "VvNJq5ggFPUm4",
+        ] {
+            assert!(!wordy(w), "{w}");
+        }
+        yes(Secret, "TRwzkRJnHOTckssAeyJbysWgP!Qc2T", false);
+        yes(Secret, "MCPStolenSecret42!", false);
+        yes(Secret, "q8Wv2LmZ7rT4nB6y", true);
+        yes(Secret, "RLnROV3NqBvsuUbIwYOwgaQgbI6uG9Uj", true);
+        assert!(sequential("12345678-1234-1234-1234-123456789012"));
+        assert!(!sequential("q8Wv2LmZ7rT4"));
+        assert_eq!(name_class("ctf_key", false), Some(Secret));
+        assert_eq!(name_class("passphrase", false), Some(Password));
+        assert_eq!(name_class("DB_PASS", false), Some(Password));
+        assert_eq!(name_class("compass", false), None);
+        assert_eq!(name_class("PWD", false), None);
+        assert_eq!(name_class("signingKey", false), Some(Secret));
+    }
+}

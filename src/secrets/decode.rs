@@ -1,0 +1,140 @@
+//! Base64 (standard and URL-safe alphabets, padding optional) for the secrets engine: Basic
+//! authorization values are checked by decoding them, and encoded values are decoded (up to
+//! [`MAX_LAYERS`] times) so the secret inside is scanned again.
+
+/// Decoding layers followed for one value (`base64(base64(secret))` is common obfuscation).
+pub const MAX_LAYERS: usize = 3;
+
+fn sextet(c: u8) -> Option<u32> {
+    Some(match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' | b'-' => 62,
+        b'/' | b'_' => 63,
+        _ => return None,
+    } as u32)
+}
+
+/// Decode base64 text; `None` when it is not base64 (bad characters, impossible length).
+pub fn base64(s: &str) -> Option<Vec<u8>> {
+    let t = s.trim_end_matches('=');
+    if s.len() - t.len() > 2 || t.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(t.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in t.bytes() {
+        acc = (acc << 6) | sextet(c)?;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Text decoded from `s` when `s` looks like base64 and decodes to printable UTF-8 (tabs and
+/// newlines allowed): the candidate for a second scan.
+pub fn printable(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    if b.len() < 8 || !b.iter().all(|c| sextet(*c).is_some() || *c == b'=') {
+        return None;
+    }
+    // Plain words and identifiers are base64 alphabet too: want mixed case or digits, and the
+    // standard length (URL-safe values may drop the padding).
+    let upper = b.iter().any(u8::is_ascii_uppercase);
+    let lower = b.iter().any(u8::is_ascii_lowercase);
+    let digit_or_sym = b
+        .iter()
+        .any(|c| c.is_ascii_digit() || matches!(c, b'+' | b'/' | b'='));
+    if !(upper && lower && (digit_or_sym || b.len().is_multiple_of(4))) {
+        return None;
+    }
+    let d = base64(s)?;
+    let text = String::from_utf8(d).ok()?;
+    let ok = text.len() >= 4
+        && text
+            .chars()
+            .all(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        && text.chars().filter(|c| c.is_ascii_alphanumeric()).count() * 2 >= text.chars().count();
+    ok.then_some(text)
+}
+
+/// Runs of the standard base64 alphabet (16 to 4096 characters, `=` padding included) that
+/// stand alone: not glued to other word characters.
+pub fn runs(b: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let b64 = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+    let mut i = 0;
+    while i < b.len() {
+        if !b64(b[i]) {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < b.len() && b64(b[i]) {
+            i += 1;
+        }
+        let mut e = i;
+        while e < b.len() && e - i < 2 && b[e] == b'=' {
+            e += 1;
+        }
+        let glued = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'\\');
+        let alone = (s == 0 || !glued(b[s - 1])) && (e >= b.len() || !glued(b[e]) && b[e] != b'=');
+        if alone && (16..=4096).contains(&(e - s)) && !b[s..e].starts_with(b"/") {
+            out.push(s..e);
+        }
+        i = e.max(i);
+    }
+    out
+}
+
+/// `user:password` inside a Basic authorization value, with a non-empty password.
+pub fn basic_auth(s: &str) -> bool {
+    let Some(t) = base64(s).and_then(|d| String::from_utf8(d).ok()) else {
+        return false;
+    };
+    match t.split_once(':') {
+        Some((u, p)) => {
+            !u.is_empty()
+                && !u.chars().any(char::is_control)
+                && !p.chars().any(char::is_control)
+                && (p.chars().count() < 6
+                    && !p.is_empty()
+                    && !super::is_placeholder(p)
+                    && !super::assign::TEST_VALUES.contains(&p.to_ascii_lowercase().as_str())
+                    || super::assign::judge(
+                        super::assign::NameClass::Password,
+                        "password",
+                        p,
+                        true,
+                    )
+                    .is_some())
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes() {
+        assert_eq!(base64("aHVudGVyMg==").unwrap(), b"hunter2");
+        assert_eq!(base64("aHVudGVyMg").unwrap(), b"hunter2");
+        assert_eq!(
+            printable("UEBzc3dvcmQxMjM=").as_deref(),
+            Some("P@ssword123")
+        );
+        assert!(printable("ThisIsAnIdentifier").is_none());
+        assert!(basic_auth("QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+        assert!(!basic_auth("QWNjZXNzS2V5T25seUhlcmU="));
+        assert!(!basic_auth("dXNlcjpwYXNzd29yZA==")); // user:password
+        assert!(!basic_auth("dGVzdDp0ZXN0")); // test:test
+    }
+}

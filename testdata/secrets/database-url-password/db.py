@@ -1,0 +1,1 @@
+engine = create_engine("mysql+pymysql://orders:b9QsDnz7cGc7BpUE@mysql.internal/orders")
