@@ -142,7 +142,7 @@ impl Engine {
             ScanError {
                 path: file.path.clone(),
                 line: Some(l),
-                message: msg,
+                message: budget_message(&file.path, l, msg),
             }
         };
         match file.kind.format() {
@@ -295,7 +295,11 @@ impl Engine {
                     return Ok(out);
                 };
                 crate::guard::catch(|| check(&cx, rule, &mut out))
-                    .map(|()| out)
+                    .map(|()| {
+                        let mut out = out;
+                        dedup_same_place(&mut out, 0);
+                        out
+                    })
                     .map_err(|p| ScanError {
                         path: ".".into(),
                         line: None,
@@ -749,8 +753,25 @@ fn run_file_rule(rule: &Rule, cx: &FileCx, out: &mut Vec<Finding>) {
         }
     }
     if let Some(check) = rule.file_check {
+        let from = out.len();
         check(cx, rule, out);
+        dedup_same_place(out, from);
     }
+}
+
+/// Drop the findings of `out[from..]` identical to an earlier one of that range (same path,
+/// span and message), keeping the first; linear in the number of findings.
+pub fn dedup_same_place(out: &mut Vec<Finding>, from: usize) {
+    if out.len() - from < 2 {
+        return;
+    }
+    let mut seen: std::collections::HashSet<(String, usize, usize, String)> =
+        std::collections::HashSet::new();
+    let mut i = 0;
+    out.retain(|f| {
+        i += 1;
+        i <= from || seen.insert((f.path.clone(), f.span.start, f.span.end, f.message.clone()))
+    });
 }
 
 /// Fingerprint = hash(rule, path, key, n) where key is what the finding is about (not its line)
@@ -777,6 +798,17 @@ fn assign_fingerprints(findings: &mut [Finding], files: &HashMap<String, SourceF
             .or_insert(0);
         f.fingerprint = stable_hash(&[&f.rule_id, &f.path, &key, &n.to_string()]);
         *n += 1;
+    }
+}
+
+/// A message about an exhausted resource budget names where it ran out:
+/// `evaluation budget exceeded at <path>:<line>: …`. Other messages are returned unchanged.
+pub fn budget_message(path: &str, line: u32, msg: String) -> String {
+    match msg.strip_prefix(lang::yaml::BUDGET_EXCEEDED) {
+        Some(rest) if !rest.starts_with(" at ") => {
+            format!("{} at {path}:{line}{rest}", lang::yaml::BUDGET_EXCEEDED)
+        }
+        _ => msg,
     }
 }
 

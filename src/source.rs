@@ -274,13 +274,44 @@ impl SourceFile {
 #[derive(Clone, Debug)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Non-ASCII text: characters before every [`CHAR_BLOCK`]-byte block start, so a column
+    /// costs at most one block of counting, not the whole line (`None`: ASCII, byte = column).
+    chars: Option<Vec<usize>>,
+}
+
+/// Block size of the character checkpoints of [`LineIndex`].
+const CHAR_BLOCK: usize = 1024;
+
+/// Characters starting in `b` (bytes that are not UTF-8 continuation bytes).
+fn char_starts(b: &[u8]) -> usize {
+    b.iter().filter(|&&c| c & 0xC0 != 0x80).count()
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
-        LineIndex { starts }
+        let chars = (!text.is_ascii()).then(|| {
+            let mut acc = 0;
+            let mut v = vec![0];
+            for block in text.as_bytes().chunks(CHAR_BLOCK) {
+                acc += char_starts(block);
+                v.push(acc);
+            }
+            v
+        });
+        LineIndex { starts, chars }
+    }
+
+    /// Characters in `text[..offset]` (`offset` on a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        match &self.chars {
+            None => offset,
+            Some(v) => {
+                let block = offset / CHAR_BLOCK;
+                v[block] + char_starts(&text.as_bytes()[block * CHAR_BLOCK..offset])
+            }
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -310,7 +341,7 @@ impl LineIndex {
         while o > start && !text.is_char_boundary(o) {
             o -= 1;
         }
-        let col = text[start..o].chars().count() + 1;
+        let col = self.chars_before(text, o) - self.chars_before(text, start) + 1;
         (l as u32 + 1, col as u32)
     }
 
@@ -356,5 +387,17 @@ mod tests {
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(5), (2, 2));
         assert_eq!(f.line_text(2), "çd");
+    }
+
+    /// Columns from the character checkpoints agree with counting, across block boundaries.
+    #[test]
+    fn line_cols_long_non_ascii_line() {
+        let text = format!("x\n{}\n", "aé€😀".repeat(700));
+        let f = SourceFile::new("a", text.as_str());
+        for (o, _) in text.char_indices().step_by(97) {
+            let line_start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+            let col = text[line_start..o].chars().count() as u32 + 1;
+            assert_eq!(f.line_col(o).1, col, "offset {o}");
+        }
     }
 }

@@ -15,6 +15,114 @@ pub const MAX_BLOCK_DEPTH: usize = 200;
 pub const MAX_DOC_LINES: usize = 32_000;
 /// Deepest value nesting the converter follows; deeper values become expressions.
 const MAX_TREE_DEPTH: usize = 256;
+/// Bytes (estimated: a node per value plus its text) that anchors and aliases of one file may
+/// copy. An alias past it stays an unexpanded expression and the file gets one error, so alias
+/// bombs cost a bounded amount of time and memory.
+pub const ALIAS_BUDGET: usize = 32 << 20;
+/// Start of every message about an exhausted resource budget.
+pub const BUDGET_EXCEEDED: &str = "evaluation budget exceeded";
+
+/// What the copies made for anchors and aliases of one file may still spend.
+pub(crate) struct AliasBudget {
+    pub remaining: usize,
+    /// Where the budget ran out (byte offset in the file), once.
+    pub exceeded_at: Option<usize>,
+}
+
+impl AliasBudget {
+    pub fn new(limit: usize) -> AliasBudget {
+        AliasBudget {
+            remaining: limit,
+            exceeded_at: None,
+        }
+    }
+
+    /// Take `w` from the budget; false (and the first offset recorded) when it does not fit.
+    pub fn charge(&mut self, w: usize, offset: usize) -> bool {
+        if self.exceeded_at.is_none() && w <= self.remaining {
+            self.remaining -= w;
+            return true;
+        }
+        self.exceeded_at.get_or_insert(offset);
+        false
+    }
+
+    /// Estimated size of a copy of `n`, counted up to `cap + 1` (a bigger node is not walked).
+    pub fn weight(n: &Node, cap: usize) -> usize {
+        const NODE: usize = std::mem::size_of::<Entry>();
+        let mut total = 0usize;
+        let mut stack = vec![n];
+        while let Some(n) = stack.pop() {
+            total += NODE;
+            match &n.v {
+                V::Str(s) | V::Num(s) | V::Expr(s) => total += s.len(),
+                V::Seq(items) => stack.extend(items.iter()),
+                V::Map(es) => {
+                    for e in es {
+                        total += e.key.len();
+                        stack.push(&e.value);
+                    }
+                }
+                V::Call(name, args) => {
+                    total += name.len();
+                    stack.extend(args.iter());
+                }
+                V::Block(b) => {
+                    for e in &b.body {
+                        total += e.key.len();
+                        stack.push(&e.value);
+                    }
+                }
+                V::Null | V::Bool(_) => {}
+            }
+            if total > cap {
+                return total;
+            }
+        }
+        total
+    }
+
+    pub fn error(&self) -> Option<ParseError> {
+        self.exceeded_at.map(|offset| ParseError {
+            offset,
+            message: format!(
+                "{BUDGET_EXCEEDED}: YAML anchors and aliases expand to more than {} MiB; this alias and later ones are left unexpanded",
+                ALIAS_BUDGET >> 20
+            ),
+        })
+    }
+}
+
+/// Merge keys (`<<`) add the entries the map does not have yet, earlier sources first, in
+/// linear time (a hash set of the keys, not a scan per merged entry).
+pub(crate) fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Entry>) {
+    if merges.is_empty() {
+        return;
+    }
+    let mut seen: std::collections::HashSet<String> =
+        entries.iter().map(|e| e.key.clone()).collect();
+    for m in merges {
+        if !seen.contains(&m.key) {
+            seen.insert(m.key.clone());
+            entries.push(m);
+        }
+    }
+}
+
+/// The entries a `<<` value contributes: a map, or a list of maps.
+pub(crate) fn merge_sources(value: Node, merges: &mut Vec<Entry>) {
+    match value.v {
+        V::Map(es) => merges.extend(es),
+        V::Seq(items) => {
+            for it in items {
+                if let V::Map(es) = it.v {
+                    merges.extend(es);
+                }
+            }
+        }
+        _ => {}
+    }
+}
 
 pub struct YamlParse {
     pub docs: Vec<Document>,
@@ -163,6 +271,7 @@ pub fn parse_with(text: &str, fast: bool) -> YamlParse {
     let src: &str = masked.as_deref().unwrap_or(text);
     let mut docs = Vec::new();
     let mut errors = Vec::new();
+    let mut budget = AliasBudget::new(ALIAS_BUDGET);
     for (start, end) in split_documents(src) {
         let part = &src[start..end];
         if part.trim().is_empty()
@@ -188,8 +297,10 @@ pub fn parse_with(text: &str, fast: bool) -> YamlParse {
             });
             continue;
         }
+        // A document the fast path gives up on is converted again: its copies are refunded.
+        let before = (budget.remaining, budget.exceeded_at);
         if let Some(root) = fast
-            .then(|| super::yaml_fast::parse_doc(part, &text[start..end], start))
+            .then(|| super::yaml_fast::parse_doc(part, &text[start..end], start, &mut budget))
             .flatten()
         {
             docs.push(Document {
@@ -198,6 +309,7 @@ pub fn parse_with(text: &str, fast: bool) -> YamlParse {
             });
             continue;
         }
+        (budget.remaining, budget.exceeded_at) = before;
         let tree = PARSER.with(|p| p.borrow_mut().parse(part, None));
         let Some(tree) = tree else {
             errors.push(ParseError {
@@ -220,6 +332,7 @@ pub fn parse_with(text: &str, fast: bool) -> YamlParse {
             orig: &text[start..end],
             base: start,
             anchors: HashMap::new(),
+            budget: &mut budget,
         };
         // stream -> document(s)
         let mut cursor = root.walk();
@@ -246,6 +359,7 @@ pub fn parse_with(text: &str, fast: bool) -> YamlParse {
             continue;
         }
     }
+    errors.extend(budget.error());
     YamlParse {
         docs,
         errors,
@@ -288,7 +402,9 @@ struct Conv<'a> {
     /// Original text of the same document (for templated scalars).
     orig: &'a str,
     base: usize,
-    anchors: HashMap<String, Node>,
+    /// Anchored values and their estimated copy size.
+    anchors: HashMap<String, (Node, usize)>,
+    budget: &'a mut AliasBudget,
 }
 
 impl Conv<'_> {
@@ -330,7 +446,10 @@ impl Conv<'_> {
                     None => Node::new(span, V::Null),
                 };
                 if let Some(a) = anchor {
-                    self.anchors.insert(a, node.clone());
+                    let w = AliasBudget::weight(&node, self.budget.remaining);
+                    if self.budget.charge(w, node.span.start) {
+                        self.anchors.insert(a, (node.clone(), w));
+                    }
                 }
                 node
             }
@@ -372,17 +491,7 @@ impl Conv<'_> {
                         None => Node::new(key_span.end..key_span.end, V::Null),
                     };
                     if key == "<<" {
-                        match &value.v {
-                            V::Map(es) => merges.extend(es.iter().cloned()),
-                            V::Seq(items) => {
-                                for it in items {
-                                    if let V::Map(es) = &it.v {
-                                        merges.extend(es.iter().cloned());
-                                    }
-                                }
-                            }
-                            _ => {}
-                        }
+                        merge_sources(value, &mut merges);
                         continue;
                     }
                     entries.push(Entry {
@@ -391,11 +500,7 @@ impl Conv<'_> {
                         value,
                     });
                 }
-                for m in merges {
-                    if !entries.iter().any(|e| e.key == m.key) {
-                        entries.push(m);
-                    }
-                }
+                apply_merges(&mut entries, merges);
                 Node::new(span, V::Map(entries))
             }
             "block_sequence" | "flow_sequence" => {
@@ -498,8 +603,10 @@ impl Conv<'_> {
             "alias" => {
                 let name = self.text(n).trim_start_matches('*').to_string();
                 match self.anchors.get(&name) {
-                    Some(a) => Node::new(span, a.v.clone()),
-                    None => Node::new(span, V::Expr(self.text(n).to_string())),
+                    Some((a, w)) if self.budget.charge(*w, span.start) => {
+                        Node::new(span, a.v.clone())
+                    }
+                    _ => Node::new(span, V::Expr(self.text(n).to_string())),
                 }
             }
             "ERROR" => Node::new(span, V::Expr(String::new())),
@@ -685,6 +792,52 @@ mod tests {
             let n = p.docs[0].root.get("k").unwrap();
             assert_eq!(&t[n.span.clone()], "|\n  a\n  b", "{t:?}");
             assert_eq!(n.as_str(), Some("a\nb\n"));
+        }
+    }
+
+    /// 10 anchors of 10 aliases each (10^10 nodes) on both paths: one budget error at the
+    /// first alias that does not fit, the document kept with that alias unexpanded.
+    #[test]
+    fn alias_bomb_is_budgeted_on_both_paths() {
+        let mut t = String::from("a0: &a0 [x, y]\n");
+        for i in 1..10 {
+            let items = vec![format!("*a{}", i - 1); 10].join(", ");
+            t.push_str(&format!("a{i}: &a{i} [{items}]\n"));
+        }
+        t.push_str("after: 1\n");
+        for fast in [true, false] {
+            let p = parse_with(&t, fast);
+            assert_eq!(p.errors.len(), 1, "fast={fast}: {:?}", p.errors);
+            assert!(p.errors[0].message.starts_with(BUDGET_EXCEEDED));
+            let root = &p.docs[0].root;
+            assert!(root.get("after").is_some(), "fast={fast}");
+            assert!(root.get("a2").is_some_and(|n| matches!(n.v, V::Seq(_))));
+            let last = root.get("a9").unwrap();
+            assert!(
+                matches!(&last.v, V::Seq(items) if items.iter().all(|i| i.is_expr())),
+                "fast={fast}"
+            );
+        }
+    }
+
+    /// Merge keys on both paths: a list of sources, earlier ones and the map's own keys win.
+    #[test]
+    fn merge_precedence_on_both_paths() {
+        let t = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: [*a, *b]\n  x: 3\n";
+        for fast in [true, false] {
+            let p = parse_with(t, fast);
+            let c = p.docs[0].root.get("c").unwrap();
+            let got: Vec<(String, String)> = c
+                .entries()
+                .iter()
+                .map(|e| (e.key.clone(), e.value.scalar_text().unwrap_or_default()))
+                .collect();
+            let want = [("x", "3"), ("y", "1"), ("z", "2")];
+            let want: Vec<(String, String)> = want
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            assert_eq!(got, want, "fast={fast}");
         }
     }
 

@@ -4,8 +4,9 @@
 //! error. Both paths are compared on the test corpus (`tests` below).
 
 use super::value::{Entry, Node, Span, V};
+use super::yaml::{AliasBudget, apply_merges, merge_sources};
 use saphyr_parser::{Event, Parser, ScalarStyle};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 enum Frame {
     Map {
@@ -22,6 +23,24 @@ enum Frame {
         items: Vec<Node>,
         anchor: usize,
     },
+}
+
+/// Anchored values with their estimated copy size, and the anchors the budget could not copy.
+#[derive(Default)]
+struct Anchors {
+    map: HashMap<usize, (Node, usize)>,
+    dropped: HashSet<usize>,
+}
+
+impl Anchors {
+    fn add(&mut self, id: usize, n: &Node, budget: &mut AliasBudget) {
+        let w = AliasBudget::weight(n, budget.remaining);
+        if budget.charge(w, n.span.start) {
+            self.map.insert(id, (n.clone(), w));
+        } else {
+            self.dropped.insert(id);
+        }
+    }
 }
 
 /// Char index → byte offset for non-ASCII text.
@@ -52,12 +71,18 @@ impl Offsets {
 
 /// Parse one document. `src` is the (masked) text handed to the parser, `orig` the original
 /// text of the same range (to recognise templated scalars), `base` its offset in the file.
-/// `None` means: use the recovering parser.
-pub fn parse_doc(src: &str, orig: &str, base: usize) -> Option<Node> {
+/// `None` means: use the recovering parser. Copies for anchors and aliases are charged to
+/// `budget`; past it an alias stays an unexpanded expression.
+pub(crate) fn parse_doc(
+    src: &str,
+    orig: &str,
+    base: usize,
+    budget: &mut AliasBudget,
+) -> Option<Node> {
     let off = Offsets::new(src);
     let mut parser = Parser::new_from_str(src);
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: HashMap<usize, Node> = HashMap::new();
+    let mut anchors = Anchors::default();
     let mut root: Option<Node> = None;
     let mut docs = 0;
     while let Some(ev) = parser.next_event() {
@@ -101,17 +126,13 @@ pub fn parse_doc(src: &str, orig: &str, base: usize) -> Option<Node> {
                     end,
                     mut entries,
                     merges,
-                    anchor,
+                    anchor: id,
                     ..
                 } => {
-                    for m in merges {
-                        if !entries.iter().any(|x| x.key == m.key) {
-                            entries.push(m);
-                        }
-                    }
+                    apply_merges(&mut entries, merges);
                     let n = Node::new(base + start..base + end.max(start), V::Map(entries));
-                    if anchor != 0 {
-                        anchors.insert(anchor, n.clone());
+                    if id != 0 {
+                        anchors.add(id, &n, budget);
                     }
                     n
                 }
@@ -122,21 +143,28 @@ pub fn parse_doc(src: &str, orig: &str, base: usize) -> Option<Node> {
                     start,
                     end,
                     items,
-                    anchor,
+                    anchor: id,
                 } => {
                     let n = Node::new(base + start..base + end.max(start), V::Seq(items));
-                    if anchor != 0 {
-                        anchors.insert(anchor, n.clone());
+                    if id != 0 {
+                        anchors.add(id, &n, budget);
                     }
                     n
                 }
                 _ => return None,
             },
-            Event::Alias(id) => {
-                let a = anchors.get(&id)?;
-                Node::new(base + s..base + e, a.v.clone())
-            }
-            Event::Scalar(value, style, anchor, _) => {
+            Event::Alias(id) => match anchors.map.get(&id) {
+                Some((a, w)) if budget.charge(*w, base + s) => {
+                    Node::new(base + s..base + e, a.v.clone())
+                }
+                Some(_) => Node::new(base + s..base + e, V::Expr(src.get(s..e)?.to_string())),
+                None if anchors.dropped.contains(&id) => {
+                    budget.charge(usize::MAX, base + s);
+                    Node::new(base + s..base + e, V::Expr(src.get(s..e)?.to_string()))
+                }
+                None => return None,
+            },
+            Event::Scalar(value, style, id, _) => {
                 let (s, e) = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     block_span(src, s, e)
                 } else {
@@ -151,8 +179,8 @@ pub fn parse_doc(src: &str, orig: &str, base: usize) -> Option<Node> {
                     V::Str(value.into_owned())
                 };
                 let n = Node::new(base + s..base + e, v);
-                if anchor != 0 {
-                    anchors.insert(anchor, n.clone());
+                if id != 0 {
+                    anchors.add(id, &n, budget);
                 }
                 n
             }
@@ -193,15 +221,7 @@ pub fn parse_doc(src: &str, orig: &str, base: usize) -> Option<Node> {
                     }
                     Some((k, key_span)) => {
                         if k == "<<" {
-                            match &node.v {
-                                V::Map(es) => merges.extend(es.iter().cloned()),
-                                V::Seq(items) => items.iter().for_each(|it| {
-                                    if let V::Map(es) = &it.v {
-                                        merges.extend(es.iter().cloned())
-                                    }
-                                }),
-                                _ => {}
-                            }
+                            merge_sources(node, merges);
                         } else {
                             entries.push(Entry {
                                 key: k,

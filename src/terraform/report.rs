@@ -142,15 +142,11 @@ pub fn is_trust(a: &Analysis, site: &Site) -> bool {
     }
 }
 
-/// Push unless an identical finding (same place, same message) is already there.
+/// Push a finding; identical ones (same place, same message, e.g. from two module instances)
+/// are dropped by the engine after the rule ran ([`crate::engine::dedup_same_place`]), in
+/// linear time instead of a scan of every earlier finding here.
 pub fn push(out: &mut Vec<Finding>, f: Option<Finding>) {
-    if let Some(f) = f
-        && !out
-            .iter()
-            .any(|o| o.path == f.path && o.span == f.span && o.message == f.message)
-    {
-        out.push(f);
-    }
+    out.extend(f);
 }
 
 /// Source text of a location.
