@@ -149,6 +149,7 @@ fn many_findings_in_one_file() {
         ));
     }
     write(d.path(), "main.tf", &t);
+    write(d.path(), "nhilint.toml", "[owners]\n");
     let v = scan(d.path(), &["--select", "tf-identity-without-owner"]);
     assert_eq!(findings_of(&v, "main.tf").len(), 3000);
 }
@@ -165,9 +166,9 @@ fn identical_findings_of_two_module_instances_once() {
     write(
         d.path(),
         "m/main.tf",
-        "resource \"aws_iam_role\" \"r\" {\n  name = \"x\"\n}\n",
+        "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({Statement=[{Effect=\"Allow\",Action=\"sts:AssumeRole\",Principal={AWS=\"*\"}}]})\n}\n",
     );
-    let v = scan(d.path(), &["--select", "tf-identity-without-owner"]);
+    let v = scan(d.path(), &["--select", "tf-trust-any-principal"]);
     assert_eq!(
         findings_of(&v, "m/main.tf").len(),
         1,
