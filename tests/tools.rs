@@ -1,5 +1,5 @@
 //! Tests that drive real external tools: pre-commit, headless Neovim, Node (the VS Code
-//! extension and vscode-languageclient), Graphviz. `.ci/setup` installs every one of them.
+//! extension and vscode-languageclient), Graphviz, maturin, zizmor. `.ci/setup` installs every one of them.
 //!
 //! This binary has its own harness (libtest-mimic) so that a missing tool is never a silent
 //! pass: outside CI the test is reported `ignored, <tool> not installed …` in the summary;
@@ -18,6 +18,8 @@ mod precommit;
 mod support;
 #[path = "tools/wheel.rs"]
 mod wheel;
+#[path = "tools/zizmor.rs"]
+mod zizmor;
 
 use libtest_mimic::{Arguments, Trial};
 
@@ -28,6 +30,7 @@ fn main() {
         graphviz::trials(),
         precommit::trials(),
         wheel::trials(),
+        zizmor::trials(),
     ]
     .into_iter()
     .flatten()
