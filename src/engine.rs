@@ -471,6 +471,20 @@ impl Engine {
                 }
             }
         }
+        // A related location is listed once and never repeats the finding's own location.
+        for f in &mut out {
+            let (path, line) = (f.path.clone(), f.start_line);
+            let mut seen: Vec<(String, u32, Option<u32>)> = Vec::new();
+            f.related.retain(|r| {
+                let k = (r.path.clone(), r.start_line, r.start_column);
+                let own = r.path == path && r.start_line == line;
+                if own || seen.contains(&k) {
+                    return false;
+                }
+                seen.push(k);
+                true
+            });
+        }
         out
     }
 

@@ -53,6 +53,13 @@ fn classes_decide_where_findings_report() {
         "{got:?}"
     );
     assert_eq!(report.hidden_by_path_class, 3, "{got:?}");
+    // Terraform findings stay at the Terraform file, whichever set of files a project rule ran on.
+    assert!(has("infra/iam.tf", "tf-iam-wildcard-resource"), "{got:?}");
+    assert!(
+        got.iter()
+            .all(|(p, r)| !r.starts_with("tf-") || p == "infra/iam.tf"),
+        "{got:?}"
+    );
     // Secrets still report in tests, one confidence step lower.
     let secret = report
         .findings

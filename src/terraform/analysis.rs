@@ -267,9 +267,11 @@ pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         cx.root.hash(&mut h);
+        // Every path (in order): locations index the project's files, and one scan runs
+        // project rules over several sets of files (path classes).
         for u in cx.files {
+            u.file.path.hash(&mut h);
             if u.file.kind.target() == "terraform" || u.file.path.ends_with(".json") {
-                u.file.path.hash(&mut h);
                 u.file.text.hash(&mut h);
             }
         }

@@ -32,13 +32,15 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         if bindings.is_empty() {
             continue;
         }
-        let roles: Vec<String> = bindings
-            .iter()
-            .filter_map(|b| {
-                rbac::binding_parts(b).map(|(k, n, _)| format!("{k} `{}`", kube::show(&n)))
-            })
-            .take(3)
-            .collect();
+        // Each role once (several bindings often grant the same role).
+        let mut roles: Vec<String> = Vec::new();
+        for r in bindings.iter().filter_map(|b| {
+            rbac::binding_parts(b).map(|(k, n, _)| format!("{k} `{}`", kube::show(&n)))
+        }) {
+            if !roles.contains(&r) && roles.len() < 3 {
+                roles.push(r);
+            }
+        }
         let span = span
             .or_else(|| sa_node.map(|n| n.span.clone()))
             .unwrap_or_else(|| o.anchor());
