@@ -463,23 +463,124 @@ fn provider_credentials(a: &Analysis, file: &SourceFile, f: &mut Facts) {
     }
 }
 
-fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
-    let mut push =
-        |identity: String, actions: Vec<String>, resources: Vec<String>, extra: Attrs| {
-            let mut attrs = extra;
-            attrs.insert("tf_address".into(), json!(r.address));
-            f.grants.push(Grant {
-                id: format!("{}/{}", id_of(file, &r.address), f.grants.len()),
-                identity,
-                effect: "Allow".into(),
-                actions,
-                not_actions: Vec::new(),
-                resources,
-                conditions: Vec::new(),
-                loc: loc(file, r.at.span.clone()),
-                attrs,
-            });
+/// A customer-managed policy (`aws_iam_policy` of the same module instance) an ARN value
+/// refers to: its name and what its Allow statements grant (actions, not-actions, resources).
+struct ManagedPolicy {
+    name: String,
+    actions: Vec<String>,
+    not_actions: Vec<String>,
+    resources: Vec<String>,
+    /// Actions of its unconditional Deny statements on every resource.
+    denies: Vec<String>,
+}
+
+fn managed_policy(a: &Analysis, inst: usize, v: &Val) -> Option<ManagedPolicy> {
+    let text = v
+        .unknown_text()
+        .map(str::to_string)
+        .or_else(|| v.str().map(str::to_string))?;
+    let p = a.resolve_ref(inst, &text)?;
+    if p.rtype != "aws_iam_policy" {
+        return None;
+    }
+    let name = p
+        .body
+        .get("name")
+        .and_then(|n| n.known_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| p.address.clone());
+    let mut mp = ManagedPolicy {
+        name,
+        actions: Vec::new(),
+        not_actions: Vec::new(),
+        resources: Vec::new(),
+        denies: Vec::new(),
+    };
+    let site = a
+        .sites
+        .iter()
+        .find(|s| std::ptr::eq(&a.res[s.res], p) && s.kind == SiteKind::Identity)?;
+    for st in site
+        .policy
+        .stmts
+        .iter()
+        .filter(|s| s.effect == Effect::Allow && !s.has_principal())
+    {
+        let add = |from: &[Val], to: &mut Vec<String>| {
+            for x in from.iter().map(|v| v.display()) {
+                if !to.contains(&x) {
+                    to.push(x);
+                }
+            }
         };
+        add(&st.actions, &mut mp.actions);
+        add(
+            st.not_actions.as_deref().unwrap_or(&[]),
+            &mut mp.not_actions,
+        );
+        add(&st.resources, &mut mp.resources);
+    }
+    for st in site.policy.stmts.iter().filter(|s| {
+        s.effect == Effect::Deny
+            && s.conditions.is_empty()
+            && s.not_actions.is_none()
+            && s.resources.iter().any(|r| r.str() == Some("*"))
+    }) {
+        mp.denies.extend(st.actions.iter().map(|v| v.display()));
+    }
+    // Allowed actions a Deny of the same policy takes back entirely.
+    let denies = mp.denies.clone();
+    mp.actions
+        .retain(|a| !denies.iter().any(|d| crate::terraform::iam::glob_ci(d, a)));
+    Some(mp)
+}
+
+fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
+    let mut push = |identity: String,
+                    actions: Vec<String>,
+                    not_actions: Vec<String>,
+                    resources: Vec<String>,
+                    extra: Attrs| {
+        let mut attrs = extra;
+        attrs.insert("tf_address".into(), json!(r.address));
+        let effect = match attrs.remove("effect") {
+            Some(serde_json::Value::String(e)) => e,
+            _ => "Allow".to_string(),
+        };
+        f.grants.push(Grant {
+            id: format!("{}/{}", id_of(file, &r.address), f.grants.len()),
+            identity,
+            effect,
+            actions,
+            not_actions,
+            resources,
+            conditions: Vec::new(),
+            loc: loc(file, r.at.span.clone()),
+            attrs,
+        });
+    };
+    // A managed policy attachment: the customer-managed policy's name and grants when it is
+    // defined here, else the ARN as written.
+    #[allow(clippy::type_complexity)]
+    let attached =
+        |pv: Option<&Val>| -> (Vec<String>, Vec<String>, Vec<String>, Attrs, Vec<String>) {
+            let arn = pv.map(|v| v.display()).unwrap_or_default();
+            let mut ex = Attrs::new();
+            ex.insert("policy_arn".into(), json!(arn));
+            match pv.and_then(|v| managed_policy(a, r.inst, v)) {
+                Some(mp) => {
+                    ex.insert("policy_name".into(), json!(mp.name));
+                    (mp.actions, mp.not_actions, mp.resources, ex, mp.denies)
+                }
+                None => (vec![arn], Vec::new(), Vec::new(), ex, Vec::new()),
+            }
+        };
+    // The unconditional Deny of an attached policy, as its own grant.
+    let deny_attrs = |ex: &Attrs| -> Attrs {
+        let mut d = ex.clone();
+        d.insert("effect".into(), json!("Deny"));
+        d
+    };
     match r.rtype.as_str() {
         "aws_iam_role_policy_attachment"
         | "aws_iam_user_policy_attachment"
@@ -498,26 +599,43 @@ fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
                     .map(|v| v.items())
                     .unwrap_or_default(),
             };
-            let arn = r
-                .body
-                .get("policy_arn")
-                .map(|v| v.display())
-                .unwrap_or_default();
+            let (actions, not_actions, resources, ex, denies) = attached(r.body.get("policy_arn"));
             for h in holders {
                 let id = identity_res(a, r.inst, h, t)
                     .map(|i| id_of(file, &i.address))
                     .unwrap_or_else(|| h.display());
-                let mut ex = Attrs::new();
-                ex.insert("policy_arn".into(), json!(arn));
-                push(id, vec![arn.clone()], Vec::new(), ex);
+                if !denies.is_empty() {
+                    push(
+                        id.clone(),
+                        denies.clone(),
+                        Vec::new(),
+                        vec!["*".into()],
+                        deny_attrs(&ex),
+                    );
+                }
+                push(
+                    id,
+                    actions.clone(),
+                    not_actions.clone(),
+                    resources.clone(),
+                    ex.clone(),
+                );
             }
         }
         "aws_iam_role" => {
             if let Some(m) = r.body.get("managed_policy_arns") {
                 for p in m.items() {
-                    let mut ex = Attrs::new();
-                    ex.insert("policy_arn".into(), json!(p.display()));
-                    push(id_of(file, &r.address), vec![p.display()], Vec::new(), ex);
+                    let (actions, not_actions, resources, ex, denies) = attached(Some(p));
+                    if !denies.is_empty() {
+                        push(
+                            id_of(file, &r.address),
+                            denies,
+                            Vec::new(),
+                            vec!["*".into()],
+                            deny_attrs(&ex),
+                        );
+                    }
+                    push(id_of(file, &r.address), actions, not_actions, resources, ex);
                 }
             }
         }
@@ -536,6 +654,7 @@ fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
                 push(
                     gcp_member_identity(a, r.inst, m, file),
                     vec![role.clone()],
+                    Vec::new(),
                     vec![scope.clone()],
                     ex,
                 );
@@ -555,7 +674,7 @@ fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
                 .map(|v| v.display())
                 .unwrap_or_default();
             let id = azure_principal_identity(a, r, file).unwrap_or(p);
-            push(id, vec![role], vec![scope], Attrs::new());
+            push(id, vec![role], Vec::new(), vec![scope], Attrs::new());
         }
         _ => {}
     }

@@ -196,11 +196,33 @@ impl Index {
 
 /// Privilege of a set of grants.
 pub fn privilege(grants: &[&Grant]) -> Privilege {
+    // Unconditional Deny grants on every resource take actions back.
+    let denies: Vec<&str> = grants
+        .iter()
+        .filter(|g| {
+            g.effect.eq_ignore_ascii_case("deny")
+                && g.conditions.is_empty()
+                && g.resources.iter().any(|r| r == "*")
+        })
+        .flat_map(|g| g.actions.iter().map(String::as_str))
+        .collect();
     let mut p = Privilege::Unknown;
     for g in grants
         .iter()
         .filter(|g| g.effect.eq_ignore_ascii_case("allow"))
     {
+        if g.attrs.contains_key("policy_name") && g.actions.is_empty() && g.not_actions.is_empty() {
+            // A policy of this repository that allows nothing.
+            continue;
+        }
+        if !g.actions.is_empty()
+            && g.not_actions.is_empty()
+            && g.actions
+                .iter()
+                .all(|a| denies.iter().any(|d| crate::terraform::iam::glob_ci(d, a)))
+        {
+            continue;
+        }
         p = p.max(grant_privilege(g));
     }
     p
@@ -242,6 +264,10 @@ fn grant_privilege(g: &Grant) -> Privilege {
         // Allow with NotAction: everything but a few actions.
         return Privilege::Admin;
     }
+    if escalates(g) {
+        // One call away from administrator (a new policy version, PassRole to compute, …).
+        return Privilege::Admin;
+    }
     for a in &g.actions {
         let l = a.to_lowercase();
         let last = l.rsplit('/').next().unwrap_or(&l);
@@ -256,6 +282,35 @@ fn grant_privilege(g: &Grant) -> Privilege {
         }
     }
     p
+}
+
+/// Does an AWS grant let its identity escalate or mint credentials (on its own statement)?
+fn escalates(g: &Grant) -> bool {
+    if !g
+        .actions
+        .iter()
+        .any(|a| a.contains(':') && !a.starts_with("arn:"))
+    {
+        return false;
+    }
+    let s = crate::iam::aws::Statement {
+        allow: true,
+        actions: g.actions.clone(),
+        not_actions: None,
+        resources: g.resources.clone(),
+        not_resources: None,
+        conditions: g
+            .conditions
+            .iter()
+            .map(|c| crate::iam::aws::Cond {
+                op: c.operator.clone(),
+                key: c.key.clone(),
+                values: c.values.clone(),
+            })
+            .collect(),
+    };
+    !crate::iam::escalation::aws_statement(&s, &crate::iam::escalation::Holder::default())
+        .is_empty()
 }
 
 fn is_read_action(a: &str) -> bool {
@@ -276,6 +331,11 @@ pub fn grant_summary(grants: &[&Grant]) -> String {
         .iter()
         .filter(|g| g.effect.eq_ignore_ascii_case("allow"))
     {
+        // A customer-managed policy defined in the repository is shown by its name.
+        if let Some(name) = g.attrs.get("policy_name").and_then(|v| v.as_str()) {
+            actions.push(format!("policy {name}"));
+            continue;
+        }
         actions.extend(g.actions.iter().cloned());
         if g.actions.is_empty() {
             for v in g.attrs.values().filter_map(|v| v.as_str()) {

@@ -110,6 +110,24 @@ pub fn narrows(c: &Cond) -> bool {
         .any(|v| crate::terraform::iam::value_matches_anything(&op, v))
 }
 
+/// A condition no request can meet any more: `DateLessThan` on the current time or the token
+/// issue time with a date before today (the statement never applies).
+pub fn never_true(c: &Cond) -> bool {
+    let op = crate::terraform::iam::parse_op(&c.op);
+    let k = c.key.to_ascii_lowercase();
+    if !(op.base == "DateLessThan" || op.base == "DateLessThanEquals")
+        || !(k == "aws:currenttime" || k == "aws:tokenissuetime")
+        || op.if_exists
+    {
+        return false;
+    }
+    let today = crate::engine::today();
+    !c.values.is_empty()
+        && c.values
+            .iter()
+            .all(|v| v.get(..10).is_some_and(|d| d < today.as_str()))
+}
+
 /// The statement's narrowing conditions, as `key` names.
 pub fn narrowing_keys(s: &Statement) -> Vec<&str> {
     s.conditions
@@ -220,10 +238,11 @@ pub fn takes(a: &ActionRef, key: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn st(actions: &[&str], resources: &[&str]) -> Statement {
+    /// An Allow statement of these actions on these resources.
+    pub(crate) fn st(actions: &[&str], resources: &[&str]) -> Statement {
         Statement {
             allow: true,
             actions: actions.iter().map(|s| s.to_string()).collect(),

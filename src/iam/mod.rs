@@ -5,3 +5,4 @@
 
 pub mod actions;
 pub mod aws;
+pub mod escalation;
