@@ -453,7 +453,7 @@ fn walk_dir(root: &Path, dir: &Path, namer: &Namer, rules: &Rules, c: &mut Colle
 }
 
 /// Read one input: regular files only (never a FIFO, socket or device, never blocking), size
-/// limit, binary sniffing (NUL in the first 8 KiB), UTF-8 check.
+/// limit, then decoding (UTF-8, UTF-16, Windows-1252) or binary sniffing (see [`crate::decode`]).
 pub fn read_input(inp: &Input, max: u64) -> Read {
     if let Some(t) = &inp.text {
         return Read::Text(SourceFile::new(inp.rel.clone(), t.as_str()));
@@ -470,17 +470,8 @@ pub fn read_input(inp: &Input, max: u64) -> Read {
         }
         Err(crate::fsafe::ReadError::Io(e)) => return Read::Error(format!("cannot read: {e}")),
     };
-    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
-        return Read::Skip("binary".into());
-    }
-    match String::from_utf8(bytes) {
-        Ok(s) => Read::Text(SourceFile::new(inp.rel.clone(), s)),
-        Err(e) => {
-            let off = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..off].iter().filter(|&&b| b == b'\n').count() + 1;
-            Read::Error(format!(
-                "not valid UTF-8 (line {line}, byte {off}); file skipped"
-            ))
-        }
+    match crate::decode::decode(bytes) {
+        crate::decode::Decoded::Text(s, _) => Read::Text(SourceFile::new(inp.rel.clone(), s)),
+        crate::decode::Decoded::Binary(what) => Read::Skip(format!("binary ({what})")),
     }
 }

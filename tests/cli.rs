@@ -198,7 +198,6 @@ fn broken_inputs_never_break_the_scan() {
     for (path, word) in [
         ("broken.yaml", "YAML"),
         ("heredoc.tf", "HCL"),
-        ("bad-utf8.tf", "UTF-8"),
         ("deep.yaml", "nesting"),
         ("deep.json", "nesting"),
         ("long.yaml", "lines"),
@@ -212,7 +211,7 @@ fn broken_inputs_never_break_the_scan() {
     assert!(
         !errs
             .iter()
-            .any(|e| e.starts_with("empty") || e.starts_with("blob")),
+            .any(|e| e.starts_with("empty") || e.starts_with("blob") || e.starts_with("bad-utf8")),
         "{errs:#?}"
     );
     assert!(

@@ -521,3 +521,68 @@ fn config_rule_tokens_and_fail_on_none() {
     let r = nhilint_in(d, &["check", "--fail-on", "high"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+/// Item 7: UTF-16 (LE/BE, with a BOM) and Latin-1/Windows-1252 files are decoded and scanned,
+/// with the lines and columns of the UTF-8 original; binaries are skipped without an error.
+#[test]
+fn non_utf8_text_is_scanned_and_binaries_skipped() {
+    let text = "# café € über\nresource \"aws_iam_policy\" \"p\" {\n  description = \"é\"\n  policy = jsonencode({Sid=\"ü€\", Statement=[{Effect=\"Allow\",Action=\"*\",Resource=\"*\"}]})\n}\n";
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(&d.join("utf8.tf"), text);
+    let utf16 = |be: bool| -> Vec<u8> {
+        let mut v = if be {
+            vec![0xfe, 0xff]
+        } else {
+            vec![0xff, 0xfe]
+        };
+        for u in text.encode_utf16() {
+            v.extend(if be { u.to_be_bytes() } else { u.to_le_bytes() });
+        }
+        v
+    };
+    std::fs::write(d.join("le.tf"), utf16(false)).unwrap();
+    std::fs::write(d.join("be.tf"), utf16(true)).unwrap();
+    let latin: Vec<u8> = text
+        .chars()
+        .map(|c| if c == '€' { 0x80 } else { c as u32 as u8 })
+        .collect();
+    std::fs::write(d.join("latin1.tf"), latin).unwrap();
+    // Binaries, even with a scanned extension: skipped, no error line.
+    std::fs::write(d.join("logo.tf"), b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").unwrap();
+    std::fs::write(d.join("tool.py"), b"\x7fELF\x02\x01\x01\x00\x00\x00").unwrap();
+    std::fs::write(d.join("data.yaml"), b"\x01\x00\x02\x00\x00\x07\x00\x00k: v").unwrap();
+
+    let r = nhilint_in(d, &["check", "--format", "json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(errors(&r), vec![], "no error line for binaries");
+    let at = |path: &str| -> Vec<(String, u64, u64)> {
+        let mut v: Vec<(String, u64, u64)> = r.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["path"] == path)
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap().to_string(),
+                    f["start_line"].as_u64().unwrap(),
+                    f["start_column"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let reference = at("utf8.tf");
+    assert!(
+        reference
+            .iter()
+            .any(|f| f.0 == "tf-iam-wildcard-action" && f.1 == 4),
+        "{reference:?}"
+    );
+    for p in ["le.tf", "be.tf", "latin1.tf"] {
+        assert_eq!(at(p), reference, "{p}");
+    }
+    assert_eq!(r.json["stats"]["files_scanned"], 4);
+    assert_eq!(r.json["stats"]["files_skipped"], 3);
+}

@@ -46,7 +46,11 @@ pub fn facts_at(
     let oids: Vec<String> = entries.iter().map(|e| e.oid.clone()).collect();
     let contents = git::cat_blobs(&repo, &oids)?;
     let blobs = entries.iter().filter_map(|e| {
-        let t = String::from_utf8(contents.get(&e.oid)?.clone()).ok()?;
+        let crate::decode::Decoded::Text(t, _) =
+            crate::decode::decode(contents.get(&e.oid)?.clone())
+        else {
+            return None;
+        };
         Some((e.path.clone(), t))
     });
     let mut all = Facts::default();
