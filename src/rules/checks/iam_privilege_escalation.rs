@@ -189,9 +189,78 @@ fn describe(hits: &[esc::Hit]) -> String {
     parts.join(" and ")
 }
 
+/// Why an identity (index of its `aws_iam_role`/`aws_iam_user` resource) is administrator or one
+/// call from it, if it is: every action on every resource, `AdministratorAccess`, or an
+/// escalation path of its own.
+fn admin_power(a: &Analysis, neutral: &[Vec<Statement>], holders_of: &[Vec<usize>], h: usize) -> Option<String> {
+    let r = &a.res[h];
+    let me = format!("{}.", r.address);
+    let admin_arn = |v: &Val| {
+        let t = v.display();
+        t.ends_with(":policy/AdministratorAccess") || t.ends_with(":policy/IAMFullAccess")
+    };
+    if r.body.get("managed_policy_arns").is_some_and(|l| l.items().iter().any(|v| admin_arn(v))) {
+        return Some("`AdministratorAccess`".into());
+    }
+    for x in a.res.iter().filter(|x| x.inst == r.inst && x.block == "resource" && x.rtype.ends_with("_policy_attachment")) {
+        let names_me = ["role", "user", "roles", "users"].iter().any(|k| x.body.get(k).is_some_and(|v| v.display().contains(&me) || v.known_str().is_some_and(|n| name_of(r).as_deref() == Some(n))));
+        if names_me && x.body.get("policy_arn").is_some_and(admin_arn) {
+            return Some("`AdministratorAccess`".into());
+        }
+    }
+    let sites = holder_sites(a, holders_of, h);
+    let stmts: Vec<&Statement> = sites.iter().flat_map(|&s| neutral[s].iter()).collect();
+    let denies: Vec<&Statement> = stmts.iter().copied().filter(|s| !s.allow).collect();
+    if stmts.iter().any(|s| {
+        s.allow && s.conditions.is_empty() && s.every_resource() && s.not_actions.is_none() && s.actions.iter().any(|x| crate::terraform::iam::is_all_actions(x))
+    }) && !crate::iam::aws::denied("iam:AttachRolePolicy", &denies)
+    {
+        return Some("it allows every action".into());
+    }
+    let mut own = vec![r.address.clone()];
+    own.extend(name_of(r));
+    let ctx = Holder { own, statements: stmts.clone() };
+    stmts.iter().find_map(|s| esc::aws_statement(s, &ctx).first().map(|h| format!("it can escalate to {}", h.gives())))
+}
+
+/// A role whose trust policy admits another identity of the repository: that identity can
+/// escalate to the role when the role is administrator (or one call from it) and it is not.
+fn trust_chains(a: &Analysis, fs: &Files, rule: &Rule, neutral: &[Vec<Statement>], holders_of: &[Vec<usize>], out: &mut Vec<Finding>) {
+    let mut seen = HashSet::new();
+    let mut power: HashMap<usize, Option<String>> = HashMap::new();
+    for site in a.sites.iter().filter(|s| s.kind == SiteKind::Trust) {
+        let role = site.res;
+        for stmt in site.policy.stmts.iter().filter(|s| s.effect == PEffect::Allow) {
+            for p in stmt.principals.iter().filter(|p| p.kind == "AWS") {
+                let text = p.v.display();
+                let Some(from) = a.res.iter().position(|x| {
+                    x.inst == a.res[role].inst && x.block == "resource" && matches!(x.rtype.as_str(), "aws_iam_role" | "aws_iam_user") && text.contains(&format!("{}.", x.address))
+                }) else {
+                    continue;
+                };
+                if from == role {
+                    continue;
+                }
+                let why = power.entry(role).or_insert_with(|| admin_power(a, neutral, holders_of, role)).clone();
+                let Some(why) = why else { continue };
+                if power.entry(from).or_insert_with(|| admin_power(a, neutral, holders_of, from)).is_some() {
+                    continue;
+                }
+                let at = p.v.origin_of(0).0;
+                if !seen.insert((at.file, at.span.start, at.span.end)) {
+                    continue;
+                }
+                let msg = format!("`{}` can escalate to administrator through `{}`, whose trust policy admits it ({why})", a.res[from].address, a.res[role].address);
+                out.extend(at_value(fs, rule, &p.v, None, msg));
+            }
+        }
+    }
+}
+
 fn aws(a: &Analysis, fs: &Files, rule: &Rule, reach: &HashMap<String, String>, out: &mut Vec<Finding>) {
     let neutral: Vec<Vec<Statement>> = a.sites.iter().map(|s| s.policy.stmts.iter().map(|x| x.neutral()).collect()).collect();
     let holders_of: Vec<Vec<usize>> = (0..a.sites.len()).map(|i| site_holders(a, i)).collect();
+    trust_chains(a, fs, rule, &neutral, &holders_of, out);
     let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
     for (si, site) in a.sites.iter().enumerate() {
         if site.via_doc.is_some() || !matches!(site.kind, SiteKind::Identity | SiteKind::Document) || is_trust(a, site) {
