@@ -63,6 +63,24 @@ fn every_family_and_its_clean_counterpart() {
         "missing {missing:?}\nunexpected {extra:?}\n{}",
         serde_json::to_string_pretty(&v["findings"]).unwrap_or_default()
     );
+    // Raised when the holder is trusted by anyone (or used from CI or a workload).
+    let open = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| {
+            f["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("aws_reachable.tf"))
+        })
+        .expect("reachable finding");
+    assert_eq!(open["severity"], "critical", "{open}");
+    assert!(
+        open["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("trusted by any principal")),
+        "{open}"
+    );
     // Messages name the outcome.
     for f in v["findings"].as_array().expect("findings") {
         let m = f["message"].as_str().unwrap_or("");

@@ -72,3 +72,19 @@ resource "google_project_iam_custom_role" "reader" {
   title       = "Reader"
   permissions = ["run.services.get", "storage.objects.get"]
 }
+
+data "google_iam_policy" "project" {
+  binding {
+    role    = "roles/iam.serviceAccountUser" # expect
+    members = ["serviceAccount:${google_service_account.ci.email}", "user:alice@example.com"]
+  }
+  binding {
+    role    = "roles/viewer"
+    members = ["serviceAccount:${google_service_account.ci.email}"]
+  }
+}
+
+resource "google_project_iam_policy" "project" {
+  project     = "acme-prod"
+  policy_data = data.google_iam_policy.project.policy_data
+}

@@ -24,8 +24,8 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let reach = reachable(cx);
     let mut found = Vec::new();
     aws(&a, &fs, rule, &reach, &mut found);
-    gcp(&a, &fs, rule, &mut found);
-    azure(&a, &fs, rule, &mut found);
+    gcp(&a, &fs, rule, &reach, &mut found);
+    azure(&a, &fs, rule, &reach, &mut found);
     for f in found {
         push(out, Some(f));
     }
@@ -371,28 +371,62 @@ fn gcp_scope(r: &Res) -> Option<String> {
     Some(if v == "of the provider" { format!("the {kind} of the provider") } else { format!("{kind} `{v}`") })
 }
 
-fn gcp(a: &Analysis, fs: &Files, rule: &Rule, out: &mut Vec<Finding>) {
+/// Raise a finding whose holder (named in `who`, a member or principal reference) is used from
+/// CI or a workload, or trusted by anyone.
+fn raised(f: Finding, who: &str, reach: &HashMap<String, String>, rule: &Rule) -> Finding {
+    let mut hits: Vec<(&String, &String)> = reach.iter().filter(|(k, _)| who.contains(&format!("{k}."))).collect();
+    hits.sort();
+    match hits.first() {
+        Some((_, w)) => {
+            let mut f = f.with_severity(rule.severity.raise());
+            f.message.push_str(&format!("; the identity is {w}"));
+            f
+        }
+        None => f,
+    }
+}
+
+/// One GCP binding of `role` to `members` on `scope`.
+#[allow(clippy::too_many_arguments)]
+fn gcp_binding(fs: &Files, rule: &Rule, reach: &HashMap<String, String>, from: &str, scope: &str, role: &Val, members: &[&Val], out: &mut Vec<Finding>) {
+    let Some(g) = role.known_str().and_then(esc::gcp_role) else { return };
+    let shown: Vec<(String, bool)> = members.iter().filter_map(|m| gcp_member_is_workload(&m.display()).map(|k| (m.display(), k))).collect();
+    if shown.is_empty() {
+        return;
+    }
+    let names: Vec<String> = shown.iter().map(|(m, _)| format!("`{m}`")).collect();
+    let verb = if g.effect == Effect::Mint { "can mint credentials for" } else { "can escalate to" };
+    let gives = g.gives.replace("{scope}", scope);
+    let msg = format!("{} {verb} {gives} (`{}` from `{from}`)", names.join(", "), g.role);
+    let f = at_value(fs, rule, role, None, msg);
+    let known = shown.iter().any(|(_, k)| *k);
+    let who = shown.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>().join(" ");
+    out.extend(f.map(|f| raised(if known { f } else { f.with_confidence(Confidence::Medium) }, &who, reach, rule)));
+}
+
+fn gcp(a: &Analysis, fs: &Files, rule: &Rule, reach: &HashMap<String, String>, out: &mut Vec<Finding>) {
+    // Authoritative policies (`google_project_iam_policy` with a `data "google_iam_policy"`).
+    for r in a.res.iter().filter(|r| r.block == "data" && r.rtype == "google_iam_policy") {
+        let me = format!("{}.", r.address);
+        let Some(scope) = a.res.iter().filter(|u| u.inst == r.inst && u.block == "resource" && u.rtype.ends_with("_iam_policy")).find(|u| u.body.get("policy_data").is_some_and(|p| p.display().contains(&me))).and_then(gcp_scope) else {
+            continue;
+        };
+        for b in r.body.get_all("binding") {
+            let Some(role) = b.get("role") else { continue };
+            let members: Vec<&Val> = b.get("members").map(|m| m.items()).unwrap_or_default();
+            gcp_binding(fs, rule, reach, &r.address, &scope, role, &members, out);
+        }
+    }
     for r in a.res.iter().filter(|r| r.block == "resource") {
         let t = r.rtype.as_str();
         if t.ends_with("_iam_member") || t.ends_with("_iam_binding") {
             let Some(scope) = gcp_scope(r) else { continue };
             let Some(role) = r.body.get("role") else { continue };
-            let Some(g) = role.known_str().and_then(esc::gcp_role) else { continue };
             let members: Vec<&Val> = match r.body.get("member") {
                 Some(m) => vec![m],
                 None => r.body.get("members").map(|m| m.items()).unwrap_or_default(),
             };
-            let shown: Vec<(String, bool)> = members.iter().filter_map(|m| gcp_member_is_workload(&m.display()).map(|k| (m.display(), k))).collect();
-            if shown.is_empty() {
-                continue;
-            }
-            let names: Vec<String> = shown.iter().map(|(m, _)| format!("`{m}`")).collect();
-            let verb = if g.effect == Effect::Mint { "can mint credentials for" } else { "can escalate to" };
-            let gives = g.gives.replace("{scope}", &scope);
-            let msg = format!("{} {verb} {gives} (`{}` from `{}`)", names.join(", "), g.role, r.address);
-            let f = at_value(fs, rule, role, None, msg);
-            let known = shown.iter().any(|(_, k)| *k);
-            out.extend(f.map(|f| if known { f } else { f.with_confidence(Confidence::Medium) }));
+            gcp_binding(fs, rule, reach, &r.address, &scope, role, &members, out);
         } else if t == "google_project_iam_custom_role" || t == "google_organization_iam_custom_role" {
             let Some(perms) = r.body.get("permissions") else { continue };
             let hits: Vec<(&Val, Effect, &str)> = perms.items().into_iter().filter_map(|p| p.known_str().and_then(esc::gcp_permission).map(|(e, g)| (p, e, g))).collect();
@@ -422,7 +456,7 @@ fn az_scope(v: &Val) -> String {
     }
 }
 
-fn azure(a: &Analysis, fs: &Files, rule: &Rule, out: &mut Vec<Finding>) {
+fn azure(a: &Analysis, fs: &Files, rule: &Rule, reach: &HashMap<String, String>, out: &mut Vec<Finding>) {
     for r in a.res.iter().filter(|r| r.block == "resource") {
         match r.rtype.as_str() {
             "azurerm_role_assignment" => {
@@ -443,7 +477,7 @@ fn azure(a: &Analysis, fs: &Files, rule: &Rule, out: &mut Vec<Finding>) {
                     _ => continue,
                 };
                 let msg = format!("`{principal}` can escalate to any role at {scope} ({what} writes role assignments, from `{}`)", r.address);
-                out.extend(at_value(fs, rule, v, None, msg));
+                out.extend(at_value(fs, rule, v, None, msg).map(|f| raised(f, &principal, reach, rule)));
             }
             "azurerm_role_definition" => {
                 if let Some(v) = azure_definition_hit(r) {
@@ -459,7 +493,7 @@ fn azure(a: &Analysis, fs: &Files, rule: &Rule, out: &mut Vec<Finding>) {
                 let principal = r.body.get("principal_object_id").map(ref_name).unwrap_or_default();
                 let verb = if *effect == Effect::Mint { "can mint credentials for" } else { "can escalate to" };
                 let msg = format!("`{principal}` {verb} {gives} (Microsoft Graph `{name}` from `{}`)", r.address);
-                out.extend(at_value(fs, rule, v, None, msg));
+                out.extend(at_value(fs, rule, v, None, msg).map(|f| raised(f, &principal, reach, rule)));
             }
             "azuread_application" | "azuread_application_api_access" => {
                 let mut accesses: Vec<&Val> = Vec::new();
@@ -493,7 +527,7 @@ fn azure(a: &Analysis, fs: &Files, rule: &Rule, out: &mut Vec<Finding>) {
                 let principal = r.body.get("principal_object_id").map(ref_name).unwrap_or_default();
                 let verb = if *effect == Effect::Mint { "can mint credentials for" } else { "can escalate to" };
                 let msg = format!("`{principal}` {verb} {gives} (directory role `{n}` from `{}`)", r.address);
-                out.extend(at_value(fs, rule, v, None, msg));
+                out.extend(at_value(fs, rule, v, None, msg).map(|f| raised(f, &principal, reach, rule)));
             }
             _ => {}
         }
