@@ -19,7 +19,10 @@ from collections import Counter
 
 def run(bin_, repo, extra):
     start = time.monotonic()
-    p = subprocess.run([bin_, "check", repo, "-q", *extra], capture_output=True, text=True)
+    # From inside the repository: paths (and so path classes) are relative to its root even
+    # when the checkout has no .git.
+    p = subprocess.run([bin_, "check", ".", "-q", *extra], capture_output=True, text=True,
+                       cwd=repo)
     took = time.monotonic() - start
     if p.returncode not in (0, 1):
         sys.exit(f"{repo}: nhilint exited {p.returncode}: {p.stderr.strip()[:500]}")
@@ -33,7 +36,8 @@ def main():
     ap.add_argument("--save", help="folder for the full JSON reports")
     ap.add_argument("repos", nargs="+")
     a = ap.parse_args()
-    extra = ["--config", a.config] if a.config else []
+    a.nhilint = os.path.abspath(a.nhilint)
+    extra = ["--config", os.path.abspath(a.config)] if a.config else []
     rules, classes = Counter(), Counter()
     total, total_time = 0, 0.0
     print(f"{'repository':44} {'findings':>8} {'seconds':>8}  path classes")

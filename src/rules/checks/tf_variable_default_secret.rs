@@ -7,7 +7,7 @@ use crate::rules::Rule;
 use crate::terraform::report::{Files, finding, push};
 
 const SECRET_WORDS: &[&str] = &["password", "passwd", "secret", "token", "api_key", "apikey", "access_key", "private_key", "client_secret", "credentials", "sas_key", "connection_string"];
-const NOT_SECRET_SUFFIXES: &[&str] = &["_name", "_names", "_arn", "_arns", "_id", "_ids", "_length", "_ttl", "_path", "_version", "_enabled", "_file", "_key_name", "_rotation", "_rotation_days", "_policy", "_type", "_expiry", "_expiration", "_uri", "_url", "_prefix", "_secret_name", "_count", "_parameter", "_kms_key", "_location"];
+const NOT_SECRET_SUFFIXES: &[&str] = &["_name", "_names", "_arn", "_arns", "_id", "_ids", "_length", "_ttl", "_path", "_version", "_enabled", "_file", "_key_name", "_rotation", "_rotation_days", "_policy", "_type", "_expiry", "_expiration", "_uri", "_url", "_prefix", "_suffix", "_secret_name", "_count", "_parameter", "_kms_key", "_location"];
 
 fn looks_secret_name(n: &str) -> bool {
     let l = n.to_ascii_lowercase();
@@ -21,6 +21,8 @@ fn looks_secret_value(s: &str) -> bool {
         && !t.starts_with("arn:")
         && !t.contains("://")
         && !t.starts_with("${")
+        // A path to a key file is not the key.
+        && !["./", "../", "/", "~/"].iter().any(|p| t.starts_with(p))
         && !["changeme", "change-me", "replace-me", "placeholder", "xxxxxxxx", "password", "<secret>", "todo"].iter().any(|p| t.eq_ignore_ascii_case(p))
         && t.chars().collect::<std::collections::HashSet<_>>().len() > 3
 }
