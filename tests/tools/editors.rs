@@ -17,7 +17,7 @@ pub fn trials() -> Vec<Trial> {
     vec![
         trial(
             "editors::vscode_extension_activates_and_packages",
-            &["node", "npm", "npx"],
+            &["node", "npm", "npx", "python3"],
             vscode_extension_activates_and_packages,
         ),
         trial(
@@ -78,12 +78,7 @@ fn vscode_extension_activates_and_packages() {
     let _ = std::fs::remove_file(&vsix);
     run(
         Command::new("npx")
-            .args([
-                "--no-install",
-                "vsce",
-                "package",
-                "--allow-missing-repository",
-            ])
+            .args(["--no-install", "vsce", "package"])
             .current_dir(&dir),
         "vsce package",
         min,
@@ -101,6 +96,96 @@ fn vscode_extension_activates_and_packages() {
     );
     assert!(
         out.contains("# pass 2") && out.contains("# fail 0") && out.contains("# skipped 0"),
+        "{out}"
+    );
+    platform_vsix_runs_its_bundled_binary(&dir);
+}
+
+/// The platform-specific package (as the release workflow builds it): the binary in `bin/`,
+/// `vsce package --target`, then the unpacked VSIX's own `activate()` runs that binary with no
+/// `nhilint.path` setting and no nhilint on PATH.
+fn platform_vsix_runs_its_bundled_binary(dir: &Path) {
+    let target = match std::env::consts::ARCH {
+        "aarch64" => "linux-arm64",
+        _ => "linux-x64",
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let vsix = tmp.path().join(format!("nhilint-{target}.vsix"));
+    let bin_dir = dir.join("bin");
+    std::fs::create_dir_all(&bin_dir).unwrap();
+    std::fs::copy(lsp_support::bin(), bin_dir.join("nhilint")).unwrap();
+    let packaged = std::panic::catch_unwind(|| {
+        run(
+            Command::new("npx")
+                .args([
+                    "--no-install",
+                    "vsce",
+                    "package",
+                    "--target",
+                    target,
+                    "--out",
+                ])
+                .arg(&vsix)
+                .current_dir(dir),
+            "vsce package --target",
+            Duration::from_secs(300),
+        )
+    });
+    std::fs::remove_dir_all(&bin_dir).unwrap();
+    packaged.unwrap();
+
+    // Unpack with Python's zipfile, restoring the modes the archive records; list the entries.
+    let unpacked = tmp.path().join("unpacked");
+    let listing = run(
+        Command::new(tool("python3").unwrap())
+            .arg("-c")
+            .arg(
+                "import os, sys, zipfile\n\
+                 z = zipfile.ZipFile(sys.argv[1])\n\
+                 for i in z.infolist():\n\
+                 \x20   p = z.extract(i, sys.argv[2])\n\
+                 \x20   mode = (i.external_attr >> 16) & 0o777\n\
+                 \x20   if mode: os.chmod(p, mode)\n\
+                 \x20   print(i.filename, oct(mode))\n",
+            )
+            .arg(&vsix)
+            .arg(&unpacked),
+        "unzip the vsix",
+        Duration::from_secs(120),
+    );
+    let entry = listing
+        .lines()
+        .find(|l| l.starts_with("extension/bin/nhilint "))
+        .unwrap_or_else(|| panic!("no extension/bin/nhilint in the VSIX:\n{listing}"));
+    assert!(
+        entry.ends_with("0o755"),
+        "the bundled binary is not executable: {entry}"
+    );
+    let manifest = std::fs::read_to_string(unpacked.join("extension.vsixmanifest")).unwrap();
+    assert!(
+        manifest.contains(&format!("TargetPlatform=\"{target}\"")),
+        "{manifest}"
+    );
+
+    // No nhilint on PATH: only the bundled one can start.
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path =
+        std::env::join_paths(std::env::split_paths(&path).filter(|d| !d.join("nhilint").exists()))
+            .unwrap();
+    let ext = unpacked.join("extension");
+    let out = run(
+        Command::new("node")
+            .args(["--test", "test/activate.test.mjs"])
+            .env("NHILINT_EXT_DIR", &ext)
+            .env("PATH", path)
+            .env_remove("CARGO_BIN_EXE_nhilint")
+            .env_remove("NHILINT_BIN")
+            .current_dir(dir),
+        "node --test (activate() of the unpacked platform VSIX)",
+        Duration::from_secs(300),
+    );
+    assert!(
+        out.contains("# pass 1") && out.contains("# fail 0"),
         "{out}"
     );
 }

@@ -4,7 +4,10 @@
 // vscode-stub.mjs (why a stub: see that file). Proves the server starts, publishes diagnostics
 // for an open document through the client's converters, answers a hover through the provider
 // the client registered, and stops on deactivate().
-// The binary comes from NHILINT_BIN or CARGO_BIN_EXE_nhilint (set by the Rust test).
+// The binary comes from NHILINT_BIN or CARGO_BIN_EXE_nhilint (set by the Rust test), given as
+// the `nhilint.path` setting. With NHILINT_EXT_DIR (an unpacked platform VSIX) the extension is
+// loaded from there, without the setting and without nhilint on PATH: it must run its bundled
+// binary, and say so in its output channel.
 import { test } from "node:test";
 import { BAD_TF } from "./fixtures.mjs";
 import assert from "node:assert/strict";
@@ -16,15 +19,18 @@ import { installVscodeStub, textDocument } from "./vscode-stub.mjs";
 
 const require = createRequire(import.meta.url);
 const BIN = process.env.NHILINT_BIN || process.env.CARGO_BIN_EXE_nhilint;
+const EXT_DIR = process.env.NHILINT_EXT_DIR || join(import.meta.dirname, "..");
+const BUNDLED = Boolean(process.env.NHILINT_EXT_DIR);
 
 
 test("activate() starts nhilint server through vscode-languageclient", async () => {
-  assert.ok(BIN, "set NHILINT_BIN (or run through cargo test) to the nhilint binary");
+  assert.ok(BIN || BUNDLED, "set NHILINT_BIN (or run through cargo test) to the nhilint binary");
   const dir = mkdtempSync(join(tmpdir(), "nhilint-ext-"));
   const file = join(dir, "iam.tf");
   writeFileSync(file, BAD_TF);
 
-  const state = { settings: { "nhilint.path": BIN } };
+  const state = { settings: BUNDLED ? {} : { "nhilint.path": BIN } };
+  const expected = BUNDLED ? join(EXT_DIR, "bin", process.platform === "win32" ? "nhilint.exe" : "nhilint") : BIN;
   const vscode = installVscodeStub(state);
   const uri = vscode.Uri.file(file);
   state.workspaceFolders = [{ uri: vscode.Uri.file(dir), name: "ws", index: 0 }];
@@ -48,12 +54,14 @@ test("activate() starts nhilint server through vscode-languageclient", async () 
     return child;
   };
 
-  const ext = require("../out/extension.js");
-  const context = { subscriptions: [], extensionPath: join(import.meta.dirname, "..") };
+  const ext = require(join(EXT_DIR, "out", "extension.js"));
+  const context = { subscriptions: [], extensionPath: EXT_DIR };
   try {
     await ext.activate(context);
     assert.deepEqual(state.errors, [], state.output.join(""));
-    assert.deepEqual(launches, [[BIN, "server", "--stdio"]]);
+    assert.deepEqual(launches, [[expected, "server", "--stdio"]]);
+    const source = BUNDLED ? "bundled with the extension" : "the nhilint.path setting";
+    assert.ok(state.output.join("").includes(`nhilint: running ${expected} server (${source})`), state.output.join(""));
 
     let timer;
     const diags = await Promise.race([
