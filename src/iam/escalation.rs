@@ -338,8 +338,8 @@ fn reach_of(r: &str, a: &ActionRef, holder: &Holder) -> Option<Reach> {
         }
     }
     let (svc, acct, res) = arn_parts(t)?;
-    if acct == "aws" {
-        // AWS-managed policies cannot be changed.
+    if acct == "aws" || res.starts_with("role/aws-service-role/") {
+        // AWS-managed policies and service-linked roles cannot be changed.
         return None;
     }
     if !takes_service(a, svc) {

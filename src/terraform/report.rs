@@ -133,6 +133,128 @@ pub fn holder(a: &Analysis, site: &Site) -> String {
     }
 }
 
+/// A reference as written (`aws_iam_role.x.arn`), or the value.
+pub fn ref_name(v: &Val) -> String {
+    v.unknown_text()
+        .map(str::to_string)
+        .unwrap_or_else(|| v.display())
+}
+
+/// Identities (`aws_iam_role`/`user`/`group` resources of the same instance, as indexes into
+/// `a.res`) a policy site is attached to: inline and `*_policy` resources, managed policies
+/// through attachments and `managed_policy_arns`, documents through the sites that use them.
+pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
+    let s = &a.sites[site];
+    let r = &a.res[s.res];
+    let mut out = Vec::new();
+    let find = |v: &Val, t: &str| -> Option<usize> {
+        let text = ref_name(v);
+        let lit = v.known_str();
+        a.res.iter().position(|x| {
+            x.inst == r.inst
+                && x.block == "resource"
+                && x.rtype == t
+                && (text.contains(&format!("{}.", x.address))
+                    || text == x.address
+                    || lit
+                        .is_some_and(|l| x.body.get("name").and_then(|n| n.known_str()) == Some(l)))
+        })
+    };
+    match (s.kind.clone(), r.rtype.as_str()) {
+        (
+            SiteKind::Identity,
+            "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy",
+        ) => {
+            let (attr, t) = match r.rtype.as_str() {
+                "aws_iam_role_policy" => ("role", "aws_iam_role"),
+                "aws_iam_user_policy" => ("user", "aws_iam_user"),
+                _ => ("group", "aws_iam_group"),
+            };
+            if let Some(v) = r.body.get(attr) {
+                out.extend(find(v, t));
+            }
+        }
+        (SiteKind::Identity, "aws_iam_role" | "aws_iam_user" | "aws_iam_group") => out.push(s.res),
+        (SiteKind::Identity, "aws_iam_policy") => {
+            let me = format!("{}.", r.address);
+            for x in a
+                .res
+                .iter()
+                .filter(|x| x.inst == r.inst && x.block == "resource")
+            {
+                match x.rtype.as_str() {
+                    "aws_iam_role_policy_attachment"
+                    | "aws_iam_user_policy_attachment"
+                    | "aws_iam_group_policy_attachment"
+                    | "aws_iam_policy_attachment" => {
+                        if !x
+                            .body
+                            .get("policy_arn")
+                            .is_some_and(|p| ref_name(p).contains(&me))
+                        {
+                            continue;
+                        }
+                        for (attr, t) in [
+                            ("role", "aws_iam_role"),
+                            ("user", "aws_iam_user"),
+                            ("group", "aws_iam_group"),
+                        ] {
+                            if let Some(v) = x.body.get(attr) {
+                                out.extend(find(v, t));
+                            }
+                            for v in x
+                                .body
+                                .get(&format!("{attr}s"))
+                                .map(|l| l.items())
+                                .unwrap_or_default()
+                            {
+                                out.extend(find(v, t));
+                            }
+                        }
+                    }
+                    "aws_iam_role" | "aws_iam_user" | "aws_iam_group"
+                        if x.body.get("managed_policy_arns").is_some_and(|l| {
+                            l.items().iter().any(|p| ref_name(p).contains(&me))
+                        }) =>
+                    {
+                        out.extend(a.res.iter().position(|y| std::ptr::eq(y, x)));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (SiteKind::Document, _) => {
+            for (i, o) in a.sites.iter().enumerate() {
+                if i != site
+                    && o.via_doc.as_deref() == Some(r.name.as_str())
+                    && a.res[o.res].inst == r.inst
+                    && o.kind == SiteKind::Identity
+                {
+                    out.extend(site_holders(a, i));
+                }
+            }
+        }
+        _ => {}
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Every identity policy site of a holder.
+pub fn holder_sites(a: &Analysis, holders_of: &[Vec<usize>], h: usize) -> Vec<usize> {
+    (0..a.sites.len())
+        .filter(|&i| a.sites[i].kind == SiteKind::Identity && holders_of[i].contains(&h))
+        .collect()
+}
+
+pub fn name_of(r: &Res) -> Option<String> {
+    r.body
+        .get("name")
+        .and_then(|n| n.known_str())
+        .map(str::to_string)
+}
+
 /// Is a document site used as a role trust policy?
 pub fn is_trust(a: &Analysis, site: &Site) -> bool {
     match site.kind {

@@ -64,6 +64,7 @@ resource "aws_iam_role_policy" "ops_clean" {
       { Effect = "Allow", Action = "iam:PutRolePolicy", Resource = "*",
         Condition = { StringEquals = { "iam:PermissionsBoundary" = "arn:aws:iam::111122223333:policy/boundary" } } },
       { Effect = "Allow", Action = "iam:DeleteRolePermissionsBoundary", Resource = "arn:aws:iam::111122223333:role/sandbox" },
+      { Effect = "Allow", Action = ["iam:AttachRolePolicy", "iam:PutRolePolicy"], Resource = "arn:aws:iam::*:role/aws-service-role/fsx.amazonaws.com/*" },
       { Effect = "Allow", Action = "iam:AddUserToGroup", Resource = "arn:aws:iam::111122223333:group/readers" },
     ]
   })

@@ -1,9 +1,10 @@
 //! An Allow statement of an identity policy on every resource (`Resource: "*"` or
 //! `NotResource`), for actions that reach resources one by one. From the AWS action table:
 //! actions that only accept `*` (`sts:GetCallerIdentity`, `ecr:GetAuthorizationToken`, …) and
-//! list-level actions do not count; actions an unconditional Deny of the same policy takes
-//! away, and actions a resource condition narrows (`aws:ResourceTag/…`, a service key), do not
-//! count either. Statements that also allow every action are left to `tf-iam-wildcard-action`.
+//! list-level actions do not count; actions an unconditional Deny takes away (of the same
+//! policy, or of another policy of every role, user or group the policy is attached to), and
+//! actions a resource condition narrows (`aws:ResourceTag/…`, a service key), do not count
+//! either. Statements that also allow every action are left to `tf-iam-wildcard-action`.
 //! One finding per statement as written, listing its actions (a statement merged into several
 //! documents through `source_policy_documents`, or evaluated per module instance, is one).
 
@@ -13,7 +14,7 @@ use crate::iam::aws::{Statement, scoped_on_every_resource};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::Effect;
-use crate::terraform::report::{Files, at_value, finding, holder, push, unknown_note};
+use crate::terraform::report::{Files, at_value, finding, holder, holder_sites, push, site_holders, unknown_note};
 use std::collections::HashMap;
 
 /// One statement as written: where it is reported and what it allows (merged over every
@@ -31,17 +32,44 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let fs = Files::project(cx);
     let mut hits: Vec<Hit> = Vec::new();
     let mut index: HashMap<(usize, usize, usize), usize> = HashMap::new();
-    for site in a.sites.iter().filter(|s| s.via_doc.is_none()) {
-        let neutral: Vec<Statement> = site.policy.stmts.iter().map(|s| s.neutral()).collect();
-        let denies: Vec<&Statement> = neutral.iter().filter(|s| !s.allow).collect();
-        for (s, n) in site.policy.stmts.iter().zip(&neutral) {
+    let all: Vec<Vec<Statement>> = a.sites.iter().map(|s| s.policy.stmts.iter().map(|x| x.neutral()).collect()).collect();
+    let holders_of: Vec<Vec<usize>> = (0..a.sites.len()).map(|i| site_holders(&a, i)).collect();
+    for (si, site) in a.sites.iter().enumerate() {
+        if site.via_doc.is_some() {
+            continue;
+        }
+        let neutral = &all[si];
+        // Denies of the policy itself, and of every policy of each identity it is attached to
+        // (an action counts unless every holder denies it).
+        let own_denies: Vec<&Statement> = neutral.iter().filter(|s| !s.allow).collect();
+        let holder_denies: Vec<Vec<&Statement>> = holders_of[si]
+            .iter()
+            .map(|&h| {
+                let mut d = own_denies.clone();
+                d.extend(holder_sites(&a, &holders_of, h).into_iter().flat_map(|hs| all[hs].iter().filter(|s| !s.allow)));
+                d
+            })
+            .collect();
+        for (s, n) in site.policy.stmts.iter().zip(neutral) {
             if s.effect != Effect::Allow || s.has_principal() || s.not_actions.is_some() {
                 continue;
             }
             if s.actions.iter().any(|v| v.str().is_some_and(iam::is_all_actions)) {
                 continue;
             }
-            let scoped = scoped_on_every_resource(n, &denies);
+            let scoped: Vec<String> = if holder_denies.is_empty() {
+                scoped_on_every_resource(n, &own_denies)
+            } else {
+                let mut union: Vec<String> = Vec::new();
+                for d in &holder_denies {
+                    for p in scoped_on_every_resource(n, d) {
+                        if !union.contains(&p) {
+                            union.push(p);
+                        }
+                    }
+                }
+                union
+            };
             if scoped.is_empty() {
                 continue;
             }
