@@ -444,7 +444,19 @@ impl Engine {
                 out.push(f);
                 continue;
             }
-            let key = (f.rule_id.clone(), f.message.clone(), text);
+            // One object rendered by Kustomize (`argocd/argocd-server`) and written in a
+            // generated bundle without a namespace (`argocd-server`) is one object: the key is
+            // the message with namespaces dropped, unless names are templates (one chart's
+            // `{{ include "x.fullname" . }}` is not another's), then the text as well.
+            let key = if f.message.contains("{{") {
+                (f.rule_id.clone(), f.message.clone(), text)
+            } else {
+                (
+                    f.rule_id.clone(),
+                    without_namespaces(&f.message),
+                    String::new(),
+                )
+            };
             match by_key.get(&key) {
                 Some(&i) if out[i].path != f.path => {
                     let kept = &mut out[i];
@@ -454,7 +466,7 @@ impl Engine {
                         start_column: Some(f.start_column),
                         end_line: Some(f.end_line),
                         end_column: Some(f.end_column),
-                        message: "the same finding in a copy of this text".into(),
+                        message: "the same object in another file".into(),
                     };
                     if !kept
                         .related
@@ -671,6 +683,31 @@ impl Engine {
         let (f, _, _) = self.finish(o.findings, &files, &today());
         (f, o.errors)
     }
+}
+
+/// `` `ns/name` `` → `` `name` `` in a message (names of Kubernetes objects and subjects).
+fn without_namespaces(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let inside = i % 2 == 1;
+        match part.split_once('/') {
+            Some((ns, name))
+                if inside
+                    && !ns.is_empty()
+                    && !name.contains('/')
+                    && ns
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+            {
+                out.push_str(name)
+            }
+            _ => out.push_str(part),
+        }
+    }
+    out
 }
 
 /// One secret, one finding: a context rule about a literal secret (NHI2, e.g.
@@ -892,6 +929,21 @@ mod tests {
             project_check: None,
             matcher: None,
         }
+    }
+
+    #[test]
+    fn namespaces_dropped_from_names_in_messages() {
+        assert_eq!(
+            without_namespaces(
+                "Role `argocd/argocd-server` can read secrets; bound to ServiceAccount `argocd-server`"
+            ),
+            "Role `argocd-server` can read secrets; bound to ServiceAccount `argocd-server`"
+        );
+        assert_eq!(
+            without_namespaces("allows `s3:*` on `a/b/c`"),
+            "allows `s3:*` on `a/b/c`"
+        );
+        assert_eq!(without_namespaces("`Foo/bar` and 1/2"), "`Foo/bar` and 1/2");
     }
 
     #[test]

@@ -109,3 +109,19 @@ fn bad_paths_glob_is_a_config_error() {
     assert_eq!(e.line, Some(1));
     assert!(e.message.contains("[paths] test"), "{}", e.message);
 }
+
+/// One object in several bundles (`testdata/dedup/`): one finding, the copies related.
+#[test]
+fn one_finding_per_object_across_bundles() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/dedup");
+    let config = Config::default();
+    let rules = RuleSet::build(&config, &["k8s-rbac-wildcard".to_string()], &[]);
+    let inputs = nhilint::walk::collect(&root, &[], &config, 2).inputs;
+    let report = Engine::new(config, rules).scan_files(&root, inputs, None);
+    assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
+    let f = &report.findings[0];
+    assert_eq!(f.path, "base/role.yaml");
+    let related: Vec<&str> = f.related.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(related, ["ha/install.yaml", "install.yaml"]);
+    assert!(!f.message.contains("install.yaml"));
+}
