@@ -303,6 +303,22 @@ impl Config {
         Config::parse(&text, path)
     }
 
+    /// A config found in the scanned tree: read only as a regular file (a symlink to one is
+    /// fine) of at most 1 MiB, never blocking on a FIFO or reading a device.
+    fn load_discovered(path: &Path) -> Result<Config, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: path.into(),
+            line: None,
+            column: None,
+            message,
+        };
+        let canon = std::fs::canonicalize(path).map_err(|e| err(format!("cannot read: {e}")))?;
+        let bytes = crate::fsafe::read_regular(&canon, 1024 * 1024)
+            .map_err(|e| err(format!("cannot read: {e}")))?;
+        let text = String::from_utf8(bytes).map_err(|_| err("not valid UTF-8".into()))?;
+        Config::parse(&text, path)
+    }
+
     /// Find `nhilint.toml` / `.nhilint.toml` in `start` or its ancestors.
     pub fn discover(start: &Path) -> Option<PathBuf> {
         let start = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
@@ -328,7 +344,7 @@ impl Config {
         match explicit {
             Some(p) => Config::load_file(p),
             None => match Config::discover(root) {
-                Some(p) => Config::load_file(&p),
+                Some(p) => Config::load_discovered(&p),
                 None => Ok(Config::default()),
             },
         }

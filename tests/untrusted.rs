@@ -223,6 +223,7 @@ fn fifos_and_devices_are_never_opened() {
     write(&d.join("sub/x.tf"), POLICY);
     nhilint::fsafe::mkfifo(&d.join("sub/.gitignore"));
     nhilint::fsafe::mkfifo(&d.join(".nhilintignore"));
+    nhilint::fsafe::mkfifo(&d.join("nhilint.toml"));
 
     let r = nhilint_in(
         d,
@@ -305,7 +306,13 @@ fn unreadable_folders_are_errors() {
     let repo = d.join("repo");
     write(&repo.join("locked/x.tf"), POLICY);
     write(&repo.join("ok.tf"), "variable \"a\" {}\n");
+    write(&repo.join("secret.tf"), POLICY);
     std::fs::set_permissions(repo.join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(
+        repo.join("secret.tf"),
+        std::fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     // SAFETY: geteuid has no preconditions.
     let root = unsafe { libc::geteuid() } == 0;
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_nhilint"));
@@ -337,17 +344,22 @@ fn unreadable_folders_are_errors() {
     };
     let (code, v) = run(&["check", "--format", "json", "repo"]);
     assert_eq!(code, 0, "{v}");
-    assert_eq!(
-        v["errors"][0]["path"], "repo/locked",
-        "unreadable folder reported: {v}"
-    );
-    assert!(
-        v["errors"][0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("cannot read directory"),
-        "{v}"
-    );
+    let errs: Vec<(String, String)> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(errs.len(), 2, "{errs:?}");
+    assert_eq!(errs[0].0, "repo/locked");
+    assert!(errs[0].1.contains("cannot read directory"), "{errs:?}");
+    assert_eq!(errs[1].0, "repo/secret.tf");
+    assert!(errs[1].1.contains("cannot read"), "{errs:?}");
     let (code, _) = run(&["check", "--strict", "--format", "json", "repo"]);
     assert_eq!(code, 1, "--strict fails on an unreadable folder");
     std::fs::set_permissions(repo.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();

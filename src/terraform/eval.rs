@@ -917,7 +917,7 @@ impl<'a> Scope<'a> {
         if !canon.starts_with(&canon_root) {
             return None;
         }
-        std::fs::read_to_string(&canon).ok().map(|t| (None, t))
+        crate::fsafe::read_small_text(&canon, 1 << 20).map(|t| (None, t))
     }
 }
 
