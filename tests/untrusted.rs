@@ -598,3 +598,31 @@ fn non_utf8_text_is_scanned_and_binaries_skipped() {
     assert_eq!(r.json["stats"]["files_scanned"], 4);
     assert_eq!(r.json["stats"]["files_skipped"], 3);
 }
+
+/// Item 3: every git run has a timeout. A repository whose config includes a FIFO blocks git
+/// itself; diff mode gives up with a usage error instead of hanging.
+#[cfg(unix)]
+#[test]
+fn a_blocked_git_is_killed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path();
+    write(&repo.join("main.tf"), POLICY);
+    git(repo, &["init", "-q"]);
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "base"]);
+    nhilint::fsafe::mkfifo(&repo.join(".git/blocker"));
+    let cfg = repo.join(".git/config");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(&cfg, format!("{text}[include]\n\tpath = blocker\n")).unwrap();
+    let out = Command::cargo_bin("nhilint")
+        .unwrap()
+        .current_dir(repo)
+        .env("NHILINT_GIT_TIMEOUT", "2")
+        .args(["check", "--changed-since", "HEAD"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("did not finish within 2 s"), "{stderr}");
+}
