@@ -124,11 +124,16 @@ pub fn changed_lines(
         .iter()
         .map(|e| text_of(&e.oid).unwrap_or_default())
         .collect();
+    let old_counts: Vec<HashMap<&str, u32>> = old_texts.iter().map(|t| line_counts(t)).collect();
     for path in added {
         let new = &files[path].text;
+        let new_counts = line_counts(new);
         let best = old_texts
             .iter()
-            .map(|old| {
+            .zip(&old_counts)
+            // The shared lines, in any order, bound the similarity: a cheap filter first.
+            .filter(|(_, oc)| similarity_bound(oc, &new_counts) >= 0.5)
+            .map(|(old, _)| {
                 let d = LineDiff::new(old, new);
                 (d.similarity(), d)
             })
@@ -137,6 +142,27 @@ pub fn changed_lines(
         changed.insert(path.to_string(), best.map(|(_, d)| d.new_ranges()));
     }
     Ok(changed)
+}
+
+fn line_counts(t: &str) -> HashMap<&str, u32> {
+    let mut m = HashMap::new();
+    for l in t.lines() {
+        *m.entry(l).or_insert(0) += 1;
+    }
+    m
+}
+
+/// 2 * (lines shared as a multiset) / (total lines): at least the similarity of any diff.
+fn similarity_bound(a: &HashMap<&str, u32>, b: &HashMap<&str, u32>) -> f64 {
+    let (na, nb): (u32, u32) = (a.values().sum(), b.values().sum());
+    if na + nb == 0 {
+        return 1.0;
+    }
+    let common: u32 = a
+        .iter()
+        .map(|(l, n)| (*n).min(b.get(l).copied().unwrap_or(0)))
+        .sum();
+    2.0 * common as f64 / (na + nb) as f64
 }
 
 /// Changed line ranges (1-based, inclusive) of `new` against `old`, like `git diff -U0`.
