@@ -686,7 +686,7 @@ impl Engine {
 }
 
 /// `` `ns/name` `` → `` `name` `` in a message (names of Kubernetes objects and subjects).
-fn without_namespaces(message: &str) -> String {
+pub fn without_namespaces(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     for (i, part) in message.split('`').enumerate() {
         if i > 0 {

@@ -69,15 +69,22 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 continue;
             }
             let bs = bindings.get_or_insert_with(|| g.bindings_of_role(o));
-            let mut subjects = Vec::new();
+            let mut subjects: Vec<String> = Vec::new();
             let mut everyone = false;
             for b in bs.iter() {
                 if let Some((_, _, subs)) = rbac::binding_parts(b) {
                     for s in subs {
                         everyone |= s.is_everyone();
+                        // Each subject once: `argocd/x` and `x` name one ServiceAccount here.
                         let d = s.describe();
-                        if !subjects.contains(&d) {
-                            subjects.push(d);
+                        let key = crate::engine::without_namespaces(&d);
+                        match subjects
+                            .iter()
+                            .position(|o| crate::engine::without_namespaces(o) == key)
+                        {
+                            Some(i) if d.len() > subjects[i].len() => subjects[i] = d,
+                            Some(_) => {}
+                            None => subjects.push(d),
                         }
                     }
                 }
