@@ -5,7 +5,8 @@
 //!
 //! The panic message is never shown: Rust's messages quote the text being sliced, which can be
 //! a secret or hold terminal control characters. Only the source location is kept. Inside
-//! [`catch`] the process-wide hook prints nothing; outside it the previous hook runs as before.
+//! [`catch`] the process-wide hook prints nothing; outside it the previous hook runs as before
+//! (and inside it too in fuzz builds, `--cfg fuzzing`, so that the fuzzer sees every panic).
 
 use std::cell::{Cell, RefCell};
 use std::panic::{self, AssertUnwindSafe};
@@ -57,7 +58,8 @@ pub fn install_hook() {
     ONCE.call_once(|| {
         let previous = panic::take_hook();
         panic::set_hook(Box::new(move |info| {
-            if DEPTH.with(Cell::get) > 0 {
+            // Fuzz builds let libFuzzer's hook see contained panics (it aborts: a finding).
+            if DEPTH.with(Cell::get) > 0 && !cfg!(fuzzing) {
                 let loc = info
                     .location()
                     .map(|l| format!("{}:{}", l.file(), l.line()))

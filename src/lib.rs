@@ -12,6 +12,8 @@ pub mod engine;
 pub mod facts;
 pub mod finding;
 pub mod fsafe;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod git;
 pub mod graph;
 pub mod guard;

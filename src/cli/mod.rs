@@ -445,12 +445,11 @@ fn run_check(a: CheckArgs) -> i32 {
         }
     }
     if let Some(r) = &a.changed_since {
-        match crate::diff::changed_lines(
-            &root,
-            r,
-            &report.sources,
-            engine.config.scan.max_file_size,
-        ) {
+        let changed = crate::guard::catch(|| {
+            crate::diff::changed_lines(&root, r, &report.sources, engine.config.scan.max_file_size)
+        })
+        .unwrap_or_else(|p| Err(p.message("while reading the changes")));
+        match changed {
             Ok(changed) => {
                 let before = report.findings.len();
                 report
