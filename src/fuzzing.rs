@@ -129,14 +129,8 @@ fn scan_inputs(inputs: Vec<Input>) -> Vec<String> {
     let report = ENGINE.scan_files(Path::new(""), inputs, None);
     // Every reporter renders the result.
     let opts = crate::report::RenderOptions::default();
-    for format in [
-        crate::report::Format::Human,
-        crate::report::Format::Json,
-        crate::report::Format::Sarif,
-        crate::report::Format::Github,
-        crate::report::Format::Junit,
-    ] {
-        let _ = crate::report::render(format, &report, &opts);
+    for format in <crate::report::Format as clap::ValueEnum>::value_variants() {
+        let _ = crate::report::render(*format, &report, &opts);
     }
     internal(&report.errors)
 }
