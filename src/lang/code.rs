@@ -470,6 +470,17 @@ impl CodeTree {
                     Node::new(span, V::Map(entries))
                 }
             }
+            // Go `[]byte("k")`, `string(b)`.
+            "type_conversion_expression" => {
+                let ty = n
+                    .child_by_field_name("type")
+                    .map(|t| squash(self.node_text(t)))
+                    .unwrap_or_default();
+                match n.child_by_field_name("operand") {
+                    Some(o) => Node::new(span, V::Call(ty, vec![self.value(o, depth + 1)])),
+                    None => expr(),
+                }
+            }
             "unary_expression" if text.starts_with('&') => match n.named_child(0) {
                 Some(c) => self.value(c, depth + 1),
                 None => expr(),
@@ -479,12 +490,17 @@ impl CodeTree {
             | "new_expression"
             | "method_invocation"
             | "object_creation_expression" => {
+                let object = (kind == "method_invocation")
+                    .then(|| n.child_by_field_name("object"))
+                    .flatten()
+                    .map(|o| format!("{}.", squash(self.node_text(o))))
+                    .unwrap_or_default();
                 let callee = n
                     .child_by_field_name("function")
                     .or_else(|| n.child_by_field_name("constructor"))
                     .or_else(|| n.child_by_field_name("type"))
                     .or_else(|| n.child_by_field_name("name"))
-                    .map(|c| squash(self.node_text(c)))
+                    .map(|c| format!("{object}{}", squash(self.node_text(c))))
                     .unwrap_or_default();
                 let mut args = Vec::new();
                 if let Some(a) = n.child_by_field_name("arguments") {
@@ -498,6 +514,123 @@ impl CodeTree {
                 Node::new(span, V::Call(callee, args))
             }
             _ => expr(),
+        }
+    }
+
+    /// The value a node stands for, following local data flow: an identifier (`verify`,
+    /// `self.key`, `KEY`) is replaced by the value of its nearest assignment or declaration
+    /// before it in the file (else the first one after it: class constants), and byte
+    /// conversions of a value (`KEY.getBytes(UTF_8)`, `"k".encode()`, `[]byte(k)`,
+    /// `Buffer.from(k)`, `bytes(k, "utf-8")`) are looked through. At most four steps.
+    pub fn resolve(&self, n: &Node) -> Node {
+        let mut cur = n.clone();
+        for _ in 0..4 {
+            let next = match &cur.v {
+                V::Expr(e) => self.definition(e.trim(), cur.span.start),
+                V::Call(callee, args) => {
+                    let base = [
+                        "getBytes",
+                        "encode",
+                        "toByteArray",
+                        "toCharArray",
+                        "getBytes()",
+                    ]
+                    .iter()
+                    .find_map(|m| callee.strip_suffix(&format!(".{m}")));
+                    match base {
+                        Some(recv) => match string_literal_text(recv) {
+                            Some(s) => Some(Node::new(cur.span.clone(), V::Str(s))),
+                            None => self.definition(recv, cur.span.start),
+                        },
+                        None if matches!(
+                            callee.as_str(),
+                            "[]byte"
+                                | "bytes"
+                                | "bytearray"
+                                | "Buffer.from"
+                                | "str"
+                                | "string"
+                                | "String"
+                                | "new String"
+                                | "TextEncoder().encode"
+                        ) =>
+                        {
+                            args.first().cloned()
+                        }
+                        None => None,
+                    }
+                }
+                _ => None,
+            };
+            match next {
+                Some(x) => cur = x,
+                None => break,
+            }
+        }
+        cur
+    }
+
+    /// The value assigned to `name` (an identifier, `self.x`, `this.x`): the nearest assignment
+    /// before `at`, else the first one in the file.
+    fn definition(&self, name: &str, at: usize) -> Option<Node> {
+        let name = name
+            .strip_prefix("self.")
+            .or_else(|| name.strip_prefix("this."))
+            .unwrap_or(name);
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        {
+            return None;
+        }
+        let key_of = |k: &str| -> bool {
+            let k = k
+                .strip_prefix("self.")
+                .or_else(|| k.strip_prefix("this."))
+                .unwrap_or(k);
+            k == name
+        };
+        // Same function as the use, or module / class level (constants).
+        let scope = self.function_at(at);
+        let defs: Vec<&Pair> = self
+            .pairs()
+            .iter()
+            .filter(|p| key_of(&p.key) && !(p.span.start <= at && at < p.span.end))
+            .filter(|p| {
+                let f = self.function_at(p.span.start);
+                f.is_none() || f == scope
+            })
+            .collect();
+        defs.iter()
+            .filter(|p| p.span.start < at)
+            .max_by_key(|p| p.span.start)
+            .or_else(|| defs.first())
+            .map(|p| p.value.clone())
+    }
+
+    /// Start byte of the innermost function, method or lambda around byte `at`.
+    fn function_at(&self, at: usize) -> Option<usize> {
+        let mut n = self.tree.root_node().descendant_for_byte_range(at, at)?;
+        loop {
+            if matches!(
+                n.kind(),
+                "function_definition"
+                    | "function_declaration"
+                    | "method_declaration"
+                    | "constructor_declaration"
+                    | "func_literal"
+                    | "arrow_function"
+                    | "function_expression"
+                    | "function"
+                    | "method_definition"
+                    | "lambda"
+                    | "lambda_expression"
+                    | "generator_function_declaration"
+            ) {
+                return Some(n.start_byte());
+            }
+            n = n.parent()?;
         }
     }
 
@@ -611,6 +744,15 @@ fn string_literal(n: tree_sitter::Node, text: &str) -> Option<String> {
     Some(inner.to_string())
 }
 
+/// `"abc"` / `'abc'` (source text of a plain literal) → `abc`.
+fn string_literal_text(t: &str) -> Option<String> {
+    let t = t.trim();
+    let q = t.chars().next()?;
+    (matches!(q, '"' | '\'' | '`') && t.len() >= 2 && t.ends_with(q))
+        .then(|| t[1..t.len() - 1].to_string())
+        .filter(|s| !s.contains(q))
+}
+
 /// A string literal value of a node (`V::Str`) with its span.
 pub fn lit(n: &Node) -> Option<&str> {
     match &n.v {
@@ -621,7 +763,14 @@ pub fn lit(n: &Node) -> Option<&str> {
 
 /// A literal that looks like real credential material: non-empty, not a placeholder.
 pub fn secret_lit(n: &Node) -> Option<&str> {
-    lit(n).filter(|s| s.trim().len() >= 4 && !crate::secrets::is_placeholder(s))
+    lit(n).filter(|s| {
+        let l = s.trim().to_ascii_lowercase();
+        s.trim().len() >= 4
+            && !crate::secrets::is_placeholder(s)
+            && !crate::secrets::assign::TEST_VALUES.contains(&l.as_str())
+            // a truncated PEM (`-----BEGIN … KEY-----\nMIIE\n-----END …`) is a fixture
+            && (!l.contains("-----begin") || s.len() >= 120)
+    })
 }
 
 /// The source text of an unevaluated expression (`V::Expr`).
@@ -698,6 +847,39 @@ mod tests {
         );
         let c = j.calls().iter().find(|c| c.name == "compact").unwrap();
         assert!(c.callee.contains("setSubject"), "{}", c.callee);
+    }
+
+    #[test]
+    fn local_data_flow() {
+        let t = tree(
+            "a.py",
+            "verify = False\nclaims = {'sub': 'x'}\nrequests.get(u, verify=verify)\njwt.encode(claims, 'k')\n",
+        );
+        let c = t.calls().iter().find(|c| c.name == "get").unwrap();
+        assert!(is_false(&t.resolve(c.kwarg("verify").unwrap())));
+        let e = t.calls().iter().find(|c| c.name == "encode").unwrap();
+        assert!(matches!(t.resolve(&e.args[0]).v, V::Map(_)));
+        let j = tree(
+            "A.java",
+            "class A { static final String K = \"k3y\"; void f() { byte[] b = K.getBytes(UTF_8); new SecretKeySpec(b, \"AES\"); } }",
+        );
+        let c = j
+            .calls()
+            .iter()
+            .find(|c| c.name == "SecretKeySpec")
+            .unwrap();
+        assert_eq!(lit(&j.resolve(&c.args[0])), Some("k3y"));
+        let g = tree(
+            "a.go",
+            "package m\nfunc f() {\n\ttr := &http.Transport{}\n\ttr.TLSClientConfig.InsecureSkipVerify = true\n\tkey := []byte(\"s3cr3tk3y\")\n\ttok.SignedString(key)\n}\n",
+        );
+        assert!(
+            g.pairs()
+                .iter()
+                .any(|p| p.key.ends_with(".InsecureSkipVerify") && is_true(&p.value))
+        );
+        let c = g.calls().iter().find(|c| c.name == "SignedString").unwrap();
+        assert_eq!(lit(&g.resolve(&c.args[0])), Some("s3cr3tk3y"));
     }
 
     #[test]

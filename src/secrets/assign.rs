@@ -539,6 +539,8 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "secret_value",
     "secretvalue",
     "some_secret",
+    "some_",
+    "some-",
     "somesecret",
     "mysecret",
     "my_secret",
@@ -846,7 +848,7 @@ fn reference(v: &str) -> bool {
 }
 
 fn version(v: &str) -> bool {
-    let t = v.trim_start_matches(['v', 'V']);
+    let t = v.trim_start_matches(['v', 'V', '^', '~', '=', '>', '<', ' ']);
     t.bytes().next().is_some_and(|c| c.is_ascii_digit())
         && t.bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b'+'))
@@ -878,7 +880,8 @@ fn classes(v: &str) -> usize {
 pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<Confidence> {
     let v = value.trim();
     // A base64 value is judged by what it encodes: `dGVzdC1wYXNzd29yZA==` is `test-password`.
-    if let Some(d) = super::decode::printable(v)
+    if v.len() >= 12
+        && let Some(d) = super::decode::printable(v)
         && d.len() >= 4
         && !d.contains('\n')
     {
@@ -978,7 +981,7 @@ pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<
                 || spaces > 0
                 || wordy(v)
                 || entropy < 3.0
-                || v.contains(['[', ']', '{', '}', '(', ')', '<', '>', '"', '\''])
+                || v.contains(['[', ']', '{', '}', '(', ')', '<', '>'])
             {
                 return None;
             }

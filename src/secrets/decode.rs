@@ -54,6 +54,14 @@ pub fn printable(s: &str) -> Option<String> {
     if !(upper && lower && (digit_or_sym || b.len().is_multiple_of(4))) {
         return None;
     }
+    // Cheap rejection first: the first 8 characters (6 bytes) must decode to printable text.
+    let head = base64(&s[..8])?;
+    if !head
+        .iter()
+        .all(|c| c.is_ascii_graphic() || matches!(c, b' ' | b'\n' | b'\r' | b'\t') || *c >= 0x80)
+    {
+        return None;
+    }
     let d = base64(s)?;
     let text = String::from_utf8(d).ok()?;
     let ok = text.len() >= 4

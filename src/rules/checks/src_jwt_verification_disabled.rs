@@ -51,7 +51,8 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if let Some(v) = c.kwarg("verify").filter(|v| is_false(v)) {
                     push(v.span.clone(), format!("`{}` called with `verify=False`", c.callee));
                 }
-                if let Some(o) = c.kwarg("options") {
+                if let Some(o) = c.kwarg("options").map(|o| t.resolve(o)) {
+                    let o = &o;
                     for k in ["verify_signature", "verify_exp", "verify_aud", "verify_iss"] {
                         if let Some(v) = o.get(k).filter(|v| is_false(v)) {
                             push(
@@ -67,7 +68,8 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             }
             // jsonwebtoken: jwt.verify(token, key, { algorithms: ['none'], ignoreExpiration: true }).
             "verify" if jwtish => {
-                if let Some(o) = c.args.get(2) {
+                if let Some(o) = c.args.get(2).map(|o| t.resolve(o)) {
+                    let o = &o;
                     if let Some(v) = o.get("ignoreExpiration").filter(|v| is_true(v)) {
                         push(
                             v.span.clone(),
@@ -117,6 +119,14 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
         "SigningMethodNone",
         "WithoutClaimsValidation",
     ]) {
+        // A parser built only for `ParseUnverified` a few lines below: one finding, not two.
+        if name == "WithoutClaimsValidation"
+            && t.calls().iter().any(|c| {
+                c.name == "ParseUnverified" && c.span.start > span.start && c.span.start - span.start < 400
+            })
+        {
+            continue;
+        }
         let msg = match name.as_str() {
             "WithoutClaimsValidation" => {
                 "JWT parser built with `WithoutClaimsValidation()` (expiry is not checked)".to_string()

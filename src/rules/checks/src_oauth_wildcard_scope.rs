@@ -9,6 +9,26 @@ use crate::rules::Rule;
 
 const SCOPE_WORDS: &[&str] = &["scope", "Scope", "SCOPE"];
 const STAR: &[&str] = &["\"*\"", "'*'", "`*`", " * ", "\"* ", " *\""];
+/// Words of OAuth client code: the wildcard check runs only where one of them occurs.
+const OAUTH_WORDS: &[&str] = &[
+    "oauth", "OAuth", "OAUTH", "oidc", "OIDC", "Oidc", "token_url", "tokenUrl", "TokenURL",
+    "token_endpoint", "client_credentials", "ClientCredentials", "clientcredentials", "authorize",
+];
+
+/// `scope`, `scopes`, `oauth_scopes`, `OAuthScopes`, `default_scopes` (last path segment).
+fn is_scope_key(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let n: String = last
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    matches!(
+        n.as_str(),
+        "scope" | "scopes" | "oauthscope" | "oauthscopes" | "defaultscopes" | "requestedscopes"
+    )
+}
+
 const CLOUD_PLATFORM: &str = "https://www.googleapis.com/auth/cloud-platform";
 
 /// A `*` scope in a string (space-separated scopes), a list or a call building a list.
@@ -48,9 +68,13 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             );
         }
     }
+    // `*` only counts in files that speak OAuth (RBAC ACLs have a `Scope: "*"` too).
+    if !code::prefilter(cx.file, OAUTH_WORDS) {
+        return;
+    }
     for p in t.pairs() {
-        if p.key.to_ascii_lowercase().contains("scope")
-            && let Some(w) = wildcard(&p.value)
+        if is_scope_key(&p.key)
+            && let Some(w) = wildcard(&t.resolve(&p.value))
         {
             emit(
                 out,
@@ -59,8 +83,11 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
         }
     }
     for c in t.calls() {
-        if c.name.to_ascii_lowercase().contains("scope")
-            && let Some(w) = c.args.iter().find_map(wildcard)
+        let name = c.name.to_ascii_lowercase();
+        if matches!(
+            name.as_str(),
+            "scopes" | "withscopes" | "setscopes" | "setscope" | "addscope" | "addscopes" | "requestscopes"
+        ) && let Some(w) = c.args.iter().map(|a| t.resolve(a)).find_map(|a| wildcard(&a).cloned())
         {
             emit(
                 out,

@@ -48,7 +48,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         for key in ["verify", "verify_ssl", "ssl_verify", "ssl"] {
-            if let Some(v) = c.kwarg(key).filter(|v| is_false(v)) {
+            if let Some(v) = c.kwarg(key).filter(|v| is_false(&t.resolve(v))) {
                 push(
                     v.span.clone(),
                     format!("TLS certificate verification disabled (`{key}=False` in `{}`)", c.callee),
@@ -75,7 +75,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     for p in t.pairs() {
         let key = p.key.rsplit('.').next().unwrap_or(&p.key);
         match key {
-            "rejectUnauthorized" | "strictSSL" if is_false(&p.value) => push(
+            "rejectUnauthorized" | "strictSSL" if is_false(&t.resolve(&p.value)) => push(
                 p.span.clone(),
                 format!("TLS certificate verification disabled (`{key}: false`)"),
             ),
@@ -83,7 +83,12 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 p.span.clone(),
                 "TLS certificate verification disabled for the whole Node.js process (`NODE_TLS_REJECT_UNAUTHORIZED=0`)".into(),
             ),
-            "InsecureSkipVerify" if is_true(&p.value) => push(
+            // `session.verify = False` (requests): every request of the session.
+            "verify" | "verify_ssl" if p.key.contains('.') && is_false(&p.value) => push(
+                p.span.clone(),
+                format!("TLS certificate verification disabled (`{} = False`)", p.key),
+            ),
+            "InsecureSkipVerify" if is_true(&t.resolve(&p.value)) => push(
                 p.span.clone(),
                 "TLS certificate verification disabled (`InsecureSkipVerify: true`)".into(),
             ),

@@ -62,6 +62,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             // PyJWT: jwt.encode({...}, key, algorithm=...).
             "encode" if lc.contains("jwt") => {
                 let Some(payload) = c.arg("payload", 0) else { continue };
+                let payload = &t.resolve(payload);
                 if !matches!(payload.v, V::Map(_)) {
                     continue;
                 }
@@ -91,8 +92,10 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             }
             // jsonwebtoken: jwt.sign(payload, key, { expiresIn }).
             "sign" if lc.contains("jwt") && !lc.contains("jwt.create") => {
-                let payload = c.args.first();
-                let opts = c.args.get(2);
+                let payload = c.args.first().map(|p| t.resolve(p));
+                let payload = payload.as_ref();
+                let opts = c.args.get(2).map(|o| t.resolve(o));
+                let opts = opts.as_ref();
                 let opt_exp = opts.and_then(|o| o.get("expiresIn"));
                 match opt_exp {
                     Some(v) => {
@@ -114,7 +117,19 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             }
             // golang-jwt: jwt.NewWithClaims(method, jwt.MapClaims{...}).
             "NewWithClaims" => {
-                let Some(claims) = c.args.get(1) else { continue };
+                let Some(arg) = c.args.get(1) else { continue };
+                // `claims.ExpiresAt = …` set later (often under a condition) counts as an expiry.
+                if let V::Expr(name) = &arg.v {
+                    let name = name.trim_start_matches('&');
+                    if t.pairs().iter().any(|p| {
+                        p.key.strip_prefix(name).is_some_and(|rest| {
+                            matches!(rest, ".ExpiresAt" | ".RegisteredClaims.ExpiresAt" | "[\"exp\"]")
+                        })
+                    }) {
+                        continue;
+                    }
+                }
+                let claims = &t.resolve(arg);
                 if !matches!(claims.v, V::Map(_)) {
                     continue;
                 }

@@ -1,0 +1,106 @@
+//! Literal signing and encryption keys handed to crypto and JWT APIs: `jwt.sign(payload, '…')`,
+//! `jwt.encode(claims, '…')`, `SignedString([]byte("…"))`, `Algorithm.HMAC256("…")`,
+//! `Keys.hmacShaKeyFor(…)`, `new SecretKeySpec(…)`, `hmac.new(b'…')`, `crypto.createHmac(alg, '…')`,
+//! `AES.new(b'…')`, `Fernet(b'…')`, `aes.NewCipher(…)`. The key argument is followed through local
+//! assignments and byte conversions (`KEY.getBytes(UTF_8)`), so a constant declared at the top of
+//! the class is found at the call that uses it.
+
+use crate::engine::FileCx;
+use crate::facts::code::{emit, finding, gate, short};
+use crate::finding::Finding;
+use crate::lang::code::{Call, CodeTree, lit};
+use crate::lang::{Node, V};
+use crate::redact::redact;
+use crate::rules::Rule;
+
+const KEYWORDS: &[&str] = &[
+    "sign",
+    "encode",
+    "decode",
+    "verify",
+    "SignedString",
+    "HMAC",
+    "hmac",
+    "Hmac",
+    "SecretKeySpec",
+    "createCipher",
+    "createDecipher",
+    "AES.new",
+    "Fernet",
+    "NewCipher",
+    "SigningKey",
+];
+
+/// The key argument of a call that takes a signing or encryption key, and what the key is for.
+fn key_arg(c: &Call) -> Option<(&Node, &'static str)> {
+    let lc = c.callee.to_ascii_lowercase();
+    let jwtish = lc.contains("jwt") || lc.contains("jose") || lc.contains("jws");
+    match c.name.as_str() {
+        "sign" | "encode" if jwtish && !lc.contains("jwt.create") => {
+            c.arg("key", 1).map(|n| (n, "JWT signing"))
+        }
+        "decode" | "verify" if jwtish => c.arg("key", 1).map(|n| (n, "JWT verification")),
+        "SignedString" => c.args.first().map(|n| (n, "JWT signing")),
+        "HMAC256" | "HMAC384" | "HMAC512" if c.callee.contains("Algorithm") => {
+            c.args.first().map(|n| (n, "JWT signing"))
+        }
+        "hmacShaKeyFor" | "setSigningKey" | "signWith" | "NewSigningKey" => {
+            c.args.iter().find(|a| !matches!(a.v, V::Expr(ref e) if e.contains("SignatureAlgorithm"))).map(|n| (n, "JWT signing"))
+        }
+        "SecretKeySpec" => c.args.first().map(|n| (n, "encryption")),
+        "new" if lc == "hmac.new" => c.arg("key", 0).map(|n| (n, "HMAC")),
+        "new" if lc.ends_with("aes.new") || lc.ends_with("des3.new") || lc.ends_with("chacha20.new") => {
+            c.arg("key", 0).map(|n| (n, "encryption"))
+        }
+        "Fernet" | "AESGCM" | "ChaCha20Poly1305" => c.args.first().map(|n| (n, "encryption")),
+        "createHmac" => c.args.get(1).map(|n| (n, "HMAC")),
+        "createCipheriv" | "createDecipheriv" => c.args.get(1).map(|n| (n, "encryption")),
+        "New" if lc == "hmac.new" => c.args.get(1).map(|n| (n, "HMAC")),
+        "NewCipher" if lc.ends_with("aes.newcipher") || lc.ends_with("des.newcipher") => {
+            c.args.first().map(|n| (n, "encryption"))
+        }
+        _ => None,
+    }
+}
+
+/// A literal key: a string that is not a placeholder, a test value or a PEM public key.
+fn literal_key(t: &CodeTree, n: &Node) -> Option<Node> {
+    let r = t.resolve(n);
+    let s = lit(&r)?;
+    let l = s.to_ascii_lowercase();
+    (s.chars().count() >= 6
+        && !crate::secrets::is_placeholder(s)
+        // the value model of the catch-alls: `test-secret`, `my-secret`, sequential ids
+        && crate::secrets::assign::judge(crate::secrets::assign::NameClass::Password, "key", s, true)
+            .is_some()
+        && !crate::secrets::assign::TEST_VALUES.contains(&l.as_str())
+        && !l.contains("public key")
+        && !l.starts_with("-----begin certificate"))
+    .then_some(r)
+}
+
+pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
+    let Some(t) = gate(cx.file, KEYWORDS) else {
+        return;
+    };
+    for c in t.calls() {
+        let Some((arg, what)) = key_arg(c) else {
+            continue;
+        };
+        let Some(key) = literal_key(&t, arg) else {
+            continue;
+        };
+        let secret = lit(&key).unwrap_or("");
+        let via = if key.span == arg.span {
+            String::new()
+        } else {
+            " (through a local variable or constant)".to_string()
+        };
+        let msg = format!(
+            "hard-coded {what} key `{}` passed to `{}`{via}",
+            redact(secret),
+            short(&c.callee)
+        );
+        emit(out, finding(rule, cx.file, key.span.clone(), msg, true));
+    }
+}
