@@ -22,6 +22,12 @@ pub enum FileKind {
     CircleCi,
     AzurePipelines,
     Bitbucket,
+    /// A declarative or scripted `Jenkinsfile` (Groovy).
+    Jenkinsfile,
+    /// A Jenkins Job DSL seed script (Groovy).
+    JobDsl,
+    /// Jenkins Configuration as Code (`jenkins.yaml`).
+    JenkinsCasc,
     Yaml,
     Json,
     Python,
@@ -51,11 +57,10 @@ impl FileKind {
             Terraform | TfVars => Format::Hcl,
             TerraformJson | TerraformPlan | TerraformState | Json => Format::Json,
             Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization | GithubWorkflow
-            | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket | Yaml => {
-                Format::Yaml
-            }
+            | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket | JenkinsCasc
+            | Yaml => Format::Yaml,
             Python | JavaScript | TypeScript | Go | Java => Format::Code,
-            Shell | Dotenv | Text => Format::Text,
+            Shell | Dotenv | Text | Jenkinsfile | JobDsl => Format::Text,
         }
     }
 
@@ -65,9 +70,8 @@ impl FileKind {
         match self {
             Terraform | TerraformJson | TfVars | TerraformPlan | TerraformState => "terraform",
             Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization => "kubernetes",
-            GithubWorkflow | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket => {
-                "ci"
-            }
+            GithubWorkflow | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket
+            | Jenkinsfile | JobDsl | JenkinsCasc => "ci",
             Python | JavaScript | TypeScript | Go | Java => "source",
             Yaml | Json | Shell | Dotenv | Text => "other",
         }
@@ -92,6 +96,9 @@ impl FileKind {
             CircleCi => "circleci",
             AzurePipelines => "azure-pipelines",
             Bitbucket => "bitbucket",
+            Jenkinsfile => "jenkinsfile",
+            JobDsl => "jenkins-job-dsl",
+            JenkinsCasc => "jenkins-casc",
             Yaml => "yaml",
             Json => "json",
             Python => "python",
@@ -155,6 +162,36 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
     }
     if name == "bitbucket-pipelines.yml" || name == "bitbucket-pipelines.yaml" {
         return Bitbucket;
+    }
+    if name == "jenkinsfile" || name.starts_with("jenkinsfile.") || name.ends_with(".jenkinsfile") {
+        return Jenkinsfile;
+    }
+    if name.ends_with(".groovy") {
+        let dsl = [
+            "pipelineJob(",
+            "multibranchPipelineJob(",
+            "freeStyleJob(",
+            "folder(",
+            "job(",
+        ];
+        if dsl.iter().any(|d| text.contains(d)) {
+            return JobDsl;
+        }
+        if text.contains("pipeline {")
+            || text.contains("withCredentials")
+            || text.contains("node {")
+        {
+            return Jenkinsfile;
+        }
+    }
+    if is_yaml
+        && (name == "jenkins.yaml"
+            || name == "jenkins.yml"
+            || in_dir("casc_configs")
+            || (has_top_key(text, "jenkins")
+                && (has_top_key(text, "credentials") || has_top_key(text, "unclassified"))))
+    {
+        return JenkinsCasc;
     }
     if name == "chart.yaml" || name == "chart.yml" {
         return HelmChart;

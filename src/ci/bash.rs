@@ -162,10 +162,11 @@ pub fn analyze(
     let Some(tree) = PARSER.with(|p| p.borrow_mut().parse(&src, None)) else {
         return Vec::new();
     };
+    let derived = derived_secret_vars(&src, tree.root_node(), &secret_exprs, secret_vars);
     let cx = Cx {
         src: &src,
         secret_exprs,
-        secret_vars,
+        secret_vars: &derived,
     };
     let mut raw: Vec<(Range<usize>, LeakKind, String)> = Vec::new();
     // The first secret of the script in source order (named by `set -x` findings).
@@ -210,6 +211,57 @@ pub fn analyze(
             what,
         })
         .collect()
+}
+
+/// Variables assigned from a secret (`T=$S`, `export T="x$S"`, `K=$(echo "$S" | jq -r .key)`,
+/// `T=${{ secrets.X }}`) are secrets too, transitively. Passes are bounded: each one walks the
+/// assignments once, and there are at most as many useful passes as assignments (capped at 16).
+fn derived_secret_vars(
+    src: &str,
+    root: TsNode,
+    secret_exprs: &[(Range<usize>, String)],
+    secret_vars: &HashSet<String>,
+) -> HashSet<String> {
+    let mut vars = secret_vars.clone();
+    let mut assigns: Vec<(String, TsNode)> = Vec::new();
+    let mut stack = vec![root];
+    let mut cursor = root.walk();
+    let mut budget = 200_000usize;
+    while let Some(n) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        if n.kind() == "variable_assignment"
+            && let (Some(name), Some(value)) = (
+                n.child_by_field_name("name"),
+                n.child_by_field_name("value"),
+            )
+        {
+            assigns.push((src[name.start_byte()..name.end_byte()].to_string(), value));
+        }
+        stack.extend(n.named_children(&mut cursor));
+    }
+    // Long values (nested substitutions, whole scripts) are not followed: walking them once per
+    // assignment would be quadratic in the nesting depth.
+    assigns.retain(|(_, v)| v.end_byte() - v.start_byte() <= 4096);
+    for _ in 0..assigns.len().min(16) {
+        let cx = Cx {
+            src,
+            secret_exprs: secret_exprs.to_vec(),
+            secret_vars: &vars,
+        };
+        let found: Vec<String> = assigns
+            .iter()
+            .filter(|(name, value)| !vars.contains(name) && cx.secret_in(*value).is_some())
+            .map(|(name, _)| name.clone())
+            .collect();
+        if found.is_empty() {
+            break;
+        }
+        vars.extend(found);
+    }
+    vars
 }
 
 fn short_expr(e: &str) -> String {
@@ -503,6 +555,20 @@ mod tests {
             .is_empty()
         );
         assert!(run("echo $OTHER\n", &["X"]).is_empty());
+        // Values derived from a secret are secrets.
+        assert_eq!(run("T=$S\necho $T\n", &["S"]), vec![LeakKind::Echoed]);
+        assert_eq!(
+            run(
+                "K=$(echo $S | jq -r .private_key)\necho \"key: $K\"\n",
+                &["S"]
+            ),
+            vec![LeakKind::Echoed]
+        );
+        assert_eq!(
+            run("export A=\"x$S\"\nB=$A\ndocker login -p $B\n", &["S"]),
+            vec![LeakKind::CommandLine("docker".into())]
+        );
+        assert!(run("T=$OTHER\necho $T\n", &["S"]).is_empty());
         assert!(run("cat <<EOF >> \"$GITHUB_ENV\"\nT=$X\nEOF\n", &["X"]).is_empty());
         assert_eq!(run("cat <<EOF\n$X\nEOF\n", &["X"]), vec![LeakKind::Echoed]);
         // A heredoc piped into a program goes to its stdin, not to the log.

@@ -167,6 +167,15 @@ impl Uses {
         }
     }
 
+    /// An action neither first-party nor the organisation's own (docker images count).
+    pub fn third_party(&self, config: &crate::config::Config) -> bool {
+        match self {
+            Uses::Repo { owner, .. } => !own_owner(config, owner),
+            Uses::Docker(_) => true,
+            Uses::Local(_) => false,
+        }
+    }
+
     /// Pinned to a full commit SHA (repository) or a digest (docker).
     pub fn pinned(&self) -> bool {
         match self {
@@ -741,6 +750,128 @@ pub fn secret_keys_where(
         })
         .map(|e| e.key.clone())
         .collect()
+}
+
+/// Triggers that run with the base repository's secrets and a write token on events outsiders
+/// can cause.
+pub const PRIVILEGED_TRIGGERS: &[&str] = &[
+    "pull_request_target",
+    "workflow_run",
+    "issue_comment",
+    "issues",
+    "discussion",
+    "discussion_comment",
+    "pull_request_review",
+    "pull_request_review_comment",
+];
+
+/// What a job's GITHUB_TOKEN may write: `Some("default")` (no `permissions:` anywhere, the
+/// repository default, possibly write), `Some("write")` (a write scope other than `id-token`,
+/// `write-all` or an expression), `None` (read-only or none).
+pub fn token_write(w: &Workflow, job: &Job) -> Option<&'static str> {
+    if w.is_action {
+        return None;
+    }
+    match w.effective(job).map(|p| &p.kind) {
+        None => Some("default"),
+        Some(PermsKind::WriteAll) | Some(PermsKind::Unknown) => Some("write"),
+        Some(PermsKind::Scopes(s)) => s
+            .iter()
+            .any(|(k, l, _)| l == "write" && k != "id-token")
+            .then_some("write"),
+        Some(PermsKind::ReadAll) => None,
+    }
+}
+
+/// What a job holds that injected code could steal, in words (`secrets`, `an OIDC token`,
+/// `a write token`); empty when only a read-only token.
+pub fn job_holdings(file: &SourceFile, w: &Workflow, job: &Job) -> Vec<&'static str> {
+    let mut held = Vec::new();
+    if w.job_reads_secrets(file, job) {
+        held.push("secrets");
+    }
+    if w.id_token(job) {
+        held.push("an OIDC token (`id-token: write`)");
+    }
+    match token_write(w, job) {
+        Some("default") => {
+            held.push("a token with the repository's default (possibly write) permissions")
+        }
+        Some(_) => held.push("a write token"),
+        None => {}
+    }
+    held
+}
+
+/// Is a `${{ }}` expression text an outsider can choose (issue and pull request titles and
+/// bodies, branch names, commit messages, comments, author names)? `inputs.*` and
+/// `github.event.inputs.*` count as well (whoever may dispatch the workflow chooses them).
+pub fn untrusted_expr(e: &str) -> bool {
+    let l = e.trim().to_ascii_lowercase().replace(' ', "");
+    if l.starts_with("github.head_ref") || l.contains("(github.head_ref") {
+        return true;
+    }
+    if l.starts_with("inputs.") || l.starts_with("github.event.inputs.") {
+        return true;
+    }
+    let Some(rest) = l.find("github.event.").map(|i| &l[i + 13..]) else {
+        return false;
+    };
+    let field: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '*' | '[' | ']'))
+        .collect();
+    let last = field.rsplit('.').next().unwrap_or("");
+    matches!(
+        last,
+        "title"
+            | "body"
+            | "message"
+            | "label"
+            | "email"
+            | "head_branch"
+            | "page_name"
+            | "default_branch"
+            | "display_title"
+            | "description"
+    ) || field.ends_with("head.ref")
+        || (last == "name" && (field.contains("author") || field.contains("committer")))
+}
+
+/// Is a step output (`steps.ID.outputs.X`) derived from text outsiders choose: the output of a
+/// step whose action reports file names or branch names of a pull request, or of a script that
+/// writes an untrusted expression to `$GITHUB_OUTPUT`?
+pub fn untrusted_step_output(job: &Job, e: &str) -> bool {
+    let l = e.trim();
+    let Some(rest) = l.strip_prefix("steps.") else {
+        return false;
+    };
+    let id: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        .collect();
+    let Some(step) = job
+        .steps
+        .iter()
+        .find(|s| s.node.get("id").map(text_or_empty).as_deref() == Some(id.as_str()))
+    else {
+        return false;
+    };
+    if let Some(a) = step.action() {
+        return matches!(
+            a.as_str(),
+            "tj-actions/changed-files"
+                | "tj-actions/branch-names"
+                | "dorny/paths-filter"
+                | "jitterbit/get-changed-files"
+                | "trilom/file-changes-action"
+                | "actions-ecosystem/action-regex-match"
+                | "xt0rted/pull-request-comment-branch"
+                | "khan/pull-request-comment-trigger"
+        );
+    }
+    let r = step.run_text();
+    r.contains("GITHUB_OUTPUT") && expressions(&r).iter().any(|(_, x)| untrusted_expr(x))
 }
 
 #[cfg(test)]

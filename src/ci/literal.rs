@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 fn key_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r"(?i)(passw(or)?d|passwd|\bpass\b|_pass$|^pass_|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|credential|client[_-]?secret|signing[_-]?key|webhook[_-]?url)")
+        Regex::new(r"(?i)(passw(or)?d|passwd|\bpass\b|_pass$|^pass_|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|auth[_-]?key|credential|client[_-]?secret|signing[_-]?key|ssh[_-]?key|deploy[_-]?key|webhook[_-]?url)")
             .expect("regex")
     })
 }

@@ -7,8 +7,10 @@
 
 pub mod bash;
 pub mod gha;
+pub mod jenkins;
 pub mod literal;
 pub mod others;
+pub mod scripts;
 
 use crate::lang::{Node, Span, V};
 use crate::source::SourceFile;
@@ -105,6 +107,57 @@ impl Script {
             map: vec![(0, start)],
         })
     }
+}
+
+impl Script {
+    /// One script from several (the items of a GitLab `script:` list run in one shell), each
+    /// part on its own line(s), offsets still mapping back to the file.
+    pub fn join(parts: Vec<Script>) -> Script {
+        let mut out = Script::default();
+        for p in parts {
+            let base = out.text.len();
+            out.map.extend(p.map.iter().map(|(s, f)| (s + base, *f)));
+            out.text.push_str(&p.text);
+            if !out.text.ends_with('\n') {
+                out.text.push('\n');
+            }
+        }
+        out
+    }
+
+    /// Azure Pipelines macros `$(name)` become `${name}` (same length, dots as `_`), so the
+    /// shell parser reads them as the variables they are.
+    pub fn azure_macros(mut self) -> Script {
+        let b = azure_macro_text(&self.text);
+        self.text = b;
+        self
+    }
+}
+
+fn azure_macro_text(t: &str) -> String {
+    let mut out = t.as_bytes().to_vec();
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'$' && b[i + 1] == b'(' {
+            let mut j = i + 2;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_' || b[j] == b'.') {
+                j += 1;
+            }
+            if j < b.len() && b[j] == b')' && j > i + 2 && !b[i + 2].is_ascii_digit() {
+                out[i + 1] = b'{';
+                out[j] = b'}';
+                for x in &mut out[i + 2..j] {
+                    if *x == b'.' {
+                        *x = b'_';
+                    }
+                }
+                i = j;
+            }
+        }
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| t.to_string())
 }
 
 /// Body of a `|`/`>` block scalar whose source starts at file offset `base`.
@@ -208,6 +261,32 @@ pub fn is_reference(s: &str) -> bool {
         || t.starts_with('$')
         || t.contains("${")
         || t.contains("<<")
+}
+
+/// `$NAME` / `${NAME}` references of a value.
+pub fn shell_vars(v: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let b = v.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'$' {
+            let mut j = i + 1;
+            if j < b.len() && b[j] == b'{' {
+                j += 1;
+            }
+            let s = j;
+            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
+                j += 1;
+            }
+            if j > s {
+                out.push(v[s..j].to_string());
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
 }
 
 /// Is a `uses:` reference pinned to a full commit SHA (or a docker digest)?

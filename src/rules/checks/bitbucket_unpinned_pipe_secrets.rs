@@ -9,31 +9,6 @@ use crate::finding::{Confidence, Finding};
 use crate::rules::Rule;
 use crate::source::FileKind;
 
-/// `$NAME` / `${NAME}` references of a value.
-fn vars(v: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let b = v.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'$' {
-            let mut j = i + 1;
-            if j < b.len() && b[j] == b'{' {
-                j += 1;
-            }
-            let s = j;
-            while j < b.len() && (b[j].is_ascii_alphanumeric() || b[j] == b'_') {
-                j += 1;
-            }
-            if j > s {
-                out.push(v[s..j].to_string());
-            }
-            i = j;
-        } else {
-            i += 1;
-        }
-    }
-    out
-}
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     if cx.file.kind != FileKind::Bitbucket {
@@ -47,7 +22,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             let mut secrets = Vec::new();
             for e in item.get("variables").map(|v| v.entries()).unwrap_or(&[]) {
                 let v = text_or_empty(&e.value);
-                let refs = vars(&v);
+                let refs = crate::ci::shell_vars(&v);
                 if refs.iter().any(|r| secretish_key(r)) || (!refs.is_empty() && secretish_key(&e.key)) {
                     secrets.push(e.key.clone());
                 }

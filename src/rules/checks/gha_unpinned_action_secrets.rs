@@ -1,7 +1,7 @@
 //! Third-party actions that receive secrets but are not pinned to a full commit SHA: whoever
 //! can move the tag or branch gets the secret.
 
-use crate::ci::gha::{Uses, Workflow, own_owner, secret_keys_where};
+use crate::ci::gha::{Workflow, secret_keys_where};
 use crate::ci::text_or_empty;
 use crate::engine::FileCx;
 use crate::finding::{Confidence, Finding};
@@ -14,11 +14,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             let job_env = secret_keys_where(job.env, w.is_action, true);
             for s in &job.steps {
                 let Some((u, node)) = &s.uses else { continue };
-                let third_party = match u {
-                    Uses::Repo { owner, .. } => !own_owner(cx.config, owner),
-                    Uses::Docker(_) => true,
-                    Uses::Local(_) => false,
-                };
+                let third_party = u.third_party(cx.config);
                 if !third_party || u.pinned() {
                     continue;
                 }

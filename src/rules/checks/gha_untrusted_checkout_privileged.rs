@@ -2,7 +2,7 @@
 //! untrusted head of a pull request and then runs it while it holds secrets, an OIDC token or a
 //! token that may write.
 
-use crate::ci::gha::{PermsKind, Uses, Workflow, inert_action, untrusted_ref};
+use crate::ci::gha::{Uses, Workflow, inert_action, job_holdings, untrusted_ref};
 use crate::engine::FileCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
@@ -64,27 +64,9 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             if !runs {
                 continue;
             }
-            let secrets = w.job_reads_secrets(cx.file, job);
+            let held = job_holdings(cx.file, &w, job);
+            let secrets = held.contains(&"secrets");
             let id_token = w.id_token(job);
-            let write = match w.effective(job).map(|p| &p.kind) {
-                None => Some("a token with the repository's default (possibly write) permissions"),
-                Some(PermsKind::WriteAll) | Some(PermsKind::Unknown) => Some("a write token"),
-                Some(PermsKind::Scopes(s)) => s
-                    .iter()
-                    .any(|(k, l, _)| l == "write" && k != "id-token")
-                    .then_some("a write token"),
-                Some(PermsKind::ReadAll) => None,
-            };
-            let mut held = Vec::new();
-            if secrets {
-                held.push("secrets");
-            }
-            if id_token {
-                held.push("an OIDC token (`id-token: write`)");
-            }
-            if let Some(wr) = write {
-                held.push(wr);
-            }
             if held.is_empty() {
                 continue;
             }
