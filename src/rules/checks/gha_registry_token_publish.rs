@@ -90,10 +90,15 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 let Some((reg, node, via)) = registry_of(s, &envs) else {
                     continue;
                 };
+                // An action: from its `uses:` to the token input, so the step is named too.
+                let span = match &s.uses {
+                    Some((_, u)) if u.span.start < node.span.start => u.span.start..node.span.end,
+                    _ => node.span.clone(),
+                };
                 out.push(
                     rule.finding(
                         cx.file,
-                        node.span.clone(),
+                        span,
                         format!(
                             "job `{}` publishes to {reg} with a stored token ({via}) instead of OIDC trusted publishing",
                             job.id

@@ -9,6 +9,30 @@ use crate::rules::Rule;
 
 const TRIGGERS: &[&str] = &["pull_request_target", "workflow_run", "issue_comment"];
 
+/// A script that only reads or prints the checkout (`cat README.md`, `git rev-parse HEAD`,
+/// `ls`) runs none of its code.
+fn read_only_script(t: &str) -> bool {
+    const SAFE: &[&str] = &[
+        "echo", "cat", "ls", "sleep", "printf", "head", "tail", "wc", "grep", "test", "true",
+    ];
+    t.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .all(|l| {
+            let mut w = l.split_whitespace();
+            let first = w.next().unwrap_or("");
+            SAFE.contains(&first)
+                && !l.contains("$(")
+                && !l.contains('`')
+                && !l.contains('|')
+                && !l.contains('>')
+                && !l.contains(';')
+                && !l.contains("&&")
+                || (first == "git"
+                    && matches!(w.next(), Some("rev-parse" | "log" | "status" | "diff" | "show")))
+        })
+}
+
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     for w in Workflow::all(cx.file, cx.parsed) {
         let Some(trigger) = w.has_trigger(TRIGGERS) else {
@@ -54,7 +78,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             };
             // Something runs the checked-out code afterwards.
             let runs = job.steps.iter().filter(|s| s.index > at).any(|s| {
-                s.run.is_some()
+                s.run.is_some_and(|r| !read_only_script(&crate::ci::text_or_empty(r)))
                     || match &s.uses {
                         Some((Uses::Local(_), _)) | Some((Uses::Docker(_), _)) => true,
                         Some((u, _)) => u.slug().is_none_or(|sl| !inert_action(&sl)),
