@@ -227,6 +227,15 @@ impl Engine {
                 Ok(()) => findings.extend(out),
                 Err(p) => errors.push(internal("in the secret detectors", p)),
             }
+            // Where the evaluation of this file on its own ran out of budget (the analysis
+            // facts and rules shared).
+            if target == "terraform"
+                && let Ok(errs) = crate::guard::catch(|| {
+                    crate::terraform::analysis::file_budget_errors(&file, &parsed)
+                })
+            {
+                errors.extend(errs);
+            }
         }
         FileOutcome {
             unit: FileUnit {
@@ -314,6 +323,8 @@ impl Engine {
                 Err(e) => errors.push(e),
             }
         }
+        // Where the Terraform project analysis (if the rules built one) ran out of budget.
+        errors.extend(crate::terraform::analysis::project_budget_errors(&cx));
         findings
     }
 
@@ -850,6 +861,16 @@ fn assign_fingerprints(findings: &mut [Finding], files: &HashMap<String, SourceF
         f.fingerprint = stable_hash(&[&f.rule_id, &f.path, &key, &n.to_string()]);
         *n += 1;
     }
+}
+
+/// A resource budget: `default`, or the positive number in the environment variable `var`
+/// (tests use small budgets to reach them quickly; a huge repository may need bigger ones).
+pub fn budget_from_env(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&b: &usize| b > 0)
+        .unwrap_or(default)
 }
 
 /// A message about an exhausted resource budget names where it ran out:

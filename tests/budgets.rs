@@ -23,7 +23,12 @@ fn write(dir: &Path, rel: &str, text: &str) {
 const OTHER_TF: &str = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Statement=[{Effect=\"Allow\",Action=\"*\",Resource=\"*\"}]})\n}\n";
 
 fn scan(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    scan_env(dir, extra, &[])
+}
+
+fn scan_env(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
     let out = nhilint()
+        .envs(env.iter().copied())
         .args(["check", "--format", "json"])
         .args(extra)
         .arg(dir)
@@ -212,4 +217,218 @@ fn many_findings_on_one_line() {
         &got[..5],
         &cols[..5]
     );
+}
+
+/// A small evaluation budget (4 MiB, a share of 512 KiB per value) so that a debug build
+/// reaches it quickly; the default is 128 MiB.
+const SMALL_EVAL_BUDGET: &str = "4194304";
+
+fn scan_budgeted(dir: &Path) -> serde_json::Value {
+    scan_env(dir, &[], &[("NHILINT_EVAL_BUDGET", SMALL_EVAL_BUDGET)])
+}
+
+/// `local.l<i>` is a list of ten `local.l<i-1>`: 10^levels strings.
+#[test]
+fn terraform_locals_fan_out() {
+    let d = tempfile::tempdir().unwrap();
+    let mut t = String::from("locals {\n  l0 = \"abcdefghijklmnopqrstuvwxyz\"\n");
+    for i in 1..9 {
+        let refs = vec![format!("local.l{}", i - 1); 10].join(", ");
+        t.push_str(&format!("  l{i} = [{refs}]\n"));
+    }
+    t.push_str(
+        "}\nresource \"aws_iam_role\" \"r\" {\n  name = \"x\"\n  tags = { t = local.l8 }\n}\n",
+    );
+    write(d.path(), "main.tf", &t);
+    write(d.path(), "other.tf", OTHER_TF);
+    let v = scan_budgeted(d.path());
+    let e = budget_error(&v, "main.tf");
+    assert!(e["message"].as_str().unwrap().contains("`local.l"), "{e}");
+    assert_other_tf_survives(&v);
+}
+
+/// `replace(s, "x", s)` squares the length at every step.
+#[test]
+fn terraform_string_growth() {
+    let d = tempfile::tempdir().unwrap();
+    let t = format!(
+        "locals {{\n  a = \"{}\"\n  b = replace(local.a, \"x\", local.a)\n  c = replace(local.b, \"x\", local.b)\n  d = format(\"%s%s\", local.c, local.c)\n}}\nresource \"aws_iam_role\" \"r\" {{\n  name = local.d\n}}\n",
+        "x".repeat(100)
+    );
+    write(d.path(), "main.tf", &t);
+    write(d.path(), "other.tf", OTHER_TF);
+    let v = scan_budgeted(d.path());
+    let e = budget_error(&v, "main.tf");
+    assert_eq!(e["line"], 4, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("`local.c`"), "{e}");
+    assert_other_tf_survives(&v);
+}
+
+/// Five nested `dynamic` blocks over a 64-item list: 64^5 bodies.
+#[test]
+fn terraform_nested_dynamic() {
+    let d = tempfile::tempdir().unwrap();
+    let items: Vec<String> = (0..64).map(|i| i.to_string()).collect();
+    let mut t = format!(
+        "locals {{\n  l = [{}]\n}}\nresource \"aws_iam_role\" \"r\" {{\n  name = \"x\"\n",
+        items.join(",")
+    );
+    for i in 0..5 {
+        t.push_str(&format!(
+            "dynamic \"d{i}\" {{\n  for_each = local.l\n  content {{\n"
+        ));
+    }
+    t.push_str("x = 1\n");
+    for _ in 0..5 {
+        t.push_str("  }\n}\n");
+    }
+    t.push_str("}\n");
+    write(d.path(), "main.tf", &t);
+    write(d.path(), "other.tf", OTHER_TF);
+    let v = scan_budgeted(d.path());
+    let e = budget_error(&v, "main.tf");
+    assert_eq!(e["line"], 4, "{e}");
+    assert_other_tf_survives(&v);
+}
+
+/// The root calls `a` ten times, `a` calls `b` ten times and `b` calls `a` ten times: the
+/// instances multiply until the budget stops them; the identities evaluated so far are
+/// reported, and so is every file where instances were cut.
+#[test]
+fn terraform_module_fan_out() {
+    let d = tempfile::tempdir().unwrap();
+    let calls = |target: &str| -> String {
+        (0..10)
+            .map(|i| format!("module \"m{i}\" {{\n  source = \"{target}\"\n  n = \"{i}\"\n}}\n"))
+            .collect()
+    };
+    let roles: String = (0..5)
+        .map(|i| format!("resource \"aws_iam_role\" \"r{i}\" {{\n  name = \"r{i}-${{var.n}}\"\n  assume_role_policy = jsonencode({{Statement=[{{Effect=\"Allow\",Action=\"sts:AssumeRole\",Principal={{AWS=\"*\"}}}}]}})\n}}\n"))
+        .collect();
+    write(d.path(), "main.tf", &calls("./a"));
+    write(d.path(), "other.tf", OTHER_TF);
+    write(
+        d.path(),
+        "a/main.tf",
+        &format!("variable \"n\" {{}}\n{}{roles}", calls("../b")),
+    );
+    write(
+        d.path(),
+        "b/main.tf",
+        &format!("variable \"n\" {{}}\n{}{roles}", calls("../a")),
+    );
+    let v = scan_budgeted(d.path());
+    assert!(
+        v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["message"].as_str().unwrap().contains("budget")),
+        "{:#?}",
+        v["errors"]
+    );
+    for e in v["errors"].as_array().unwrap() {
+        budget_error(&v, e["path"].as_str().unwrap());
+    }
+    assert_other_tf_survives(&v);
+    let trust = findings_of(&v, "a/main.tf");
+    assert_eq!(
+        trust
+            .iter()
+            .filter(|f| f["rule_id"] == "tf-trust-any-principal")
+            .count(),
+        5,
+        "{:#?}",
+        v["findings"]
+    );
+}
+
+/// Kustomizations k0..k9, each listing the next one four times (4^9 renders without the
+/// cache): every base renders once, the one object is reported once.
+#[test]
+fn kustomize_diamond_renders_each_base_once() {
+    let d = tempfile::tempdir().unwrap();
+    for i in 0..9 {
+        let next = format!("- ../k{}\n", i + 1);
+        write(
+            d.path(),
+            &format!("k{i}/kustomization.yaml"),
+            &format!("resources:\n{}", next.repeat(4)),
+        );
+    }
+    write(d.path(), "k9/kustomization.yaml", "resources:\n- sa.yaml\n");
+    write(
+        d.path(),
+        "k9/sa.yaml",
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: ServiceAccount\n  name: ci\n  namespace: default\n",
+    );
+    write(d.path(), "other.tf", OTHER_TF);
+    let v = scan(d.path(), &[]);
+    assert_eq!(v["errors"], serde_json::json!([]));
+    assert_other_tf_survives(&v);
+    let admin: Vec<_> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "k8s-rbac-cluster-admin-binding")
+        .collect();
+    assert_eq!(admin.len(), 1, "{:#?}", v["findings"]);
+}
+
+/// Past the rendering budget a kustomization reports where it stopped.
+#[test]
+fn kustomize_render_budget() {
+    let d = tempfile::tempdir().unwrap();
+    let mut res = String::from("resources:\n");
+    for i in 0..30 {
+        write(
+            d.path(),
+            &format!("base/sa{i}.yaml"),
+            &format!("apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa{i}\n"),
+        );
+        res.push_str(&format!("- sa{i}.yaml\n"));
+    }
+    write(d.path(), "base/kustomization.yaml", &res);
+    write(
+        d.path(),
+        "overlay/kustomization.yaml",
+        "resources:\n- ../base\nnamespace: prod\n",
+    );
+    write(d.path(), "other.tf", OTHER_TF);
+    let v = scan_env(d.path(), &[], &[("NHILINT_KUSTOMIZE_BUDGET", "40")]);
+    let e = budget_error(&v, "overlay/kustomization.yaml");
+    assert!(e["message"].as_str().unwrap().contains("40 objects"), "{e}");
+    assert_other_tf_survives(&v);
+}
+
+/// A `run:` script of 5000 nested `$( … )` after a secret echo: analysed in linear time, the
+/// leak is still found.
+#[test]
+fn bash_nested_substitutions() {
+    let d = tempfile::tempdir().unwrap();
+    let n = 5000;
+    let script = format!(
+        "echo ${{{{ secrets.TOKEN }}}}; echo {}echo hi{}",
+        "$(".repeat(n),
+        ")".repeat(n)
+    );
+    write(
+        d.path(),
+        ".github/workflows/ci.yml",
+        &format!(
+            "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          {script}\n"
+        ),
+    );
+    write(d.path(), "other.tf", OTHER_TF);
+    let v = scan(d.path(), &[]);
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "gha-secret-exposed-in-run"),
+        "{:#?}",
+        v["findings"]
+    );
+    assert_other_tf_survives(&v);
 }

@@ -66,39 +66,67 @@ const BUILTINS: &[&str] = &[
 
 struct Cx<'s> {
     src: &'s str,
-    /// Ranges in `src` of secret-reading `${{ }}` expressions, with their text.
+    /// Ranges in `src` of secret-reading `${{ }}` expressions, with their text, in source order.
     secret_exprs: Vec<(Range<usize>, String)>,
     secret_vars: &'s HashSet<String>,
+    /// Node id → the secret `$VAR` its subtree reads (see [`Cx::secret_vars_below`]).
+    var_below: std::collections::HashMap<usize, String>,
 }
 
 impl Cx<'_> {
-    /// The first secret this node carries: `secrets.X` / `$VAR`.
+    /// The first secret this node carries: `secrets.X` / `$VAR`. Constant time per node (a
+    /// binary search and a lookup), so nested substitutions stay linear.
     fn secret_in(&self, n: TsNode) -> Option<String> {
         let r = n.start_byte()..n.end_byte();
-        if let Some((_, e)) = self
-            .secret_exprs
-            .iter()
-            .find(|(x, _)| x.start < r.end && r.start < x.end)
+        let i = self.secret_exprs.partition_point(|(x, _)| x.end <= r.start);
+        if let Some((x, e)) = self.secret_exprs.get(i)
+            && x.start < r.end
         {
             return Some(e.clone());
         }
-        let mut stack = vec![n];
-        let mut cursor = n.walk();
-        while let Some(x) = stack.pop() {
-            if matches!(x.kind(), "simple_expansion" | "expansion") {
-                let mut c2 = x.walk();
-                for ch in x.named_children(&mut c2) {
-                    if ch.kind() == "variable_name" {
-                        let name = self.text(ch);
-                        if self.secret_vars.contains(name) {
-                            return Some(format!("${name}"));
-                        }
-                    }
-                }
-            }
-            stack.extend(x.named_children(&mut cursor));
+        self.var_below.get(&n.id()).cloned()
+    }
+
+    /// The secret `$VAR` of an expansion node itself.
+    fn own_secret_var(&self, x: TsNode) -> Option<String> {
+        if !matches!(x.kind(), "simple_expansion" | "expansion") {
+            return None;
         }
-        None
+        let mut c = x.walk();
+        x.named_children(&mut c)
+            .filter(|ch| ch.kind() == "variable_name")
+            .map(|ch| self.text(ch))
+            .find(|name| self.secret_vars.contains(*name))
+            .map(|name| format!("${name}"))
+    }
+
+    /// For every node whose subtree reads a secret `$VAR`: the one a depth-first search that
+    /// visits the last child first meets first. One post-order pass over the tree.
+    fn secret_vars_below(&mut self, root: TsNode) {
+        if self.secret_vars.is_empty() {
+            return;
+        }
+        let mut below = std::collections::HashMap::new();
+        let mut stack: Vec<(TsNode, bool)> = vec![(root, false)];
+        let mut cursor = root.walk();
+        while let Some((x, done)) = stack.pop() {
+            if !done {
+                stack.push((x, true));
+                stack.extend(x.named_children(&mut cursor).map(|c| (c, false)));
+                continue;
+            }
+            let found = self.own_secret_var(x).or_else(|| {
+                let children: Vec<TsNode> = x.named_children(&mut cursor).collect();
+                children
+                    .iter()
+                    .rev()
+                    .find_map(|c| below.get(&c.id()).cloned())
+            });
+            if let Some(v) = found {
+                below.insert(x.id(), v);
+            }
+        }
+        self.var_below = below;
     }
 
     fn text(&self, n: TsNode) -> &str {
@@ -162,27 +190,32 @@ pub fn analyze(
     let Some(tree) = PARSER.with(|p| p.borrow_mut().parse(&src, None)) else {
         return Vec::new();
     };
+    secret_exprs.sort_by_key(|(r, _)| r.start);
     let derived = derived_secret_vars(&src, tree.root_node(), &secret_exprs, secret_vars);
-    let cx = Cx {
+    let mut cx = Cx {
         src: &src,
         secret_exprs,
         secret_vars: &derived,
+        var_below: std::collections::HashMap::new(),
     };
+    cx.secret_vars_below(tree.root_node());
     let mut raw: Vec<(Range<usize>, LeakKind, String)> = Vec::new();
     // The first secret of the script in source order (named by `set -x` findings).
     let mut any_secret: Option<(usize, String)> =
         cx.secret_exprs.first().map(|(r, e)| (r.start, e.clone()));
     let mut xtrace: Vec<Range<usize>> = Vec::new();
-    let mut stack = vec![tree.root_node()];
+    // Nodes with their parent's kind (`TsNode::parent` walks down from the root: quadratic
+    // on deeply nested scripts).
+    let mut stack: Vec<(TsNode, &str)> = vec![(tree.root_node(), "")];
     let mut cursor = tree.walk();
     let mut depth_guard = 0usize;
-    while let Some(n) = stack.pop() {
+    while let Some((n, parent)) = stack.pop() {
         depth_guard += 1;
         if depth_guard > 200_000 {
             break;
         }
         match n.kind() {
-            "command" => command(&cx, n, &mut raw, &mut xtrace),
+            "command" => command(&cx, n, parent, &mut raw, &mut xtrace),
             "redirected_statement" => redirected(&cx, n, &mut raw),
             "pipeline" => pipeline(&cx, n, &mut raw),
             _ => {}
@@ -195,7 +228,7 @@ pub fn analyze(
         {
             any_secret = Some((n.start_byte(), s));
         }
-        stack.extend(n.named_children(&mut cursor));
+        stack.extend(n.named_children(&mut cursor).map(|c| (c, n.kind())));
     }
     if let Some((_, s)) = &any_secret {
         for r in xtrace {
@@ -299,18 +332,16 @@ fn is_mask_echo(cx: &Cx, n: TsNode) -> bool {
 fn command(
     cx: &Cx,
     n: TsNode,
+    parent: &str,
     out: &mut Vec<(Range<usize>, LeakKind, String)>,
     xtrace: &mut Vec<Range<usize>>,
 ) {
     let name = cmd_name(cx, n);
     let base = name.rsplit('/').next().unwrap_or(name);
-    let parent = n.parent();
-    let in_pipe_or_redirect = parent.is_some_and(|p| {
-        matches!(
-            p.kind(),
-            "pipeline" | "redirected_statement" | "command_substitution" | "process_substitution"
-        )
-    });
+    let in_pipe_or_redirect = matches!(
+        parent,
+        "pipeline" | "redirected_statement" | "command_substitution" | "process_substitution"
+    );
     let r = n.start_byte()..n.end_byte();
     if base == "set" {
         let mut cursor = n.walk();

@@ -68,10 +68,25 @@ pub fn apply_kustomize(units: &[FileUnit], all: &mut Facts, config: &Config) -> 
         let (objs, consumed, failed) = kube::kustomize::render_all_checked(units);
         let errors: Vec<ScanError> = failed
             .into_iter()
-            .map(|(k, p)| ScanError {
-                path: units[k].file.path.clone(),
-                line: None,
-                message: p.message("while rendering this kustomization"),
+            .map(|(k, f)| match f {
+                kube::kustomize::RenderFailure::Panic(p) => ScanError {
+                    path: units[k].file.path.clone(),
+                    line: None,
+                    message: p.message("while rendering this kustomization"),
+                },
+                kube::kustomize::RenderFailure::Budget(at) => {
+                    let path = &units[at].file.path;
+                    ScanError {
+                        path: path.clone(),
+                        line: Some(1),
+                        message: format!(
+                            "{} at {path}:1: rendering the kustomization `{}` makes more than {} objects; the rest of it is not rendered",
+                            crate::lang::yaml::BUDGET_EXCEEDED,
+                            units[k].file.path,
+                            kube::kustomize::max_rendered_objects()
+                        ),
+                    }
+                }
             })
             .collect();
         let files: Vec<&SourceFile> = units.iter().map(|u| &u.file).collect();

@@ -15,6 +15,9 @@ use crate::source::FileKind;
 use std::collections::{HashMap, HashSet};
 
 const MAX_DEPTH: usize = 16;
+/// Objects all renderings of one scan may produce (copies of cached bases included). Past it
+/// the kustomization being rendered yields what it has so far and reports the budget error.
+pub const MAX_RENDERED_OBJECTS: usize = 200_000;
 
 struct Cx<'a> {
     units: &'a [FileUnit],
@@ -22,6 +25,50 @@ struct Cx<'a> {
     /// Directory → kustomization file index.
     kust_by_dir: HashMap<String, usize>,
     consumed: HashSet<usize>,
+    /// Each kustomization rendered once: its objects, copied for every other use (a base shared
+    /// by several overlays, or listed twice).
+    rendered: HashMap<usize, Vec<Obj<'a>>>,
+    /// Objects produced so far, against [`MAX_RENDERED_OBJECTS`].
+    made: usize,
+    /// The kustomization whose rendering went over the budget.
+    over_budget: Option<usize>,
+}
+
+impl Cx<'_> {
+    /// Count `n` new objects; false once over the budget (`k` is then recorded).
+    fn charge(&mut self, n: usize, k: usize) -> bool {
+        self.made = self.made.saturating_add(n);
+        if self.made > max_rendered_objects() {
+            self.over_budget.get_or_insert(k);
+            return false;
+        }
+        true
+    }
+}
+
+/// [`MAX_RENDERED_OBJECTS`], or `NHILINT_KUSTOMIZE_BUDGET` objects (tests use a small one).
+pub fn max_rendered_objects() -> usize {
+    static B: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *B.get_or_init(|| {
+        crate::engine::budget_from_env("NHILINT_KUSTOMIZE_BUDGET", MAX_RENDERED_OBJECTS)
+    })
+}
+
+/// One object per resource: the same file document, namespace, kind and name listed twice (a
+/// diamond of bases) is one object, as Kustomize itself has it (it rejects the duplicate id).
+fn dedup_objects(objs: &mut Vec<Obj>) {
+    /// File, document, kind, namespace, name.
+    type Id = (usize, usize, String, Option<String>, Option<String>);
+    let mut seen: HashSet<Id> = HashSet::new();
+    objs.retain(|o| {
+        seen.insert((
+            o.origin,
+            o.doc,
+            o.kind.clone(),
+            o.namespace.clone(),
+            o.name.clone(),
+        ))
+    });
 }
 
 fn dir_of(path: &str) -> &str {
@@ -53,15 +100,19 @@ pub fn render_all(units: &[FileUnit]) -> (Vec<Obj<'_>>, HashSet<usize>) {
     (objs, consumed)
 }
 
-/// [`render_all`], and the roots whose rendering failed (an internal error): such a root
-/// yields nothing and consumes nothing, so its files keep their own findings.
+/// Why a root kustomization did not render completely.
+pub enum RenderFailure {
+    /// An internal error: the root yields nothing and consumes nothing, so its files keep
+    /// their own findings.
+    Panic(crate::guard::Panic),
+    /// The rendering went over [`MAX_RENDERED_OBJECTS`] (at this kustomization, by index).
+    Budget(usize),
+}
+
+/// [`render_all`], and the roots whose rendering failed.
 pub fn render_all_checked(
     units: &[FileUnit],
-) -> (
-    Vec<Obj<'_>>,
-    HashSet<usize>,
-    Vec<(usize, crate::guard::Panic)>,
-) {
+) -> (Vec<Obj<'_>>, HashSet<usize>, Vec<(usize, RenderFailure)>) {
     let mut cx = Cx {
         units,
         by_path: units
@@ -71,6 +122,9 @@ pub fn render_all_checked(
             .collect(),
         kust_by_dir: HashMap::new(),
         consumed: HashSet::new(),
+        rendered: HashMap::new(),
+        made: 0,
+        over_budget: None,
     };
     let kusts: Vec<usize> = units
         .iter()
@@ -106,16 +160,20 @@ pub fn render_all_checked(
             continue;
         }
         let consumed_before = cx.consumed.clone();
+        let over_before = cx.over_budget.is_some();
         match crate::guard::catch(|| render(&mut cx, k, 0, &mut Vec::new())) {
             Ok(mut objs) => {
                 for o in &mut objs {
                     o.rendered_by = Some(k);
                 }
                 out.extend(objs);
+                if !over_before && let Some(at) = cx.over_budget {
+                    failed.push((k, RenderFailure::Budget(at)));
+                }
             }
             Err(p) => {
                 cx.consumed = consumed_before;
-                failed.push((k, p));
+                failed.push((k, RenderFailure::Panic(p)));
             }
         }
     }
@@ -140,10 +198,33 @@ fn str_list<'n>(n: &'n Node, key: &str) -> Vec<(String, &'n Node)> {
         .unwrap_or_default()
 }
 
+/// The objects of kustomization `k`: rendered once, then copied from the cache.
 fn render<'a>(cx: &mut Cx<'a>, k: usize, depth: usize, stack: &mut Vec<usize>) -> Vec<Obj<'a>> {
-    if depth > MAX_DEPTH || stack.contains(&k) {
+    if depth > MAX_DEPTH || stack.contains(&k) || cx.over_budget.is_some() {
         return Vec::new();
     }
+    if let Some(objs) = cx.rendered.get(&k) {
+        let n = objs.len();
+        let objs = objs.clone();
+        return if cx.charge(n, k) { objs } else { Vec::new() };
+    }
+    let mut objs = render_uncached(cx, k, depth, stack);
+    dedup_objects(&mut objs);
+    if !cx.charge(objs.len(), k) {
+        return Vec::new();
+    }
+    if cx.over_budget.is_none() {
+        cx.rendered.insert(k, objs.clone());
+    }
+    objs
+}
+
+fn render_uncached<'a>(
+    cx: &mut Cx<'a>,
+    k: usize,
+    depth: usize,
+    stack: &mut Vec<usize>,
+) -> Vec<Obj<'a>> {
     stack.push(k);
     let units = cx.units;
     let kn = root(&units[k].parsed);

@@ -286,11 +286,19 @@ impl SecretsEngine {
     /// scanned again and what it holds is reported on the encoded value.
     fn encoded_hits(&self, file: &crate::source::SourceFile, depth: u8, hits: &mut Vec<Hit>) {
         let text: &str = &file.text;
+        // Runs come in text order: a sweep over the hits sorted by start finds the ones a run
+        // overlaps (the largest end among hits starting before the run ends), linear overall
+        // instead of a scan of every hit per run.
+        let mut spans: Vec<(usize, usize)> =
+            hits.iter().map(|h| (h.span.start, h.span.end)).collect();
+        spans.sort_unstable();
+        let (mut next, mut max_end) = (0, 0);
         for run in decode::runs(text.as_bytes()) {
-            if hits
-                .iter()
-                .any(|h| h.span.start < run.end && run.start < h.span.end)
-            {
+            while next < spans.len() && spans[next].0 < run.end {
+                max_end = max_end.max(spans[next].1);
+                next += 1;
+            }
+            if max_end > run.start {
                 continue;
             }
             let Some(decoded) = decode::printable(&text[run.clone()]) else {

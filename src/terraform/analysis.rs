@@ -3,9 +3,9 @@
 //! IAM policy found, as IR. Built once per scan (cached) for the project rules, or for a single
 //! file when extracting that file's facts.
 
-use super::eval::{At, FileRef, K, Scope, Val, normalize};
+use super::eval::{At, BUDGET_UNKNOWN, Budget, FileRef, K, Scope, Val, normalize};
 use super::policy::{self, Policy};
-use crate::engine::{Parsed, ProjectCx};
+use crate::engine::{Parsed, ProjectCx, ScanError};
 use crate::lang::{Node, V};
 use crate::source::{FileKind, SourceFile};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -80,6 +80,10 @@ pub struct Analysis {
     providers: HashMap<usize, Vec<usize>>,
     /// (instance, document name) → the trust site that uses the document.
     doc_trust: HashMap<(usize, String), usize>,
+    /// Instances whose module declares a variable (indexed: asked once per identity).
+    with_variables: HashSet<usize>,
+    /// Where the evaluation budget ran out (first place per file) and what it left unknown.
+    pub budget_errors: Vec<(At, String)>,
 }
 
 impl Analysis {
@@ -90,6 +94,9 @@ impl Analysis {
                 .or_insert(i);
             if r.block == "provider" {
                 self.providers.entry(r.inst).or_default().push(i);
+            }
+            if r.block == "variable" {
+                self.with_variables.insert(r.inst);
             }
         }
         for (i, s) in self.sites.iter().enumerate() {
@@ -166,10 +173,7 @@ impl Analysis {
         x.parent.is_none()
             && (x.label != "root"
                 || self.providers.contains_key(&inst)
-                || !self
-                    .res
-                    .iter()
-                    .any(|r| r.inst == inst && r.block == "variable"))
+                || !self.with_variables.contains(&inst))
     }
 
     /// Tags of a resource after the instance's AWS provider `default_tags`.
@@ -257,26 +261,70 @@ struct Module<'a> {
     tfvars: Vec<usize>,
 }
 
+type Slot = Arc<OnceLock<Result<Arc<Analysis>, crate::guard::Panic>>>;
+static CACHE: Mutex<Vec<(u64, Slot)>> = Mutex::new(Vec::new());
+
+/// Cache key of a project analysis: the root, every path (in order: locations index the
+/// project's files, and one scan runs project rules over several sets of files) and every
+/// Terraform (or JSON) file's text.
+fn cache_key(cx: &ProjectCx) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    cx.root.hash(&mut h);
+    for u in cx.files {
+        u.file.path.hash(&mut h);
+        if u.file.kind.target() == "terraform" || u.file.path.ends_with(".json") {
+            u.file.text.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// The budget errors of the project analysis of `cx`, if a project rule built it (nothing is
+/// evaluated here).
+pub fn project_budget_errors(cx: &ProjectCx) -> Vec<ScanError> {
+    let key = cache_key(cx);
+    let slot = {
+        let c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+        c.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone())
+    };
+    match slot.as_ref().and_then(|s| s.get()) {
+        Some(Ok(a)) => a.scan_errors(|p| cx.file(p).map(|u| &u.file)),
+        _ => Vec::new(),
+    }
+}
+
+/// The budget errors of the analysis of one file on its own.
+pub fn file_budget_errors(file: &SourceFile, parsed: &Parsed) -> Vec<ScanError> {
+    if matches!(parsed, Parsed::None) || file.kind == FileKind::TfVars {
+        return Vec::new();
+    }
+    analysis_of_file(file, parsed).scan_errors(|p| (p == file.path).then_some(file))
+}
+
+impl Analysis {
+    /// Budget errors as scan errors: `evaluation budget exceeded at <path>:<line>: …`.
+    fn scan_errors<'f>(&self, file: impl Fn(&str) -> Option<&'f SourceFile>) -> Vec<ScanError> {
+        self.budget_errors
+            .iter()
+            .filter_map(|(at, what)| {
+                let path = self.paths.get(at.file)?;
+                let line = file(path).map(|f| f.line_col(at.span.start).0);
+                Some(ScanError {
+                    path: path.clone(),
+                    line,
+                    message: format!("{BUDGET_UNKNOWN} at {path}:{}: {what}", line.unwrap_or(1)),
+                })
+            })
+            .collect()
+    }
+}
+
 /// Analysis of the whole scan, built once and shared by every Terraform project rule. If
 /// building it panics, every caller panics with the same [`crate::guard::Panic`] stage, so the
 /// scan reports one error for it (and the other rules' findings).
 pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
-    type Slot = Arc<OnceLock<Result<Arc<Analysis>, crate::guard::Panic>>>;
-    static CACHE: Mutex<Vec<(u64, Slot)>> = Mutex::new(Vec::new());
-    let key = {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        cx.root.hash(&mut h);
-        // Every path (in order): locations index the project's files, and one scan runs
-        // project rules over several sets of files (path classes).
-        for u in cx.files {
-            u.file.path.hash(&mut h);
-            if u.file.kind.target() == "terraform" || u.file.path.ends_with(".json") {
-                u.file.text.hash(&mut h);
-            }
-        }
-        h.finish()
-    };
+    let key = cache_key(cx);
     let slot: Slot = {
         let mut c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
         match c.iter().find(|(k, _)| *k == key) {
@@ -316,13 +364,34 @@ pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
     .unwrap_or_else(|p| p.resume_as_stage("the terraform project analysis"))
 }
 
-/// Analysis of one file on its own (facts extraction, the editor).
-pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Analysis {
+/// Analysis of one file on its own (facts extraction, file rules, the editor). The last one
+/// of each thread is kept: facts, rules and budget errors of a file share one evaluation.
+pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Arc<Analysis> {
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(String, u64, Arc<Analysis>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let hash = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        file.text.hash(&mut h);
+        file.kind.name().hash(&mut h);
+        h.finish()
+    };
+    let hit = LAST.with(|l| {
+        l.borrow()
+            .as_ref()
+            .filter(|(p, h, _)| *p == file.path && *h == hash)
+            .map(|(_, _, a)| a.clone())
+    });
+    if let Some(a) = hit {
+        return a;
+    }
     let root = match parsed {
         Parsed::Hcl(d) | Parsed::Json(d) => Some(&d.root),
         _ => None,
     };
-    build(
+    let a = Arc::new(build(
         &[Input {
             path: &file.path,
             text: &file.text,
@@ -330,7 +399,9 @@ pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Analysis {
             root,
         }],
         None,
-    )
+    ));
+    LAST.with(|l| *l.borrow_mut() = Some((file.path.clone(), hash, a.clone())));
+    a
 }
 
 fn is_tfvars_json(path: &str) -> bool {
@@ -436,6 +507,7 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
     let mut b = Builder {
         files: &files,
         modules: &modules,
+        budget: Budget::new(super::eval::eval_budget()),
         disk_root,
         out: Analysis {
             paths: inputs.iter().map(|i| i.path.to_string()).collect(),
@@ -492,6 +564,7 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
         }
     }
     b.out.build_indexes();
+    b.out.budget_errors = b.budget.exceeded();
     b.out
 }
 
@@ -511,14 +584,20 @@ fn local_source(dir: &str, src: &str) -> Option<String> {
 struct Builder<'a, 'b> {
     files: &'b [FileRef<'a>],
     modules: &'b BTreeMap<String, Module<'a>>,
+    /// Shared by every scope of the analysis.
+    budget: std::rc::Rc<Budget>,
     disk_root: Option<PathBuf>,
     out: Analysis,
 }
+
+/// Budget charged for each evaluated block (its record, indexes, policy sites).
+const BLOCK_COST: usize = 1024;
 
 impl<'a, 'b> Builder<'a, 'b> {
     fn scope(&self, m: &Module<'a>) -> Scope<'b> {
         let mut s = Scope::new(self.files, m.dir.clone());
         s.disk_root = self.disk_root.clone();
+        s.budget = self.budget.clone();
         s
     }
 
@@ -537,7 +616,8 @@ impl<'a, 'b> Builder<'a, 'b> {
         let Some(root) = self.files[t].root else {
             return;
         };
-        let s = Scope::new(self.files, String::new());
+        let mut s = Scope::new(self.files, String::new());
+        s.budget = self.budget.clone();
         for e in root.entries() {
             if matches!(e.value.v, V::Block(_)) {
                 continue;
@@ -555,6 +635,20 @@ impl<'a, 'b> Builder<'a, 'b> {
         parent: Option<(usize, usize)>,
     ) {
         if self.out.insts.len() >= MAX_INSTANCES {
+            return;
+        }
+        if self.budget.spent_all() {
+            // Where the instance would come from: its `module` call, else the module itself.
+            let at = match parent {
+                Some((_, call)) => Some(self.out.res[call].at.clone()),
+                None => m.blocks.first().map(|&(file, n)| At {
+                    file,
+                    span: n.span.clone(),
+                }),
+            };
+            if let Some(at) = at {
+                self.budget.record(&at, None);
+            }
             return;
         }
         let inst = self.out.insts.len();
@@ -580,12 +674,17 @@ impl<'a, 'b> Builder<'a, 'b> {
                     None => continue,
                 },
             };
+            let at = At {
+                file: fi,
+                span: n.span.clone(),
+            };
+            self.budget.charge(BLOCK_COST);
             let body = if b.ident == "variable" {
                 // Variable blocks: the default as written (not the instance's value).
                 let s0 = self.scope(m);
-                eval_body(&s0, fi, n, 0)
+                eval_block(&s0, fi, n, &at)
             } else {
-                eval_body(&scope, fi, n, 0)
+                eval_block(&scope, fi, n, &at)
             };
             let address = match b.ident.as_str() {
                 "resource" => format!("{rtype}.{name}"),
@@ -770,9 +869,25 @@ fn value_policy(v: &Val, files: &[FileRef]) -> Option<Policy> {
     }
 }
 
+/// Evaluate a top-level block in its own window of the budget: past its share the body is
+/// unknown (and the analysis says where).
+fn eval_block(scope: &Scope, file: usize, node: &Node, at: &At) -> Val {
+    scope
+        .budget
+        .window(at, "this block", || eval_body(scope, file, node, 0))
+        .unwrap_or_else(|| Val::unknown(BUDGET_UNKNOWN, at.clone()))
+}
+
 /// Evaluate a block body; `dynamic` blocks are expanded over a known `for_each` (or once with
 /// an unknown iterator), nested blocks become object entries under their identifier.
 fn eval_body(scope: &Scope, file: usize, node: &Node, depth: usize) -> Val {
+    let at = At {
+        file,
+        span: node.span.clone(),
+    };
+    if !scope.budget.charge(std::mem::size_of::<Val>()) {
+        return Val::unknown(BUDGET_UNKNOWN, at);
+    }
     let mut es = Vec::new();
     for e in node.entries() {
         match &e.value.v {
@@ -792,28 +907,21 @@ fn eval_body(scope: &Scope, file: usize, node: &Node, depth: usize) -> Val {
                     span: bn.span.clone(),
                 };
                 let fe = bn.get("for_each").map(|n| scope.eval(file, n));
-                let items: Vec<Val> = match fe.as_ref().map(|v| &v.k) {
+                // The evaluated collection is owned: its items move into the iterators.
+                let items: Vec<Val> = match fe.map(|v| v.k) {
                     Some(K::List(items)) => items
-                        .iter()
+                        .into_iter()
                         .take(MAX_DYNAMIC_ITEMS)
                         .enumerate()
                         .map(|(i, v)| {
-                            iter_obj(
-                                Val::new(K::Num(i.to_string()), v.at.clone()),
-                                v.clone(),
-                                at.clone(),
-                            )
+                            iter_obj(Val::new(K::Num(i.to_string()), v.at.clone()), v, at.clone())
                         })
                         .collect(),
                     Some(K::Obj(kv)) => kv
-                        .iter()
+                        .into_iter()
                         .take(MAX_DYNAMIC_ITEMS)
                         .map(|(k, v)| {
-                            iter_obj(
-                                Val::new(K::Str(k.clone(), false), v.at.clone()),
-                                v.clone(),
-                                at.clone(),
-                            )
+                            iter_obj(Val::new(K::Str(k, false), v.at.clone()), v, at.clone())
                         })
                         .collect(),
                     _ => vec![Val::unknown(format!("{iter_name}.value"), at.clone())],

@@ -8,11 +8,198 @@ use crate::lang::{Node, Span, V};
 use hcl::edit::Span as _;
 use hcl::edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl::edit::template::{Element, Template};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::rc::Rc;
 
 const MAX_DEPTH: usize = 48;
+
+/// Estimated bytes one analysis (a project, or a file on its own) may spend on evaluation: a
+/// step per expression evaluated plus every value copied or string built. Past it the values
+/// still to evaluate are unknown and the analysis reports where it ran out.
+pub const EVAL_BUDGET: usize = 128 << 20;
+/// Share of the budget one value (a local, an attribute, a block with its `dynamic` blocks)
+/// may spend: a bomb in one value does not starve the others.
+pub const VALUE_BUDGET_SHARE: usize = 8;
+/// The evaluation budget: [`EVAL_BUDGET`], or `NHILINT_EVAL_BUDGET` bytes (tests use a small
+/// one to reach it quickly; a huge repository may need a bigger one).
+pub fn eval_budget() -> usize {
+    static B: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *B.get_or_init(|| crate::engine::budget_from_env("NHILINT_EVAL_BUDGET", EVAL_BUDGET))
+}
+
+/// Cost of one evaluation step (about the size of a value).
+const STEP: usize = std::mem::size_of::<Val>();
+/// What an exhausted budget leaves in a value.
+pub const BUDGET_UNKNOWN: &str = "evaluation budget exceeded";
+
+/// `128 MiB`, `512 KiB`, `900 bytes`.
+fn size(b: usize) -> String {
+    match b {
+        b if b >= 1 << 20 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 10 => format!("{} KiB", b >> 10),
+        b => format!("{b} bytes"),
+    }
+}
+
+/// The evaluation budget of one analysis, shared by the scopes of all its module instances.
+/// Values evaluate inside windows ([`Budget::window`]): a window ends early, as unknown, when
+/// it spent its share or the whole budget is gone.
+#[derive(Debug)]
+pub struct Budget {
+    total: usize,
+    spent: Cell<usize>,
+    /// Limits of the open windows (innermost last), and whether the limit is the window's own
+    /// share (else an enclosing window's limit or the whole budget bounds it).
+    limits: RefCell<Vec<(usize, bool)>>,
+    /// Where the budget ran out: the first place per file, what ran out there.
+    exceeded: RefCell<Vec<(At, String)>>,
+}
+
+impl Budget {
+    pub fn new(total: usize) -> Rc<Budget> {
+        Rc::new(Budget {
+            total,
+            spent: Cell::new(0),
+            limits: RefCell::new(Vec::new()),
+            exceeded: RefCell::new(Vec::new()),
+        })
+    }
+
+    fn limit(&self) -> usize {
+        self.limits.borrow().last().map_or(self.total, |l| l.0)
+    }
+
+    /// Spend `units`; false once the innermost window (or the whole budget) is exhausted. What
+    /// does not fit exhausts the innermost window only: a huge request (a string that would
+    /// grow to gigabytes) costs the rest of its window, not the budget of everything else.
+    pub fn charge(&self, units: usize) -> bool {
+        let limit = self.limit();
+        let s = self.spent.get().saturating_add(units);
+        if s <= limit {
+            self.spent.set(s);
+            return true;
+        }
+        self.spent
+            .set(self.spent.get().max(limit.saturating_add(1)));
+        false
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.spent.get() > self.limit()
+    }
+
+    /// The whole budget is gone (no window can run).
+    pub fn spent_all(&self) -> bool {
+        self.spent.get() > self.total
+    }
+
+    /// Run `f` (the evaluation of `what`) with a share of what is left; `None` (and `at`
+    /// recorded) when it ran out.
+    /// The window that ran out records where: its own share (or, outermost, the whole budget)
+    /// was the limit; inner windows bounded by it do not.
+    pub fn window<T>(&self, at: &At, what: &str, f: impl FnOnce() -> T) -> Option<T> {
+        if self.exhausted() {
+            if self.spent_all() {
+                self.record(at, None);
+            }
+            return None;
+        }
+        let share = self
+            .spent
+            .get()
+            .saturating_add(self.total / VALUE_BUDGET_SHARE);
+        let outer = self.limit();
+        let outermost = self.limits.borrow().is_empty();
+        let (limit, own) = if share <= outer {
+            (share, true)
+        } else {
+            (outer, outermost)
+        };
+        self.limits.borrow_mut().push((limit, own));
+        let v = f();
+        self.limits.borrow_mut().pop();
+        if self.spent.get() > limit {
+            if own {
+                self.record(at, Some(what));
+            }
+            return None;
+        }
+        Some(v)
+    }
+
+    /// [`Budget::window`] outside the enclosing windows: a value evaluated once and shared (a
+    /// local) has its own share, whoever uses it first, and its cost is not theirs.
+    pub fn window_detached<T>(&self, at: &At, what: &str, f: impl FnOnce() -> T) -> Option<T> {
+        let saved = std::mem::take(&mut *self.limits.borrow_mut());
+        let before = self.spent.get();
+        let v = self.window(at, what, f);
+        let cost = self.spent.get().saturating_sub(before);
+        *self.limits.borrow_mut() = saved
+            .into_iter()
+            .map(|(l, own)| (l.saturating_add(cost).min(self.total), own))
+            .collect();
+        v
+    }
+
+    /// Record that the budget ran out at `at`, evaluating `what` (`None`: whatever comes
+    /// next). Once per file: the first place is the cause.
+    pub fn record(&self, at: &At, what: Option<&str>) {
+        let mut ex = self.exceeded.borrow_mut();
+        if ex.iter().any(|(a, _)| a.file == at.file) {
+            return;
+        }
+        let msg = match what {
+            Some(w) if !self.spent_all() => format!(
+                "{w} needs more than its share ({}) of the Terraform evaluation budget; it is left unknown",
+                size(self.total / VALUE_BUDGET_SHARE)
+            ),
+            _ => format!(
+                "the Terraform evaluation budget ({}) is used up; values and module instances from here on are left unknown",
+                size(self.total)
+            ),
+        };
+        ex.push((at.clone(), msg));
+    }
+
+    /// Where the budget ran out, first place per file.
+    pub fn exceeded(&self) -> Vec<(At, String)> {
+        self.exceeded.borrow().clone()
+    }
+
+    /// Estimated size of a copy of `v`, walked up to `cap + 1`.
+    pub fn weight(v: &Val, cap: usize) -> usize {
+        let mut total = 0usize;
+        let mut stack = vec![v];
+        while let Some(v) = stack.pop() {
+            total += STEP
+                + v.via.len() * std::mem::size_of::<At>()
+                + v.pieces.len() * std::mem::size_of::<(Span, At, Vec<At>)>();
+            match &v.k {
+                K::Unknown(s) | K::Num(s) | K::Str(s, _) | K::DocRef(s) => total += s.len(),
+                K::List(items) => stack.extend(items.iter()),
+                K::Obj(es) => {
+                    for (k, v) in es {
+                        total += k.len();
+                        stack.push(v);
+                    }
+                }
+                K::Null | K::Bool(_) => {}
+            }
+            if total > cap {
+                return total;
+            }
+        }
+        total
+    }
+
+    /// Charge a copy of `v`; false when it does not fit.
+    fn charge_copy(&self, v: &Val) -> bool {
+        let room = self.limit().saturating_sub(self.spent.get());
+        self.charge(Budget::weight(v, room))
+    }
+}
 
 /// A location: index of the file in the analysis and a byte span in it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -241,6 +428,8 @@ pub struct Scope<'a> {
     pub iters: RefCell<Vec<(String, Val)>>,
     cache: RefCell<HashMap<String, Val>>,
     busy: RefCell<HashSet<String>>,
+    /// Shared by every scope of one analysis.
+    pub budget: Rc<Budget>,
 }
 
 impl<'a> Scope<'a> {
@@ -254,12 +443,34 @@ impl<'a> Scope<'a> {
             iters: RefCell::new(Vec::new()),
             cache: RefCell::new(HashMap::new()),
             busy: RefCell::new(HashSet::new()),
+            budget: Budget::new(eval_budget()),
         }
     }
 
-    /// Evaluate a value-tree node of file `file`.
+    /// Evaluate a value-tree node of file `file` (one value: a window of the budget).
     pub fn eval(&self, file: usize, n: &Node) -> Val {
-        self.eval_node(file, n, 0)
+        let at = Self::at(file, n.span.clone());
+        self.budget
+            .window(&at, "this value", || self.eval_node(file, n, 0))
+            .unwrap_or_else(|| Val::unknown(BUDGET_UNKNOWN, at))
+    }
+
+    /// A copy of `v` for a use of it (a variable, a local, an iterator), charged to the budget.
+    fn copy(&self, v: &Val, at: &At) -> Val {
+        if self.budget.charge_copy(v) {
+            v.clone()
+        } else {
+            Val::unknown(BUDGET_UNKNOWN, at.clone())
+        }
+    }
+
+    /// A string built by a function or template, charged to the budget.
+    fn built(&self, s: String, partial: bool, at: At) -> Val {
+        if self.budget.charge(s.len()) {
+            Val::new(K::Str(s, partial), at)
+        } else {
+            Val::unknown(BUDGET_UNKNOWN, at)
+        }
     }
 
     fn at(file: usize, span: Span) -> At {
@@ -270,6 +481,9 @@ impl<'a> Scope<'a> {
         let at = Self::at(file, n.span.clone());
         if depth > MAX_DEPTH {
             return Val::unknown("expression too deep", at);
+        }
+        if !self.budget.charge(STEP) {
+            return Val::unknown(BUDGET_UNKNOWN, at);
         }
         match &n.v {
             V::Null => Val::new(K::Null, at),
@@ -354,6 +568,9 @@ impl<'a> Scope<'a> {
         if depth > MAX_DEPTH {
             return Val::unknown("expression too deep", at);
         }
+        if !self.budget.charge(STEP) {
+            return Val::unknown(BUDGET_UNKNOWN, at);
+        }
         match e {
             Expression::Null(_) => Val::new(K::Null, at),
             Expression::Bool(b) => Val::new(K::Bool(*b.value()), at),
@@ -401,7 +618,7 @@ impl<'a> Scope<'a> {
             Expression::Variable(v) => {
                 let name = v.as_str();
                 if let Some((_, val)) = self.iters.borrow().iter().rev().find(|(n, _)| n == name) {
-                    return val.clone().with_via(at);
+                    return self.copy(val, &at).with_via(at);
                 }
                 Val::unknown(name.to_string(), at)
             }
@@ -543,8 +760,10 @@ impl<'a> Scope<'a> {
                 }
             }
         }
-        let mut v = Val::new(K::Str(s, partial), at);
-        v.pieces = pieces;
+        let mut v = self.built(s, partial, at);
+        if matches!(v.k, K::Str(..)) {
+            v.pieces = pieces;
+        }
         v
     }
 
@@ -578,7 +797,7 @@ impl<'a> Scope<'a> {
                 };
                 match self.vars.get(name) {
                     Some(v) => {
-                        let v = v.clone().with_via(at.clone());
+                        let v = self.copy(v, &at).with_via(at.clone());
                         self.apply_ops(v, &ops, 1, file, base, at, depth)
                     }
                     None => Val::unknown(format!("var.{name}"), at),
@@ -588,7 +807,7 @@ impl<'a> Scope<'a> {
                 let Some(name) = attr(0) else {
                     return Val::unknown(text, at);
                 };
-                match self.local(name, depth) {
+                match self.local(name, &at, depth) {
                     Some(v) => {
                         let v = v.with_via(at.clone());
                         self.apply_ops(v, &ops, 1, file, base, at, depth)
@@ -614,7 +833,7 @@ impl<'a> Scope<'a> {
             }
             _ => {
                 if let Some((_, v)) = self.iters.borrow().iter().rev().find(|(n, _)| *n == root) {
-                    let v = v.clone().with_via(at.clone());
+                    let v = self.copy(v, &at).with_via(at.clone());
                     return self.apply_ops(v, &ops, 0, file, base, at, depth);
                 }
                 Val::unknown(text, at)
@@ -666,18 +885,26 @@ impl<'a> Scope<'a> {
         v
     }
 
-    fn local(&self, name: &str, depth: usize) -> Option<Val> {
+    /// `local.<name>`, evaluated once (in a window of the budget) and copied for each use.
+    fn local(&self, name: &str, use_at: &At, depth: usize) -> Option<Val> {
         if let Some(v) = self.cache.borrow().get(name) {
-            return Some(v.clone());
+            return Some(self.copy(v, use_at));
         }
         let (file, node) = *self.locals.get(name)?;
         if !self.busy.borrow_mut().insert(name.to_string()) {
             return None; // cycle
         }
-        let v = self.eval_node(file, node, depth + 1);
+        let at = Self::at(file, node.span.clone());
+        let v = self
+            .budget
+            .window_detached(&at, &format!("`local.{name}`"), || {
+                self.eval_node(file, node, depth + 1)
+            })
+            .unwrap_or_else(|| Val::unknown(BUDGET_UNKNOWN, at));
         self.busy.borrow_mut().remove(name);
-        self.cache.borrow_mut().insert(name.to_string(), v.clone());
-        Some(v)
+        let copy = self.copy(&v, use_at);
+        self.cache.borrow_mut().insert(name.to_string(), v);
+        Some(copy)
     }
 
     fn call(&self, name: &str, args: Vec<Val>, file: usize, at: At, _depth: usize) -> Val {
@@ -720,19 +947,27 @@ impl<'a> Scope<'a> {
                 _ => unknown(at),
             },
             "merge" => {
-                let mut out: Vec<(String, Val)> = Vec::new();
+                // Later arguments win; a key keeps the position of its last assignment.
+                let mut last: HashMap<&str, usize> = HashMap::new();
+                let mut order: Vec<(&str, &Val)> = Vec::new();
                 for a in &args {
                     match &a.k {
                         K::Obj(es) => {
                             for (k, v) in es {
-                                out.retain(|(k2, _)| k2 != k);
-                                out.push((k.clone(), v.clone()));
+                                last.insert(k, order.len());
+                                order.push((k, v));
                             }
                         }
                         K::Null => {}
                         _ => return unknown(at),
                     }
                 }
+                let out = order
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, (k, _))| last.get(k) == Some(i))
+                    .map(|(_, (k, v))| (k.to_string(), (*v).clone()))
+                    .collect();
                 Val::new(K::Obj(out), at)
             }
             "concat" | "flatten" | "setunion" => {
@@ -773,6 +1008,13 @@ impl<'a> Scope<'a> {
                 (Some(s), Some(a), Some(b))
                     if !(a.is_empty() || a.starts_with('/') && a.ends_with('/') && a.len() > 1) =>
                 {
+                    // The result's length is known before it is built: charge it first.
+                    let extra = b.len().saturating_sub(a.len());
+                    let n = if extra > 0 { s.matches(a).count() } else { 0 };
+                    let len = s.len().saturating_add(n.saturating_mul(extra));
+                    if !self.budget.charge(len) {
+                        return Val::unknown(BUDGET_UNKNOWN, at);
+                    }
                     Val::new(K::Str(s.replace(a, b), false), at)
                 }
                 _ => unknown(at),
@@ -793,7 +1035,7 @@ impl<'a> Scope<'a> {
                             }
                         }
                     }
-                    Val::new(K::Str(parts.join(sep), partial), at)
+                    self.built(parts.join(sep), partial, at)
                 }
                 _ => unknown(at),
             },
@@ -828,7 +1070,7 @@ impl<'a> Scope<'a> {
                         None => {}
                     }
                 }
-                Val::new(K::Str(out, partial), at)
+                self.built(out, partial, at)
             }
             "lookup" => match (args.first(), args.get(1).and_then(|v| v.scalar())) {
                 (Some(m), Some(k)) if matches!(m.k, K::Obj(_)) => match m.get(&k) {
