@@ -279,11 +279,13 @@ fn derived_secret_vars(
     // assignment would be quadratic in the nesting depth.
     assigns.retain(|(_, v)| v.end_byte() - v.start_byte() <= 4096);
     for _ in 0..assigns.len().min(16) {
-        let cx = Cx {
+        let mut cx = Cx {
             src,
             secret_exprs: secret_exprs.to_vec(),
             secret_vars: &vars,
+            var_below: std::collections::HashMap::new(),
         };
+        cx.secret_vars_below(root);
         let found: Vec<String> = assigns
             .iter()
             .filter(|(name, value)| !vars.contains(name) && cx.secret_in(*value).is_some())
