@@ -109,6 +109,11 @@ fn line_start(b: &[u8], i: usize) -> usize {
 
 /// The identifier around a keyword hit `[start, end)`.
 pub fn key_span(b: &[u8], start: usize, end: usize) -> Range<usize> {
+    // A keyword may end with the operator (`_key=`): the identifier ends before it.
+    let mut end = end;
+    while end > start && !ident(b[end - 1]) {
+        end -= 1;
+    }
     let mut ks = start;
     let floor = start.saturating_sub(64);
     while ks > floor && ident(b[ks - 1]) {
@@ -873,6 +878,26 @@ fn classes(v: &str) -> usize {
         }
     }
     c.iter().filter(|x| **x).count()
+}
+
+/// A test fixture or placeholder whatever the key: `test-secret`, `my-secret`, `changeme`,
+/// `foo:bar`, sequential ids (used for literals passed as keys, where no name is known).
+pub fn fixture_value(v: &str) -> bool {
+    let l = v.to_ascii_lowercase();
+    let nv = norm(v);
+    super::is_placeholder(v)
+        || has_any(&l, PLACEHOLDER_PARTS)
+        || TEST_VALUES.contains(&l.as_str())
+        || sequential(v)
+        || words(v)
+            .iter()
+            .all(|w| TEST_VALUES.contains(&w.as_str()) || w == "hello" || w == "world" || w == "my")
+        || wordy(v)
+            && [
+                "test", "dummy", "example", "sample", "demo", "fake", "mock", "invalid", "wrong",
+            ]
+            .iter()
+            .any(|w| nv.contains(w))
 }
 
 /// Is `value`, assigned to a key named `name` of class `class`, a secret? Returns the

@@ -72,7 +72,7 @@ pub fn printable(s: &str) -> Option<String> {
     ok.then_some(text)
 }
 
-/// Runs of the standard base64 alphabet (16 to 4096 characters, `=` padding included) that
+/// Runs of the standard base64 alphabet (20 to 4096 characters, with digits and both cases, `=` padding included) that
 /// stand alone: not glued to other word characters.
 pub fn runs(b: &[u8]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
@@ -84,8 +84,16 @@ pub fn runs(b: &[u8]) -> Vec<std::ops::Range<usize>> {
             continue;
         }
         let s = i;
+        let (mut digit, mut upper, mut lower) = (false, false, false);
         while i < b.len() && b64(b[i]) {
+            digit |= b[i].is_ascii_digit() || b[i] == b'+' || b[i] == b'/';
+            upper |= b[i].is_ascii_uppercase();
+            lower |= b[i].is_ascii_lowercase();
             i += 1;
+        }
+        if !(digit && upper && lower) {
+            // identifiers and words: base64 of text has digits and both cases
+            continue;
         }
         let mut e = i;
         while e < b.len() && e - i < 2 && b[e] == b'=' {
@@ -93,7 +101,7 @@ pub fn runs(b: &[u8]) -> Vec<std::ops::Range<usize>> {
         }
         let glued = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'\\');
         let alone = (s == 0 || !glued(b[s - 1])) && (e >= b.len() || !glued(b[e]) && b[e] != b'=');
-        if alone && (16..=4096).contains(&(e - s)) && !b[s..e].starts_with(b"/") {
+        if alone && (20..=4096).contains(&(e - s)) && !b[s..e].starts_with(b"/") {
             out.push(s..e);
         }
         i = e.max(i);

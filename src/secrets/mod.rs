@@ -282,7 +282,7 @@ impl SecretsEngine {
         self.finish(file, hits)
     }
 
-    /// Base64 values (16 to 4096 characters, standing alone) that decode to text: the text is
+    /// Base64 values (20 to 4096 characters, standing alone) that decode to text: the text is
     /// scanned again and what it holds is reported on the encoded value.
     fn encoded_hits(&self, file: &crate::source::SourceFile, depth: u8, hits: &mut Vec<Hit>) {
         let text: &str = &file.text;

@@ -70,9 +70,8 @@ fn literal_key(t: &CodeTree, n: &Node) -> Option<Node> {
     let l = s.to_ascii_lowercase();
     (s.chars().count() >= 6
         && !crate::secrets::is_placeholder(s)
-        // the value model of the catch-alls: `test-secret`, `my-secret`, sequential ids
-        && crate::secrets::assign::judge(crate::secrets::assign::NameClass::Password, "key", s, true)
-            .is_some()
+        // `test-secret`, `my-secret`, sequential ids
+        && !crate::secrets::assign::fixture_value(s)
         && !crate::secrets::assign::TEST_VALUES.contains(&l.as_str())
         && !l.contains("public key")
         && !l.starts_with("-----begin certificate"))
