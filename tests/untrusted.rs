@@ -317,30 +317,40 @@ fn unreadable_folders_are_errors() {
     let root = unsafe { libc::geteuid() } == 0;
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_nhilint"));
     let run = |args: &[&str]| -> (i32, Value) {
-        let mut c = if root {
-            // Copy the binary where `nobody` can run it.
-            let b = d.join("nhilint");
-            if !b.exists() {
-                std::fs::copy(&bin, &b).unwrap();
-                std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // The binary copy may still be open for writing in a child that another test thread
+        // forked meanwhile (ETXTBSY, "Text file busy"): try again a few times.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut c = if root {
+                // Copy the binary where `nobody` can run it.
+                let b = d.join("nhilint");
+                if !b.exists() {
+                    std::fs::copy(&bin, &b).unwrap();
+                    std::fs::set_permissions(&b, std::fs::Permissions::from_mode(0o755)).unwrap();
+                }
+                let mut c = Command::new("setpriv");
+                c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                    .arg(b);
+                c
+            } else {
+                Command::new(&bin)
+            };
+            let out = c
+                .current_dir(d)
+                .args(args)
+                .timeout(Duration::from_secs(60))
+                .output()
+                .expect("setpriv (util-linux) runs the scan as a user without root's permissions");
+            if attempt < 10 && String::from_utf8_lossy(&out.stderr).contains("Text file busy") {
+                std::thread::sleep(Duration::from_millis(200));
+                continue;
             }
-            let mut c = Command::new("setpriv");
-            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-                .arg(b);
-            c
-        } else {
-            Command::new(&bin)
-        };
-        let out = c
-            .current_dir(d)
-            .args(args)
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("setpriv (util-linux) runs the scan as a user without root's permissions");
-        (
-            out.status.code().expect("not killed"),
-            serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
-        )
+            return (
+                out.status.code().expect("not killed"),
+                serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+            );
+        }
     };
     let (code, v) = run(&["check", "--format", "json", "repo"]);
     assert_eq!(code, 0, "{v}");
