@@ -215,7 +215,7 @@ impl Config {
                 }
                 c.check_rule_tokens(text, path)?;
                 for (id, _) in c.rules.iter() {
-                    if crate::rules::find_card(id).is_none() {
+                    if crate::rules::card::find_card(id).is_none() {
                         let line = text
                             .lines()
                             .position(|l| {
@@ -273,9 +273,9 @@ impl Config {
         ];
         for (key, tokens) in lists {
             for t in tokens {
-                if crate::rules::catalog()
+                if crate::rules::card::catalog()
                     .iter()
-                    .any(|c| crate::rules::token_matches(t, c))
+                    .any(|c| crate::rules::card::token_matches(t, c))
                 {
                     continue;
                 }

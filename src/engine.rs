@@ -1,115 +1,23 @@
 //! The pipeline: parse → extract → evaluate → suppress, for one file (editor) or a whole scan.
 
 use crate::config::Config;
+pub use crate::context::{FileCx, FileUnit, ProjectCx, Report, Stats, civil_from_days, today};
 use crate::facts::{self, Facts};
 use crate::finding::{Finding, Related, stable_hash};
-use crate::lang::{self, Document, Node};
+pub use crate::finding::{ScanError, without_namespaces};
+pub use crate::guard::budget_from_env;
+use crate::lang;
+pub use crate::lang::{Parsed, budget_message};
 use crate::pathclass::PathClass;
 use crate::rules::card::RuleKind;
 use crate::rules::{Rule, RuleSet};
+pub use crate::source::is_kube_kind;
 use crate::source::{FileKind, Format, SourceFile};
 use crate::suppress;
 use rayon::prelude::*;
-use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// The parsed form of a file (code files are parsed lazily by the checks that need them).
-#[derive(Clone, Debug)]
-pub enum Parsed {
-    None,
-    Hcl(Document),
-    Yaml(Vec<Document>),
-    Json(Document),
-}
-
-impl Parsed {
-    /// Every document root of the file.
-    pub fn roots(&self) -> Vec<&Node> {
-        match self {
-            Parsed::None => Vec::new(),
-            Parsed::Hcl(d) | Parsed::Json(d) => vec![&d.root],
-            Parsed::Yaml(ds) => ds.iter().map(|d| &d.root).collect(),
-        }
-    }
-
-    pub fn docs(&self) -> &[Document] {
-        match self {
-            Parsed::None => &[],
-            Parsed::Hcl(d) | Parsed::Json(d) => std::slice::from_ref(d),
-            Parsed::Yaml(ds) => ds,
-        }
-    }
-}
-
-/// What a per-file check sees.
-pub struct FileCx<'a> {
-    pub file: &'a SourceFile,
-    pub parsed: &'a Parsed,
-    pub facts: &'a Facts,
-    pub config: &'a Config,
-}
-
-/// One analysed file, kept for project rules.
-pub struct FileUnit {
-    pub file: SourceFile,
-    pub parsed: Parsed,
-    pub facts: Facts,
-}
-
-/// What a project check sees: every file and the joined fact graph.
-pub struct ProjectCx<'a> {
-    pub root: &'a Path,
-    pub files: &'a [FileUnit],
-    pub facts: &'a Facts,
-    pub config: &'a Config,
-}
-
-impl FileCx<'_> {
-    /// The class of this file's path (test, fixture, example, ... or production).
-    pub fn path_class(&self) -> crate::pathclass::PathClass {
-        self.config.path_class(&self.file.path)
-    }
-}
-
-impl ProjectCx<'_> {
-    pub fn file(&self, path: &str) -> Option<&FileUnit> {
-        self.files.iter().find(|u| u.file.path == path)
-    }
-}
-
-#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ScanError {
-    pub path: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<u32>,
-    pub message: String,
-}
-
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct Stats {
-    pub files_scanned: usize,
-    pub files_skipped: usize,
-    pub duration_ms: u64,
-}
-
-#[derive(Default)]
-pub struct Report {
-    pub findings: Vec<Finding>,
-    pub errors: Vec<ScanError>,
-    pub stats: Stats,
-    /// Findings silenced by inline comments, config or baseline.
-    pub suppressed: usize,
-    /// Structural findings not reported because they lie in test, fixture or e2e paths
-    /// (`[paths] structural-in`).
-    pub hidden_by_path_class: usize,
-    pub facts: Facts,
-    /// Mask spans per path (secret material) for reporters that show source.
-    pub masks: HashMap<String, Vec<lang::Span>>,
-    /// File texts by path, for reporters that show code frames.
-    pub sources: HashMap<String, SourceFile>,
-}
 
 pub struct Engine {
     pub config: Config,
@@ -696,31 +604,6 @@ impl Engine {
     }
 }
 
-/// `` `ns/name` `` → `` `name` `` in a message (names of Kubernetes objects and subjects).
-pub fn without_namespaces(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    for (i, part) in message.split('`').enumerate() {
-        if i > 0 {
-            out.push('`');
-        }
-        let inside = i % 2 == 1;
-        match part.split_once('/') {
-            Some((ns, name))
-                if inside
-                    && !ns.is_empty()
-                    && !name.contains('/')
-                    && ns
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
-            {
-                out.push_str(name)
-            }
-            _ => out.push_str(part),
-        }
-    }
-    out
-}
-
 /// One secret, one finding: a context rule about a literal secret (NHI2, e.g.
 /// `gitlab-literal-secret`) is dropped when a provider detector (`secret-*`) reports the same
 /// bytes; the detector's finding names the credential type and is the same in every format. The
@@ -863,68 +746,12 @@ fn assign_fingerprints(findings: &mut [Finding], files: &HashMap<String, SourceF
     }
 }
 
-/// A resource budget: `default`, or the positive number in the environment variable `var`
-/// (tests use small budgets to reach them quickly; a huge repository may need bigger ones).
-pub fn budget_from_env(var: &str, default: usize) -> usize {
-    std::env::var(var)
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .filter(|&b: &usize| b > 0)
-        .unwrap_or(default)
-}
-
-/// A message about an exhausted resource budget names where it ran out:
-/// `evaluation budget exceeded at <path>:<line>: …`. Other messages are returned unchanged.
-pub fn budget_message(path: &str, line: u32, msg: String) -> String {
-    match msg.strip_prefix(lang::yaml::BUDGET_EXCEEDED) {
-        Some(rest) if !rest.starts_with(" at ") => {
-            format!("{} at {path}:{line}{rest}", lang::yaml::BUDGET_EXCEEDED)
-        }
-        _ => msg,
-    }
-}
-
-/// Today's date as YYYY-MM-DD (UTC), overridable with `NHILINT_TODAY` for tests.
-pub fn today() -> String {
-    if let Ok(t) = std::env::var("NHILINT_TODAY") {
-        return t;
-    }
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    civil_from_days((secs / 86_400) as i64)
-}
-
-/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
-pub fn civil_from_days(z: i64) -> String {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 /// Resolve a scan: where the root is and which files to read.
 pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
     match paths {
         [p] if p.is_dir() => p.clone(),
         _ => PathBuf::from("."),
     }
-}
-
-/// Convenience: kinds that hold Kubernetes-style documents.
-pub fn is_kube_kind(k: FileKind) -> bool {
-    matches!(
-        k,
-        FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::Kustomization
-    )
 }
 
 #[cfg(test)]

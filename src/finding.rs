@@ -1,7 +1,9 @@
 //! Findings: what reporters consume. Rules build them through [`crate::rules::Rule::finding`].
 
-use crate::lang::Span;
 use serde::{Deserialize, Serialize};
+
+/// A byte range of a file's text (the same type as [`crate::lang::Span`]).
+type Span = std::ops::Range<usize>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -190,4 +192,39 @@ pub fn stable_hash(parts: &[&str]) -> String {
         }
     }
     format!("{a:016x}{b:016x}")
+}
+
+/// An error of one file (or `.` for the scan): unreadable, unparsable, over a budget, or an
+/// internal error contained to it.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScanError {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// `` `ns/name` `` → `` `name` `` in a message (names of Kubernetes objects and subjects).
+pub fn without_namespaces(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let inside = i % 2 == 1;
+        match part.split_once('/') {
+            Some((ns, name))
+                if inside
+                    && !ns.is_empty()
+                    && !name.contains('/')
+                    && ns
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+            {
+                out.push_str(name)
+            }
+            _ => out.push_str(part),
+        }
+    }
+    out
 }

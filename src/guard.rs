@@ -90,6 +90,16 @@ pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, Panic> {
     })
 }
 
+/// A resource budget: `default`, or the positive number in the environment variable `var`
+/// (tests use small budgets to reach them quickly; a huge repository may need bigger ones).
+pub fn budget_from_env(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|&b: &usize| b > 0)
+        .unwrap_or(default)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

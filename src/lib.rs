@@ -6,6 +6,7 @@ pub mod baseline;
 pub mod ci;
 pub mod cli;
 pub mod config;
+pub mod context;
 pub mod decode;
 pub mod diff;
 pub mod engine;

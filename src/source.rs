@@ -215,7 +215,7 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
         return Yaml;
     }
     if name.ends_with(".json") {
-        let head = crate::lang::prefix(text, 4096);
+        let head = prefix(text, 4096);
         if head.contains("\"format_version\"")
             && (text.contains("\"planned_values\"") || text.contains("\"resource_changes\""))
         {
@@ -392,6 +392,27 @@ impl LineIndex {
         let e = self.starts.get(l + 1).copied().unwrap_or(text.len());
         text[s..e].trim_end_matches(['\n', '\r'])
     }
+}
+
+/// Convenience: kinds that hold Kubernetes-style documents.
+pub fn is_kube_kind(k: FileKind) -> bool {
+    matches!(
+        k,
+        FileKind::Kubernetes | FileKind::HelmTemplate | FileKind::Kustomization
+    )
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary (never
+/// splits a multi-byte character, unlike `&s[..max]`).
+pub fn prefix(s: &str, max: usize) -> &str {
+    if max >= s.len() {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 #[cfg(test)]

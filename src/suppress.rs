@@ -162,7 +162,7 @@ pub fn apply(
                 if r == "all" {
                     continue;
                 }
-                if crate::rules::find_card(r).is_none() {
+                if crate::rules::card::find_card(r).is_none() {
                     kept.push(rule.finding(
                         file,
                         s.span.clone(),
@@ -215,8 +215,8 @@ impl<'a> PathIgnores<'a> {
         self.entries.iter().any(|(rules, globs)| {
             let rule_ok = rules.is_empty()
                 || rules.iter().any(|t| {
-                    crate::rules::find_card(&f.rule_id)
-                        .is_some_and(|c| crate::rules::token_matches(t, c))
+                    crate::rules::card::find_card(&f.rule_id)
+                        .is_some_and(|c| crate::rules::card::token_matches(t, c))
                 });
             rule_ok && globs.is_match(self.config.config_relative(&f.path))
         })

@@ -10,18 +10,46 @@ pub mod yaml_fast;
 
 pub use value::{Block, Document, Entry, Node, ParseError, Span, V};
 
-/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary (never
-/// splits a multi-byte character, unlike `&s[..max]`).
-pub fn prefix(s: &str, max: usize) -> &str {
-    if max >= s.len() {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
+/// The parsed form of a file (code files are parsed lazily by the checks that need them).
+#[derive(Clone, Debug)]
+pub enum Parsed {
+    None,
+    Hcl(Document),
+    Yaml(Vec<Document>),
+    Json(Document),
 }
+
+impl Parsed {
+    /// Every document root of the file.
+    pub fn roots(&self) -> Vec<&Node> {
+        match self {
+            Parsed::None => Vec::new(),
+            Parsed::Hcl(d) | Parsed::Json(d) => vec![&d.root],
+            Parsed::Yaml(ds) => ds.iter().map(|d| &d.root).collect(),
+        }
+    }
+
+    pub fn docs(&self) -> &[Document] {
+        match self {
+            Parsed::None => &[],
+            Parsed::Hcl(d) | Parsed::Json(d) => std::slice::from_ref(d),
+            Parsed::Yaml(ds) => ds,
+        }
+    }
+}
+
+/// A message about an exhausted resource budget names where it ran out:
+/// `evaluation budget exceeded at <path>:<line>: …`. Other messages are returned unchanged.
+pub fn budget_message(path: &str, line: u32, msg: String) -> String {
+    match msg.strip_prefix(yaml::BUDGET_EXCEEDED) {
+        Some(rest) if !rest.starts_with(" at ") => {
+            format!("{} at {path}:{line}{rest}", yaml::BUDGET_EXCEEDED)
+        }
+        _ => msg,
+    }
+}
+
+pub use crate::source::prefix;
 
 /// `s[range]`, with both ends moved back to character boundaries (and clamped to `s`), so a
 /// byte range computed on another text (a masked copy) never splits a character.

@@ -10,15 +10,11 @@ use crate::engine::{FileCx, ProjectCx};
 use crate::finding::{Finding, Severity};
 use crate::lang::Span;
 use crate::source::SourceFile;
-pub use card::Card;
-use std::sync::{Arc, OnceLock};
+pub use card::{Card, catalog, catalog_errors, find_card, token_matches};
+use std::sync::Arc;
 
 pub type FileCheck = fn(&FileCx, &Rule, &mut Vec<Finding>);
 pub type ProjectCheck = fn(&ProjectCx, &Rule, &mut Vec<Finding>);
-
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/cards.rs"));
-}
 
 pub struct Rule {
     pub card: Card,
@@ -78,77 +74,6 @@ impl Rule {
             mask: Vec::new(),
         }
     }
-}
-
-/// Every card of the binary, parsed once. Errors are reported by `catalog_errors` (and a test).
-pub fn catalog() -> &'static [Card] {
-    &load().0
-}
-
-pub fn catalog_errors() -> &'static [String] {
-    &load().1
-}
-
-fn load() -> &'static (Vec<Card>, Vec<String>) {
-    static CELL: OnceLock<(Vec<Card>, Vec<String>)> = OnceLock::new();
-    CELL.get_or_init(|| {
-        let mut cards = Vec::new();
-        let mut errors = Vec::new();
-        for (path, text) in embedded::CARDS {
-            match toml::from_str::<Card>(text) {
-                Ok(c) => {
-                    let expected_dir = format!("rules/{}/", c.target);
-                    if !(path.starts_with(&expected_dir)
-                        || c.target == "project" && path.starts_with("rules/"))
-                    {
-                        errors.push(format!(
-                            "{path}: target `{}` but file is not under {expected_dir}",
-                            c.target
-                        ));
-                    }
-                    if !path.ends_with(&format!("/{}.toml", c.id)) {
-                        errors.push(format!("{path}: file name does not match id `{}`", c.id));
-                    }
-                    cards.push(c)
-                }
-                Err(e) => errors.push(format!("{path}: {e}")),
-            }
-        }
-        cards.sort_by(|a, b| a.id.cmp(&b.id));
-        (cards, errors)
-    })
-}
-
-pub fn find_card(id: &str) -> Option<&'static Card> {
-    catalog().iter().find(|c| c.id == id)
-}
-
-/// Does a `--select`/`--ignore` token name this card? Accepts an id, a prefix ending in `*`
-/// or `-` (`tf-*`, `k8s-`), a target (`terraform`) or an OWASP item (`NHI5`, `NHI5:2025`).
-pub fn token_matches(token: &str, card: &Card) -> bool {
-    let t = token.trim();
-    if t.is_empty() {
-        return false;
-    }
-    if t == card.id || t.eq_ignore_ascii_case("all") || t == card.target {
-        return true;
-    }
-    if let Some(p) = t.strip_suffix('*') {
-        return card.id.starts_with(p);
-    }
-    if t.ends_with('-') {
-        return card.id.starts_with(t);
-    }
-    let up = t.to_ascii_uppercase();
-    if up.starts_with("NHI") {
-        let full = if up.contains(':') {
-            up
-        } else {
-            format!("{up}:2025")
-        };
-        return card.owasp_nhi.contains(&full);
-    }
-    false
 }
 
 pub struct RuleSet {
