@@ -121,7 +121,7 @@ impl Engine {
             };
             let target = file.kind.target();
             for rule in &self.rules.rules {
-                if rule.is_project() || rule.card.target != target {
+                if rule.is_project() || !rule.card.reads(target) {
                     continue;
                 }
                 let mut out = Vec::new();
@@ -738,10 +738,15 @@ fn assign_fingerprints(findings: &mut [Finding], files: &HashMap<String, SourceF
                 _ => f.message.clone(),
             },
         };
+        // A renamed rule keeps the fingerprints of its first id (baselines stay valid).
+        let fid = crate::rules::find_card(&f.rule_id)
+            .and_then(|c| c.aliases.first())
+            .unwrap_or(&f.rule_id)
+            .clone();
         let n = seen
-            .entry((f.rule_id.clone(), f.path.clone(), key.clone()))
+            .entry((fid.clone(), f.path.clone(), key.clone()))
             .or_insert(0);
-        f.fingerprint = stable_hash(&[&f.rule_id, &f.path, &key, &n.to_string()]);
+        f.fingerprint = stable_hash(&[&fid, &f.path, &key, &n.to_string()]);
         *n += 1;
     }
 }

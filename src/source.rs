@@ -28,6 +28,12 @@ pub enum FileKind {
     JobDsl,
     /// Jenkins Configuration as Code (`jenkins.yaml`).
     JenkinsCasc,
+    /// An AWS CloudFormation template in YAML (also SAM).
+    CloudFormation,
+    /// An AWS CloudFormation template in JSON (also SAM and CDK output `*.template.json`).
+    CloudFormationJson,
+    /// A Serverless Framework service (`serverless.yml`).
+    Serverless,
     Yaml,
     Json,
     Python,
@@ -55,10 +61,12 @@ impl FileKind {
         use FileKind::*;
         match self {
             Terraform | TfVars => Format::Hcl,
-            TerraformJson | TerraformPlan | TerraformState | Json => Format::Json,
+            TerraformJson | TerraformPlan | TerraformState | CloudFormationJson | Json => {
+                Format::Json
+            }
             Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization | GithubWorkflow
             | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket | JenkinsCasc
-            | Yaml => Format::Yaml,
+            | CloudFormation | Serverless | Yaml => Format::Yaml,
             Python | JavaScript | TypeScript | Go | Java => Format::Code,
             Shell | Dotenv | Text | Jenkinsfile | JobDsl => Format::Text,
         }
@@ -73,6 +81,7 @@ impl FileKind {
             GithubWorkflow | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket
             | Jenkinsfile | JobDsl | JenkinsCasc => "ci",
             Python | JavaScript | TypeScript | Go | Java => "source",
+            CloudFormation | CloudFormationJson | Serverless => "cloudformation",
             Yaml | Json | Shell | Dotenv | Text => "other",
         }
     }
@@ -99,6 +108,9 @@ impl FileKind {
             Jenkinsfile => "jenkinsfile",
             JobDsl => "jenkins-job-dsl",
             JenkinsCasc => "jenkins-casc",
+            CloudFormation => "cloudformation",
+            CloudFormationJson => "cloudformation-json",
+            Serverless => "serverless",
             Yaml => "yaml",
             Json => "json",
             Python => "python",
@@ -193,6 +205,9 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
     {
         return JenkinsCasc;
     }
+    if let Some(k) = aws_template(name, is_yaml, text) {
+        return k;
+    }
     if name == "chart.yaml" || name == "chart.yml" {
         return HelmChart;
     }
@@ -253,6 +268,49 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
         return Dotenv;
     }
     Text
+}
+
+/// Bytes of a file's start that template detection reads (bounded cost on large files).
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// A CloudFormation (SAM, CDK output) template or a Serverless Framework service, by content:
+/// `AWSTemplateFormatVersion`, `Transform: AWS::Serverless…`, or `Resources` with a
+/// `Type: AWS::…` resource, in the first [`SNIFF_BYTES`] bytes. YAML, JSON and `.template`.
+fn aws_template(name: &str, is_yaml: bool, text: &str) -> Option<FileKind> {
+    let is_json = name.ends_with(".json");
+    let is_template = name.ends_with(".template");
+    if !(is_yaml || is_json || is_template) {
+        return None;
+    }
+    let head = crate::lang::prefix(text, SNIFF_BYTES);
+    if is_yaml
+        && (name == "serverless.yml" || name == "serverless.yaml")
+        && has_top_key(head, "service")
+        && has_top_key(head, "provider")
+    {
+        return Some(FileKind::Serverless);
+    }
+    let json = is_json || is_template && head.trim_start().starts_with('{');
+    let cfn = if json {
+        head.contains("\"AWSTemplateFormatVersion\"")
+            || head.contains("\"AWS::Serverless-2016-10-31\"")
+            || head.contains("\"Resources\"")
+                && (head.contains("\"Type\": \"AWS::") || head.contains("\"Type\":\"AWS::"))
+    } else {
+        has_top_key(head, "AWSTemplateFormatVersion")
+            || has_top_key(head, "Transform") && head.contains("AWS::Serverless")
+            || has_top_key(head, "Resources")
+                && head.lines().any(|l| {
+                    l.trim_start().starts_with("Type: AWS::")
+                        || l.trim_start().starts_with("Type: 'AWS::")
+                        || l.trim_start().starts_with("Type: \"AWS::")
+                })
+    };
+    match (cfn, json) {
+        (false, _) => None,
+        (true, true) => Some(FileKind::CloudFormationJson),
+        (true, false) => Some(FileKind::CloudFormation),
+    }
 }
 
 fn looks_like_chart_dir(_dirs: &[&str]) -> bool {
@@ -437,6 +495,35 @@ mod tests {
             FileKind::HelmTemplate
         );
         assert_eq!(classify("app/x.py", ""), FileKind::Python);
+    }
+
+    #[test]
+    fn classify_aws_templates_by_content() {
+        let yaml = "AWSTemplateFormatVersion: '2010-09-09'\nResources: {}\n";
+        assert_eq!(classify("infra/stack.yaml", yaml), FileKind::CloudFormation);
+        let sam = "Transform: AWS::Serverless-2016-10-31\nResources:\n  F:\n    Type: AWS::Serverless::Function\n";
+        assert_eq!(classify("template.yml", sam), FileKind::CloudFormation);
+        let bare = "Resources:\n  R:\n    Type: AWS::IAM::Role\n";
+        assert_eq!(classify("templates/r.yaml", bare), FileKind::CloudFormation);
+        let cdk = "{\n \"Resources\": {\n  \"R\": {\n   \"Type\": \"AWS::IAM::Role\"\n  }\n }\n}\n";
+        assert_eq!(
+            classify("cdk.out/App.template.json", cdk),
+            FileKind::CloudFormationJson
+        );
+        assert_eq!(
+            classify("old/stack.template", cdk),
+            FileKind::CloudFormationJson
+        );
+        let sls = "service: api\nprovider:\n  name: aws\n";
+        assert_eq!(classify("serverless.yml", sls), FileKind::Serverless);
+        assert_eq!(
+            classify("config.yaml", "Resources:\n  a: 1\n"),
+            FileKind::Yaml
+        );
+        assert_eq!(
+            classify("package.json", "{\"name\": \"x\"}"),
+            FileKind::Json
+        );
     }
 
     #[test]

@@ -103,7 +103,11 @@ pub fn apply(
     for f in findings {
         let hit = sups.iter().enumerate().find(|(_, s)| {
             (s.line == f.start_line || s.line + 1 == f.start_line)
-                && s.rules.iter().any(|r| r == &f.rule_id || r == "all")
+                && s.rules.iter().any(|r| {
+                    r == &f.rule_id
+                        || r == "all"
+                        || crate::rules::find_card(&f.rule_id).is_some_and(|c| c.answers_to(r))
+                })
         });
         match hit {
             Some((i, s)) => {

@@ -196,7 +196,7 @@ impl Facts {
 /// Facts of one file, by its kind.
 pub fn extract(file: &SourceFile, parsed: &Parsed, config: &crate::config::Config) -> Facts {
     match file.kind.target() {
-        "terraform" => terraform::extract(file, parsed, config),
+        "terraform" | "cloudformation" => terraform::extract(file, parsed, config),
         "kubernetes" => kubernetes::extract(file, parsed, config),
         "ci" => ci::extract(file, parsed, config),
         "source" => code::extract(file, parsed, config),

@@ -93,6 +93,52 @@ impl AliasBudget {
     }
 }
 
+/// CloudFormation short-form intrinsic tags (`!Ref`, `!GetAtt`, `!Sub`, ...) and the key of their
+/// long form (`Ref`, `Fn::GetAtt`, `Fn::Sub`, ...). Other tags are dropped (the value is kept).
+pub fn intrinsic_key(tag: &str) -> Option<&'static str> {
+    const FNS: &[&str] = &[
+        "Fn::And",
+        "Fn::Base64",
+        "Fn::Cidr",
+        "Fn::Equals",
+        "Fn::FindInMap",
+        "Fn::ForEach",
+        "Fn::GetAZs",
+        "Fn::GetAtt",
+        "Fn::If",
+        "Fn::ImportValue",
+        "Fn::Join",
+        "Fn::Length",
+        "Fn::Not",
+        "Fn::Or",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::Sub",
+        "Fn::ToJsonString",
+        "Fn::Transform",
+    ];
+    let name = tag.strip_prefix('!')?;
+    match name {
+        "Ref" => Some("Ref"),
+        "Condition" => Some("Condition"),
+        _ => FNS.iter().copied().find(|f| &f[4..] == name),
+    }
+}
+
+/// `!Tag value` as the long form `{"Fn::Tag": value}` (same span as the value, so both parse
+/// paths agree).
+pub(crate) fn wrap_intrinsic(key: &str, value: Node) -> Node {
+    let span = value.span.clone();
+    Node::new(
+        span.clone(),
+        V::Map(vec![Entry {
+            key: key.to_string(),
+            key_span: span.start..span.start,
+            value,
+        }]),
+    )
+}
+
 /// Merge keys (`<<`) add the entries the map does not have yet, earlier sources first, in
 /// linear time (a hash set of the keys, not a scan per merged entry).
 pub(crate) fn apply_merges(entries: &mut Vec<Entry>, merges: Vec<Entry>) {
@@ -431,19 +477,25 @@ impl Conv<'_> {
             "block_node" | "flow_node" => {
                 let mut anchor = None;
                 let mut value = None;
+                let mut tag = None;
                 let mut cursor = n.walk();
                 for c in n.named_children(&mut cursor) {
                     match c.kind() {
                         "anchor" => {
                             anchor = Some(self.text(c).trim_start_matches('&').to_string());
                         }
-                        "tag" | "comment" => {}
+                        "tag" => tag = intrinsic_key(self.text(c).trim()),
+                        "comment" => {}
                         _ => value = Some(c),
                     }
                 }
                 let node = match value {
                     Some(v) => self.node(v, depth + 1),
                     None => Node::new(span, V::Null),
+                };
+                let node = match tag {
+                    Some(k) => wrap_intrinsic(k, node),
+                    None => node,
                 };
                 if let Some(a) = anchor {
                     let w = AliasBudget::weight(&node, self.budget.remaining);

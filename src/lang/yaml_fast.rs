@@ -4,7 +4,7 @@
 //! error. Both paths are compared on the test corpus (`tests` below).
 
 use super::value::{Entry, Node, Span, V};
-use super::yaml::{AliasBudget, apply_merges, merge_sources};
+use super::yaml::{AliasBudget, apply_merges, intrinsic_key, merge_sources, wrap_intrinsic};
 use saphyr_parser::{Event, Parser, ScalarStyle};
 use std::collections::{HashMap, HashSet};
 
@@ -16,13 +16,24 @@ enum Frame {
         key: Option<(String, Span)>,
         merges: Vec<Entry>,
         anchor: usize,
+        intrinsic: Option<&'static str>,
     },
     Seq {
         start: usize,
         end: usize,
         items: Vec<Node>,
         anchor: usize,
+        intrinsic: Option<&'static str>,
     },
+}
+
+/// The long-form key of a CloudFormation short-form tag (`!Ref` → `Ref`).
+fn intrinsic(tag: &Option<std::borrow::Cow<'_, saphyr_parser::Tag>>) -> Option<&'static str> {
+    let t = tag.as_ref()?;
+    if t.handle != "!" {
+        return None;
+    }
+    intrinsic_key(&format!("!{}", t.suffix))
 }
 
 /// Anchored values with their estimated copy size, and the anchors the budget could not copy.
@@ -98,7 +109,7 @@ pub(crate) fn parse_doc(
                 }
                 continue;
             }
-            Event::MappingStart(anchor, _) => {
+            Event::MappingStart(anchor, tag) => {
                 let s = skip_props(src, s);
                 stack.push(Frame::Map {
                     start: s,
@@ -107,16 +118,18 @@ pub(crate) fn parse_doc(
                     key: None,
                     merges: Vec::new(),
                     anchor,
+                    intrinsic: intrinsic(&tag),
                 });
                 continue;
             }
-            Event::SequenceStart(anchor, _) => {
+            Event::SequenceStart(anchor, tag) => {
                 let s = skip_props(src, s);
                 stack.push(Frame::Seq {
                     start: s,
                     end: e,
                     items: Vec::new(),
                     anchor,
+                    intrinsic: intrinsic(&tag),
                 });
                 continue;
             }
@@ -127,10 +140,15 @@ pub(crate) fn parse_doc(
                     mut entries,
                     merges,
                     anchor: id,
+                    intrinsic,
                     ..
                 } => {
                     apply_merges(&mut entries, merges);
                     let n = Node::new(base + start..base + end.max(start), V::Map(entries));
+                    let n = match intrinsic {
+                        Some(k) => wrap_intrinsic(k, n),
+                        None => n,
+                    };
                     if id != 0 {
                         anchors.add(id, &n, budget);
                     }
@@ -144,8 +162,13 @@ pub(crate) fn parse_doc(
                     end,
                     items,
                     anchor: id,
+                    intrinsic,
                 } => {
                     let n = Node::new(base + start..base + end.max(start), V::Seq(items));
+                    let n = match intrinsic {
+                        Some(k) => wrap_intrinsic(k, n),
+                        None => n,
+                    };
                     if id != 0 {
                         anchors.add(id, &n, budget);
                     }
@@ -164,7 +187,9 @@ pub(crate) fn parse_doc(
                 }
                 None => return None,
             },
-            Event::Scalar(value, style, id, _) => {
+            Event::Scalar(value, style, id, tag) => {
+                // A tagged or anchored scalar starts after its properties, as in tree-sitter.
+                let s = skip_props(src, s).min(e);
                 let (s, e) = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     block_span(src, s, e)
                 } else {
@@ -179,6 +204,10 @@ pub(crate) fn parse_doc(
                     V::Str(value.into_owned())
                 };
                 let n = Node::new(base + s..base + e, v);
+                let n = match intrinsic(&tag) {
+                    Some(k) => wrap_intrinsic(k, n),
+                    None => n,
+                };
                 if id != 0 {
                     anchors.add(id, &n, budget);
                 }
@@ -349,6 +378,29 @@ mod tests {
         same("- a\n- b: 1\n  c: 2\n- - x\n  - y\n");
         same("k: 'it''s'\nn: 1.5\nt: true\nnul: null\ne:\n");
         same("# c\na: 1 # trailing\n---\nb: 2\n");
+        same(
+            "R:\n  Type: AWS::IAM::Role\n  Properties:\n    RoleName: !Sub '${AWS::StackName}-x'\n    Arn: !GetAtt Role.Arn\n    L: !Join\n      - ''\n      - [a, !Ref B]\n    M: !If [C, {a: 1}, !Ref AWS::NoValue]\n    N: !Select [0, !GetAZs '']\n    K: !Base64 {Fn::Sub: x}\n    O: !Custom v\n",
+        );
+    }
+
+    /// Short-form intrinsic tags become their long form on both paths; other tags are dropped.
+    #[test]
+    fn cloudformation_short_form_tags() {
+        let t = "a: !Ref Param\nb: !GetAtt [Role, Arn]\nc: !Sub\n  - '${X}-y'\n  - X: !Ref Z\nd: !Custom v\ne: !!str 1\n";
+        for fast in [true, false] {
+            let p = parse_with(t, fast);
+            assert!(p.errors.is_empty(), "{:?}", p.errors);
+            let r = &p.docs[0].root;
+            assert_eq!(r.path("a.Ref").and_then(|n| n.as_str()), Some("Param"));
+            assert!(r.path("b.Fn::GetAtt").and_then(|n| n.as_seq()).is_some());
+            let sub = r.path("c.Fn::Sub").and_then(|n| n.as_seq()).unwrap();
+            assert_eq!(sub[1].path("X.Ref").and_then(|n| n.as_str()), Some("Z"));
+            assert_eq!(
+                r.get("d").and_then(|n| n.as_str()),
+                Some("v"),
+                "fast={fast}"
+            );
+        }
     }
 
     /// Every YAML fixture of the repository that tree-sitter parses cleanly.

@@ -27,6 +27,14 @@ pub struct Card {
     /// Secret detector (see `src/secrets/`).
     #[serde(default)]
     pub detector: Option<toml::Table>,
+    /// Other targets whose files this (per-file) rule also reads: `cloudformation` for a
+    /// policy rule written for Terraform that applies to templates unchanged.
+    #[serde(default)]
+    pub also_targets: Vec<String>,
+    /// Former ids of the rule: suppressions, `--select`/`--ignore`, config and baselines
+    /// written with them still apply to it.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Off unless selected or enabled in config.
     #[serde(default)]
     pub opt_in: bool,
@@ -106,6 +114,30 @@ pub struct ExampleFile {
     pub code: String,
 }
 
+/// Every rule target (`cloudformation` rules are the policy rules that read templates too).
+pub const TARGETS: &[&str] = &[
+    "terraform",
+    "cloudformation",
+    "kubernetes",
+    "ci",
+    "source",
+    "secrets",
+    "project",
+    "meta",
+];
+
+impl Card {
+    /// Does this rule read files of `target`?
+    pub fn reads(&self, target: &str) -> bool {
+        self.target == target || self.also_targets.iter().any(|t| t == target)
+    }
+
+    /// Is `id` this rule's id or one of its former ids?
+    pub fn answers_to(&self, id: &str) -> bool {
+        self.id == id || self.aliases.iter().any(|a| a == id)
+    }
+}
+
 pub const OWASP_ITEMS: [&str; 10] = [
     "NHI1:2025",
     "NHI2:2025",
@@ -165,18 +197,13 @@ impl Card {
         if self.title.trim().is_empty() {
             p.push("empty title".into());
         }
-        if ![
-            "terraform",
-            "kubernetes",
-            "ci",
-            "source",
-            "secrets",
-            "project",
-            "meta",
-        ]
-        .contains(&self.target.as_str())
-        {
+        if !TARGETS.contains(&self.target.as_str()) {
             p.push(format!("unknown target `{}`", self.target));
+        }
+        for t in &self.also_targets {
+            if !TARGETS.contains(&t.as_str()) || t == &self.target {
+                p.push(format!("also_targets `{t}` is not another known target"));
+            }
         }
         if self.scope != "file" && self.scope != "project" {
             p.push(format!("unknown scope `{}`", self.scope));
@@ -261,7 +288,10 @@ fn load() -> &'static (Vec<Card>, Vec<String>) {
 }
 
 pub fn find_card(id: &str) -> Option<&'static Card> {
-    catalog().iter().find(|c| c.id == id)
+    catalog()
+        .iter()
+        .find(|c| c.id == id)
+        .or_else(|| catalog().iter().find(|c| c.answers_to(id)))
 }
 
 /// Does a `--select`/`--ignore` token name this card? Accepts an id, a prefix ending in `*`
@@ -271,7 +301,7 @@ pub fn token_matches(token: &str, card: &Card) -> bool {
     if t.is_empty() {
         return false;
     }
-    if t == card.id || t.eq_ignore_ascii_case("all") || t == card.target {
+    if card.answers_to(t) || t.eq_ignore_ascii_case("all") || t == card.target {
         return true;
     }
     if let Some(p) = t.strip_suffix('*') {

@@ -87,8 +87,11 @@ impl RuleSet {
         let select: Vec<&String> = select.iter().chain(config.select.iter()).collect();
         let ignore: Vec<&String> = ignore.iter().chain(config.ignore.iter()).collect();
         for card in catalog() {
-            let rc = config.rules.get(&card.id);
-            let explicitly_selected = select.contains(&&card.id);
+            let rc = config
+                .rules
+                .get(&card.id)
+                .or_else(|| card.aliases.iter().find_map(|a| config.rules.get(a)));
+            let explicitly_selected = select.iter().any(|t| card.answers_to(t));
             let mut enabled = !card.opt_in || explicitly_selected;
             if let Some(rc) = rc
                 && let Some(e) = rc.enabled
@@ -129,7 +132,10 @@ impl RuleSet {
     }
 
     pub fn get(&self, id: &str) -> Option<&Arc<Rule>> {
-        self.rules.iter().find(|r| r.card.id == id)
+        self.rules
+            .iter()
+            .find(|r| r.card.id == id)
+            .or_else(|| self.rules.iter().find(|r| r.card.answers_to(id)))
     }
 
     pub fn contains(&self, id: &str) -> bool {

@@ -210,8 +210,8 @@ pub fn comment_prefix(kind: FileKind, language_id: &str, path: &str) -> Option<&
     use FileKind::*;
     match kind {
         JavaScript | TypeScript | Go | Java => Some("//"),
-        TerraformJson | TerraformPlan | TerraformState | Json | HelmChart
-            if lower.ends_with(".json") =>
+        TerraformJson | TerraformPlan | TerraformState | CloudFormationJson | Json | HelmChart
+            if lower.ends_with(".json") || kind == CloudFormationJson =>
         {
             None
         }

@@ -273,7 +273,10 @@ fn cache_key(cx: &ProjectCx) -> u64 {
     cx.root.hash(&mut h);
     for u in cx.files {
         u.file.path.hash(&mut h);
-        if u.file.kind.target() == "terraform" || u.file.path.ends_with(".json") {
+        if u.file.kind.target() == "terraform"
+            || crate::cfn::is_template(u.file.kind)
+            || u.file.path.ends_with(".json")
+        {
             u.file.text.hash(&mut h);
         }
     }
@@ -347,10 +350,7 @@ pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
                 path: &u.file.path,
                 text: &u.file.text,
                 kind: u.file.kind,
-                root: match &u.parsed {
-                    Parsed::Hcl(d) | Parsed::Json(d) => Some(&d.root),
-                    _ => None,
-                },
+                root: input_root(u.file.kind, &u.parsed),
             })
             .collect();
         let disk = if cx.root.as_os_str().is_empty() {
@@ -387,10 +387,7 @@ pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Arc<Analysis> {
     if let Some(a) = hit {
         return a;
     }
-    let root = match parsed {
-        Parsed::Hcl(d) | Parsed::Json(d) => Some(&d.root),
-        _ => None,
-    };
+    let root = input_root(file.kind, parsed);
     let a = Arc::new(build(
         &[Input {
             path: &file.path,
@@ -402,6 +399,15 @@ pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Arc<Analysis> {
     ));
     LAST.with(|l| *l.borrow_mut() = Some((file.path.clone(), hash, a.clone())));
     a
+}
+
+/// The document the analysis reads: HCL and JSON roots, the first YAML document of a template.
+fn input_root(kind: FileKind, parsed: &Parsed) -> Option<&Node> {
+    match parsed {
+        Parsed::Hcl(d) | Parsed::Json(d) => Some(&d.root),
+        Parsed::Yaml(ds) if crate::cfn::is_template(kind) => ds.first().map(|d| &d.root),
+        _ => None,
+    }
 }
 
 fn is_tfvars_json(path: &str) -> bool {
@@ -561,6 +567,14 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
         if !seen.contains(&m.dir) && !m.blocks.is_empty() {
             let defaults = b.defaults(m);
             b.instance(m, defaults, 0, format!("{} (defaults)", m.dir), None);
+        }
+    }
+    // CloudFormation, SAM, CDK output and Serverless: lowered into the same record.
+    for (fi, i) in inputs.iter().enumerate() {
+        if crate::cfn::is_template(i.kind)
+            && let Some(root) = i.root
+        {
+            crate::cfn::lower(&mut b.out, fi, i.path, i.kind, root);
         }
     }
     b.out.build_indexes();

@@ -39,7 +39,11 @@ pub fn finding(cx: &Files, rule: &Rule, at: &At, msg: impl Into<String>) -> Opti
     while end < t.len() && !t.is_char_boundary(end) {
         end += 1;
     }
-    Some(rule.finding(u, start..end, msg))
+    let mut f = rule.finding(u, start..end, msg);
+    if crate::cfn::is_template(u.kind) {
+        f.message = crate::cfn::display_names(&f.message);
+    }
+    Some(f)
 }
 
 pub fn related(cx: &Files, at: &At, msg: impl Into<String>) -> Option<Related> {

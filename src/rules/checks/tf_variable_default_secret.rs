@@ -31,7 +31,10 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
     let fs = Files::project(cx);
     for r in a.res.iter().filter(|r| r.block == "variable") {
-        if !looks_secret_name(&r.name) {
+        let template = crate::cfn::lowered(r);
+        // A template parameter marked `NoEcho` says it is a secret, whatever its name.
+        let no_echo = template && r.body.get("no_echo").and_then(|v| v.as_bool()) == Some(true);
+        if !looks_secret_name(&r.name) && !no_echo {
             continue;
         }
         let Some(d) = r.body.get("default") else { continue };
@@ -40,8 +43,13 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         let sensitive = r.body.get("sensitive").and_then(|v| v.as_bool()) == Some(true);
-        let note = if sensitive { " (`sensitive = true` hides it from output, not from the repository)" } else { "" };
-        let f = finding(&fs, rule, &d.at, format!("variable `{}` has a literal secret default ({}){note}", r.name, crate::redact::redact(s)));
+        let (what, note) = match (template, sensitive) {
+            (true, true) => ("parameter", " (`NoEcho` hides it from the console and API, not from the repository)"),
+            (true, false) => ("parameter", ""),
+            (false, true) => ("variable", " (`sensitive = true` hides it from output, not from the repository)"),
+            (false, false) => ("variable", ""),
+        };
+        let f = finding(&fs, rule, &d.at, format!("{what} `{}` has a literal secret default ({}){note}", r.name, crate::redact::redact(s)));
         push(out, f.map(|f| f.with_mask(d.at.span.clone()).with_fp_key(format!("var.{}", r.name))));
     }
 }

@@ -1,0 +1,121 @@
+//! CloudFormation (YAML with short-form tags, JSON), SAM, CDK output and Serverless Framework
+//! templates go through the same identity model as Terraform: the fixtures under
+//! `testdata/cloudformation/bad` give exactly these findings, `clean` (Deny statements, service
+//! principals, `aws:PrincipalOrgID`, scoped actions, SAM policy templates) gives none, and a
+//! workflow assuming a role of a template joins it in the trust graph.
+
+use assert_cmd::Command;
+use std::collections::BTreeSet;
+
+fn run(args: &[&str]) -> serde_json::Value {
+    let out = Command::cargo_bin("nhilint")
+        .expect("binary")
+        .args(args)
+        .env("NHILINT_TODAY", "2026-01-01")
+        .output()
+        .expect("run nhilint");
+    serde_json::from_slice(&out.stdout).expect("json output")
+}
+
+fn findings(dir: &str) -> BTreeSet<(String, String, u64)> {
+    let v = run(&["check", dir, "--format", "json"]);
+    assert!(
+        v["errors"].as_array().is_some_and(|e| e.is_empty()),
+        "{}",
+        v["errors"]
+    );
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let p = f["path"].as_str().unwrap_or("");
+            let p = p.strip_prefix(dir).unwrap_or(p).trim_start_matches('/');
+            (
+                f["rule_id"].as_str().unwrap_or("").to_string(),
+                p.to_string(),
+                f["start_line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn bad_templates_of_every_format() {
+    let got = findings("testdata/cloudformation/bad");
+    let want: BTreeSet<(String, String, u64)> = [
+        (
+            "tf-cross-account-trust-no-external-id",
+            "cdk.out/App.template.json",
+            11,
+        ),
+        ("iam-privilege-escalation", "cdk.out/App.template.json", 23),
+        ("tf-iam-wildcard-action", "cdk.out/App.template.json", 23),
+        ("tf-iam-wildcard-resource", "cdk.out/App.template.json", 23),
+        ("tf-admin-equivalent-grant", "sam/template.yaml", 12),
+        ("tf-iam-wildcard-action", "sam/template.yaml", 21),
+        ("tf-iam-wildcard-resource", "sam/template.yaml", 22),
+        ("tf-iam-wildcard-action", "sls/serverless.yml", 9),
+        ("tf-variable-default-secret", "stack.yaml", 7),
+        ("tf-trust-any-principal", "stack.yaml", 21),
+        ("tf-admin-equivalent-grant", "stack.yaml", 24),
+        ("tf-iam-wildcard-action", "stack.yaml", 31),
+        ("tf-iam-long-session-duration", "stack.yaml", 42),
+        ("tf-oidc-trust-no-subject", "stack.yaml", 47),
+        ("tf-oidc-trust-wildcard-subject", "stack.yaml", 51),
+        ("iam-privilege-escalation", "stack.yaml", 61),
+        ("tf-iam-wildcard-resource", "stack.yaml", 64),
+        ("tf-iam-wildcard-action", "stack.yaml", 66),
+        ("tf-iam-user-console-and-keys", "stack.yaml", 68),
+        ("tf-long-lived-access-key", "stack.yaml", 74),
+        ("tf-secret-in-output", "stack.yaml", 80),
+    ]
+    .iter()
+    .map(|(r, p, l)| (r.to_string(), p.to_string(), *l))
+    .collect();
+    let missing: Vec<_> = want.difference(&got).collect();
+    let extra: Vec<_> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:#?}\nextra {extra:#?}"
+    );
+}
+
+#[test]
+fn clean_templates_stay_quiet() {
+    let got = findings("testdata/cloudformation/clean");
+    assert!(got.is_empty(), "{got:#?}");
+}
+
+/// Messages name resources by their logical id, never by the lowered Terraform address.
+#[test]
+fn messages_use_logical_ids() {
+    let v = run(&["check", "testdata/cloudformation/bad", "--format", "json"]);
+    for f in v["findings"].as_array().expect("findings") {
+        let m = f["message"].as_str().unwrap_or("");
+        assert!(!m.contains("aws_iam_"), "{m}");
+        assert!(!m.contains("Terraform"), "{m}");
+    }
+}
+
+#[test]
+fn workflow_assuming_a_template_role_joins_the_graph() {
+    let dir = "testdata/cloudformation/paths";
+    let got = findings(dir);
+    assert!(
+        got.contains(&(
+            "trust-path-broad-subject".into(),
+            "deploy-role.yaml".into(),
+            16
+        )),
+        "{got:#?}"
+    );
+    let inv = run(&["inventory", dir, "--format", "json"]);
+    let usages = inv["usages"].as_array().expect("usages");
+    assert!(
+        usages.iter().any(|u| u["identity"]
+            == "testdata/cloudformation/paths/deploy-role.yaml#aws_iam_role.DeployRole"
+            && u["resolution"] == "exact"),
+        "{usages:#?}"
+    );
+}
