@@ -3,7 +3,6 @@
 //! Pipeline: walk → classify → parse → extract → evaluate → suppress → report (see DESIGN.md).
 
 pub mod baseline;
-pub mod cfn;
 pub mod ci;
 pub mod cli;
 pub mod config;

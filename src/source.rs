@@ -282,7 +282,7 @@ fn aws_template(name: &str, is_yaml: bool, text: &str) -> Option<FileKind> {
     if !(is_yaml || is_json || is_template) {
         return None;
     }
-    let head = crate::lang::prefix(text, SNIFF_BYTES);
+    let head = prefix(text, SNIFF_BYTES);
     if is_yaml
         && (name == "serverless.yml" || name == "serverless.yaml")
         && has_top_key(head, "service")

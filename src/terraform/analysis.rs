@@ -274,7 +274,7 @@ fn cache_key(cx: &ProjectCx) -> u64 {
     for u in cx.files {
         u.file.path.hash(&mut h);
         if u.file.kind.target() == "terraform"
-            || crate::cfn::is_template(u.file.kind)
+            || crate::terraform::cfn::is_template(u.file.kind)
             || u.file.path.ends_with(".json")
         {
             u.file.text.hash(&mut h);
@@ -405,7 +405,7 @@ pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Arc<Analysis> {
 fn input_root(kind: FileKind, parsed: &Parsed) -> Option<&Node> {
     match parsed {
         Parsed::Hcl(d) | Parsed::Json(d) => Some(&d.root),
-        Parsed::Yaml(ds) if crate::cfn::is_template(kind) => ds.first().map(|d| &d.root),
+        Parsed::Yaml(ds) if crate::terraform::cfn::is_template(kind) => ds.first().map(|d| &d.root),
         _ => None,
     }
 }
@@ -571,10 +571,10 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
     }
     // CloudFormation, SAM, CDK output and Serverless: lowered into the same record.
     for (fi, i) in inputs.iter().enumerate() {
-        if crate::cfn::is_template(i.kind)
+        if crate::terraform::cfn::is_template(i.kind)
             && let Some(root) = i.root
         {
-            crate::cfn::lower(&mut b.out, fi, i.path, i.kind, root);
+            crate::terraform::cfn::lower(&mut b.out, fi, i.path, i.kind, root);
         }
     }
     b.out.build_indexes();

@@ -6,6 +6,7 @@
 //! keeps the unevaluated `${…}` text) and checks lower their confidence when they depend on one.
 
 pub mod analysis;
+pub mod cfn;
 pub mod convert;
 pub mod eval;
 pub mod iam;

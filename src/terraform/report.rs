@@ -40,8 +40,8 @@ pub fn finding(cx: &Files, rule: &Rule, at: &At, msg: impl Into<String>) -> Opti
         end += 1;
     }
     let mut f = rule.finding(u, start..end, msg);
-    if crate::cfn::is_template(u.kind) {
-        f.message = crate::cfn::display_names(&f.message);
+    if crate::terraform::cfn::is_template(u.kind) {
+        f.message = crate::terraform::cfn::display_names(&f.message);
     }
     Some(f)
 }

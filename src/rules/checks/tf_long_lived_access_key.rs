@@ -16,7 +16,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let user = r.body.get("user").map(|u| u.display()).unwrap_or_default();
-                let stored = if crate::cfn::lowered(r) { "can be read from the stack with `Fn::GetAtt`" } else { "is stored in Terraform state" };
+                let stored = if crate::terraform::cfn::lowered(r) { "can be read from the stack with `Fn::GetAtt`" } else { "is stored in Terraform state" };
                 format!("`{}` creates a static access key for IAM user `{user}`: it never expires and its secret {stored}", r.address)
             }
             "google_service_account_key" => {

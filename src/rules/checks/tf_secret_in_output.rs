@@ -16,7 +16,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         let Some(v) = r.body.get("value") else { continue };
         let refs = secret_refs(&fs, v);
         if let Some(first) = refs.first() {
-            let msg = if crate::cfn::lowered(r) {
+            let msg = if crate::terraform::cfn::lowered(r) {
                 format!("output `{}` exposes `{first}` to anyone who can describe the stack", r.name)
             } else {
                 format!("output `{}` exposes `{first}` and is not marked `sensitive`", r.name)

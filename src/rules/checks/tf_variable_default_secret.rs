@@ -31,7 +31,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
     let fs = Files::project(cx);
     for r in a.res.iter().filter(|r| r.block == "variable") {
-        let template = crate::cfn::lowered(r);
+        let template = crate::terraform::cfn::lowered(r);
         // A template parameter marked `NoEcho` says it is a secret, whatever its name.
         let no_echo = template && r.body.get("no_echo").and_then(|v| v.as_bool()) == Some(true);
         if !looks_secret_name(&r.name) && !no_echo {
