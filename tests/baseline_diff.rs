@@ -1,6 +1,9 @@
 //! Baseline (`nhilint baseline`, `--baseline FILE`) and diff mode (`--changed-since REF`), run
 //! through the real binary on throwaway copies of the demo repository.
 
+mod git_support;
+use git_support::git;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -183,30 +186,6 @@ fn baseline_reports_only_new_findings_and_lists_stale_entries() {
     std::fs::write(d.join("v9.json"), "{\"version\": 9, \"entries\": []}").unwrap();
     assert_eq!(nhilint(d, &["check", "--baseline", "v9.json"]).code, 2);
     assert_eq!(nhilint(d, &["check", "--baseline", "missing.json"]).code, 2);
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=nhilint test",
-            "-c",
-            "user.email=test@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git is installed");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 const DIFF_REPO_HEAD: &[&str] = &[

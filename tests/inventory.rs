@@ -2,6 +2,9 @@
 //! tests/tools/graphviz.rs),
 //! `--since` against a scratch git repository, and the snapshot of `testdata/trust/`.
 
+mod git_support;
+use git_support::git;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
@@ -52,27 +55,6 @@ fn empty_repository_has_the_v1_shape_in_every_format() {
     assert!(inventory(d.path(), "mermaid").starts_with("flowchart LR"));
     // Graphviz accepts the DOT output: tests/tools/graphviz.rs.
     assert!(inventory(d.path(), "dot").starts_with("digraph"));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

@@ -101,6 +101,26 @@ pub fn literal_secret(key: &str, value: &str) -> Option<&'static str> {
     if format_re().is_match(v) && !is_dummy(v) {
         return Some("a value in a known token format");
     }
+    // `id=value` lines (docker build `secrets:`, `build-args:`): each value under its own name.
+    let pairs: Vec<(&str, &str)> = v
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .filter_map(|l| l.trim().split_once('='))
+        .collect();
+    if value.contains('\n')
+        && !pairs.is_empty()
+        && pairs.len() == v.lines().filter(|l| !l.trim().is_empty()).count()
+        && pairs.iter().all(|(k, _)| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        })
+    {
+        return pairs.iter().find_map(|(k, val)| {
+            let k = if secretish_key(k) { *k } else { key };
+            literal_secret(k, val)
+        });
+    }
     if !secretish_key(key) {
         return None;
     }
@@ -142,6 +162,9 @@ mod tests {
         assert!(literal_secret("NODE_VERSION", "AKIAIOSFODNN7EXAMPLE").is_none());
         assert!(literal_secret("token-format", "access_token").is_none());
         assert!(literal_secret("API_KEY", "$API_KEY").is_none());
+        assert!(literal_secret("secrets", "mysecret=/tmp/mysecret.txt\n").is_none());
+        assert!(literal_secret("secrets", "npm_token=q8Zr2LmX0vT5kWj3\n").is_some());
+        assert!(literal_secret("API_TOKEN", "cTh4ZXJ0eWFzZGZnaGprbA==").is_some());
         assert!(literal_secret("GH_TOKEN", "ghp_0123456789abcdefghijABCDEFGHIJ012345").is_some());
         assert!(secretish_key("npm-token") && !secretish_key("token-url"));
         assert!(
