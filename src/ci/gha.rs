@@ -765,6 +765,40 @@ pub const PRIVILEGED_TRIGGERS: &[&str] = &[
     "pull_request_review_comment",
 ];
 
+/// The token scopes a job's steps show a use of; None when that cannot be told (a reusable
+/// workflow call, no steps, the token in the job's or workflow's environment, or a step whose
+/// use is unknown: unknown actions, `gh`, API calls).
+pub fn scopes_used_by_job(
+    file: &SourceFile,
+    w: &Workflow,
+    job: &Job,
+) -> Option<std::collections::BTreeSet<&'static str>> {
+    let env_token = [w.env, job.env].into_iter().flatten().any(|e| {
+        let t = file.text.get(e.span.clone()).unwrap_or("");
+        t.contains("github.token") || t.contains("GITHUB_TOKEN")
+    });
+    if job.uses.is_some() || job.steps.is_empty() || env_token {
+        return None;
+    }
+    let mut used = std::collections::BTreeSet::new();
+    for s in &job.steps {
+        used.extend(scopes_used(s)?);
+    }
+    Some(used)
+}
+
+/// Does the job use its OIDC token? None when an action nhilint does not know may be the consumer.
+pub fn uses_oidc(job: &Job) -> Option<bool> {
+    if job.uses.is_some() || job.steps.iter().any(consumes_oidc) {
+        return Some(true);
+    }
+    let unknown = job.steps.iter().any(|s| match &s.uses {
+        Some((u, _)) => u.slug().is_none_or(|s| !inert_action(&s)),
+        None => false,
+    });
+    (!unknown).then_some(false)
+}
+
 /// What a job's GITHUB_TOKEN may write: `Some("default")` (no `permissions:` anywhere, the
 /// repository default, possibly write), `Some("write")` (a write scope other than `id-token`,
 /// `write-all` or an expression), `None` (read-only or none).

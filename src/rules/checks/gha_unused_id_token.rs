@@ -1,7 +1,7 @@
 //! `id-token: write` on jobs with no known consumer of the OIDC token (cloud login actions,
 //! signing and attestation, trusted publishing, `ACTIONS_ID_TOKEN_REQUEST_*` in scripts).
 
-use crate::ci::gha::{PermsKind, Workflow, consumes_oidc, inert_action};
+use crate::ci::gha::{PermsKind, Workflow, uses_oidc};
 use crate::engine::FileCx;
 use crate::finding::Finding;
 use crate::lang::Span;
@@ -22,15 +22,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             else {
                 continue;
             };
-            if job.uses.is_some() || job.steps.iter().any(consumes_oidc) {
-                continue;
-            }
-            // An action nhilint does not know may be the consumer: stay quiet.
-            let unknown = job.steps.iter().any(|s| match &s.uses {
-                Some((u, _)) => u.slug().is_none_or(|s| !inert_action(&s)),
-                None => false,
-            });
-            if unknown {
+            if uses_oidc(job) != Some(false) {
                 continue;
             }
             match groups.iter_mut().find(|g| g.0 == *span) {

@@ -2,12 +2,11 @@
 //! whose use of the token cannot be told (unknown actions, `gh`, API calls, an explicit token)
 //! counts as using every scope; `write-all` and `id-token` have their own rules.
 
-use crate::ci::gha::{Workflow, scopes_used};
+use crate::ci::gha::{Workflow, scopes_used_by_job};
 use crate::engine::FileCx;
 use crate::finding::Finding;
 use crate::lang::Span;
 use crate::rules::Rule;
-use std::collections::BTreeSet;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     for w in Workflow::all(cx.file, cx.parsed) {
@@ -19,30 +18,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             if writes.is_empty() {
                 continue;
             }
-            // Reusable workflow calls pass the token on; jobs without steps cannot be judged.
-            // A token put in the job's or workflow's environment reaches every script.
-            let env_token = [w.env, job.env].into_iter().flatten().any(|e| {
-                let t = cx.file.text.get(e.span.clone()).unwrap_or("");
-                t.contains("github.token") || t.contains("GITHUB_TOKEN")
-            });
-            let mut used: Option<BTreeSet<&str>> = if job.uses.is_some()
-                || job.steps.is_empty()
-                || env_token
-            {
-                None
-            } else {
-                Some(BTreeSet::new())
-            };
-            for s in &job.steps {
-                match (scopes_used(s), used.as_mut()) {
-                    (None, _) => {
-                        used = None;
-                        break;
-                    }
-                    (Some(v), Some(u)) => u.extend(v),
-                    _ => {}
-                }
-            }
+            let used = scopes_used_by_job(cx.file, &w, job);
             for (scope, span) in writes {
                 if scope == "id-token" {
                     continue;
