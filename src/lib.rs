@@ -18,6 +18,7 @@ pub mod fuzzing;
 pub mod git;
 pub mod graph;
 pub mod guard;
+pub mod helm;
 pub mod iam;
 pub mod inventory;
 pub mod kube;
