@@ -121,7 +121,10 @@ impl Engine {
             };
             let target = file.kind.target();
             for rule in &self.rules.rules {
-                if rule.is_project() || !rule.card.reads(target) {
+                if rule.is_project()
+                    || !(rule.card.reads(target)
+                        || crate::source::runs_on(&rule.card.target, &file))
+                {
                     continue;
                 }
                 let mut out = Vec::new();
@@ -352,7 +355,8 @@ impl Engine {
             // they are.
             let mergeable = f.mask.is_empty()
                 && self.rules.get(&f.rule_id).is_some_and(|r| {
-                    r.card.rule_kind() != RuleKind::Secret && r.card.target == "kubernetes"
+                    r.card.rule_kind() != RuleKind::Secret
+                        && matches!(r.card.target.as_str(), "kubernetes" | "mesh")
                 });
             let text = files
                 .get(&f.path)

@@ -2,6 +2,7 @@
 //!
 //! Pipeline: walk → classify → parse → extract → evaluate → suppress → report (see DESIGN.md).
 
+pub mod apptrust;
 pub mod baseline;
 pub mod ci;
 pub mod cli;

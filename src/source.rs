@@ -125,6 +125,70 @@ impl FileKind {
     }
 }
 
+/// Rule targets of the app-to-app surfaces, which read files of other kinds: `mesh`
+/// (Istio, Linkerd and Consul objects, Helm values, Consul config entries), `vault` (Terraform
+/// and policy HCL), `agent` (MCP client configurations), `container` (Dockerfiles, Compose files)
+/// and `script` (shell scripts).
+pub const APP_TARGETS: [&str; 5] = ["mesh", "vault", "agent", "container", "script"];
+
+/// Does a rule of `target` run on this file? Each kind has one main target
+/// ([`FileKind::target`]); the app-to-app targets pick their files by kind and path.
+pub fn runs_on(target: &str, file: &SourceFile) -> bool {
+    use FileKind::*;
+    if target == file.kind.target() {
+        return true;
+    }
+    let lower = file.path.to_ascii_lowercase();
+    match target {
+        "mesh" => {
+            matches!(file.kind, Kubernetes | HelmTemplate | HelmValues)
+                || file.kind == Terraform && lower.ends_with(".hcl")
+        }
+        "vault" => matches!(file.kind, Terraform | TerraformJson),
+        "agent" => file.kind == Json && is_mcp_config(&lower),
+        "container" => is_dockerfile(&lower) || is_compose(&lower),
+        "script" => file.kind == Shell,
+        _ => false,
+    }
+}
+
+fn file_name(lower_path: &str) -> &str {
+    lower_path.rsplit('/').next().unwrap_or(lower_path)
+}
+
+/// MCP client configurations: `.vscode/mcp.json`, `.cursor/mcp.json`, `.mcp.json`,
+/// `claude_desktop_config.json` and the other agents' files of the same shape.
+pub fn is_mcp_config(lower_path: &str) -> bool {
+    let name = file_name(lower_path);
+    matches!(
+        name,
+        "mcp.json"
+            | ".mcp.json"
+            | "mcp_config.json"
+            | "claude_desktop_config.json"
+            | "cline_mcp_settings.json"
+            | "mcp_settings.json"
+    ) || lower_path.ends_with(".gemini/settings.json")
+        || lower_path.ends_with(".claude/settings.json")
+}
+
+/// `Dockerfile`, `Dockerfile.x`, `x.Dockerfile`, `Containerfile`.
+pub fn is_dockerfile(lower_path: &str) -> bool {
+    let name = file_name(lower_path);
+    name == "dockerfile"
+        || name == "containerfile"
+        || name.starts_with("dockerfile.")
+        || name.starts_with("containerfile.")
+        || name.ends_with(".dockerfile")
+}
+
+/// `docker-compose*.yml`, `compose*.yaml`.
+pub fn is_compose(lower_path: &str) -> bool {
+    let name = file_name(lower_path);
+    (name.starts_with("docker-compose") || name.starts_with("compose."))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"))
+}
+
 /// Classify by path (forward-slash, relative to the scan root), then by content.
 pub fn classify(rel_path: &str, text: &str) -> FileKind {
     use FileKind::*;

@@ -336,6 +336,10 @@ pub fn emit(files: &[&SourceFile], objs: &[Obj], config: &Config) -> Facts {
             if o.namespace.is_none() {
                 attrs.insert("namespace_inferred".into(), json!(true));
             }
+            let labels = crate::apptrust::mesh::pod_labels(o);
+            if !labels.is_empty() {
+                attrs.insert("pod_labels".into(), json!(labels));
+            }
             match kube::automount(pod.get("automountServiceAccountToken")) {
                 kube::Automount::On => {
                     attrs.insert("automount_token".into(), json!(true));

@@ -157,6 +157,24 @@ pub struct Usage {
     pub attrs: Attrs,
 }
 
+/// An app-to-app edge: a caller that may call a callee (mesh authorisation), or an agent that
+/// starts or calls a tool server. Kinds: `istio-allow`, `linkerd-allow`, `consul-allow`,
+/// `mcp-server`. `from`/`to` as written: a SPIFFE principal (`cluster.local/ns/a/sa/b`),
+/// `ns/sa`, `*`, a workload selector (`ns/app=web`), a tool server (`mcp.json#servers.github`).
+/// Attrs: `mesh`, `caller_sa` and `caller_namespace` (a caller the principal names),
+/// `callee_namespace`, `callee_labels` (object), `callee_service`, `credentials` (array of
+/// credential ids), `any_caller` (bool).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Call {
+    pub id: String,
+    pub kind: String,
+    pub from: String,
+    pub to: String,
+    pub loc: Loc,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub attrs: Attrs,
+}
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Facts {
     pub identities: Vec<Identity>,
@@ -164,6 +182,8 @@ pub struct Facts {
     pub trusts: Vec<Trust>,
     pub credentials: Vec<Credential>,
     pub usages: Vec<Usage>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<Call>,
 }
 
 impl Facts {
@@ -173,6 +193,7 @@ impl Facts {
         self.trusts.extend(o.trusts);
         self.credentials.extend(o.credentials);
         self.usages.extend(o.usages);
+        self.calls.extend(o.calls);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -181,6 +202,7 @@ impl Facts {
             && self.trusts.is_empty()
             && self.credentials.is_empty()
             && self.usages.is_empty()
+            && self.calls.is_empty()
     }
 
     /// Deterministic order (by id).
@@ -190,16 +212,19 @@ impl Facts {
         self.trusts.sort_by(|a, b| a.id.cmp(&b.id));
         self.credentials.sort_by(|a, b| a.id.cmp(&b.id));
         self.usages.sort_by(|a, b| a.id.cmp(&b.id));
+        self.calls.sort_by(|a, b| a.id.cmp(&b.id));
     }
 }
 
 /// Facts of one file, by its kind.
 pub fn extract(file: &SourceFile, parsed: &Parsed, config: &crate::config::Config) -> Facts {
-    match file.kind.target() {
+    let mut f = match file.kind.target() {
         "terraform" | "cloudformation" => terraform::extract(file, parsed, config),
         "kubernetes" => kubernetes::extract(file, parsed, config),
         "ci" => ci::extract(file, parsed, config),
         "source" => code::extract(file, parsed, config),
         _ => Facts::default(),
-    }
+    };
+    f.extend(crate::apptrust::facts(file, parsed));
+    f
 }

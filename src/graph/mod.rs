@@ -117,6 +117,7 @@ pub struct Graph<'a> {
 /// Is this identity a workload-side identity (CI job, Kubernetes object) rather than a cloud one?
 pub fn is_consumer_kind(i: &Identity) -> bool {
     i.provider == "kubernetes"
+        || i.provider == "mcp"
         || i.kind.starts_with("gha_")
         || i.kind.starts_with("gitlab_")
         || i.kind.ends_with("_job")

@@ -197,7 +197,9 @@ impl Card {
         if self.title.trim().is_empty() {
             p.push("empty title".into());
         }
-        if !TARGETS.contains(&self.target.as_str()) {
+        if !TARGETS.contains(&self.target.as_str())
+            && !crate::source::APP_TARGETS.contains(&self.target.as_str())
+        {
             p.push(format!("unknown target `{}`", self.target));
         }
         for t in &self.also_targets {
