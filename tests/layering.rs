@@ -45,6 +45,7 @@ const LAYERS: &[(u8, &[&str])] = &[
         9,
         &[
             "facts::extract",
+            "facts::apptrust",
             "facts::ci",
             "facts::code",
             "facts::kubernetes",

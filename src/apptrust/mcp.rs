@@ -4,9 +4,9 @@
 //! (`env`, `headers`, `args`). Values that the client fills in at start (`${input:x}` prompts,
 //! `${env:X}`, `${X}`) are references, not literals.
 
-use crate::engine::Parsed;
 use crate::facts::{Attrs, Call, Credential, Facts, Identity, Loc};
 use crate::kube::secrets::{secret_like_key, secret_like_value};
+use crate::lang::Parsed;
 use crate::lang::{Node, Span};
 use crate::redact::redact;
 use crate::source::SourceFile;

@@ -5,9 +5,9 @@
 //! objects; [`facts`] turns their allow rules into caller → callee edges ([`Call`]) that the
 //! trust graph joins with Kubernetes ServiceAccounts and workloads.
 
-use crate::engine::Parsed;
 use crate::facts::{Attrs, Call, Facts, Loc};
 use crate::kube::{self, Obj, lit};
+use crate::lang::Parsed;
 use crate::lang::{Node, Span, V};
 use crate::source::SourceFile;
 use serde_json::json;

@@ -3,7 +3,7 @@
 //! sources) and auth roles (`vault_approle_auth_backend_role`, `vault_jwt_auth_backend_role`,
 //! `vault_kubernetes_auth_backend_role`, ...) in Terraform.
 
-use crate::engine::Parsed;
+use crate::lang::Parsed;
 use crate::lang::{Block, Node, Span, V};
 use crate::source::SourceFile;
 

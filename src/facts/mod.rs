@@ -36,6 +36,7 @@
 //!   `branches`, `environment` into `attrs`.
 //! * Never a secret value anywhere in facts: only `redact()`ed forms.
 
+pub mod apptrust;
 pub mod ci;
 pub mod code;
 pub mod kubernetes;
@@ -225,6 +226,6 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &crate::config::Confi
         "source" => code::extract(file, parsed, config),
         _ => Facts::default(),
     };
-    f.extend(crate::apptrust::facts(file, parsed));
+    f.extend(apptrust::extract(file, parsed));
     f
 }

@@ -6,6 +6,7 @@
 //! ServiceAccount) → the identity's grants. Project rules (`src/rules/checks/trust_*.rs`) and
 //! `nhilint inventory` read this graph; nothing here reports.
 
+pub mod calls;
 pub mod env;
 pub mod hops;
 pub mod oidc;

@@ -176,9 +176,123 @@ fn view(inv: &Inventory) -> View {
             alert: false,
         });
     }
+    calls(inv, &mut nodes, &mut edges);
     edges.sort_by(|a, b| (&a.from, &a.to, &a.label).cmp(&(&b.from, &b.to, &b.label)));
     edges.dedup_by(|a, b| a.from == b.from && a.to == b.to && a.label == b.label);
     View { nodes, edges }
+}
+
+/// App-to-app edges: mesh callers → callee workloads, agents → tool servers → credentials.
+fn calls(inv: &Inventory, nodes: &mut BTreeMap<String, Node>, edges: &mut Vec<Edge>) {
+    let identity_node = |id: &str| -> Node {
+        let lines = match inv.identities.iter().find(|i| i.id == id) {
+            Some(i) => vec![
+                format!("{} {}", i.kind, short(&i.name, 40)),
+                format!("{}:{}", i.path, i.start_line),
+            ],
+            None => vec![short(id, 60)],
+        };
+        Node {
+            shape: Shape::Identity,
+            lines,
+            alert: false,
+        }
+    };
+    for c in &inv.calls {
+        if c.kind == "mcp-server" {
+            let agent = format!("agent:{}", c.from);
+            nodes.entry(agent.clone()).or_insert_with(|| Node {
+                shape: Shape::Consumer,
+                lines: vec![short(&c.from, 60)],
+                alert: false,
+            });
+            nodes
+                .entry(c.to.clone())
+                .or_insert_with(|| identity_node(&c.to));
+            edges.push(Edge {
+                from: agent,
+                to: c.to.clone(),
+                label: "starts / calls".into(),
+                dashed: false,
+                alert: false,
+            });
+            for cred in &c.credentials {
+                let (storage, place) = inv
+                    .credentials
+                    .iter()
+                    .find(|x| &x.id == cred)
+                    .map(|x| {
+                        (
+                            x.storage.clone(),
+                            x.id.rsplit('/').next().unwrap_or("").to_string(),
+                        )
+                    })
+                    .unwrap_or_default();
+                let key = format!("cred:{cred}");
+                nodes.entry(key.clone()).or_insert_with(|| Node {
+                    shape: Shape::Unresolved,
+                    lines: vec![format!("credential {}", short(&place, 40)), storage.clone()],
+                    alert: storage == "literal",
+                });
+                edges.push(Edge {
+                    from: c.to.clone(),
+                    to: key,
+                    label: "holds".into(),
+                    dashed: false,
+                    alert: storage == "literal",
+                });
+            }
+            continue;
+        }
+        let caller = match &c.caller_identity {
+            Some(id) => {
+                nodes.entry(id.clone()).or_insert_with(|| identity_node(id));
+                id.clone()
+            }
+            None => {
+                let key = format!("caller:{}", c.from);
+                nodes.entry(key.clone()).or_insert_with(|| Node {
+                    shape: Shape::Principal,
+                    lines: vec![
+                        if c.any_caller {
+                            "any caller".to_string()
+                        } else {
+                            "mesh principal".to_string()
+                        },
+                        short(&c.from, 60),
+                    ],
+                    alert: c.any_caller,
+                });
+                key
+            }
+        };
+        let mut callees: Vec<String> = c.callee_workloads.clone();
+        for w in &callees {
+            nodes.entry(w.clone()).or_insert_with(|| Node {
+                shape: Shape::Consumer,
+                lines: consumer_lines(w),
+                alert: false,
+            });
+        }
+        if callees.is_empty() {
+            let key = format!("callee:{}", c.to);
+            nodes.entry(key.clone()).or_insert_with(|| Node {
+                shape: Shape::Unresolved,
+                lines: vec![short(&c.to, 60)],
+                alert: false,
+            });
+            callees.push(key);
+        }
+        for to in callees {
+            edges.push(Edge {
+                from: caller.clone(),
+                to,
+                label: format!("{} may call", c.kind.trim_end_matches("-allow")),
+                dashed: false,
+                alert: c.any_caller,
+            });
+        }
+    }
 }
 
 impl View {

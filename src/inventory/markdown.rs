@@ -171,7 +171,56 @@ pub fn render(inv: &Inventory) -> String {
             ));
         }
     }
+    calls_table(&mut s, inv);
     s
+}
+
+/// Who may call whom (mesh) and which agent tool server holds which credential.
+fn calls_table(s: &mut String, inv: &Inventory) {
+    let (mesh, agents): (Vec<_>, Vec<_>) = inv.calls.iter().partition(|c| c.kind != "mcp-server");
+    if !mesh.is_empty() {
+        s.push_str("\n## Who may call whom (service mesh)\n\n| Caller | Caller ServiceAccount | Callee | Callee workloads | Callee ServiceAccounts | Kind | Where |\n|---|---|---|---|---|---|---|\n");
+        for c in mesh {
+            let caller = if c.any_caller {
+                format!("{} (any caller)", code(&c.from))
+            } else {
+                code(&c.from)
+            };
+            s.push_str(&format!(
+                "| {caller} | {} | {} | {} | {} | {} | {} |\n",
+                c.caller_identity
+                    .as_deref()
+                    .or(c.caller_service_account.as_deref())
+                    .map(code)
+                    .unwrap_or_else(|| "—".into()),
+                code(&c.to),
+                list(&c.callee_workloads),
+                list(&c.callee_service_accounts),
+                cell(&c.kind),
+                loc(&c.path, c.start_line)
+            ));
+        }
+    }
+    if !agents.is_empty() {
+        s.push_str("\n## AI agents' tool servers\n\n| Agent | Tool server | Credentials | Where |\n|---|---|---|---|\n");
+        for c in agents {
+            s.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                code(&c.from),
+                code(&c.to),
+                list(&c.credentials),
+                loc(&c.path, c.start_line)
+            ));
+        }
+    }
+}
+
+fn list(v: &[String]) -> String {
+    if v.is_empty() {
+        "—".into()
+    } else {
+        v.iter().map(|x| code(x)).collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// The pull-request comment of `inventory --since <ref>`.

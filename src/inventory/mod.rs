@@ -94,6 +94,7 @@ impl Inventory {
             trust: Vec::new(),
             grants: Vec::new(),
             usages: Vec::new(),
+            calls: Vec::new(),
             errors: Vec::new(),
         }
     }

@@ -21,6 +21,10 @@ pub struct Inventory {
     pub trust: Vec<TrustEntry>,
     pub grants: Vec<GrantEntry>,
     pub usages: Vec<UsageEntry>,
+    /// App-to-app edges: mesh authorisation (who may call whom) and AI agents' tool servers
+    /// (which server holds which credential).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<CallEntry>,
     /// Files that could not be analysed (parse or internal errors), as in `check`'s `errors`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<crate::engine::ScanError>,
@@ -149,6 +153,39 @@ pub struct UsageEntry {
     pub triggers: Vec<String>,
     pub path: String,
     pub start_line: u32,
+}
+
+/// An app-to-app edge, joined: the caller's ServiceAccount, the callee's workloads and the
+/// ServiceAccounts they run as, the credentials a tool server is handed.
+#[derive(Clone, Debug, Serialize)]
+pub struct CallEntry {
+    pub id: String,
+    /// istio-allow | linkerd-allow | consul-allow | mcp-server
+    pub kind: String,
+    /// The caller as written (principal, `namespace x`, `*`, the agent and its file).
+    pub from: String,
+    /// The callee as written (`ns/app=web`, `service payments`, the tool server's id).
+    pub to: String,
+    pub path: String,
+    pub start_line: u32,
+    /// The caller as `ns/sa` when the principal names one ServiceAccount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_service_account: Option<String>,
+    /// The caller's identity id, when that ServiceAccount is defined in the repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caller_identity: Option<String>,
+    /// Workloads the callee selector picks (their ids).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub callee_workloads: Vec<String>,
+    /// ServiceAccounts (`ns/sa`) those workloads run as.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub callee_service_accounts: Vec<String>,
+    /// Credential ids the callee (a tool server) is handed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub credentials: Vec<String>,
+    /// Every caller matches (`*`, an empty rule, no `from`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub any_caller: bool,
 }
 
 const REF_KEYS: [&str; 9] = [
@@ -297,6 +334,23 @@ pub fn build(g: &Graph) -> Inventory {
             }
         })
         .collect();
+    let calls = crate::graph::calls::link(f)
+        .into_iter()
+        .map(|l| CallEntry {
+            id: l.call.id.clone(),
+            kind: l.call.kind.clone(),
+            from: l.call.from.clone(),
+            to: l.call.to.clone(),
+            path: l.call.loc.path.clone(),
+            start_line: l.call.loc.start_line,
+            caller_service_account: l.caller_sa,
+            caller_identity: l.caller,
+            callee_workloads: l.callee_workloads,
+            callee_service_accounts: l.callee_service_accounts,
+            credentials: l.credentials,
+            any_caller: l.any_caller,
+        })
+        .collect();
     let mut inv = Inventory {
         version: 1,
         repository: g.repo.clone(),
@@ -306,6 +360,7 @@ pub fn build(g: &Graph) -> Inventory {
         trust,
         grants,
         usages,
+        calls,
         errors: Vec::new(),
     };
     sort(&mut inv);
@@ -349,4 +404,5 @@ pub fn sort(inv: &mut Inventory) {
     inv.trust.sort_by(|a, b| a.id.cmp(&b.id));
     inv.grants.sort_by(|a, b| a.id.cmp(&b.id));
     inv.usages.sort_by(|a, b| a.id.cmp(&b.id));
+    inv.calls.sort_by(|a, b| a.id.cmp(&b.id));
 }

@@ -172,6 +172,8 @@ pub fn changes(mut now: Inventory, before: &Inventory, since: &str) -> Inventory
     now.usages
         .retain(|u| u.identity.as_ref().is_some_and(|i| idents.contains(i)));
     now.credentials.clear();
+    // App-to-app edges are not compared across refs yet.
+    now.calls.clear();
     now.trust = trust;
     now.since = Some(since.to_string());
     now

@@ -2,7 +2,7 @@
 //! `headers`: the token crosses the network in clear text.
 
 use crate::apptrust::mcp;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

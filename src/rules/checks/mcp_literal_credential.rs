@@ -4,7 +4,7 @@
 //! `${X}` references are not literals.
 
 use crate::apptrust::mcp::{self, Source};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::redact::redact;
 use crate::rules::Rule;

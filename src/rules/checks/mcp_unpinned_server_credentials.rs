@@ -4,7 +4,7 @@
 //! version of the package or image gets the tokens.
 
 use crate::apptrust::mcp;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

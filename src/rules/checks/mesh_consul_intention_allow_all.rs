@@ -3,8 +3,8 @@
 //! allow permissions).
 
 use crate::apptrust::mesh::{self, seq};
-use crate::engine::FileCx;
-use crate::engine::Parsed;
+use crate::context::FileCx;
+use crate::lang::Parsed;
 use crate::finding::Finding;
 use crate::kube;
 use crate::rules::Rule;

@@ -4,7 +4,7 @@
 //! traffic by design), nor are rules whose `when` conditions test the caller's identity.
 
 use crate::apptrust::mesh::{self, seq, upper};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube;
 use crate::rules::Rule;

@@ -2,7 +2,7 @@
 //! workloads it selects accept plaintext calls that carry no workload identity.
 
 use crate::apptrust::mesh::{self, upper};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube;
 use crate::rules::Rule;

@@ -2,7 +2,7 @@
 //! host: calls leave the sidecar as plaintext, without the caller's workload certificate.
 
 use crate::apptrust::mesh::{self, seq, upper};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube;
 use crate::lang::Node;

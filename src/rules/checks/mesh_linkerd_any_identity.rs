@@ -3,7 +3,7 @@
 //! `ServerAuthorization` whose `client.meshTLS.identities` holds `*`.
 
 use crate::apptrust::mesh::{self, seq};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube;
 use crate::rules::Rule;

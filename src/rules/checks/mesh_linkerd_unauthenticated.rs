@@ -7,7 +7,7 @@
 //! identity.
 
 use crate::apptrust::mesh::{self, LINKERD_POLICY_ANNOTATION};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube;
 use crate::rules::Rule;

@@ -2,7 +2,7 @@
 //! Vault default is 0) or 0. An unlimited `secret_id_num_uses` is named in the message.
 
 use crate::apptrust::vault;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

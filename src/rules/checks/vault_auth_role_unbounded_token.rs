@@ -4,7 +4,7 @@
 //! by default), or a bound of 0.
 
 use crate::apptrust::vault;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

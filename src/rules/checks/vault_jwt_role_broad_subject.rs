@@ -4,7 +4,7 @@
 //! `bound_claims` (every token of the issuer with the audience gets in).
 
 use crate::apptrust::vault;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

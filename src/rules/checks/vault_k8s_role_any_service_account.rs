@@ -2,7 +2,7 @@
 //! `bound_service_account_names`), reported one severity higher when the namespaces are `*` too.
 
 use crate::apptrust::vault;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

@@ -3,7 +3,7 @@
 //! `secret-id` endpoint.
 
 use crate::apptrust::vault;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

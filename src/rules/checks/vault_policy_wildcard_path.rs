@@ -2,7 +2,7 @@
 //! in standalone policy files, `vault_policy` heredocs and `vault_policy_document` rules.
 
 use crate::apptrust::vault;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 
