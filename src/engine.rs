@@ -711,6 +711,7 @@ fn run_file_rule(rule: &Rule, cx: &FileCx, out: &mut Vec<Finding>) {
 /// Drop the findings of `out[from..]` identical to an earlier one of that range (same path,
 /// span and message), keeping the first; linear in the number of findings.
 pub fn dedup_same_place(out: &mut Vec<Finding>, from: usize) {
+    crate::terraform::report::merge_instances(out, from);
     if out.len() - from < 2 {
         return;
     }

@@ -133,3 +133,94 @@ fn facts_for_the_trust_path_join() {
                 && g.identity == "gcp/main.tf#google_service_account.deployer")
     );
 }
+
+/// Concise findings of one fixture folder (all rules of the terraform target).
+fn concise(dir: &str) -> Vec<String> {
+    let out = Command::cargo_bin("nhilint")
+        .expect("binary")
+        .args(["check", dir, "--format", "concise", "--select", "terraform"])
+        .output()
+        .expect("run nhilint");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with(dir))
+        .map(|l| l.strip_prefix(dir).unwrap_or(l).to_string())
+        .collect()
+}
+
+#[test]
+fn iteration_reports_each_instance_where_the_value_is_written() {
+    let f = concise("testdata/terraform/iteration/");
+    let has = |needle: &str| f.iter().any(|l| l.contains(needle));
+    // Module for_each: the map value written in the caller, the instance of the module's
+    // own for_each in the message.
+    assert!(has(
+        "main.tf:19:31: tf-admin-equivalent-grant [high] `aws_iam_role_policy_attachment.this[\"AdministratorAccess\"]`"
+    ));
+    // count + count.index into a local list: reported where `roles/owner` is written.
+    assert!(has(
+        "main.tf:5:15: tf-admin-equivalent-grant [high] `google_project_iam_member.ci[0]` grants `roles/owner`"
+    ));
+    // A for expression with a filter keeps only `publish`.
+    assert!(has("trust policy of `aws_iam_role.ci[\"publish\"]`"));
+    assert!(!has("aws_iam_role.ci[\"read\"]"));
+    // toset: one instance per element; only the admin one is reported.
+    assert!(has(
+        "`aws_iam_role_policy_attachment.ci[\"arn:aws:iam::aws:policy/AdministratorAccess\"]`"
+    ));
+    assert!(!has("ReadOnlyAccess"));
+    // Instances sharing one written value: one finding naming the others.
+    assert!(has(
+        "`aws_iam_user.bots[\"build\"]` has no owner (none of the tags `owner`, `team`, `Owner`, `Team` and no owners) (also instances `[\"deploy\"]`, `[\"lint\"]`)"
+    ));
+    // count = 0 creates nothing.
+    assert!(!has("aws_iam_role.none"));
+    // dynamic blocks evaluated per element; no evaluator placeholders in any message.
+    assert!(has("allows `s3:*`, `sqs:*` on every resource"));
+    assert!(f.iter().all(|l| !l.contains("${")), "{f:#?}");
+}
+
+#[test]
+fn iteration_site_is_a_related_location() {
+    let out = Command::cargo_bin("nhilint")
+        .expect("binary")
+        .args([
+            "check",
+            "testdata/terraform/iteration",
+            "--format",
+            "json",
+            "--select",
+            "tf-admin-equivalent-grant",
+        ])
+        .output()
+        .expect("run nhilint");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let f = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["start_line"] == 19)
+        .expect("module for_each finding");
+    let related: Vec<(String, i64, String)> = f["related"]
+        .as_array()
+        .expect("related")
+        .iter()
+        .map(|r| {
+            (
+                r["path"].as_str().unwrap_or("").to_string(),
+                r["start_line"].as_i64().unwrap_or(0),
+                r["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(related.contains(&(
+        "testdata/terraform/iteration/main.tf".into(),
+        16,
+        "`for_each` creates the instance here".into()
+    )));
+    assert!(related.contains(&(
+        "testdata/terraform/iteration/modules/role/main.tf".into(),
+        25,
+        "`for_each` creates the instance here".into()
+    )));
+}

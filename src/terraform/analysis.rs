@@ -38,11 +38,25 @@ pub struct Res {
     pub name: String,
     /// `aws_iam_role.deploy`, `data.aws_iam_policy_document.x`, `var.x`, `output.x`, ...
     pub address: String,
+    /// The instance key of a `count`/`for_each` block as the address shows it (`0`,
+    /// `"publish"`); `None` for a single instance.
+    pub key: Option<String>,
     pub dir: String,
     pub inst: usize,
     pub at: At,
     pub label_at: At,
     pub body: Val,
+}
+
+impl Res {
+    /// The name with the instance key, as references in the module write it: `this`,
+    /// `this[0]`, `ci["publish"]`.
+    pub fn local_name(&self) -> String {
+        match &self.key {
+            Some(k) => format!("{}[{k}]", self.name),
+            None => self.name.clone(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -120,7 +134,7 @@ impl Analysis {
     /// The trust site (role `assume_role_policy`) that uses a policy document, if any.
     pub fn trust_using_doc(&self, doc: &Res) -> Option<&Site> {
         self.doc_trust
-            .get(&(doc.inst, doc.name.clone()))
+            .get(&(doc.inst, doc.local_name()))
             .map(|&i| &self.sites[i])
     }
 
@@ -692,55 +706,79 @@ impl<'a, 'b> Builder<'a, 'b> {
                 file: fi,
                 span: n.span.clone(),
             };
-            self.budget.charge(BLOCK_COST);
-            let body = if b.ident == "variable" {
-                // Variable blocks: the default as written (not the instance's value).
-                let s0 = self.scope(m);
-                eval_block(&s0, fi, n, &at)
-            } else {
-                eval_block(&scope, fi, n, &at)
-            };
-            let address = match b.ident.as_str() {
+            let base = match b.ident.as_str() {
                 "resource" => format!("{rtype}.{name}"),
                 "data" => format!("data.{rtype}.{name}"),
                 "variable" => format!("var.{name}"),
                 other => format!("{other}.{name}"),
             };
-            self.out.res.push(Res {
-                block: b.ident.clone(),
-                rtype,
-                name,
-                address,
-                dir: m.dir.clone(),
-                inst,
-                at: At {
-                    file: fi,
-                    span: n.span.clone(),
-                },
-                label_at: At {
-                    file: fi,
-                    span: label_at,
-                },
-                body,
-            });
+            let (keys, iter_at) = if matches!(b.ident.as_str(), "resource" | "data" | "module") {
+                expansion(&scope, fi, n)
+            } else {
+                (vec![None], None)
+            };
+            for key in keys {
+                self.budget.charge(BLOCK_COST);
+                let (body, key) = if b.ident == "variable" {
+                    // Variable blocks: the default as written (not the instance's value).
+                    let s0 = self.scope(m);
+                    (eval_block(&s0, fi, n, &at), None)
+                } else {
+                    match key {
+                        Some((key, binding, value)) => {
+                            scope.iters.borrow_mut().push((binding.to_string(), value));
+                            let mut body = eval_block(&scope, fi, n, &at);
+                            scope.iters.borrow_mut().pop();
+                            if let Some(it) = &iter_at {
+                                body.add_use(it);
+                            }
+                            (body, Some(key))
+                        }
+                        None => (eval_block(&scope, fi, n, &at), None),
+                    }
+                };
+                let address = match &key {
+                    Some(k) => format!("{base}[{k}]"),
+                    None => base.clone(),
+                };
+                self.out.res.push(Res {
+                    block: b.ident.clone(),
+                    rtype: rtype.clone(),
+                    name: name.clone(),
+                    address,
+                    key,
+                    dir: m.dir.clone(),
+                    inst,
+                    at: at.clone(),
+                    label_at: At {
+                        file: fi,
+                        span: label_at.clone(),
+                    },
+                    body,
+                });
+            }
         }
         // Policy documents of this instance.
-        let docs: HashMap<String, usize> = (first_res..self.out.res.len())
-            .filter(|&i| {
-                let r = &self.out.res[i];
-                r.block == "data" && r.rtype == "aws_iam_policy_document"
-            })
-            .map(|i| (self.out.res[i].name.clone(), i))
-            .collect();
+        // By name with its instance key (`this[0]`) and, for the first instance, by name.
+        let mut docs: HashMap<String, usize> = HashMap::new();
+        for i in first_res..self.out.res.len() {
+            let r = &self.out.res[i];
+            if r.block == "data" && r.rtype == "aws_iam_policy_document" {
+                docs.insert(r.local_name(), i);
+                docs.entry(r.name.clone()).or_insert(i);
+            }
+        }
         let mut doc_policies: HashMap<String, Policy> = HashMap::new();
-        for name in docs.keys() {
+        let mut names: Vec<&String> = docs.keys().collect();
+        names.sort();
+        for name in names {
             let p = self.doc_policy(name, &docs, &mut doc_policies, 0);
             doc_policies.insert(name.clone(), p);
         }
         for i in first_res..self.out.res.len() {
             let r = &self.out.res[i];
             if r.block == "data" && r.rtype == "aws_iam_policy_document" {
-                if let Some(p) = doc_policies.get(&r.name) {
+                if let Some(p) = doc_policies.get(&r.local_name()) {
                     self.out.sites.push(Site {
                         res: i,
                         attr: "document".into(),
@@ -782,8 +820,14 @@ impl<'a, 'b> Builder<'a, 'b> {
                     SiteKind::Resource
                 };
                 let (policy, via_doc) = match &v.k {
-                    K::DocRef(d) => match doc_policies.get(d) {
-                        Some(p) => (p.clone(), Some(d.clone())),
+                    K::DocRef(d) => match doc_lookup(&docs, d) {
+                        Some(di) => {
+                            let n = self.out.res[di].local_name();
+                            match doc_policies.get(&n) {
+                                Some(p) => (p.clone(), Some(n)),
+                                None => continue,
+                            }
+                        }
                         None => continue,
                     },
                     _ => match value_policy(&v, self.files) {
@@ -814,7 +858,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
                 let src = r.body.get("source")?.known_str()?;
                 let d = local_source(&m.dir, src)?;
-                Some((d, r.body.entries().to_vec(), r.name.clone(), i))
+                Some((d, r.body.entries().to_vec(), r.address.clone(), i))
             })
             .collect();
         for (d, args, name, call) in calls {
@@ -834,7 +878,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                 }
                 vars.insert(k, v);
             }
-            let label = format!("{} → module.{name}", self.out.insts[inst].label);
+            let label = format!("{} → {name}", self.out.insts[inst].label);
             self.instance(child, vars, depth + 1, label, Some((inst, call)));
         }
     }
@@ -849,7 +893,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         if let Some(p) = done.get(name) {
             return p.clone();
         }
-        let Some(&i) = docs.get(name) else {
+        let Some(i) = doc_lookup(docs, name) else {
             return Policy {
                 stmts: Vec::new(),
                 at: At {
@@ -869,6 +913,14 @@ impl<'a, 'b> Builder<'a, 'b> {
         };
         policy::from_document(&body, &mut resolve)
     }
+}
+
+/// A policy document of the instance by the name a reference gives (`this`, `this[0]`): that
+/// instance, else the first instance of the name.
+fn doc_lookup(docs: &HashMap<String, usize>, name: &str) -> Option<usize> {
+    docs.get(name)
+        .or_else(|| docs.get(name.split('[').next().unwrap_or(name)))
+        .copied()
 }
 
 /// A policy written as an object (jsonencode) or a JSON string.
@@ -960,6 +1012,69 @@ fn eval_body(scope: &Scope, file: usize, node: &Node, depth: usize) -> Val {
             span: node.span.clone(),
         },
     )
+}
+
+/// Most instances one `count`/`for_each` block is evaluated for (the rest are not checked).
+const MAX_BLOCK_INSTANCES: usize = 256;
+
+/// One instance of a block: its key as an address shows it (`0`, `"publish"`), the iterator
+/// name (`count`, `each`) and its value.
+type InstanceKey = Option<(String, &'static str, Val)>;
+
+/// The instances `count` or `for_each` creates: `[None]` for a block without them or whose
+/// collection is not known (one instance, `each`/`count` unknown), `[]` for none, and where
+/// the meta-argument is written (the related location of an instance's findings).
+fn expansion(scope: &Scope, fi: usize, n: &Node) -> (Vec<InstanceKey>, Option<At>) {
+    let entry = n
+        .entries()
+        .iter()
+        .find(|e| e.key == "for_each" || e.key == "count");
+    let Some(e) = entry else {
+        return (vec![None], None);
+    };
+    let site = At {
+        file: fi,
+        span: e.key_span.start..e.value.span.end.max(e.key_span.end),
+    };
+    let v = scope.eval(fi, &e.value);
+    let keys: Vec<InstanceKey> = if e.key == "count" {
+        match v.as_f64() {
+            Some(c) if c >= 0.0 => (0..(c as usize).min(MAX_BLOCK_INSTANCES))
+                .map(|i| {
+                    let idx = Val::new(K::Num(i.to_string()), site.clone());
+                    let obj = Val::new(K::Obj(vec![("index".into(), idx)]), site.clone());
+                    Some((i.to_string(), "count", obj))
+                })
+                .collect(),
+            _ => vec![None],
+        }
+    } else {
+        match v.k {
+            K::Obj(es) => {
+                let mut es = es;
+                es.sort_by(|a, b| a.0.cmp(&b.0));
+                es.into_iter()
+                    .take(MAX_BLOCK_INSTANCES)
+                    .map(|(k, v)| {
+                        let key = Val::new(K::Str(k.clone(), false), v.at.clone());
+                        Some((format!("{k:?}"), "each", iter_obj(key, v, site.clone())))
+                    })
+                    .collect()
+            }
+            K::List(items) if items.iter().all(|i| i.scalar().is_some()) => items
+                .into_iter()
+                .take(MAX_BLOCK_INSTANCES)
+                .map(|v| {
+                    let k = v.scalar().unwrap_or_default();
+                    let key = Val::new(K::Str(k.clone(), false), v.at.clone());
+                    Some((format!("{k:?}"), "each", iter_obj(key, v, site.clone())))
+                })
+                .collect(),
+            K::Null => Vec::new(),
+            _ => vec![None],
+        }
+    };
+    (keys, Some(site))
 }
 
 fn iter_obj(key: Val, value: Val, at: At) -> Val {

@@ -453,6 +453,7 @@ impl Lower<'_, '_> {
             rtype: rtype.into(),
             name: name.into(),
             address,
+            key: None,
             dir: format!("{}#template", self.path),
             inst: self.inst,
             at: at.clone(),

@@ -370,6 +370,12 @@ impl Val {
         self
     }
 
+    /// Record a place the value (and everything inside it) is used through: an instance's
+    /// `for_each`/`count` for every value of its body.
+    pub fn add_use(&mut self, use_at: &At) {
+        self.add_via(use_at, 0);
+    }
+
     fn add_via(&mut self, use_at: &At, depth: usize) {
         self.via.push(use_at.clone());
         if depth > 8 {
@@ -516,14 +522,14 @@ impl<'a> Scope<'a> {
                 ),
                 at,
             ),
-            V::Map(es) => Val::new(
-                K::Obj(
-                    es.iter()
-                        .map(|e| (e.key.clone(), self.eval_node(file, &e.value, depth + 1)))
-                        .collect(),
-                ),
-                at,
-            ),
+            V::Map(es) => {
+                // A key written twice keeps its last value, as Terraform does.
+                let out = es
+                    .iter()
+                    .map(|e| (e.key.clone(), self.eval_node(file, &e.value, depth + 1)))
+                    .collect();
+                Val::new(K::Obj(last_wins(out)), at)
+            }
             V::Block(b) => Val::new(
                 K::Obj(
                     b.body
@@ -599,7 +605,7 @@ impl<'a> Scope<'a> {
                     };
                     es.push((key, self.eval_expr(v.expr(), file, base, depth + 1)));
                 }
-                Val::new(K::Obj(es), at)
+                Val::new(K::Obj(last_wins(es)), at)
             }
             Expression::StringTemplate(t) => {
                 // Template elements carry spans relative to the expression text.
@@ -702,7 +708,107 @@ impl<'a> Scope<'a> {
                     },
                 }
             }
-            Expression::ForExpr(_) => Val::unknown(self.src_text(&at), at),
+            Expression::ForExpr(f) => self.for_expr(f, file, base, at, depth),
+        }
+    }
+
+    /// `[for x in c : e if cond]` and `{for k, v in c : k => v if cond}` (grouping with `...`)
+    /// over a known collection; unknown when the collection (or a filter) is not known.
+    fn for_expr(
+        &self,
+        f: &hcl::edit::expr::ForExpr,
+        file: usize,
+        base: usize,
+        at: At,
+        depth: usize,
+    ) -> Val {
+        let coll = self.eval_expr(&f.intro.collection_expr, file, base, depth + 1);
+        let items: Vec<(Val, Val)> = match coll.k {
+            K::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Val::new(K::Num(i.to_string()), v.at.clone()), v))
+                .collect(),
+            K::Obj(es) => {
+                let mut es = es;
+                es.sort_by(|a, b| a.0.cmp(&b.0));
+                es.into_iter()
+                    .map(|(k, v)| (Val::new(K::Str(k, false), v.at.clone()), v))
+                    .collect()
+            }
+            K::Null => Vec::new(),
+            _ => return Val::unknown(self.src_text(&at), at),
+        };
+        let key_var = f.intro.key_var.as_ref().map(|k| k.as_str().to_string());
+        let value_var = f.intro.value_var.as_str().to_string();
+        let mut list = Vec::new();
+        let mut obj: Vec<(String, Val)> = Vec::new();
+        let mut groups: HashMap<String, usize> = HashMap::new();
+        for (k, v) in items {
+            let pushed = {
+                let mut it = self.iters.borrow_mut();
+                if let Some(kv) = &key_var {
+                    it.push((kv.clone(), k));
+                    it.push((value_var.clone(), v));
+                    2
+                } else {
+                    it.push((value_var.clone(), v));
+                    1
+                }
+            };
+            let out = (|| {
+                if let Some(c) = &f.cond {
+                    match self.eval_expr(&c.expr, file, base, depth + 1).as_bool() {
+                        Some(true) => {}
+                        Some(false) => return Some(None),
+                        None => return None,
+                    }
+                }
+                let key = match &f.key_expr {
+                    Some(ke) => match self.eval_expr(ke, file, base, depth + 1).scalar() {
+                        Some(s) => Some(s),
+                        None => return None,
+                    },
+                    None => None,
+                };
+                Some(Some((
+                    key,
+                    self.eval_expr(&f.value_expr, file, base, depth + 1),
+                )))
+            })();
+            {
+                let mut it = self.iters.borrow_mut();
+                for _ in 0..pushed {
+                    it.pop();
+                }
+            }
+            match out {
+                None => return Val::unknown(self.src_text(&at), at),
+                Some(None) => {}
+                Some(Some((None, v))) => list.push(v),
+                Some(Some((Some(k), v))) => {
+                    if f.grouping {
+                        match groups.get(&k) {
+                            Some(&g) => {
+                                if let K::List(l) = &mut obj[g].1.k {
+                                    l.push(v)
+                                }
+                            }
+                            None => {
+                                groups.insert(k.clone(), obj.len());
+                                obj.push((k, Val::new(K::List(vec![v]), at.clone())));
+                            }
+                        }
+                    } else {
+                        obj.push((k, v));
+                    }
+                }
+            }
+        }
+        if f.key_expr.is_some() {
+            Val::new(K::Obj(last_wins(obj)), at)
+        } else {
+            Val::new(K::List(list), at)
         }
     }
 
@@ -823,22 +929,84 @@ impl<'a> Scope<'a> {
                 _ => Val::unknown(text, at),
             },
             "data" => {
+                let json = |i: usize| matches!(attr(i), Some("json") | Some("minified_json"));
                 if attr(0) == Some("aws_iam_policy_document")
                     && let Some(name) = attr(1)
-                    && matches!(attr(2), Some("json") | Some("minified_json"))
                 {
-                    return Val::new(K::DocRef(name.to_string()), at);
+                    if json(2) {
+                        return Val::new(K::DocRef(name.to_string()), at);
+                    }
+                    // `data.aws_iam_policy_document.this[0].json`: that instance (any, when
+                    // the index is not known).
+                    if let Some(TraversalOperator::Index(e)) = ops.get(2)
+                        && json(3)
+                    {
+                        let i = self.eval_expr(e, file, base, depth + 1);
+                        let doc = match (&i.k, i.scalar()) {
+                            (K::Str(..), Some(k)) => format!("{name}[{k:?}]"),
+                            (_, Some(k)) => format!("{name}[{k}]"),
+                            _ => name.to_string(),
+                        };
+                        return Val::new(K::DocRef(doc), at);
+                    }
                 }
-                Val::unknown(text, at)
+                Val::unknown(self.ref_text(&root, &ops, &text, file, base, depth), at)
             }
             _ => {
-                if let Some((_, v)) = self.iters.borrow().iter().rev().find(|(n, _)| *n == root) {
-                    let v = self.copy(v, &at).with_via(at.clone());
+                let bound = {
+                    let it = self.iters.borrow();
+                    it.iter()
+                        .rev()
+                        .find(|(n, _)| *n == root)
+                        .map(|(_, v)| self.copy(v, &at))
+                };
+                if let Some(v) = bound {
+                    let v = v.with_via(at.clone());
                     return self.apply_ops(v, &ops, 0, file, base, at, depth);
                 }
-                Val::unknown(text, at)
+                Val::unknown(self.ref_text(&root, &ops, &text, file, base, depth), at)
             }
         }
+    }
+
+    /// A reference to something not evaluated here (a resource attribute), as written but with
+    /// its indexes evaluated: `aws_iam_role.ci[each.key].arn` → `aws_iam_role.ci["publish"].arn`.
+    fn ref_text(
+        &self,
+        root: &str,
+        ops: &[&TraversalOperator],
+        text: &str,
+        file: usize,
+        base: usize,
+        depth: usize,
+    ) -> String {
+        if !ops
+            .iter()
+            .any(|o| matches!(o, TraversalOperator::Index(e) if !matches!(e, Expression::Number(_) | Expression::String(_))))
+        {
+            return text.to_string();
+        }
+        let mut out = root.to_string();
+        for op in ops {
+            match op {
+                TraversalOperator::GetAttr(a) => {
+                    out.push('.');
+                    out.push_str(a.as_str());
+                }
+                TraversalOperator::Index(e) => {
+                    let v = self.eval_expr(e, file, base, depth + 1);
+                    match (&v.k, v.scalar()) {
+                        (K::Str(..), Some(s)) => out.push_str(&format!("[{s:?}]")),
+                        (_, Some(s)) => out.push_str(&format!("[{s}]")),
+                        _ => return text.to_string(),
+                    }
+                }
+                TraversalOperator::LegacyIndex(n) => out.push_str(&format!(".{}", n.value())),
+                TraversalOperator::AttrSplat(_) => out.push_str(".*"),
+                TraversalOperator::FullSplat(_) => out.push_str("[*]"),
+            }
+        }
+        out
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -872,7 +1040,24 @@ impl<'a> Scope<'a> {
                     K::List(items) => items.get(*n.value() as usize).cloned(),
                     _ => None,
                 },
-                _ => None,
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    // The rest of the traversal applies to each element (a single value is a
+                    // one-element list, null an empty one).
+                    let i = ops
+                        .iter()
+                        .position(|o| std::ptr::eq(*o, *op))
+                        .unwrap_or(from);
+                    let items = match v.k {
+                        K::List(items) => items,
+                        K::Null => Vec::new(),
+                        _ => vec![v],
+                    };
+                    let out = items
+                        .into_iter()
+                        .map(|x| self.apply_ops(x, ops, i + 1, file, base, at.clone(), depth + 1))
+                        .collect();
+                    return Val::new(K::List(out), at);
+                }
             };
             match next {
                 Some(mut n) => {
@@ -911,11 +1096,126 @@ impl<'a> Scope<'a> {
         let unknown = |at: At| Val::unknown(format!("{name}(…)"), at);
         let first = args.first();
         match name {
-            "jsonencode" | "tolist" | "toset" | "tomap" | "sensitive" | "nonsensitive"
-            | "distinct" => match args.into_iter().next() {
+            "jsonencode" | "tolist" | "tomap" | "sensitive" | "nonsensitive" => {
+                match args.into_iter().next() {
+                    Some(v) => v,
+                    None => unknown(at),
+                }
+            }
+            "toset" | "distinct" => match args.into_iter().next() {
+                Some(Val {
+                    k: K::List(items),
+                    at: lat,
+                    via,
+                    pieces,
+                }) => {
+                    // Known scalars once each (a set of strings, as `for_each` takes it).
+                    let mut seen = HashSet::new();
+                    let items = items
+                        .into_iter()
+                        .filter(|i| match i.scalar() {
+                            Some(s) => seen.insert(s),
+                            None => true,
+                        })
+                        .collect();
+                    Val {
+                        k: K::List(items),
+                        at: lat,
+                        via,
+                        pieces,
+                    }
+                }
                 Some(v) => v,
                 None => unknown(at),
             },
+            "length" => match first.map(|v| &v.k) {
+                Some(K::List(items)) => Val::new(K::Num(items.len().to_string()), at),
+                Some(K::Obj(es)) => Val::new(K::Num(es.len().to_string()), at),
+                Some(K::Str(s, false)) => Val::new(K::Num(s.chars().count().to_string()), at),
+                _ => unknown(at),
+            },
+            "keys" | "values" => match first.map(|v| &v.k) {
+                Some(K::Obj(es)) => {
+                    let mut es: Vec<&(String, Val)> = es.iter().collect();
+                    es.sort_by(|a, b| a.0.cmp(&b.0));
+                    let items = es
+                        .into_iter()
+                        .map(|(k, v)| {
+                            if name == "keys" {
+                                Val::new(K::Str(k.clone(), false), v.at.clone())
+                            } else {
+                                v.clone()
+                            }
+                        })
+                        .collect();
+                    Val::new(K::List(items), at)
+                }
+                _ => unknown(at),
+            },
+            "one" => match first.map(|v| &v.k) {
+                Some(K::List(items)) if items.len() <= 1 => items
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| Val::new(K::Null, at)),
+                _ => unknown(at),
+            },
+            "contains" => match (first.map(|v| &v.k), args.get(1).and_then(|v| v.scalar())) {
+                (Some(K::List(items)), Some(x)) if items.iter().all(|i| i.scalar().is_some()) => {
+                    Val::new(
+                        K::Bool(items.iter().any(|i| i.scalar().as_deref() == Some(&x))),
+                        at,
+                    )
+                }
+                _ => unknown(at),
+            },
+            "zipmap" => match (first.map(|v| &v.k), args.get(1).map(|v| &v.k)) {
+                (Some(K::List(ks)), Some(K::List(vs))) if ks.len() == vs.len() => {
+                    let mut es = Vec::with_capacity(ks.len());
+                    for (k, v) in ks.iter().zip(vs.iter()) {
+                        match k.scalar() {
+                            Some(k) => es.push((k, v.clone())),
+                            None => return unknown(at),
+                        }
+                    }
+                    Val::new(K::Obj(last_wins(es)), at)
+                }
+                _ => unknown(at),
+            },
+            "split" => match (
+                args.first().and_then(|v| v.known_str()),
+                args.get(1).and_then(|v| v.known_str()),
+            ) {
+                (Some(sep), Some(s)) if !sep.is_empty() => {
+                    if !self.budget.charge(s.len()) {
+                        return Val::unknown(BUDGET_UNKNOWN, at);
+                    }
+                    let items = s
+                        .split(sep)
+                        .map(|p| Val::new(K::Str(p.to_string(), false), at.clone()))
+                        .collect();
+                    Val::new(K::List(items), at)
+                }
+                _ => unknown(at),
+            },
+            "range" => {
+                let n: Vec<f64> = args.iter().filter_map(|v| v.as_f64()).collect();
+                let (start, end, step) = match (args.len(), n.as_slice()) {
+                    (1, [e]) => (0.0, *e, 1.0),
+                    (2, [s, e]) => (*s, *e, 1.0),
+                    (3, [s, e, st]) => (*s, *e, *st),
+                    _ => return unknown(at),
+                };
+                if step == 0.0 || ((end - start) / step) > 1024.0 {
+                    return unknown(at);
+                }
+                let mut items = Vec::new();
+                let mut x = start;
+                while (step > 0.0 && x < end) || (step < 0.0 && x > end) {
+                    items.push(Val::new(K::Num(fmt_num(x)), at.clone()));
+                    x += step;
+                }
+                Val::new(K::List(items), at)
+            }
             "tostring" | "trimspace" | "lower" | "upper" => match first.and_then(|v| v.str()) {
                 Some(s) => {
                     let out = match name {
@@ -1161,6 +1461,42 @@ impl<'a> Scope<'a> {
         }
         crate::fsafe::read_small_text(&canon, 1 << 20).map(|t| (None, t))
     }
+}
+
+/// Object entries with each key once: a key written twice keeps its last value (at the
+/// position of its first), as Terraform does. Linear.
+pub fn last_wins(mut es: Vec<(String, Val)>) -> Vec<(String, Val)> {
+    let mut pos: HashMap<String, usize> = HashMap::with_capacity(es.len());
+    let mut dup = false;
+    for (i, (k, _)) in es.iter().enumerate() {
+        if pos.insert(k.clone(), i).is_some() {
+            dup = true;
+        }
+    }
+    if !dup {
+        return es;
+    }
+    // Move each key's last value into its first slot, then drop the later slots.
+    let mut first: HashMap<String, usize> = HashMap::with_capacity(pos.len());
+    let mut keep = vec![false; es.len()];
+    for i in 0..es.len() {
+        let k = es[i].0.clone();
+        let f = *first.entry(k.clone()).or_insert(i);
+        if f == i {
+            keep[i] = true;
+        }
+        if pos.get(&k) == Some(&i) && f != i {
+            let null = Val::new(K::Null, es[i].1.at.clone());
+            let v = std::mem::replace(&mut es[i].1, null);
+            es[f].1 = v;
+        }
+    }
+    let mut i = 0;
+    es.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    es
 }
 
 /// `a/./b/../c` → `a/c`; `None` when it climbs above the root.

@@ -39,11 +39,81 @@ pub fn finding(cx: &Files, rule: &Rule, at: &At, msg: impl Into<String>) -> Opti
     while end < t.len() && !t.is_char_boundary(end) {
         end += 1;
     }
-    let mut f = rule.finding(u, start..end, msg);
+    let mut f = rule.finding(u, start..end, readable(&msg.into()));
     if crate::terraform::cfn::is_template(u.kind) {
         f.message = crate::terraform::cfn::display_names(&f.message);
     }
     Some(f)
+}
+
+/// A message without the evaluator's `${…}` placeholders: an unknown value that fills a
+/// backtick span shows as its expression (`aws_iam_user.this.name`), one inside a string as
+/// `<expression>` (`<statement.value>:List*`). IAM policy variables (`${aws:username}`) stay.
+pub fn readable(msg: &str) -> String {
+    if !msg.contains("${") && !msg.contains("%{") {
+        return msg.to_string();
+    }
+    let b = msg.as_bytes();
+    let mut out = String::with_capacity(msg.len());
+    let mut i = 0;
+    while i < msg.len() {
+        let templ = b[i] == b'%' || b[i] == b'$';
+        if templ && b.get(i + 1) == Some(&b'{') {
+            // The matching brace (nested braces of the expression included).
+            let mut depth = 0usize;
+            let mut end = None;
+            for (j, c) in msg[i + 1..].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(i + 1 + j);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(e) = end {
+                let inner = msg[i + 2..e].trim();
+                if b[i] == b'$' && is_policy_variable(inner) {
+                    out.push_str(&msg[i..=e]);
+                } else if b[i] == b'%' {
+                    out.push('…');
+                } else {
+                    let whole = out.ends_with('`') && msg[e + 1..].starts_with('`');
+                    if whole {
+                        out.push_str(inner);
+                    } else {
+                        out.push('<');
+                        out.push_str(inner);
+                        out.push('>');
+                    }
+                }
+                i = e + 1;
+                continue;
+            }
+        }
+        let c = msg[i..].chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// `aws:username`, `saml:sub`, `*`: an IAM policy variable, not a Terraform expression.
+fn is_policy_variable(s: &str) -> bool {
+    matches!(s, "*" | "?" | "$")
+        || s.split_once(':').is_some_and(|(a, b)| {
+            !a.is_empty()
+                && !b.is_empty()
+                && a.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+                && b.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_/-.".contains(c))
+                && !a.contains(' ')
+        })
 }
 
 pub fn related(cx: &Files, at: &At, msg: impl Into<String>) -> Option<Related> {
@@ -74,13 +144,29 @@ pub fn at_value(
         None => (v.at.clone(), v.via.clone()),
     };
     let mut f = finding(cx, rule, &at, msg)?;
+    // One related location per line: where an instance's `for_each`/`count` is written wins
+    // over the uses on its line (the collection's own references).
+    let line = |u: &At| cx.get(u.file).map(|x| (u.file, x.line_col(u.span.start).0));
+    let site = |u: &At| {
+        let t = text(cx, u);
+        if t.starts_with("for_each") {
+            Some("`for_each` creates the instance here")
+        } else if t.starts_with("count") {
+            Some("`count` creates the instance here")
+        } else {
+            None
+        }
+    };
+    let site_lines: Vec<_> = via.iter().filter(|u| site(u).is_some()).map(line).collect();
     let mut seen = Vec::new();
     for u in via.iter().rev() {
-        if *u == at || seen.contains(u) {
+        let what = site(u);
+        let l = line(u);
+        if *u == at || seen.contains(&l) || what.is_none() && site_lines.contains(&l) {
             continue;
         }
-        seen.push(u.clone());
-        if let Some(r) = related(cx, u, "the value is used here") {
+        seen.push(l);
+        if let Some(r) = related(cx, u, what.unwrap_or("the value is used here")) {
             f = f.with_related(r);
         }
     }
@@ -160,6 +246,7 @@ pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
                 && x.rtype == t
                 && (text.contains(&format!("{}.", x.address))
                     || text == x.address
+                    || x.key.is_none() && text.contains(&format!("{}[", x.address))
                     || lit
                         .is_some_and(|l| x.body.get("name").and_then(|n| n.known_str()) == Some(l)))
         })
@@ -230,7 +317,7 @@ pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
         (SiteKind::Document, _) => {
             for (i, o) in a.sites.iter().enumerate() {
                 if i != site
-                    && o.via_doc.as_deref() == Some(r.name.as_str())
+                    && o.via_doc.as_deref() == Some(r.local_name().as_str())
                     && a.res[o.res].inst == r.inst
                     && o.kind == SiteKind::Identity
                 {
@@ -323,4 +410,73 @@ fn collect_unknown(v: &Val, out: &mut Vec<String>, depth: usize) {
             .for_each(|(_, i)| collect_unknown(i, out, depth + 1)),
         _ => {}
     }
+}
+
+/// Findings of instances that share one written value (same rule, place and message but for
+/// the instance key, `aws_iam_role.ci["a"]` / `["b"]`) become one finding that names the other
+/// instances. Linear; only Terraform rules' messages carry instance keys.
+pub fn merge_instances(out: &mut Vec<Finding>, from: usize) {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static RE: OnceLock<regex::Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r#"`([A-Za-z0-9_.\-]+)\[("(?:[^"\\]|\\.)*"|\d+)\]"#).expect("valid regex")
+    });
+    if out.len() < from + 2 {
+        return;
+    }
+    let mut first: HashMap<(String, usize, usize, String, String), usize> = HashMap::new();
+    let mut others: HashMap<usize, Vec<String>> = HashMap::new();
+    let mut drop = vec![false; out.len()];
+    for (i, f) in out.iter().enumerate().skip(from) {
+        if !(f.rule_id.starts_with("tf-") || f.rule_id.starts_with("iam-")) {
+            continue;
+        }
+        let Some(c) = re.captures(&f.message) else {
+            continue;
+        };
+        let key = c.get(2).map_or("", |m| m.as_str()).to_string();
+        let norm = re.replace_all(&f.message, "`$1[…]").into_owned();
+        let k = (
+            f.rule_id.clone(),
+            f.span.start,
+            f.span.end,
+            f.path.clone(),
+            norm,
+        );
+        match first.get(&k) {
+            Some(&j) => {
+                drop[i] = true;
+                if out[j].message != f.message {
+                    let list = others.entry(j).or_default();
+                    if !list.contains(&key) {
+                        list.push(key);
+                    }
+                }
+            }
+            None => {
+                first.insert(k, i);
+            }
+        }
+    }
+    for (j, keys) in others {
+        let shown: Vec<String> = keys.iter().take(4).map(|k| format!("`[{k}]`")).collect();
+        let more = if keys.len() > 4 {
+            format!(" and {} more", keys.len() - 4)
+        } else {
+            String::new()
+        };
+        let f = &mut out[j];
+        f.message = format!(
+            "{} (also instance{} {}{more})",
+            f.message,
+            if keys.len() > 1 { "s" } else { "" },
+            shown.join(", ")
+        );
+    }
+    let mut i = 0;
+    out.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
 }

@@ -50,7 +50,13 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let shown = shown.join(", ");
     for (_, (at, module, ids)) in sites {
         let f = match &module {
-            None => finding(&fs, rule, &at, format!("`{}` has no owner (none of the tags {shown} and no owners)", ids[0].0)),
+            None => {
+                // Instances of one block: one finding each, merged into one by the engine.
+                for (addr, _) in &ids {
+                    push(out, finding(&fs, rule, &at, format!("`{addr}` has no owner (none of the tags {shown} and no owners)")));
+                }
+                None
+            }
             Some(m) => {
                 let n = ids.len();
                 let what = if n == 1 { "an identity".to_string() } else { format!("{n} identities") };
