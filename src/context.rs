@@ -8,8 +8,11 @@ use crate::finding::{Finding, ScanError};
 use crate::lang::{Parsed, Span};
 use crate::source::SourceFile;
 use serde::Serialize;
+use std::any::TypeId;
 use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What a per-file check sees.
 pub struct FileCx<'a> {
@@ -26,12 +29,15 @@ pub struct FileUnit {
     pub facts: Facts,
 }
 
-/// What a project check sees: every file and the joined fact graph.
+/// What a project check sees: every file and the joined fact graph, and the models derived
+/// from them ([`ProjectCx::model`]). Built with [`ProjectCx::new`].
 pub struct ProjectCx<'a> {
     pub root: &'a Path,
     pub files: &'a [FileUnit],
     pub facts: &'a Facts,
     pub config: &'a Config,
+    by_path: OnceLock<HashMap<String, usize>>,
+    models: Models<'a>,
 }
 
 impl FileCx<'_> {
@@ -41,9 +47,124 @@ impl FileCx<'_> {
     }
 }
 
-impl ProjectCx<'_> {
-    pub fn file(&self, path: &str) -> Option<&FileUnit> {
-        self.files.iter().find(|u| u.file.path == path)
+/// A model derived from a whole project scan (the Terraform evaluation, the Kubernetes graph,
+/// the trust graph): built at most once per [`ProjectCx`], on first use, and shared by every
+/// project rule that asks for it ([`ProjectCx::model`]). The implementing type is only a key.
+pub trait Model: 'static {
+    /// What is built; it may borrow from the scan's files and facts.
+    type Out<'a>: Send + Sync + 'a;
+    /// What failed if building panics: "the kubernetes graph" (every rule that needs the
+    /// model then reports the same internal error, once).
+    const STAGE: &'static str;
+    fn build<'a>(cx: &ProjectCx<'a>) -> Self::Out<'a>;
+}
+
+/// A built model behind a type-erased pointer (the key's `TypeId` gives back its type).
+struct Built {
+    ptr: *mut (),
+    drop: unsafe fn(*mut ()),
+}
+
+// SAFETY: `Built` only holds `Model::Out` values, which are `Send + Sync`.
+unsafe impl Send for Built {}
+unsafe impl Sync for Built {}
+
+impl Drop for Built {
+    fn drop(&mut self) {
+        // SAFETY: `ptr` came from `Box::into_raw` of the type `drop` was instantiated with.
+        unsafe { (self.drop)(self.ptr) }
+    }
+}
+
+unsafe fn drop_box<T>(p: *mut ()) {
+    // SAFETY: see `Built::drop`.
+    drop(unsafe { Box::from_raw(p as *mut T) });
+}
+
+type Cell = Arc<OnceLock<Result<Built, crate::guard::Panic>>>;
+
+/// The models of one project context. Invariant in `'a`: every model in it borrows for exactly
+/// the `'a` of its context.
+#[derive(Default)]
+struct Models<'a> {
+    cells: Mutex<Vec<(TypeId, Cell)>>,
+    _lifetime: PhantomData<fn(&'a ()) -> &'a ()>,
+}
+
+impl<'a> ProjectCx<'a> {
+    pub fn new(
+        root: &'a Path,
+        files: &'a [FileUnit],
+        facts: &'a Facts,
+        config: &'a Config,
+    ) -> ProjectCx<'a> {
+        ProjectCx {
+            root,
+            files,
+            facts,
+            config,
+            by_path: OnceLock::new(),
+            models: Models::default(),
+        }
+    }
+
+    /// The unit of a path (an index built on first use).
+    pub fn file(&self, path: &str) -> Option<&'a FileUnit> {
+        let files = self.files;
+        let ix = self.by_path.get_or_init(|| {
+            files
+                .iter()
+                .enumerate()
+                .map(|(i, u)| (u.file.path.clone(), i))
+                .collect()
+        });
+        ix.get(path).map(|&i| &files[i])
+    }
+
+    /// The model `M` of this scan, built on first use (concurrent callers wait for one build).
+    /// If building it panicked, every caller panics with the same [`crate::guard::Panic`],
+    /// naming [`Model::STAGE`].
+    pub fn model<M: Model>(&self) -> &M::Out<'a> {
+        let cell = self.cell::<M>(true).expect("created");
+        let built = cell.get_or_init(|| {
+            crate::guard::catch(|| {
+                let value: Box<M::Out<'a>> = Box::new(M::build(self));
+                Built {
+                    ptr: Box::into_raw(value) as *mut (),
+                    drop: drop_box::<M::Out<'a>>,
+                }
+            })
+        });
+        match built {
+            // SAFETY: the cell of `M` only ever holds an `M::Out<'a>` (the `'a` of this
+            // context: `Models` is invariant in it), boxed: the box lives as long as `self`.
+            Ok(b) => unsafe { &*(b.ptr as *const M::Out<'a>) },
+            Err(p) => p.clone().resume_as_stage(M::STAGE),
+        }
+    }
+
+    /// The model `M` if a rule already built it (nothing is built here).
+    pub fn built<M: Model>(&self) -> Option<&M::Out<'a>> {
+        let cell = self.cell::<M>(false)?;
+        match cell.get()? {
+            // SAFETY: as in `model`.
+            Ok(b) => Some(unsafe { &*(b.ptr as *const M::Out<'a>) }),
+            Err(_) => None,
+        }
+    }
+
+    fn cell<M: Model>(&self, create: bool) -> Option<Cell> {
+        let key = TypeId::of::<M>();
+        let mut cells = self.models.cells.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, c)) = cells.iter().find(|(k, _)| *k == key) {
+            return Some(c.clone());
+        }
+        if !create {
+            return None;
+        }
+        let c: Cell = Arc::new(OnceLock::new());
+        cells.push((key, c.clone()));
+        Some(c)
     }
 }
 

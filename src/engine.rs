@@ -195,12 +195,7 @@ impl Engine {
         keep: impl Fn(&Rule) -> bool,
         errors: &mut Vec<ScanError>,
     ) -> Vec<Finding> {
-        let cx = ProjectCx {
-            root,
-            files: units,
-            facts,
-            config: &self.config,
-        };
+        let cx = ProjectCx::new(root, units, facts, &self.config);
         let project_rules: Vec<&std::sync::Arc<Rule>> = self
             .rules
             .rules

@@ -9,6 +9,7 @@
 pub mod calls;
 pub mod env;
 pub mod hops;
+pub mod models;
 pub mod oidc;
 pub mod repo;
 pub mod subjects;

@@ -149,7 +149,7 @@ pub struct Graph<'a> {
 
 impl<'a> Graph<'a> {
     /// The graph of a project: Kustomize roots rendered, other Kubernetes files as written.
-    pub fn build(cx: &'a ProjectCx) -> Graph<'a> {
+    pub fn build(cx: &ProjectCx<'a>) -> Graph<'a> {
         Graph::from_units(cx.files)
     }
 

@@ -10,7 +10,7 @@ use crate::lang::{Node, V};
 use crate::source::{FileKind, SourceFile};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 const MAX_MODULE_DEPTH: usize = 6;
 const MAX_INSTANCES: usize = 20_000;
@@ -275,39 +275,39 @@ struct Module<'a> {
     tfvars: Vec<usize>,
 }
 
-type Slot = Arc<OnceLock<Result<Arc<Analysis>, crate::guard::Panic>>>;
-static CACHE: Mutex<Vec<(u64, Slot)>> = Mutex::new(Vec::new());
+/// The analysis of a project scan, a model of its [`ProjectCx`] (built once, shared by every
+/// Terraform project rule, the facts and the budget errors).
+pub struct ProjectAnalysis;
 
-/// Cache key of a project analysis: the root, every path (in order: locations index the
-/// project's files, and one scan runs project rules over several sets of files) and every
-/// Terraform (or JSON) file's text.
-fn cache_key(cx: &ProjectCx) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    cx.root.hash(&mut h);
-    for u in cx.files {
-        u.file.path.hash(&mut h);
-        if u.file.kind.target() == "terraform"
-            || crate::terraform::cfn::is_template(u.file.kind)
-            || u.file.path.ends_with(".json")
-        {
-            u.file.text.hash(&mut h);
-        }
+impl crate::context::Model for ProjectAnalysis {
+    type Out<'a> = Arc<Analysis>;
+    const STAGE: &'static str = "the terraform project analysis";
+    fn build<'a>(cx: &ProjectCx<'a>) -> Arc<Analysis> {
+        let inputs: Vec<Input> = cx
+            .files
+            .iter()
+            .map(|u| Input {
+                path: &u.file.path,
+                text: &u.file.text,
+                kind: u.file.kind,
+                root: input_root(u.file.kind, &u.parsed),
+            })
+            .collect();
+        let disk = if cx.root.as_os_str().is_empty() {
+            None
+        } else {
+            Some(cx.root.to_path_buf())
+        };
+        Arc::new(build(&inputs, disk))
     }
-    h.finish()
 }
 
 /// The budget errors of the project analysis of `cx`, if a project rule built it (nothing is
 /// evaluated here).
 pub fn project_budget_errors(cx: &ProjectCx) -> Vec<ScanError> {
-    let key = cache_key(cx);
-    let slot = {
-        let c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-        c.iter().find(|(k, _)| *k == key).map(|(_, s)| s.clone())
-    };
-    match slot.as_ref().and_then(|s| s.get()) {
-        Some(Ok(a)) => a.scan_errors(|p| cx.file(p).map(|u| &u.file)),
-        _ => Vec::new(),
+    match cx.built::<ProjectAnalysis>() {
+        Some(a) => a.scan_errors(|p| cx.file(p).map(|u| &u.file)),
+        None => Vec::new(),
     }
 }
 
@@ -341,41 +341,7 @@ impl Analysis {
 /// building it panics, every caller panics with the same [`crate::guard::Panic`] stage, so the
 /// scan reports one error for it (and the other rules' findings).
 pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
-    let key = cache_key(cx);
-    let slot: Slot = {
-        let mut c = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-        match c.iter().find(|(k, _)| *k == key) {
-            Some((_, s)) => s.clone(),
-            None => {
-                let s: Slot = Arc::new(OnceLock::new());
-                c.push((key, s.clone()));
-                if c.len() > 4 {
-                    c.remove(0);
-                }
-                s
-            }
-        }
-    };
-    slot.get_or_init(|| {
-        let inputs: Vec<Input> = cx
-            .files
-            .iter()
-            .map(|u| Input {
-                path: &u.file.path,
-                text: &u.file.text,
-                kind: u.file.kind,
-                root: input_root(u.file.kind, &u.parsed),
-            })
-            .collect();
-        let disk = if cx.root.as_os_str().is_empty() {
-            None
-        } else {
-            Some(cx.root.to_path_buf())
-        };
-        crate::guard::catch(|| Arc::new(build(&inputs, disk)))
-    })
-    .clone()
-    .unwrap_or_else(|p| p.resume_as_stage("the terraform project analysis"))
+    cx.model::<ProjectAnalysis>().clone()
 }
 
 /// Analysis of one file on its own (facts extraction, file rules, the editor). The last one

@@ -35,14 +35,14 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
 /// the reason.
 fn reachable(cx: &ProjectCx) -> HashMap<String, String> {
     use crate::graph::oidc::Family;
-    let g = crate::graph::Graph::of(cx);
+    let g = cx.trust_graph();
     let mut out = HashMap::new();
     for n in &g.nodes {
         let Some(addr) = n.identity.attrs.get("tf_address").and_then(|v| v.as_str()) else {
             continue;
         };
         let why = if let Some(&l) = n.consumers.first() {
-            Some(format!("used by {}", crate::graph::hops::consumer_label(&g, &g.links[l])))
+            Some(format!("used by {}", crate::graph::hops::consumer_label(g, &g.links[l])))
         } else if let Some(te) = n.trusts.iter().find(|te| te.trust.principal_kind == "any") {
             let _ = te;
             Some("trusted by any principal".to_string())

@@ -8,7 +8,7 @@ use crate::kube::{self, Automount, Graph, SaName, rbac};
 use crate::rules::Rule;
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let g = Graph::build(cx);
+    let g = cx.kube_graph();
     let from = out.len();
     for (o, pod) in g.workloads() {
         let (sa, node) = o.sa();

@@ -53,7 +53,7 @@ pub fn sensitive(r: &Node) -> Vec<&'static str> {
 }
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let g = Graph::build(cx);
+    let g = cx.kube_graph();
     let from = out.len();
     for o in &g.objs {
         if o.kind != "Role" && o.kind != "ClusterRole" {

@@ -14,7 +14,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     if keys.is_empty() {
         return;
     }
-    let g = Graph::build(cx);
+    let g = cx.kube_graph();
     let from = out.len();
     for o in &g.objs {
         if o.kind != "ServiceAccount" || owner_of(o, cx.config).is_some() {

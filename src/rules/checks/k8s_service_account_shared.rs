@@ -41,7 +41,7 @@ fn group_labels(o: &Obj) -> Vec<(String, String)> {
 }
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let g = Graph::build(cx);
+    let g = cx.kube_graph();
     let from = out.len();
     // (namespace, sa) -> workloads
     let mut users: BTreeMap<(String, String), Vec<&Obj>> = BTreeMap::new();

@@ -4,11 +4,11 @@
 use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::graph::oidc::{self, Family};
-use crate::graph::{Graph, Privilege, hops};
+use crate::graph::{Privilege, hops};
 use crate::rules::Rule;
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let g = Graph::of(cx);
+    let g = cx.trust_graph();
     let sas = g.service_accounts();
     for (_, node) in g.cloud_nodes() {
         if node.privilege == Privilege::Unknown || !node.consumers.is_empty() {

@@ -5,12 +5,12 @@ use crate::engine::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::graph::oidc::Family;
 use crate::graph::subjects::usage_family;
-use crate::graph::{Graph, env, hops};
+use crate::graph::{env, hops};
 use crate::rules::Rule;
 use std::collections::BTreeSet;
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let g = Graph::of(cx);
+    let g = cx.trust_graph();
     for (_, node) in g.cloud_nodes() {
         if node.consumers.len() < 2 {
             continue;
@@ -46,7 +46,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 "environments",
             )
         } else if families.len() >= 2 || k8s.len() >= 2 {
-            let mut names: Vec<String> = links.iter().map(|l| hops::consumer_label(&g, l)).collect();
+            let mut names: Vec<String> = links.iter().map(|l| hops::consumer_label(g, l)).collect();
             names.sort();
             names.dedup();
             if names.len() < 2 {
@@ -73,7 +73,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             } else {
                 format!("uses it in `{}`", l.environments.join("`, `"))
             };
-            f = f.with_related(hops::usage_hop(&g, l, &where_));
+            f = f.with_related(hops::usage_hop(g, l, &where_));
         }
         for r in hops::identity_hops(node).into_iter().skip(1) {
             f = f.with_related(r);

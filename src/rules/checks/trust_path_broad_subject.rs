@@ -5,11 +5,11 @@
 use crate::engine::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::graph::oidc::Family;
-use crate::graph::{Graph, hops};
+use crate::graph::hops;
 use crate::rules::Rule;
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let g = Graph::of(cx);
+    let g = cx.trust_graph();
     for (_, node) in g.cloud_nodes() {
         for (ti, te) in node.trusts.iter().enumerate() {
             if !te.reach.is_broad() || matches!(te.family, Family::None) {
@@ -38,7 +38,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             let msg = format!(
                 "{} is assumed by {}{more} and its trust admits {reach}{}",
                 hops::identity_label(node.identity),
-                hops::consumer_label(&g, &g.links[first]),
+                hops::consumer_label(g, &g.links[first]),
                 hops::privilege_note(node),
             );
             let mut f = hops::finding(cx, rule, &te.trust.loc, msg)
@@ -55,7 +55,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 f = f.with_confidence(crate::finding::Confidence::Medium);
             }
             for &l in &consumers {
-                f = f.with_related(hops::usage_hop(&g, &g.links[l], "assumes it"));
+                f = f.with_related(hops::usage_hop(g, &g.links[l], "assumes it"));
             }
             for r in hops::identity_hops(node) {
                 f = f.with_related(r);

@@ -5,11 +5,11 @@
 use crate::engine::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::graph::oidc::{Family, Tri};
-use crate::graph::{Graph, eval_subject, hops};
+use crate::graph::{eval_subject, hops};
 use crate::rules::Rule;
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let g = Graph::of(cx);
+    let g = cx.trust_graph();
     for l in &g.links {
         let Some(t) = l.target else { continue };
         let node = &g.nodes[t];
@@ -39,7 +39,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 let sev = hops::by_privilege(sev, node.privilege);
                 let msg = format!(
                     "{} runs on `{ev}` and can assume {}: its trust admits the subject `{}`{}",
-                    hops::consumer_label(&g, l),
+                    hops::consumer_label(g, l),
                     hops::identity_label(node.identity),
                     s.value,
                     hops::privilege_note(node),
@@ -50,7 +50,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if a == Tri::Maybe {
                     f = f.with_confidence(crate::finding::Confidence::Medium);
                 }
-                f = f.with_related(hops::usage_hop(&g, l, &format!("assumes it on `{ev}` ({})", s.via)));
+                f = f.with_related(hops::usage_hop(g, l, &format!("assumes it on `{ev}` ({})", s.via)));
                 for r in hops::identity_hops(node) {
                     f = f.with_related(r);
                 }

@@ -6,7 +6,7 @@ use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::graph::oidc::{self, Family, Tri};
 use crate::graph::subjects::REPO_PLACEHOLDER;
-use crate::graph::{Graph, hops};
+use crate::graph::hops;
 use crate::rules::Rule;
 
 /// Subjects that stand for a configured environment: its CI environments and branches.
@@ -45,7 +45,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     if prod.is_empty() || nonprod.is_empty() {
         return;
     }
-    let g = Graph::of(cx);
+    let g = cx.trust_graph();
     let repo = g.repo.clone().unwrap_or_else(|| REPO_PLACEHOLDER.to_string());
     for (_, node) in g.cloud_nodes() {
         let fed: Vec<&crate::graph::TrustEdge> = node
@@ -101,7 +101,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 })
                 .collect();
             for l in &consumers {
-                reached.push(format!("{} in `{}`", hops::consumer_label(&g, l), l.environments.join("`, `")));
+                reached.push(format!("{} in `{}`", hops::consumer_label(g, l), l.environments.join("`, `")));
             }
             reached.dedup();
             if reached.is_empty() {
@@ -116,7 +116,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 .with_severity(hops::by_privilege(rule.severity, node.privilege))
                 .with_fp_key(format!("{}|nonprod", te.trust.id));
             for l in &consumers {
-                f = f.with_related(hops::usage_hop(&g, l, "assumes it"));
+                f = f.with_related(hops::usage_hop(g, l, "assumes it"));
             }
             for r in hops::identity_hops(node) {
                 f = f.with_related(r);

@@ -5,11 +5,11 @@
 use crate::engine::ProjectCx;
 use crate::finding::Finding;
 use crate::graph::oidc::{self, Family, Tri};
-use crate::graph::{Graph, hops};
+use crate::graph::hops;
 use crate::rules::Rule;
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let g = Graph::of(cx);
+    let g = cx.trust_graph();
     let sas = g.service_accounts();
     for (_, node) in g.cloud_nodes() {
         for (ti, te) in node.trusts.iter().enumerate() {
@@ -38,12 +38,12 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                         "trust of {} names repository `{}`, but {} in `{this}` assumes it",
                         hops::identity_label(node.identity),
                         named.join("`, `"),
-                        hops::consumer_label(&g, &g.links[first]),
+                        hops::consumer_label(g, &g.links[first]),
                     );
                     let mut f = hops::finding(cx, rule, &te.trust.loc, msg)
                         .with_fp_key(format!("{}|repo", te.trust.id));
                     for &l in &refused {
-                        f = f.with_related(hops::usage_hop(&g, &g.links[l], "assumes it"));
+                        f = f.with_related(hops::usage_hop(g, &g.links[l], "assumes it"));
                     }
                     for r in hops::identity_hops(node) {
                         f = f.with_related(r);
@@ -95,7 +95,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         };
         let msg = format!(
             "{} is annotated with {}, whose trust does not admit it{only}",
-            hops::consumer_label(&g, l),
+            hops::consumer_label(g, l),
             hops::identity_label(node.identity),
         );
         let mut f = hops::finding(cx, rule, &l.usage.loc, msg)
