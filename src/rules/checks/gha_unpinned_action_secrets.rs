@@ -1,7 +1,7 @@
 //! Third-party actions that receive secrets but are not pinned to a full commit SHA: whoever
 //! can move the tag or branch gets the secret.
 
-use crate::ci::gha::{Workflow, secret_keys_where};
+use crate::ci::gha::{Workflow, secret_keys_where, token_write};
 use crate::ci::text_or_empty;
 use crate::engine::FileCx;
 use crate::finding::{Confidence, Finding};
@@ -32,12 +32,17 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                     .chain(job_env.iter())
                     .map(|k| format!("env.{k}"))
                     .collect();
-                let (list, conf) = if !direct.is_empty() {
-                    (direct, None)
+                let (list, conf, how) = if !direct.is_empty() {
+                    (direct, None, "")
                 } else if !inherited.is_empty() {
-                    (inherited, Some(Confidence::Medium))
+                    (inherited, Some(Confidence::Medium), " (inherited from the environment, which every step's process sees)")
                 } else {
                     continue;
+                };
+                let token = match token_write(&w, job) {
+                    Some("default") => "; its token has the repository's default (possibly write) permissions",
+                    Some(_) => "; its token can write",
+                    None => "",
                 };
                 let name = text_or_empty(node);
                 let shown: Vec<String> = list.iter().take(4).map(|k| format!("`{k}`")).collect();
@@ -46,7 +51,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                         cx.file,
                         node.span.clone(),
                         format!(
-                            "third-party action `{name}` is not pinned to a commit SHA and receives secrets in {}",
+                            "third-party action `{name}` is not pinned to a commit SHA and receives secrets in {}{how}{token}",
                             shown.join(", ")
                         ),
                     )

@@ -10,10 +10,16 @@ use crate::rules::Rule;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     for w in Workflow::all(cx.file, cx.parsed) {
+        let wf_env_secrets = !secret_keys_where(w.env, w.is_action, true).is_empty();
         for job in &w.jobs {
             let Some(power) = token_write(&w, job) else {
                 continue;
             };
+            // Secrets in the job's or workflow's environment reach every step:
+            // `gha-unpinned-action-secrets` reports these actions (and names the write token).
+            if wf_env_secrets || !secret_keys_where(job.env, w.is_action, true).is_empty() {
+                continue;
+            }
             for s in &job.steps {
                 let Some((u, node)) = &s.uses else { continue };
                 let third_party = u.third_party(cx.config);
