@@ -24,6 +24,8 @@ pub struct Engine {
     pub rules: RuleSet,
     pub secrets: crate::secrets::SecretsEngine,
     pub inline_suppressions: bool,
+    /// Helm charts rendered during the current scan.
+    pub helm: crate::helm::scan::Cache,
 }
 
 pub struct FileOutcome {
@@ -40,6 +42,7 @@ impl Engine {
             rules,
             secrets,
             inline_suppressions: true,
+            helm: Default::default(),
         }
     }
 
@@ -86,6 +89,51 @@ impl Engine {
     /// Everything that one file yields on its own: parse, facts, file rules, secrets. A panic
     /// in one stage or one rule becomes an error of this file; the other stages still run.
     pub fn analyze_file(&self, file: SourceFile) -> FileOutcome {
+        self.analyze_file_at(file, None)
+    }
+
+    /// [`Engine::parse`], except that a Helm template of a chart on disk (`abs`) is read as
+    /// its chart's rendering with the default values, spans in the template; a template that
+    /// fails to render is masked as before, with a warning.
+    fn parse_at(&self, file: &SourceFile, abs: Option<&Path>) -> (Parsed, Vec<ScanError>) {
+        if file.kind == FileKind::HelmTemplate
+            && !file.path.ends_with(".tpl")
+            && let Some(abs) = abs
+        {
+            use crate::helm::scan::{Outcome, template};
+            match template(file, abs, &self.helm) {
+                Outcome::Rendered(docs, errs) => {
+                    let errors = errs
+                        .into_iter()
+                        .map(|e| {
+                            let (l, _) = file.line_col(e.offset);
+                            ScanError {
+                                path: file.path.clone(),
+                                line: Some(l),
+                                message: e.message,
+                            }
+                        })
+                        .collect();
+                    return (Parsed::Yaml(docs), errors);
+                }
+                Outcome::Failed(why) => {
+                    let (parsed, mut errors) = Engine::parse(file);
+                    errors.push(ScanError {
+                        path: file.path.clone(),
+                        line: None,
+                        message: why,
+                    });
+                    return (parsed, errors);
+                }
+                Outcome::NotRendered => {}
+            }
+        }
+        Engine::parse(file)
+    }
+
+    /// [`Engine::analyze_file`] for a file read from `abs` on disk (Helm templates are read
+    /// through their chart's rendering).
+    pub fn analyze_file_at(&self, file: SourceFile, abs: Option<&Path>) -> FileOutcome {
         let mut errors = Vec::new();
         let internal = |what: &str, p: crate::guard::Panic| ScanError {
             path: file.path.clone(),
@@ -95,7 +143,7 @@ impl Engine {
         let parsed = if file.text.is_empty() {
             Parsed::None
         } else {
-            match crate::guard::catch(|| Engine::parse(&file)) {
+            match crate::guard::catch(|| self.parse_at(&file, abs)) {
                 Ok((parsed, errs)) => {
                     errors.extend(errs);
                     parsed
@@ -459,6 +507,7 @@ impl Engine {
         progress: Option<&AtomicUsize>,
     ) -> Report {
         let start = std::time::Instant::now();
+        self.helm.clear();
         let max = self.config.scan.max_file_size;
         let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
             .into_par_iter()
@@ -474,7 +523,8 @@ impl Engine {
                     });
                 let r = match read {
                     crate::walk::Read::Text(file) => {
-                        match crate::guard::catch(|| self.analyze_file(file)) {
+                        let abs = inp.text.is_none().then_some(inp.abs.as_path());
+                        match crate::guard::catch(|| self.analyze_file_at(file, abs)) {
                             Ok(o) => (Some(o), None, false),
                             Err(p) => (
                                 None,

@@ -1,5 +1,5 @@
 //! Tests that drive real external tools: pre-commit, headless Neovim, Node (the VS Code
-//! extension and vscode-languageclient), Graphviz, maturin, zizmor. `.ci/setup` installs every one of them.
+//! extension and vscode-languageclient), Graphviz, maturin, zizmor, Helm's library (helm-python-sdk). `.ci/setup` installs every one of them.
 //!
 //! This binary has its own harness (libtest-mimic) so that a missing tool is never a silent
 //! pass: outside CI the test is reported `ignored, <tool> not installed …` in the summary;
@@ -12,6 +12,8 @@ mod lsp_support;
 mod editors;
 #[path = "tools/graphviz.rs"]
 mod graphviz;
+#[path = "tools/helm.rs"]
+mod helm;
 #[path = "tools/precommit.rs"]
 mod precommit;
 #[path = "tools/support.rs"]
@@ -28,6 +30,7 @@ fn main() {
     let trials: Vec<Trial> = [
         editors::trials(),
         graphviz::trials(),
+        helm::trials(),
         precommit::trials(),
         wheel::trials(),
         zizmor::trials(),

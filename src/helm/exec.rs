@@ -438,7 +438,12 @@ impl<'a> Exec<'a> {
         let mut looked_up = false;
         for f in path {
             v = match &v {
-                Value::Map(m) => m.borrow().get(f.as_str()).cloned().unwrap_or(Value::Nil),
+                Value::Map(m) => match m.borrow().get(f.as_str()) {
+                    Some(x) => x.clone(),
+                    // `.Values.AsMap` (a method of Helm's values type).
+                    None if f == "AsMap" => v.clone(),
+                    None => Value::Nil,
+                },
                 Value::Nil if !looked_up => return Ok(Value::Nil),
                 Value::Nil => {
                     return Err(

@@ -7,6 +7,7 @@
 
 pub mod exec;
 pub mod funcs;
+pub mod scan;
 
 pub mod semver;
 pub mod template;

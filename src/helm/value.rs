@@ -617,11 +617,7 @@ fn yaml_seq(l: &[Value], indent: usize, out: &mut String) {
 }
 
 fn yaml_key(k: &str, out: &mut String) {
-    if plain_safe(k) && !k.contains('\n') {
-        out.push_str(k);
-    } else {
-        yaml_double_quoted(k, out);
-    }
+    yaml_inline_string(k, out, None);
 }
 
 /// A scalar (or an empty collection) after `key: ` or `- `; block scalars continue on the
@@ -644,7 +640,7 @@ fn yaml_string(s: &str, indent: usize, out: &mut String) {
     if s.contains('\n') && literal_ok(s) {
         let trailing = s.len() - s.trim_end_matches('\n').len();
         out.push('|');
-        if s.starts_with(' ') {
+        if s.starts_with([' ', '\n']) {
             out.push('2');
         }
         match trailing {
@@ -666,42 +662,116 @@ fn yaml_string(s: &str, indent: usize, out: &mut String) {
         }
         return;
     }
-    if plain_safe(s) {
-        out.push_str(s);
+    yaml_inline_string(s, out, Some(indent));
+}
+
+/// A one-line string as yaml.v2 writes it: plain when it reads back as the same string,
+/// single-quoted when that is enough, else double-quoted. Values (not keys, `indent` given)
+/// are folded at spaces past column 80 onto lines indented by `indent`.
+fn yaml_inline_string(s: &str, out: &mut String, indent: Option<usize>) {
+    let (plain, single) = if s.contains('\n') {
+        (false, false)
+    } else {
+        scalar_styles(s)
+    };
+    let typed = resolves_non_string(s) || s.is_empty();
+    if plain && !typed {
+        fold(s, out, indent, false);
+    } else if single && !typed {
+        out.push('\'');
+        fold(s, out, indent, true);
+        out.push('\'');
     } else {
         yaml_double_quoted(s, out);
     }
 }
 
+/// Best line width of yaml.v2's emitter.
+const YAML_WIDTH: usize = 80;
+
+fn fold(s: &str, out: &mut String, indent: Option<usize>, single: bool) {
+    let mut col = out.len() - out.rfind('\n').map_or(0, |i| i + 1);
+    let chars: Vec<char> = s.chars().collect();
+    let mut spaces = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let next_space = chars.get(i + 1) == Some(&' ');
+            let inner = !single || (i > 0 && i + 1 < chars.len());
+            match indent {
+                Some(ind) if !spaces && col > YAML_WIDTH && !next_space && inner => {
+                    out.push('\n');
+                    pad(out, ind);
+                    col = ind;
+                }
+                _ => {
+                    out.push(' ');
+                    col += 1;
+                }
+            }
+            spaces = true;
+        } else {
+            if single && c == '\'' {
+                out.push('\'');
+                col += 1;
+            }
+            out.push(c);
+            col += 1;
+            spaces = false;
+        }
+    }
+}
+
 fn literal_ok(s: &str) -> bool {
-    !s.chars()
-        .any(|c| (c.is_control() && c != '\n') || c == '\u{feff}')
-        && !s.split('\n').any(|l| l.ends_with(' '))
+    !s.chars().any(|c| c != '\n' && !yaml_printable(c)) && !s.split('\n').any(|l| l.ends_with(' '))
+}
+
+fn yaml_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0a
+        || (0x20..=0x7e).contains(&u)
+        || u == 0x85
+        || ((0xa0..=0xd7ff).contains(&u) && u != 0xfeff)
+        || ((0xe000..=0xfffd).contains(&u) && u != 0xfeff)
+        || (0x10000..=0x10ffff).contains(&u)
+}
+
+/// yaml.v2's scalar analysis for one line in block context: (plain allowed, single quotes
+/// allowed).
+fn scalar_styles(s: &str) -> (bool, bool) {
+    if s.is_empty() {
+        return (false, true);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut block_ind = s.starts_with("---") || s.starts_with("...");
+    let mut special = false;
+    let blank = |c: Option<&char>| c.is_none_or(|c| *c == ' ' || *c == '\t' || *c == '\n');
+    for (i, c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1);
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => block_ind = true,
+                '?' | ':' | '-' if blank(next) => block_ind = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if blank(next) => block_ind = true,
+                '#' if chars[i - 1] == ' ' || chars[i - 1] == '\t' => block_ind = true,
+                _ => {}
+            }
+        }
+        if !yaml_printable(*c) {
+            special = true;
+        }
+    }
+    let edge_space = chars[0] == ' ' || chars[chars.len() - 1] == ' ';
+    (!block_ind && !special && !edge_space, !special)
 }
 
 /// True when a string can be written as a plain scalar and reads back as the same string.
 pub fn plain_safe(s: &str) -> bool {
-    if s.is_empty() || s.trim() != s {
-        return false;
-    }
-    if resolves_non_string(s) {
-        return false;
-    }
-    let first = s.chars().next().unwrap_or(' ');
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first) {
-        // `-x`, `?x`, `:x` are plain when followed by a non-space, but keep it simple.
-        if !(matches!(first, '-' | '?' | ':') && s.len() > 1 && !s[1..].starts_with(' ')) {
-            return false;
-        }
-        if first == '-' && s.starts_with("---") {
-            return false;
-        }
-    }
-    if s.contains(": ") || s.contains(" #") || s.ends_with(':') {
-        return false;
-    }
-    !s.chars()
-        .any(|c| c.is_control() || c == '\u{feff}' || (c as u32) > 0x7e && !c.is_alphanumeric())
+    !s.contains('\n') && !resolves_non_string(s) && scalar_styles(s).0
 }
 
 /// Plain scalars YAML 1.1 (yaml.v2) reads as something other than a string.
@@ -738,6 +808,24 @@ fn resolves_non_string(s: &str) -> bool {
     if let Some(h) = u.strip_prefix("0x")
         && !h.is_empty()
         && h.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return true;
+    }
+    let b = u.as_bytes();
+    if b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[8..10].iter().all(u8::is_ascii_digit)
+        && (b.len() == 10 || matches!(b[10], b'T' | b't' | b' '))
+    {
+        // A timestamp (`2024-01-31`, `2024-01-31T10:00:00Z`).
+        return true;
+    }
+    if let Some(o) = u.strip_prefix("0o")
+        && !o.is_empty()
+        && o.bytes().all(|c| (b'0'..=b'7').contains(&c))
     {
         return true;
     }
@@ -792,11 +880,17 @@ mod tests {
         let y = to_yaml(&v);
         assert_eq!(
             y,
-            "a:\n  b:\n  - 1\n  - two\n  - \"yes\"\n  c: \"x: y\"\nd: |\n  l1\n  l2\ne: {}\n"
+            "a:\n  b:\n  - 1\n  - two\n  - \"yes\"\n  c: 'x: y'\nd: |\n  l1\n  l2\ne: {}\n"
         );
         assert_eq!(parse_yaml(&y).unwrap(), v);
         let l = parse_yaml("- a: 1\n  b: 2\n- - x\n").unwrap();
         assert_eq!(to_yaml(&l), "- a: 1\n  b: 2\n- - x\n");
+        let q = parse_yaml("a: '[$2]:$1'\nb: \"it's\"\nc: \"tab\\there\"\nd: ''\ne: 2024-01-31x\n")
+            .unwrap();
+        assert_eq!(
+            to_yaml(&q),
+            "a: '[$2]:$1'\nb: it's\nc: \"tab\\there\"\nd: \"\"\ne: 2024-01-31x\n"
+        );
         assert_eq!(to_json(&v).len(), to_json(&parse_yaml(&y).unwrap()).len());
     }
 }
