@@ -70,7 +70,11 @@ impl Engine {
                 (Parsed::None, Vec::new())
             }
             Format::Yaml => {
-                let p = lang::yaml::parse(&file.text);
+                let p = if matches!(file.kind, FileKind::CloudFormation | FileKind::Serverless) {
+                    lang::yaml::parse_untemplated(&file.text)
+                } else {
+                    lang::yaml::parse(&file.text)
+                };
                 let errors = p
                     .errors
                     .into_iter()

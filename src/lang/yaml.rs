@@ -310,9 +310,19 @@ pub fn parse(text: &str) -> YamlParse {
     parse_with(text, true)
 }
 
+/// YAML with no template actions: `{{ … }}` is text (CloudFormation dynamic references such as
+/// `{{resolve:secretsmanager:…}}`, split across `Fn::Join` items, are not Helm actions).
+pub fn parse_untemplated(text: &str) -> YamlParse {
+    parse_opts(text, true, false)
+}
+
 /// `fast = false` forces the tree-sitter path (tests compare both).
 pub fn parse_with(text: &str, fast: bool) -> YamlParse {
-    let masked = mask_templates(text);
+    parse_opts(text, fast, true)
+}
+
+fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
+    let masked = if mask { mask_templates(text) } else { None };
     let templated = masked.is_some();
     let src: &str = masked.as_deref().unwrap_or(text);
     let mut docs = Vec::new();
@@ -891,6 +901,19 @@ mod tests {
                 .collect();
             assert_eq!(got, want, "fast={fast}");
         }
+    }
+
+    /// A CloudFormation dynamic reference split by `Fn::Join` is text, not a Helm action.
+    #[test]
+    fn untemplated_keeps_braces() {
+        let t = "P: !Join\n  - ''\n  - - '{{resolve:secretsmanager:'\n    - !Ref S\n    - ':SecretString}}'\nQ: 1\n";
+        let p = parse_untemplated(t);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        assert!(!p.templated);
+        let items = p.docs[0].root.path("P.Fn::Join").and_then(|n| n.as_seq()).unwrap();
+        let parts = items[1].as_seq().unwrap();
+        assert_eq!(parts[0].as_str(), Some("{{resolve:secretsmanager:"));
+        assert!(p.docs[0].root.get("Q").is_some());
     }
 
     #[test]

@@ -155,7 +155,7 @@ impl Cx<'_> {
                     v.via.push(at);
                     v
                 }
-                None => Val::unknown(format!("!Ref {name}"), at),
+                None => Val::unknown(name.to_string(), at),
             };
         }
         match name {
@@ -166,6 +166,8 @@ impl Cx<'_> {
         }
         match self.res_ref(name, attr) {
             Some(r) => Val::unknown(r, at),
+            // `AWS::AccountId`, `AWS::Region`, `AWS::StackName`: known only when deployed.
+            None if name.starts_with("AWS::") && attr.is_none() => Val::unknown(name, at),
             None => match attr {
                 Some(a) => Val::unknown(format!("!GetAtt {name}.{a}"), at),
                 None => Val::unknown(format!("!Ref {name}"), at),

@@ -98,6 +98,8 @@ const BINDING_KEYS: &[&str] = &[
     "aws:sourcevpc",
     "aws:userid",
     "aws:username",
+    // KMS key policies: `Principal: "*"` for the services of one account.
+    "kms:calleraccount",
 ];
 
 /// Does the condition restrict who the caller can be? Negated operators, `IfExists` (absent
