@@ -838,6 +838,26 @@ mod tests {
         }
     }
 
+    /// A renamed rule's findings keep the fingerprints they had under the old id, so
+    /// baselines written before the rename still match.
+    #[test]
+    fn renamed_rules_keep_their_fingerprints() {
+        let f = SourceFile::new("a.tf", "resource \"x\" \"y\" {}\n");
+        let files: HashMap<String, SourceFile> = [(f.path.clone(), f.clone())].into();
+        let card = crate::rules::find_card("iam-wildcard-action").unwrap();
+        assert_eq!(card.aliases, ["tf-iam-wildcard-action"]);
+        let mut r = rule("iam-wildcard-action", "iam-wildcard-action");
+        let new = r.finding(&f, 0..8, "m");
+        r.card.id = "tf-iam-wildcard-action".into();
+        r.card.aliases.clear();
+        let old = r.finding(&f, 0..8, "m");
+        let (mut new, mut old) = ([new], [old]);
+        assign_fingerprints(&mut new, &files);
+        assign_fingerprints(&mut old, &files);
+        assert_eq!(new[0].rule_id, "iam-wildcard-action");
+        assert_eq!(new[0].fingerprint, old[0].fingerprint);
+    }
+
     #[test]
     fn namespaces_dropped_from_names_in_messages() {
         assert_eq!(
@@ -857,7 +877,7 @@ mod tests {
     fn a_panicking_rule_becomes_an_error_naming_it_and_other_findings_survive() {
         let config = Config::default();
         let mut rules = RuleSet::build(&config, &[], &[]);
-        let mut file_rule = rule("test-panicking-file-rule", "tf-iam-wildcard-action");
+        let mut file_rule = rule("test-panicking-file-rule", "iam-wildcard-action");
         file_rule.file_check = Some(panicking_file_check);
         rules.rules.push(Arc::new(file_rule));
         let mut project_rule = rule("test-panicking-project-rule", "trust-identity-shared");
@@ -883,8 +903,8 @@ mod tests {
         assert_eq!(
             found,
             [
-                ("a.tf", "tf-iam-wildcard-action"),
-                ("b.tf", "tf-iam-wildcard-action")
+                ("a.tf", "iam-wildcard-action"),
+                ("b.tf", "iam-wildcard-action")
             ]
         );
         let errors: Vec<(&str, &str)> = report

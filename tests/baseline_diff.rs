@@ -141,7 +141,7 @@ fn baseline_reports_only_new_findings_and_lists_stale_entries() {
     assert_eq!(r.code, 1);
     let f = findings(&r);
     assert_eq!(f.len(), 1, "{f:?}");
-    assert_eq!(f[0].0, "tf-iam-wildcard-action");
+    assert_eq!(f[0].0, "iam-wildcard-action");
     assert!(f[0].2 > 40, "the new policy at the end of the file: {f:?}");
     assert!(
         r.stderr.contains("1 baseline entry no longer match")
@@ -235,12 +235,9 @@ fn changed_since_reports_only_changed_files_and_lines() {
     assert_eq!(
         got,
         vec![
+            ("iam-wildcard-action".into(), "repo/infra/accès.tf".into()),
+            ("iam-wildcard-action".into(), "repo/infra/iam.tf".into()),
             ("secret-aws-access-key".into(), "repo/app/store.py".into()),
-            (
-                "tf-iam-wildcard-action".into(),
-                "repo/infra/accès.tf".into()
-            ),
-            ("tf-iam-wildcard-action".into(), "repo/infra/iam.tf".into()),
         ],
         "{}",
         r.stderr

@@ -19,7 +19,7 @@ fn write(dir: &Path, rel: &str, text: &str) {
     fs::write(p, text).unwrap();
 }
 
-/// A Terraform file with one `tf-iam-wildcard-action` finding, next to every bomb.
+/// A Terraform file with one `iam-wildcard-action` finding, next to every bomb.
 const OTHER_TF: &str = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({Statement=[{Effect=\"Allow\",Action=\"*\",Resource=\"*\"}]})\n}\n";
 
 fn scan(dir: &Path, extra: &[&str]) -> serde_json::Value {
@@ -75,7 +75,7 @@ fn budget_error<'a>(v: &'a serde_json::Value, path: &str) -> &'a serde_json::Val
 fn assert_other_tf_survives(v: &serde_json::Value) {
     let f = findings_of(v, "other.tf");
     assert!(
-        f.iter().any(|f| f["rule_id"] == "tf-iam-wildcard-action"),
+        f.iter().any(|f| f["rule_id"] == "iam-wildcard-action"),
         "{:#?}",
         v["findings"]
     );
@@ -155,7 +155,7 @@ fn many_findings_in_one_file() {
     }
     write(d.path(), "main.tf", &t);
     write(d.path(), "nhilint.toml", "[owners]\n");
-    let v = scan(d.path(), &["--select", "tf-identity-without-owner"]);
+    let v = scan(d.path(), &["--select", "iam-identity-without-owner"]);
     assert_eq!(findings_of(&v, "main.tf").len(), 3000);
 }
 
@@ -173,7 +173,7 @@ fn identical_findings_of_two_module_instances_once() {
         "m/main.tf",
         "resource \"aws_iam_role\" \"r\" {\n  assume_role_policy = jsonencode({Statement=[{Effect=\"Allow\",Action=\"sts:AssumeRole\",Principal={AWS=\"*\"}}]})\n}\n",
     );
-    let v = scan(d.path(), &["--select", "tf-trust-any-principal"]);
+    let v = scan(d.path(), &["--select", "iam-trust-any-principal"]);
     assert_eq!(
         findings_of(&v, "m/main.tf").len(),
         1,
@@ -335,7 +335,7 @@ fn terraform_module_fan_out() {
     assert_eq!(
         trust
             .iter()
-            .filter(|f| f["rule_id"] == "tf-trust-any-principal")
+            .filter(|f| f["rule_id"] == "iam-trust-any-principal")
             .count(),
         5,
         "{:#?}",

@@ -19,7 +19,7 @@ fn write(dir: &Path, rel: &str, text: &[u8]) {
 
 const BAD_TF: &str = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    Statement = [{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }]\n  })\n}\n";
 const BAD_K8S: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: x\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\nsubjects: []\n";
-const SEED: &str = "tf-iam-wildcard-action,k8s-rbac-cluster-admin-binding,gha-permissions-write-all,secret-aws-access-key";
+const SEED: &str = "iam-wildcard-action,k8s-rbac-cluster-admin-binding,gha-permissions-write-all,secret-aws-access-key";
 
 fn json_of(out: &[u8]) -> serde_json::Value {
     serde_json::from_slice(out)
@@ -64,7 +64,7 @@ fn json_v1_shape_and_exit_codes() {
     for k in keys {
         assert!(!f[k].is_null(), "finding.{k} missing: {f}");
     }
-    assert_eq!(f["rule_id"], "tf-iam-wildcard-action");
+    assert_eq!(f["rule_id"], "iam-wildcard-action");
     assert_eq!(f["path"], "iam.tf");
     assert_eq!(f["start_line"], 3);
     assert!(
@@ -176,7 +176,7 @@ fn broken_inputs_never_break_the_scan() {
         .map(|f| (f["path"].as_str().unwrap(), f["rule_id"].as_str().unwrap()))
         .collect();
     assert!(
-        rules.contains(&("good.tf", "tf-iam-wildcard-action")),
+        rules.contains(&("good.tf", "iam-wildcard-action")),
         "{rules:?}"
     );
     assert!(
@@ -285,8 +285,8 @@ fn explicit_files_honour_excludes_and_root() {
 fn inline_suppressions() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
-    let tf = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    # nhilint: ignore[tf-iam-wildcard-action] break-glass role\n    Statement = [{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }]\n  })\n}\n\
-              # nhilint: ignore[tf-iam-wildcard-action] nothing here\nresource \"aws_s3_bucket\" \"b\" {}\n";
+    let tf = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({\n    # nhilint: ignore[iam-wildcard-action] break-glass role\n    Statement = [{ Effect = \"Allow\", Action = \"*\", Resource = \"*\" }]\n  })\n}\n\
+              # nhilint: ignore[iam-wildcard-action] nothing here\nresource \"aws_s3_bucket\" \"b\" {}\n";
     write(p, "a.tf", tf.as_bytes());
     let k8s = format!(
         "# nhilint: ignore[k8s-rbac-cluster-admin-binding] legacy until=2020-01-01\n{BAD_K8S}"
@@ -314,7 +314,7 @@ fn inline_suppressions() {
     // longer suppresses (the binding's roleRef name is on line 8 of k.yaml: not covered anyway)
     assert!(
         !got.iter()
-            .any(|(r, l)| r == "tf-iam-wildcard-action" && *l == 4),
+            .any(|(r, l)| r == "iam-wildcard-action" && *l == 4),
         "{got:?}"
     );
     assert!(
@@ -344,7 +344,7 @@ fn inline_suppressions() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|f| f["rule_id"] == "tf-iam-wildcard-action")
+            .any(|f| f["rule_id"] == "iam-wildcard-action")
     );
 }
 
@@ -431,10 +431,10 @@ fn stdin_filename_and_rules_and_explain() {
         v.as_array()
             .unwrap()
             .iter()
-            .any(|r| r["id"] == "tf-iam-wildcard-action")
+            .any(|r| r["id"] == "iam-wildcard-action")
     );
     let out = nhilint()
-        .args(["explain", "tf-iam-wildcard-action"])
+        .args(["explain", "iam-wildcard-action"])
         .output()
         .unwrap();
     let t = String::from_utf8(out.stdout).unwrap();
@@ -508,17 +508,17 @@ fn suppression_without_a_reason_silences_nothing() {
     write(
         d.path(),
         "placeholder/main.tf",
-        tf("# nhilint: ignore[tf-iam-wildcard-action] <reason>").as_bytes(),
+        tf("# nhilint: ignore[iam-wildcard-action] <reason>").as_bytes(),
     );
     write(
         d.path(),
         "empty/main.tf",
-        tf("# nhilint: ignore[tf-iam-wildcard-action] until=2099-01-01").as_bytes(),
+        tf("# nhilint: ignore[iam-wildcard-action] until=2099-01-01").as_bytes(),
     );
     write(
         d.path(),
         "reason/main.tf",
-        tf("# nhilint: ignore[tf-iam-wildcard-action] break-glass role").as_bytes(),
+        tf("# nhilint: ignore[iam-wildcard-action] break-glass role").as_bytes(),
     );
     let out = nhilint()
         .current_dir(d.path())
@@ -539,10 +539,10 @@ fn suppression_without_a_reason_silences_nothing() {
         .collect();
     got.sort();
     let want: Vec<(String, String)> = [
+        ("empty/main.tf", "iam-wildcard-action"),
         ("empty/main.tf", "nhilint-suppression-without-reason"),
-        ("empty/main.tf", "tf-iam-wildcard-action"),
+        ("placeholder/main.tf", "iam-wildcard-action"),
         ("placeholder/main.tf", "nhilint-suppression-without-reason"),
-        ("placeholder/main.tf", "tf-iam-wildcard-action"),
     ]
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
@@ -552,7 +552,7 @@ fn suppression_without_a_reason_silences_nothing() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["path"] == "placeholder/main.tf" && f["rule_id"] != "tf-iam-wildcard-action")
+        .find(|f| f["path"] == "placeholder/main.tf" && f["rule_id"] != "iam-wildcard-action")
         .unwrap()["message"]
         .as_str()
         .unwrap()

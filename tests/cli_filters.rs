@@ -51,7 +51,7 @@ fn min_severity_and_min_confidence_filter() {
         &["check", "--format", "concise", "--min-severity", "high"],
     );
     assert!(!high.contains("k8s-service-account-no-owner"), "{high}");
-    assert!(high.contains("tf-iam-wildcard-action"), "{high}");
+    assert!(high.contains("iam-wildcard-action"), "{high}");
     assert_eq!(code, Some(1));
     let (_, conf) = run(
         d.path(),
@@ -91,7 +91,7 @@ fn concise_is_one_line_per_finding() {
 fn statistics_count_per_rule_and_class() {
     let d = repo();
     let (_, text) = run(d.path(), &["check", "--statistics"]);
-    assert!(text.contains("tf-iam-wildcard-action"), "{text}");
+    assert!(text.contains("iam-wildcard-action"), "{text}");
     assert!(text.contains("by path class: "), "{text}");
     let (_, json) = run(d.path(), &["check", "--statistics", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -153,7 +153,7 @@ fn help_wraps_but_never_inside_a_command() {
             "nhilint check infra/ k8s/ --format concise",
             "nhilint check --format sarif -o out.sarif",
             "nhilint check --select NHI5 --min-severity high",
-            "nhilint explain tf-iam-wildcard-action",
+            "nhilint explain iam-wildcard-action",
             "# nhilint: ignore[rule-id] reason",
         ] {
             assert!(

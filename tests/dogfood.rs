@@ -205,13 +205,13 @@ fn action_check_step_writes_sarif_summary_and_outputs() {
     let (code, stdout, outputs, summary) = run("infra\nclean.tf", "true");
     assert_eq!(code, Some(0), "{stdout}");
     assert_eq!(outputs, "exit-code=1\n");
-    assert!(summary.contains("tf-iam-wildcard-action"), "{summary}");
+    assert!(summary.contains("iam-wildcard-action"), "{summary}");
     assert!(stdout.contains("::error file=infra/iam.tf"), "{stdout}");
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(project.join("out.sarif")).unwrap()).unwrap();
     assert_eq!(
         sarif["runs"][0]["results"][0]["ruleId"],
-        "tf-iam-wildcard-action"
+        "iam-wildcard-action"
     );
 
     // Only the clean file: exit code 0; no annotations printed when not asked.

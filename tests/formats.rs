@@ -326,7 +326,7 @@ fn real_sarif_of_the_fixture_validates() {
         .map(|r| r["ruleId"].as_str().unwrap())
         .collect();
     for id in [
-        "tf-iam-wildcard-action",
+        "iam-wildcard-action",
         "gha-permissions-write-all",
         "k8s-rbac-cluster-admin-binding",
         "secret-aws-access-key",

@@ -190,7 +190,7 @@ fn survives_a_workspace_of_hostile_files_and_keeps_answering() {
     c.open(&app, "terraform", 1, BAD_TF);
     let diags = c.diagnostics(&app, Some(1));
     assert_eq!(diags.len(), 1, "{diags:?}");
-    assert_eq!(diags[0]["code"], "tf-iam-wildcard-action");
+    assert_eq!(diags[0]["code"], "iam-wildcard-action");
 
     // Hovers while the workspace scan works through the hostile files.
     let hover = |c: &mut lsp_support::Client| -> (Value, Duration) {
@@ -207,7 +207,7 @@ fn survives_a_workspace_of_hostile_files_and_keeps_answering() {
         assert!(
             r["result"]["contents"]["value"]
                 .as_str()
-                .is_some_and(|v| v.contains("tf-iam-wildcard-action")),
+                .is_some_and(|v| v.contains("iam-wildcard-action")),
             "{r}"
         );
         times.push(took);
@@ -236,7 +236,7 @@ fn survives_a_workspace_of_hostile_files_and_keeps_answering() {
     c.change_full(&app, 2, &fixed);
     let diags = c.diagnostics(&app, Some(2));
     assert!(
-        diags.iter().all(|d| d["code"] != "tf-iam-wildcard-action"),
+        diags.iter().all(|d| d["code"] != "iam-wildcard-action"),
         "{diags:?}"
     );
     assert_eq!(c.shutdown(), 0);

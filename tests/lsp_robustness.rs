@@ -118,7 +118,7 @@ fn survives_hostile_traffic() {
     c.change_full(&burst, 201, BAD_TF);
     let d = c.diagnostics(&burst, Some(201));
     assert_eq!(d.len(), 1, "{d:?}");
-    assert_eq!(d[0]["code"], "tf-iam-wildcard-action");
+    assert_eq!(d[0]["code"], "iam-wildcard-action");
     let published = c
         .seen
         .iter()

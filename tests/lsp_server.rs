@@ -58,7 +58,7 @@ fn positions_are_exact_in_every_encoding() {
             h["result"]["contents"]["value"]
                 .as_str()
                 .unwrap()
-                .contains("tf-iam-wildcard-action")
+                .contains("iam-wildcard-action")
         );
         assert_eq!(c.shutdown(), 0);
     }
@@ -75,12 +75,12 @@ fn diagnostics_hover_code_actions_and_edits() {
     let d = c.diagnostics(&u, Some(1));
     assert_eq!(d.len(), 1);
     let diag = &d[0];
-    assert_eq!(diag["code"], "tf-iam-wildcard-action");
+    assert_eq!(diag["code"], "iam-wildcard-action");
     assert_eq!(diag["source"], "nhilint");
     assert_eq!(diag["severity"], 1); // high → Error
     assert_eq!(
         diag["codeDescription"]["href"],
-        "https://nhilint.dev/rules/tf-iam-wildcard-action"
+        "https://nhilint.dev/rules/iam-wildcard-action"
     );
     assert_eq!(diag["data"]["owasp_nhi"], json!(["NHI5:2025"]));
     assert_eq!(diag["range"]["start"]["line"], 6);
@@ -120,7 +120,7 @@ fn diagnostics_hover_code_actions_and_edits() {
     assert_eq!(edit["range"]["start"], json!({"line": 6, "character": 0}));
     assert_eq!(
         edit["newText"],
-        "      # nhilint: ignore[tf-iam-wildcard-action] <reason>\n"
+        "      # nhilint: ignore[iam-wildcard-action] <reason>\n"
     );
 
     // Apply it as an incremental edit: with the `<reason>` placeholder still there the finding
@@ -138,10 +138,7 @@ fn diagnostics_hover_code_actions_and_edits() {
     codes.sort();
     assert_eq!(
         codes,
-        [
-            "nhilint-suppression-without-reason",
-            "tf-iam-wildcard-action"
-        ]
+        ["iam-wildcard-action", "nhilint-suppression-without-reason"]
     );
     let placeholder = edit["newText"].as_str().unwrap().find("<reason>").unwrap() as u64;
     c.notify(
@@ -212,7 +209,7 @@ fn config_is_per_workspace_and_reloaded() {
 
     // Disable the rule: the watched-file notification reloads the config and re-checks.
     let cfg = root.join("nhilint.toml");
-    std::fs::write(&cfg, "[rules.tf-iam-wildcard-action]\nenabled = false\n").unwrap();
+    std::fs::write(&cfg, "[rules.iam-wildcard-action]\nenabled = false\n").unwrap();
     c.notify(
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": uri(&cfg), "type": 1}]}),
@@ -233,7 +230,7 @@ fn config_is_per_workspace_and_reloaded() {
     assert_eq!(d.len(), 1);
 
     // Fixed again: the config diagnostic goes away.
-    std::fs::write(&cfg, "ignore = [\"tf-iam-wildcard-action\"]\n").unwrap();
+    std::fs::write(&cfg, "ignore = [\"iam-wildcard-action\"]\n").unwrap();
     c.notify(
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": uri(&cfg), "type": 2}]}),
@@ -334,7 +331,7 @@ fn suppressions_of_project_rules_are_judged_by_the_cross_file_pass() {
         &t,
         "terraform",
         1,
-        "# nhilint: ignore[tf-iam-wildcard-action] reviewed\nlocals {}\n",
+        "# nhilint: ignore[iam-wildcard-action] reviewed\nlocals {}\n",
     );
     let d = c.diagnostics(&t, Some(1));
     assert!(

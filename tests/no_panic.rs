@@ -83,7 +83,7 @@ fn errors(v: &Value) -> Vec<(String, String)> {
 fn assert_keep_survives(v: &Value) {
     assert_eq!(
         rules_at(v, "keep.tf"),
-        ["tf-iam-wildcard-action"],
+        ["iam-wildcard-action"],
         "keep.tf's finding is lost: {v:#}"
     );
 }
@@ -111,7 +111,7 @@ fn terraform_project_analysis_of_an_escaped_multibyte_policy() {
     let (code, v, _) = check_json(&fixture("tf-module-escape"), &[]);
     assert_eq!(code, 1);
     assert_keep_survives(&v);
-    assert_eq!(rules_at(&v, "main.tf"), ["tf-iam-wildcard-resource"]);
+    assert_eq!(rules_at(&v, "main.tf"), ["iam-wildcard-resource"]);
     assert_no_internal_error(&v);
 }
 
@@ -187,7 +187,7 @@ fn control_characters_never_reach_the_terminal() {
     }
     // JSON keeps the exact name (serde escapes it).
     let (_, v, _) = check_json(d.path(), &[]);
-    assert_eq!(rules_at(&v, odd), ["tf-iam-wildcard-action"]);
+    assert_eq!(rules_at(&v, odd), ["iam-wildcard-action"]);
 }
 
 /// Repro 15: a finding past column 65,535 (minified JavaScript) made miette panic in the

@@ -54,7 +54,7 @@ fn classes_decide_where_findings_report() {
     );
     assert_eq!(report.hidden_by_path_class, 3, "{got:?}");
     // Terraform findings stay at the Terraform file, whichever set of files a project rule ran on.
-    assert!(has("infra/iam.tf", "tf-iam-wildcard-resource"), "{got:?}");
+    assert!(has("infra/iam.tf", "iam-wildcard-resource"), "{got:?}");
     assert!(
         got.iter()
             .all(|(p, r)| !r.starts_with("tf-") || p == "infra/iam.tf"),

@@ -57,7 +57,7 @@ fn wildcard_subject_is_reported_at_the_module_argument() {
         .expect("findings")
         .iter()
         .find(|f| {
-            f["rule_id"] == "tf-oidc-trust-wildcard-subject"
+            f["rule_id"] == "iam-oidc-trust-wildcard-subject"
                 && f["path"] == "testdata/terraform/oidc-module/main.tf"
         })
         .expect("wildcard subject finding at the module argument");
@@ -155,11 +155,11 @@ fn iteration_reports_each_instance_where_the_value_is_written() {
     // Module for_each: the map value written in the caller, the instance of the module's
     // own for_each in the message.
     assert!(has(
-        "main.tf:19:31: tf-admin-equivalent-grant [high] `aws_iam_role_policy_attachment.this[\"AdministratorAccess\"]`"
+        "main.tf:19:31: iam-admin-equivalent-grant [high] `aws_iam_role_policy_attachment.this[\"AdministratorAccess\"]`"
     ));
     // count + count.index into a local list: reported where `roles/owner` is written.
     assert!(has(
-        "main.tf:5:15: tf-admin-equivalent-grant [high] `google_project_iam_member.ci[0]` grants `roles/owner`"
+        "main.tf:5:15: iam-admin-equivalent-grant [high] `google_project_iam_member.ci[0]` grants `roles/owner`"
     ));
     // A for expression with a filter keeps only `publish`.
     assert!(has("trust policy of `aws_iam_role.ci[\"publish\"]`"));
@@ -190,7 +190,7 @@ fn iteration_site_is_a_related_location() {
             "--format",
             "json",
             "--select",
-            "tf-admin-equivalent-grant",
+            "iam-admin-equivalent-grant",
         ])
         .output()
         .expect("run nhilint");

@@ -139,8 +139,8 @@ fn repository_config_never_runs_anything() {
     assert_eq!(
         findings(&r),
         vec![
-            ("infra/iam.tf".into(), "tf-iam-wildcard-action".into()),
-            ("new.tf".into(), "tf-iam-wildcard-action".into()),
+            ("infra/iam.tf".into(), "iam-wildcard-action".into()),
+            ("new.tf".into(), "iam-wildcard-action".into()),
         ],
         "{}",
         r.stderr
@@ -180,7 +180,7 @@ fn hostile_git_links_do_not_block() {
         assert_eq!(r.code, 1, "{target}: {}", r.stderr);
         assert_eq!(
             findings(&r),
-            vec![("repo/main.tf".into(), "tf-iam-wildcard-action".into())],
+            vec![("repo/main.tf".into(), "iam-wildcard-action".into())],
             "{target}"
         );
         // Diff mode refuses such a repository instead of hanging.
@@ -211,7 +211,7 @@ fn fifos_and_devices_are_never_opened() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(
         findings(&r),
-        vec![("main.tf".into(), "tf-iam-wildcard-action".into())]
+        vec![("main.tf".into(), "iam-wildcard-action".into())]
     );
     let errs = errors(&r);
     assert!(
@@ -234,8 +234,8 @@ fn fifos_and_devices_are_never_opened() {
     assert_eq!(
         findings(&r),
         vec![
-            ("main.tf".into(), "tf-iam-wildcard-action".into()),
-            ("sub/x.tf".into(), "tf-iam-wildcard-action".into()),
+            ("main.tf".into(), "iam-wildcard-action".into()),
+            ("sub/x.tf".into(), "iam-wildcard-action".into()),
         ]
     );
 }
@@ -257,8 +257,8 @@ fn non_utf8_names_never_collapse() {
     assert_eq!(
         findings(&r),
         vec![
-            ("repo/a\\xfe.tf".into(), "tf-iam-wildcard-action".into()),
-            ("repo/a\\xff.tf".into(), "tf-iam-wildcard-action".into()),
+            ("repo/a\\xfe.tf".into(), "iam-wildcard-action".into()),
+            ("repo/a\\xff.tf".into(), "iam-wildcard-action".into()),
         ]
     );
     assert_eq!(r.json["stats"]["files_scanned"], 2);
@@ -367,7 +367,7 @@ fn oversized_files_and_missing_paths() {
     assert_eq!(r.code, 1);
     assert_eq!(
         findings(&r),
-        vec![("small.tf".into(), "tf-iam-wildcard-action".into())]
+        vec![("small.tf".into(), "iam-wildcard-action".into())]
     );
     let errs = errors(&r);
     assert_eq!(errs.len(), 1, "{errs:?}");
@@ -484,8 +484,8 @@ fn every_output_names_a_file_from_the_repository_root() {
     assert_eq!(
         findings(&r),
         vec![
-            ("a/x.tf".into(), "tf-iam-wildcard-action".into()),
-            ("b/y.tf".into(), "tf-iam-wildcard-action".into()),
+            ("a/x.tf".into(), "iam-wildcard-action".into()),
+            ("b/y.tf".into(), "iam-wildcard-action".into()),
         ]
     );
 }
@@ -578,7 +578,7 @@ fn non_utf8_text_is_scanned_and_binaries_skipped() {
     assert!(
         reference
             .iter()
-            .any(|f| f.0 == "tf-iam-wildcard-action" && f.1 == 4),
+            .any(|f| f.0 == "iam-wildcard-action" && f.1 == 4),
         "{reference:?}"
     );
     for p in ["le.tf", "be.tf", "latin1.tf"] {

@@ -28,7 +28,7 @@ nhilint check --select NHI5 --min-severity high\n\
 Findings per rule and per path class:\n  \
 nhilint check --statistics\n\
 What a rule finds and how to fix it:\n  \
-nhilint explain tf-iam-wildcard-action\n\n\
+nhilint explain iam-wildcard-action\n\n\
 Exit codes: 0 no finding at or above --fail-on, 1 findings, 2 usage or configuration error.\n\
 Suppress one finding with a comment on its line or the line above (optionally with \
 until=YYYY-MM-DD):\n  \
@@ -53,7 +53,7 @@ pub enum Cmd {
     Rules(RulesArgs),
     /// Show a rule's documentation and examples.
     Explain {
-        /// Rule id, e.g. tf-iam-wildcard-action
+        /// Rule id, e.g. iam-wildcard-action
         rule: String,
     },
     /// Write a baseline of current findings (accepted debt), to report only new ones later.

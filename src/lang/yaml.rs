@@ -328,6 +328,9 @@ fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
     let mut docs = Vec::new();
     let mut errors = Vec::new();
     let mut budget = AliasBudget::new(ALIAS_BUDGET);
+    // The original text tells which scalars held a template action; with no masking there is
+    // none (an empty original marks nothing).
+    let orig_of = |start: usize, end: usize| if mask { &text[start..end] } else { "" };
     for (start, end) in split_documents(src) {
         let part = &src[start..end];
         if part.trim().is_empty()
@@ -356,7 +359,7 @@ fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
         // A document the fast path gives up on is converted again: its copies are refunded.
         let before = (budget.remaining, budget.exceeded_at);
         if let Some(root) = fast
-            .then(|| super::yaml_fast::parse_doc(part, &text[start..end], start, &mut budget))
+            .then(|| super::yaml_fast::parse_doc(part, orig_of(start, end), start, &mut budget))
             .flatten()
         {
             docs.push(Document {
@@ -385,7 +388,7 @@ fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
         }
         let mut cv = Conv {
             src: part,
-            orig: &text[start..end],
+            orig: orig_of(start, end),
             base: start,
             anchors: HashMap::new(),
             budget: &mut budget,
@@ -910,7 +913,11 @@ mod tests {
         let p = parse_untemplated(t);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
         assert!(!p.templated);
-        let items = p.docs[0].root.path("P.Fn::Join").and_then(|n| n.as_seq()).unwrap();
+        let items = p.docs[0]
+            .root
+            .path("P.Fn::Join")
+            .and_then(|n| n.as_seq())
+            .unwrap();
         let parts = items[1].as_seq().unwrap();
         assert_eq!(parts[0].as_str(), Some("{{resolve:secretsmanager:"));
         assert!(p.docs[0].root.get("Q").is_some());

@@ -255,7 +255,7 @@ mod tests {
 
     fn report() -> Report {
         let mut r = Report::default();
-        let card = crate::rules::find_card("tf-iam-wildcard-action").unwrap();
+        let card = crate::rules::find_card("iam-wildcard-action").unwrap();
         let mut f = crate::finding::Finding {
             rule_id: card.id.clone(),
             title: card.title.clone(),
@@ -309,7 +309,7 @@ mod tests {
         let out = render_with("broken", &mut r, |_| panic!("reporter bug"));
         assert!(
             out.contains(
-                "keep.tf:2:3: high [tf-iam-wildcard-action] policy allows every action\\x1b[2J\n"
+                "keep.tf:2:3: high [iam-wildcard-action] policy allows every action\\x1b[2J\n"
             ),
             "{out}"
         );

@@ -84,7 +84,8 @@ fn tf_attr(attr: &str) -> String {
 
 struct Cx<'a> {
     file: usize,
-    params: HashMap<&'a str, Option<&'a Node>>,
+    /// Parameter → (default, is a list type: `CommaDelimitedList`, `List<…>`).
+    params: HashMap<&'a str, (Option<&'a Node>, bool)>,
     /// Logical id → (lowered type, what `Ref` returns).
     resources: HashMap<String, (&'static str, &'static str)>,
     /// Serverless `${self:custom.x}` style variables are not resolved: they stay unknown.
@@ -150,12 +151,19 @@ impl Cx<'_> {
             && let Some(p) = self.params.get(name)
         {
             return match p {
-                Some(d) => {
+                (Some(d), list) => {
                     let mut v = self.val(d, depth + 1);
+                    if let (true, K::Str(s, false)) = (list, &v.k) {
+                        let items = s
+                            .split(',')
+                            .map(|x| Val::new(K::Str(x.trim().to_string(), false), v.at.clone()))
+                            .collect();
+                        v.k = K::List(items);
+                    }
                     v.via.push(at);
                     v
                 }
-                None => Val::unknown(name.to_string(), at),
+                (None, _) => Val::unknown(name.to_string(), at),
             };
         }
         match name {
@@ -353,7 +361,13 @@ pub fn lower(out: &mut Analysis, file: usize, path: &str, kind: FileKind, root: 
     };
     if let Some(ps) = root.get("Parameters") {
         for e in ps.entries() {
-            cx.params.insert(e.key.as_str(), e.value.get("Default"));
+            let list = e
+                .value
+                .get("Type")
+                .and_then(|t| t.as_str())
+                .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
+            cx.params
+                .insert(e.key.as_str(), (e.value.get("Default"), list));
         }
     }
     let res_entries = resources_node.map(|r| r.entries()).unwrap_or(&[]);

@@ -273,7 +273,7 @@ fn neovim_builtin_client_shows_diagnostics() {
     // lnum/col are 0-based; severity 1 = ERROR; code and source from the server.
     assert_eq!(
         &d[1..6],
-        ["6", "17", "1", "tf-iam-wildcard-action", "nhilint"],
+        ["6", "17", "1", "iam-wildcard-action", "nhilint"],
         "{got}"
     );
     assert!(d[6].contains("every action"), "{got}");

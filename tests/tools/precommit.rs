@@ -203,7 +203,7 @@ fn staged_bad_file_fails_the_hook_and_the_fix_passes() {
     let (code, out) = try_repo(&pc, &project, &hooks, &home);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Failed"), "{out}");
-    assert!(out.contains("tf-iam-wildcard-action"), "{out}");
+    assert!(out.contains("iam-wildcard-action"), "{out}");
     assert!(out.contains("infra/iam.tf:4"), "{out}");
     assert!(!out.contains("later.tf"), "{out}");
 
@@ -240,7 +240,7 @@ fn python_hook_installs_the_package_and_blocks_a_bad_commit() {
     let install = t.elapsed();
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Failed"), "{out}");
-    assert!(out.contains("tf-iam-wildcard-action"), "{out}");
+    assert!(out.contains("iam-wildcard-action"), "{out}");
     assert!(out.contains("infra/iam.tf:4"), "{out}");
     assert!(!out.contains("later.tf"), "{out}");
     // pre-commit built and installed the package into the hook's environment: no other

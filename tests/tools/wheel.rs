@@ -99,5 +99,5 @@ fn wheel_installs_a_working_nhilint_in_a_fresh_venv() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
-    assert!(text.contains("tf-iam-wildcard-action"), "{text}");
+    assert!(text.contains("iam-wildcard-action"), "{text}");
 }

@@ -71,7 +71,7 @@ test("activate() starts nhilint server through vscode-languageclient", async () 
       }),
     ]).finally(() => clearTimeout(timer));
     assert.equal(diags.length, 1);
-    assert.equal(diags[0].code.value, "tf-iam-wildcard-action");
+    assert.equal(diags[0].code.value, "iam-wildcard-action");
     assert.equal(diags[0].source, "nhilint");
     assert.equal(diags[0].severity, vscode.DiagnosticSeverity.Error);
     assert.deepEqual([diags[0].range.start.line, diags[0].range.start.character], [6, 17]);

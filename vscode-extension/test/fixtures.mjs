@@ -1,4 +1,4 @@
-// Shared test input: a Terraform policy that allows every action (one tf-iam-wildcard-action
+// Shared test input: a Terraform policy that allows every action (one iam-wildcard-action
 // finding at line 7, column 18).
 export const BAD_TF = `resource "aws_iam_policy" "ci" {
   name = "ci"

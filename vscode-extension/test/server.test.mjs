@@ -76,10 +76,10 @@ test("nhilint server with the VS Code protocol client", { skip: !BIN && "set NHI
     });
     const first = await diagnosticsFor(uri, 1);
     assert.equal(first.length, 1);
-    assert.equal(first[0].code, "tf-iam-wildcard-action");
+    assert.equal(first[0].code, "iam-wildcard-action");
     assert.equal(first[0].source, "nhilint");
     assert.deepEqual(first[0].range.start, { line: 6, character: 17 });
-    assert.match(first[0].codeDescription.href, /tf-iam-wildcard-action$/);
+    assert.match(first[0].codeDescription.href, /iam-wildcard-action$/);
 
     // Incremental edit: a second wildcard statement → two diagnostics.
     const extra = '\nresource "aws_iam_policy" "b" {\n  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })\n}\n';
@@ -108,7 +108,7 @@ test("nhilint server with the VS Code protocol client", { skip: !BIN && "set NHI
     assert.equal(actions[0].kind, "quickfix");
     const edit = actions[0].edit.changes[uri][0];
     assert.deepEqual(edit.range.start, { line: 13, character: 0 });
-    assert.equal(edit.newText, "  # nhilint: ignore[tf-iam-wildcard-action] <reason>\n");
+    assert.equal(edit.newText, "  # nhilint: ignore[iam-wildcard-action] <reason>\n");
 
     await conn.sendRequest(ShutdownRequest.type);
     await conn.sendNotification(ExitNotification.type);

@@ -215,7 +215,7 @@ fn aws(a: &Analysis, fs: &Files, rule: &Rule, reach: &HashMap<String, String>, o
             if stmt.effect != PEffect::Allow || stmt.has_principal() {
                 continue;
             }
-            // Every action of every service is `tf-iam-wildcard-action`'s finding already.
+            // Every action of every service is `iam-wildcard-action`'s finding already.
             if stmt.actions.iter().any(|v| v.str().is_some_and(crate::terraform::iam::is_all_actions)) {
                 continue;
             }

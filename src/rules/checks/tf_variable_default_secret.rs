@@ -14,6 +14,28 @@ fn looks_secret_name(n: &str) -> bool {
     SECRET_WORDS.iter().any(|w| l.contains(w)) && !NOT_SECRET_SUFFIXES.iter().any(|s| l.ends_with(s)) && !l.starts_with("enable_") && !l.starts_with("create_")
 }
 
+/// `StripeAPIKeyName` → `stripe_api_key_name`.
+fn snake_case(s: &str) -> String {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    for (i, &ch) in c.iter().enumerate() {
+        if ch.is_ascii_uppercase() && i > 0 {
+            let prev = c[i - 1];
+            let next_lower = c.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            if prev.is_ascii_lowercase() || prev.is_ascii_digit() || prev.is_ascii_uppercase() && next_lower {
+                out.push('_');
+            }
+        }
+        out.push(ch.to_ascii_lowercase());
+    }
+    out
+}
+
+/// `ACTIVEMQ_SECRET_ARN`: an upper-case name to replace, not a secret.
+fn is_placeholder(t: &str) -> bool {
+    t.contains('_') && t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
 fn looks_secret_value(s: &str) -> bool {
     let t = s.trim();
     t.len() >= 8
@@ -21,6 +43,7 @@ fn looks_secret_value(s: &str) -> bool {
         && !t.starts_with("arn:")
         && !t.contains("://")
         && !t.starts_with("${")
+        && !is_placeholder(t)
         // A path to a key file is not the key.
         && !["./", "../", "/", "~/"].iter().any(|p| t.starts_with(p))
         && !["changeme", "change-me", "replace-me", "placeholder", "xxxxxxxx", "password", "<secret>", "todo"].iter().any(|p| t.eq_ignore_ascii_case(p))
@@ -34,7 +57,9 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         let template = crate::terraform::cfn::lowered(r);
         // A template parameter marked `NoEcho` says it is a secret, whatever its name.
         let no_echo = template && r.body.get("no_echo").and_then(|v| v.as_bool()) == Some(true);
-        if !looks_secret_name(&r.name) && !no_echo {
+        // Template parameters are CamelCase (`SecretName`, `StripeAPIKeyName`).
+        let name = if template { snake_case(&r.name) } else { r.name.clone() };
+        if !looks_secret_name(&name) && !no_echo {
             continue;
         }
         let Some(d) = r.body.get("default") else { continue };
@@ -51,5 +76,16 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         };
         let f = finding(&fs, rule, &d.at, format!("{what} `{}` has a literal secret default ({}){note}", r.name, crate::redact::redact(s)));
         push(out, f.map(|f| f.with_mask(d.at.span.clone()).with_fp_key(format!("var.{}", r.name))));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn camel_case_parameter_names() {
+        assert_eq!(super::snake_case("StripeAPIKeyName"), "stripe_api_key_name");
+        assert_eq!(super::snake_case("SecretsManagerARN"), "secrets_manager_arn");
+        assert_eq!(super::snake_case("DbPassword"), "db_password");
+        assert!(!super::looks_secret_name(&super::snake_case("SecretName")));
     }
 }

@@ -4,7 +4,7 @@
 //! list-level actions do not count; actions an unconditional Deny takes away (of the same
 //! policy, or of another policy of every role, user or group the policy is attached to), and
 //! actions a resource condition narrows (`aws:ResourceTag/…`, a service key), do not count
-//! either. Statements that also allow every action are left to `tf-iam-wildcard-action`.
+//! either. Statements that also allow every action are left to `iam-wildcard-action`.
 //! One finding per statement as written, listing its actions (a statement merged into several
 //! documents through `source_policy_documents`, or evaluated per module instance, is one).
 
