@@ -145,13 +145,17 @@ pub fn read(b: &[u8], start: usize, end: usize, style: Style) -> Option<Assign> 
     if ks > 0 && (sigil(b[ks - 1]) || b[ks - 1] == b'{' && ks > 1 && sigil(b[ks - 2])) {
         return None;
     }
+    if !operator_follows(b, ks, ke, style) {
+        return None;
+    }
     let name = ks..ke;
     let ls = line_start(b, ks);
     let before = &b[ls..ks];
     // In code, a key inside a string literal (`"Password:" + x`) is text, not an assignment.
     if matches!(style, Style::Code | Style::Hcl) && !quoted_key_at(b, ks, ke) {
-        let dq = before.iter().filter(|c| **c == b'"').count();
-        let bq = before.iter().filter(|c| **c == b'`').count();
+        // memchr (SIMD): `before` is up to 4 KiB on minified lines, once per keyword hit.
+        let dq = memchr::memchr_iter(b'"', before).count();
+        let bq = memchr::memchr_iter(b'`', before).count();
         if dq % 2 == 1 || bq % 2 == 1 {
             return None;
         }
@@ -312,6 +316,32 @@ pub fn read(b: &[u8], start: usize, end: usize, style: Style) -> Option<Assign> 
     })
 }
 
+/// Cheap necessary condition for [`read`], checked before it looks back over the line: the key
+/// is followed (after a closing quote or `]` and blanks) by an assignment operator of some
+/// grammar, or the key may start an argument-style assignment (Dockerfile `ENV K v`, `--key v`).
+/// Most keyword hits (`token_count||3`, `password_policy)`) stop here.
+fn operator_follows(b: &[u8], ks: usize, ke: usize, style: Style) -> bool {
+    let mut i = ke;
+    if quoted_key_at(b, ks, ke) {
+        i += 1;
+    }
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    }
+    if style == Style::Xml && b.get(i) == Some(&b'>') {
+        return true;
+    }
+    while i < b.len() && blank(b[i]) {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'=' | b':' | b',' | b'(') => true,
+        Some(_) if style == Style::Dockerfile => true,
+        Some(_) => ks >= 2 && (b[ks - 1] == b'-' && matches!(b[ks - 2], b'-' | b' ')),
+        None => false,
+    }
+}
+
 fn quoted_key_at(b: &[u8], ks: usize, ke: usize) -> bool {
     let open = ks.checked_sub(1).map(|p| b[p]);
     matches!(open, Some(b'"' | b'\'' | b'`')) && b.get(ke) == open.as_ref()
@@ -460,27 +490,41 @@ const KEY_WORDS: &[&str] = &[
 
 /// Words of an identifier: split on `_`, `-`, `.`, and lower→upper case changes.
 pub fn words(name: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut prev_lower = false;
-    for c in name.chars() {
-        if !c.is_ascii_alphanumeric() {
-            if !cur.is_empty() {
-                out.push(std::mem::take(&mut cur));
+    word_slices(name).map(str::to_ascii_lowercase).collect()
+}
+
+/// The words of [`words`] as slices of `name` (original case), without allocating.
+pub fn word_slices(name: &str) -> impl Iterator<Item = &str> {
+    let b = name.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() && !b[i].is_ascii_alphanumeric() {
+            i += 1;
+        }
+        if i >= b.len() {
+            return None;
+        }
+        let s = i;
+        let mut prev_lower = false;
+        while i < b.len() && b[i].is_ascii_alphanumeric() {
+            if b[i].is_ascii_uppercase() && prev_lower {
+                break;
             }
-            prev_lower = false;
-            continue;
+            prev_lower = b[i].is_ascii_lowercase() || b[i].is_ascii_digit();
+            i += 1;
         }
-        if c.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
-            out.push(std::mem::take(&mut cur));
-        }
-        prev_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        cur.push(c.to_ascii_lowercase());
+        Some(&name[s..i])
+    })
+}
+
+/// `norm(s)` (letters and digits, lower case) into a stack buffer; `None` when longer than it.
+fn norm_bytes<'a>(s: &str, buf: &'a mut [u8; 256]) -> Option<&'a [u8]> {
+    let mut n = 0;
+    for c in s.bytes().filter(u8::is_ascii_alphanumeric) {
+        *buf.get_mut(n)? = c.to_ascii_lowercase();
+        n += 1;
     }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+    Some(&buf[..n])
 }
 
 fn norm(s: &str) -> String {
@@ -494,23 +538,34 @@ fn norm(s: &str) -> String {
 /// names whose last word is `key` or `auth` (`STRIPE_KEY`).
 pub fn name_class(name: &str, loose: bool) -> Option<NameClass> {
     let last = name.rsplit('.').next().unwrap_or(name);
-    let n = norm(last);
-    if n == "pwd" || n == "oldpwd" {
+    let mut buf = [0u8; 256];
+    let owned;
+    let n: &[u8] = match norm_bytes(last, &mut buf) {
+        Some(n) => n,
+        None => {
+            owned = norm(last);
+            owned.as_bytes()
+        }
+    };
+    if n == b"pwd" || n == b"oldpwd" {
         return None; // the shell's working directory
     }
-    let ws = words(last);
+    let has = |w: &str| memchr::memmem::find(n, w.as_bytes()).is_some();
+    let ends_pwd =
+        |w: &str| w.len() >= 3 && w.as_bytes()[w.len() - 3..].eq_ignore_ascii_case(b"pwd");
     if ["password", "passwd", "passphrase", "passwort"]
         .iter()
-        .any(|w| n.contains(w))
-        || ws.iter().any(|w| w == "pass" || w.ends_with("pwd"))
+        .any(|w| has(w))
+        || word_slices(last).any(|w| w.eq_ignore_ascii_case("pass") || ends_pwd(w))
     {
         return Some(NameClass::Password);
     }
-    if ["secret", "token", "credential"]
-        .iter()
-        .any(|w| n.contains(w))
-        || KEY_WORDS.iter().any(|w| n.contains(w))
-        || loose && ws.last().is_some_and(|w| w == "key" || w == "auth")
+    if ["secret", "token", "credential"].iter().any(|w| has(w))
+        || KEY_WORDS.iter().any(|w| has(w))
+        || loose
+            && word_slices(last)
+                .last()
+                .is_some_and(|w| w.eq_ignore_ascii_case("key") || w.eq_ignore_ascii_case("auth"))
     {
         return Some(NameClass::Secret);
     }
@@ -779,10 +834,9 @@ fn upper_snake(v: &str) -> bool {
 }
 
 /// A reference to something else: variables, templates, lookups, file paths, URLs.
-fn reference(v: &str) -> bool {
-    let l = v.to_ascii_lowercase();
+fn reference(l: &str) -> bool {
     if has_any(
-        &l,
+        l,
         &[
             "{{",
             "${",
@@ -912,20 +966,61 @@ pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<
     {
         return judge(class, name, &d, true);
     }
+    // Every test below rejects, so their order does not change the verdict: the shape tests
+    // come first and allocate nothing; most candidates stop there.
     let n = v.chars().count();
-    if !(6..=200).contains(&n) || super::is_placeholder(v) {
+    if !(6..=200).contains(&n)
+        || v.starts_with([';', ',', ')', '(', '-', '\'', '"', ':', '=', '<', '#', '/'])
+    {
         return None;
     }
-    let l = v.to_ascii_lowercase();
-    if has_any(&l, PLACEHOLDER_PARTS)
-        || TEST_VALUES.contains(&l.as_str())
-        || reference(v)
+    // Dates and times: `2019-03-20T17:54:53Z`.
+    if v.len() >= 10 && v.as_bytes()[..4].iter().all(u8::is_ascii_digit) && v.as_bytes()[4] == b'-'
+    {
+        return None;
+    }
+    let spaces = v.bytes().filter(|c| *c == b' ').count();
+    let entropy = super::shannon_entropy(v);
+    match class {
+        NameClass::Password => {
+            if spaces > 0
+                && (!quoted
+                    || spaces > 3
+                    || v.contains("  ")
+                    || v.split(' ').any(|w| name_class(w, false).is_some()))
+                || v.ends_with(':')
+            {
+                return None;
+            }
+        }
+        NameClass::Secret => {
+            let mixed = v.bytes().any(|c| c.is_ascii_digit())
+                && v.bytes().any(|c| c.is_ascii_alphabetic())
+                || classes(v) >= 3;
+            if n < 8
+                || spaces > 0
+                || entropy < 3.0
+                || v.contains(['[', ']', '{', '}', '(', ')', '<', '>'])
+                || !mixed
+            {
+                return None;
+            }
+        }
+    }
+    if super::is_placeholder(v)
+        || super::with_lower(v, |l| {
+            has_any(l, PLACEHOLDER_PARTS) || TEST_VALUES.contains(&l) || reference(l)
+        })
         || sequential(v)
         || image_ref(v)
         || version(v)
         || ident_path(v)
         || upper_snake(v)
     {
+        return None;
+    }
+    let wordy_v = wordy(v);
+    if class == NameClass::Secret && wordy_v {
         return None;
     }
     let nv = norm(v);
@@ -944,14 +1039,11 @@ pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<
     ]
     .iter()
     .any(|w| nv.contains(w));
-    if secret_word && wordy(v) && words(v).len() <= 3 {
-        return None;
-    }
-    if v.starts_with([';', ',', ')', '(', '-', '\'', '"', ':', '=', '<', '#', '/']) {
+    if secret_word && wordy_v && words(v).len() <= 3 {
         return None;
     }
     // `testvalue`, `dummy-token`, `example_secret`: a fixture value.
-    if wordy(v)
+    if wordy_v
         && [
             "test", "dummy", "example", "sample", "demo", "fake", "mock", "invalid", "wrong",
         ]
@@ -962,7 +1054,7 @@ pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<
     }
     // `argocd-git-ask-pass` for `CommandGitAskPass`: a name built from the key's own words.
     let vw = words(v);
-    if wordy(v) {
+    if wordy_v {
         let nw = words(name.rsplit('.').next().unwrap_or(name));
         if vw.iter().any(|w| w.len() >= 3 && nw.contains(w)) {
             return None;
@@ -975,54 +1067,11 @@ pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<
     {
         return None;
     }
-    // Dates and times: `2019-03-20T17:54:53Z`.
-    if v.len() >= 10 && v.as_bytes()[..4].iter().all(u8::is_ascii_digit) && v.as_bytes()[4] == b'-'
-    {
-        return None;
-    }
-    let spaces = v.bytes().filter(|c| *c == b' ').count();
-    let entropy = super::shannon_entropy(v);
-    match class {
-        NameClass::Password => {
-            if spaces > 0
-                && (!quoted
-                    || spaces > 3
-                    || v.contains("  ")
-                    || v.split(' ').any(|w| name_class(w, false).is_some()))
-            {
-                return None;
-            }
-            if v.ends_with(':') {
-                return None;
-            }
-            Some(if entropy >= 3.5 && n >= 12 && classes(v) >= 3 {
-                Confidence::Medium
-            } else {
-                Confidence::Low
-            })
-        }
-        NameClass::Secret => {
-            if n < 8
-                || spaces > 0
-                || wordy(v)
-                || entropy < 3.0
-                || v.contains(['[', ']', '{', '}', '(', ')', '<', '>'])
-            {
-                return None;
-            }
-            let mixed = v.bytes().any(|c| c.is_ascii_digit())
-                && v.bytes().any(|c| c.is_ascii_alphabetic())
-                || classes(v) >= 3;
-            if !mixed {
-                return None;
-            }
-            Some(if entropy >= 3.7 && n >= 16 {
-                Confidence::Medium
-            } else {
-                Confidence::Low
-            })
-        }
-    }
+    Some(match class {
+        NameClass::Password if entropy >= 3.5 && n >= 12 && classes(v) >= 3 => Confidence::Medium,
+        NameClass::Secret if entropy >= 3.7 && n >= 16 => Confidence::Medium,
+        _ => Confidence::Low,
+    })
 }
 
 #[cfg(test)]

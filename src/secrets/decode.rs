@@ -72,39 +72,75 @@ pub fn printable(s: &str) -> Option<String> {
     ok.then_some(text)
 }
 
-/// Runs of the standard base64 alphabet (20 to 4096 characters, with digits and both cases, `=` padding included) that
-/// stand alone: not glued to other word characters.
+/// Byte classes for [`runs`]: base64 alphabet, digit (or `+`/`/`), upper case, lower case.
+const B64: u8 = 1;
+const DIGIT: u8 = 2;
+const UPPER: u8 = 4;
+const LOWER: u8 = 8;
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = if b.is_ascii_digit() || b == b'+' || b == b'/' {
+            B64 | DIGIT
+        } else if b.is_ascii_uppercase() {
+            B64 | UPPER
+        } else if b.is_ascii_lowercase() {
+            B64 | LOWER
+        } else {
+            0
+        };
+        c += 1;
+    }
+    t
+};
+
+/// Shortest run [`runs`] looks at before its `=` padding.
+const MIN_RUN: usize = 18;
+
+/// Runs of the standard base64 alphabet (20 to 4096 characters, with digits and both cases, `=`
+/// padding included) that stand alone: not glued to other word characters. This runs over every
+/// byte of every file, so it skips: a run of [`MIN_RUN`] characters starting at or after `i`
+/// covers byte `i + MIN_RUN - 1`, and when that byte is outside the alphabet the search moves
+/// past it without reading the bytes in between.
 pub fn runs(b: &[u8]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let b64 = |c: u8| c.is_ascii_alphanumeric() || c == b'+' || c == b'/';
+    let in_alphabet = |c: u8| CLASS[c as usize] != 0;
+    // Invariant: `i == 0` or `b[i - 1]` is outside the alphabet.
     let mut i = 0;
-    while i < b.len() {
-        if !b64(b[i]) {
-            i += 1;
+    while i + MIN_RUN <= b.len() {
+        let probe = i + MIN_RUN - 1;
+        if !in_alphabet(b[probe]) {
+            i = probe + 1;
             continue;
         }
-        let s = i;
-        let (mut digit, mut upper, mut lower) = (false, false, false);
-        while i < b.len() && b64(b[i]) {
-            digit |= b[i].is_ascii_digit() || b[i] == b'+' || b[i] == b'/';
-            upper |= b[i].is_ascii_uppercase();
-            lower |= b[i].is_ascii_lowercase();
-            i += 1;
+        let mut seen = CLASS[b[probe] as usize];
+        let mut s = probe;
+        while s > i && in_alphabet(b[s - 1]) {
+            s -= 1;
+            seen |= CLASS[b[s] as usize];
         }
-        if !(digit && upper && lower) {
-            // identifiers and words: base64 of text has digits and both cases
-            continue;
+        let mut r = probe + 1;
+        while r < b.len() && in_alphabet(b[r]) {
+            seen |= CLASS[b[r] as usize];
+            r += 1;
         }
-        let mut e = i;
-        while e < b.len() && e - i < 2 && b[e] == b'=' {
-            e += 1;
+        // identifiers and words: base64 of text has digits and both cases
+        if r - s >= MIN_RUN && seen == B64 | DIGIT | UPPER | LOWER {
+            let mut e = r;
+            while e < b.len() && e - r < 2 && b[e] == b'=' {
+                e += 1;
+            }
+            let glued =
+                |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'\\');
+            let alone =
+                (s == 0 || !glued(b[s - 1])) && (e >= b.len() || !glued(b[e]) && b[e] != b'=');
+            if alone && (20..=4096).contains(&(e - s)) && !b[s..e].starts_with(b"/") {
+                out.push(s..e);
+            }
         }
-        let glued = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'\\');
-        let alone = (s == 0 || !glued(b[s - 1])) && (e >= b.len() || !glued(b[e]) && b[e] != b'=');
-        if alone && (20..=4096).contains(&(e - s)) && !b[s..e].starts_with(b"/") {
-            out.push(s..e);
-        }
-        i = e.max(i);
+        i = r + 1;
     }
     out
 }
@@ -138,6 +174,25 @@ pub fn basic_auth(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_skip_like_a_plain_scan() {
+        let text = b"x = \"aHVudGVyMjIgaXMgbXkgcGFzc3dvcmQ=\" and short aB3 words,\n\
+            QWxhZGRpbjpvcGVuIHNlc2FtZQ==\nnot_base64_identifier_at_all Zm9vYmFyYmF6cXV4MTIzNDU2\n\
+            glued.aHVudGVyMjIgaXMgbXkgcGFzc3dvcmQ=";
+        let found: Vec<&[u8]> = runs(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(
+            found,
+            vec![
+                &b"aHVudGVyMjIgaXMgbXkgcGFzc3dvcmQ="[..],
+                &b"QWxhZGRpbjpvcGVuIHNlc2FtZQ=="[..],
+                &b"Zm9vYmFyYmF6cXV4MTIzNDU2"[..],
+            ]
+        );
+        assert!(runs(b"aHVudGVyMjIgaXMgb12").is_empty()); // 19 characters
+        assert_eq!(runs(b"aHVudGVyMjIgaXMgbX12").len(), 1);
+        assert_eq!(runs(b"-- aHVudGVyMjIgaXMgbX12 --").len(), 1);
+    }
 
     #[test]
     fn decodes() {

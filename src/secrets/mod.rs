@@ -595,10 +595,10 @@ fn ceil_char(s: &str, mut i: usize) -> usize {
 
 /// Files whose values are ciphertext by construction: Bitnami SealedSecrets and SOPS files.
 pub fn is_ciphertext_file(text: &str) -> bool {
-    let head = &text[..floor_char(text, text.len().min(65_536))];
-    head.contains("kind: SealedSecret")
-        || (head.contains("ENC[AES256_GCM,")
-            && (head.contains("sops") || head.contains("\"sops\"")))
+    // memmem (SIMD) rather than `str::contains`: this runs on every file.
+    let head = &text.as_bytes()[..text.len().min(65_536)];
+    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
+    has(b"kind: SealedSecret") || (has(b"ENC[AES256_GCM,") && has(b"sops"))
 }
 
 /// Shannon entropy in bits per character.
@@ -656,7 +656,25 @@ pub fn is_placeholder(s: &str) -> bool {
     if t.is_empty() {
         return true;
     }
-    let l = t.to_ascii_lowercase();
+    with_lower(t, |l| placeholder_lower(t, l))
+}
+
+/// `f(s.to_ascii_lowercase())` without a heap allocation for strings up to 256 bytes (the
+/// secrets engine calls this for every candidate value).
+pub fn with_lower<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 256];
+    match buf.get_mut(..s.len()) {
+        Some(dst) => {
+            dst.copy_from_slice(s.as_bytes());
+            dst.make_ascii_lowercase();
+            // ASCII lower-casing keeps UTF-8 valid.
+            f(std::str::from_utf8(dst).unwrap_or_default())
+        }
+        None => f(&s.to_ascii_lowercase()),
+    }
+}
+
+fn placeholder_lower(t: &str, l: &str) -> bool {
     const WORDS: &[&str] = &[
         "example",
         "xxxx",
