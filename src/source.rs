@@ -146,7 +146,9 @@ pub fn runs_on(target: &str, file: &SourceFile) -> bool {
         }
         "vault" => matches!(file.kind, Terraform | TerraformJson),
         "agent" => file.kind == Json && is_mcp_config(&lower),
-        "container" => is_dockerfile(&lower) || is_compose(&lower),
+        "container" => {
+            is_dockerfile(&lower) || is_compose(&lower) && matches!(file.kind, Yaml | Kubernetes)
+        }
         "script" => file.kind == Shell,
         _ => false,
     }

@@ -1,0 +1,3 @@
+path "secret/data/shop/payments/*" {
+  capabilities = ["read"]
+}
