@@ -13,12 +13,20 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     for s in mcp::servers(cx.parsed) {
         for h in mcp::handed(&s) {
             let Source::Literal(v) = &h.source else { continue };
+            let t = v.trim().trim_start_matches("Bearer ").trim_start_matches("token ");
+            let broad = if t.starts_with("ghp_") {
+                ": a classic GitHub personal access token, valid for every repository its owner can reach"
+            } else if t.starts_with("xoxp-") {
+                ": a Slack user token, acting as its owner"
+            } else {
+                ""
+            };
             out.push(
                 rule.finding(
                     cx.file,
                     h.span.clone(),
                     format!(
-                        "tool server `{}` is handed a literal credential in `{}` (`{}`)",
+                        "tool server `{}` is handed a literal credential in `{}` (`{}`){broad}",
                         s.name,
                         h.place,
                         redact(v)
