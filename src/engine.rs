@@ -199,6 +199,10 @@ impl Engine {
             {
                 errors.extend(errs);
             }
+            // The evaluation shared by this file's facts and rules is not needed any more
+            // (project rules build their own): free it now, not when the thread analyses its
+            // next file.
+            crate::terraform::analysis::forget_file_analysis();
         }
         FileOutcome {
             unit: FileUnit {
@@ -223,6 +227,25 @@ impl Engine {
         for u in units {
             all.extend(u.facts.clone());
         }
+        self.join_rest(units, all, errors)
+    }
+
+    /// [`Engine::joined_facts_checked`] that moves each unit's facts instead of copying them
+    /// (when nothing joins these units again): a repository's facts are held once, not twice.
+    fn joined_facts_taken(&self, units: &mut [FileUnit], errors: &mut Vec<ScanError>) -> Facts {
+        let mut all = Facts::default();
+        for u in units.iter_mut() {
+            let f = std::mem::take(&mut u.facts);
+            if all.is_empty() {
+                all = f;
+            } else {
+                all.extend(f);
+            }
+        }
+        self.join_rest(units, all, errors)
+    }
+
+    fn join_rest(&self, units: &[FileUnit], mut all: Facts, errors: &mut Vec<ScanError>) -> Facts {
         errors.extend(facts::kubernetes::apply_kustomize(
             units,
             &mut all,
@@ -572,7 +595,12 @@ impl Engine {
         // Kustomizations that fail to render and project rules that fail (each partition runs
         // them again: `errors` is deduplicated with the others at the end).
         let mut errors = Vec::new();
-        let all = self.joined_facts_checked(&units, &mut errors);
+        // One partition (everything deployed): the units' facts are not joined again.
+        let all = if n_deployed == units.len() {
+            self.joined_facts_taken(&mut units, &mut errors)
+        } else {
+            self.joined_facts_checked(&units, &mut errors)
+        };
         let deployed = &units[n_illustrative..n_illustrative + n_deployed];
         if deployed.len() == units.len() {
             raw.extend(self.run_project_where(root, &units, &all, |_| true, &mut errors));

@@ -204,9 +204,33 @@ pub struct BaselineArgs {
 /// 2 (usage, configuration or an internal error that left nothing to report). A panic never
 /// ends the process with Rust's 101 (and never prints file text: see [`crate::guard`]).
 pub fn main() -> i32 {
+    cap_malloc_arenas();
     crate::guard::install_hook();
     crate::guard::catch(run)
         .unwrap_or_else(|p| fail(p.message("before anything could be reported")))
+}
+
+/// glibc gives each thread that allocates its own malloc arena, and each arena reserves 64 MiB
+/// of address space: with the scan's threads that is a large share of a 500 MB `ulimit -v`
+/// (or `prlimit --as`) budget spent on reservations, not data. One shared arena keeps the
+/// address space close to what is really allocated (measured on 83,427 roles in one file:
+/// 588 MB peak address space with two arenas, 430 MB with one). `MALLOC_ARENA_MAX` in the
+/// environment still wins.
+fn cap_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        unsafe extern "C" {
+            fn mallopt(param: std::ffi::c_int, value: std::ffi::c_int) -> std::ffi::c_int;
+        }
+        const M_ARENA_MAX: std::ffi::c_int = -8;
+        if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+            // SAFETY: called first thing in main, before any other thread exists; mallopt only
+            // sets a malloc parameter.
+            unsafe {
+                mallopt(M_ARENA_MAX, 1);
+            }
+        }
+    }
 }
 
 fn run() -> i32 {

@@ -98,6 +98,11 @@ pub struct Analysis {
     with_variables: HashSet<usize>,
     /// Where the evaluation budget ran out (first place per file) and what it left unknown.
     pub budget_errors: Vec<(At, String)>,
+    /// Instance → indexes in `res` of its blocks, in order (rules look up blocks of the same
+    /// instance without a scan of every instance's blocks).
+    by_inst: HashMap<usize, Vec<usize>>,
+    /// (instance, document name) → identity sites that only refer to the document, in order.
+    doc_identity: HashMap<(usize, String), Vec<usize>>,
 }
 
 impl Analysis {
@@ -112,6 +117,7 @@ impl Analysis {
             if r.block == "variable" {
                 self.with_variables.insert(r.inst);
             }
+            self.by_inst.entry(r.inst).or_default().push(i);
         }
         for (i, s) in self.sites.iter().enumerate() {
             if s.kind == SiteKind::Trust
@@ -121,6 +127,14 @@ impl Analysis {
                     .entry((self.res[s.res].inst, d.clone()))
                     .or_insert(i);
             }
+            if s.kind == SiteKind::Identity
+                && let Some(d) = &s.via_doc
+            {
+                self.doc_identity
+                    .entry((self.res[s.res].inst, d.clone()))
+                    .or_default()
+                    .push(i);
+            }
         }
     }
 
@@ -129,6 +143,24 @@ impl Analysis {
         self.index
             .get(&(inst, block.to_string(), rtype.to_string(), name.to_string()))
             .map(|&i| &self.res[i])
+    }
+
+    /// Blocks of one instance (index in `res` and block), in order.
+    pub fn res_of(&self, inst: usize) -> impl Iterator<Item = (usize, &Res)> {
+        self.by_inst
+            .get(&inst)
+            .map(|v| v.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| (i, &self.res[i]))
+    }
+
+    /// Identity sites of an instance that only refer to the document named `doc`, in order.
+    pub fn identity_sites_using_doc(&self, inst: usize, doc: &str) -> &[usize] {
+        self.doc_identity
+            .get(&(inst, doc.to_string()))
+            .map(|v| v.as_slice())
+            .unwrap_or_default()
     }
 
     /// The trust site (role `assume_role_policy`) that uses a policy document, if any.
@@ -344,13 +376,22 @@ pub fn analysis(cx: &ProjectCx) -> Arc<Analysis> {
     cx.model::<ProjectAnalysis>().clone()
 }
 
+thread_local! {
+    /// The last file analysis of this thread: (path, hash of text and kind, analysis).
+    static LAST: std::cell::RefCell<Option<(String, u64, Arc<Analysis>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Drop this thread's kept file analysis (after the file's facts and rules are done with it).
+pub fn forget_file_analysis() {
+    let last = LAST.with(|l| l.borrow_mut().take());
+    drop(last);
+}
+
 /// Analysis of one file on its own (facts extraction, file rules, the editor). The last one
-/// of each thread is kept: facts, rules and budget errors of a file share one evaluation.
+/// of each thread is kept until [`forget_file_analysis`]: facts, rules and budget errors of a
+/// file share one evaluation.
 pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Arc<Analysis> {
-    thread_local! {
-        static LAST: std::cell::RefCell<Option<(String, u64, Arc<Analysis>)>> =
-            const { std::cell::RefCell::new(None) };
-    }
     let hash = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();

@@ -8,6 +8,7 @@ use crate::engine::ProjectCx;
 use crate::finding::{Confidence, Finding, Related};
 use crate::rules::Rule;
 use crate::source::SourceFile;
+use std::collections::HashMap;
 
 /// The files an analysis' [`At::file`] indexes: every file of a scan, or the one file a
 /// per-file check sees.
@@ -240,16 +241,18 @@ pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
     let find = |v: &Val, t: &str| -> Option<usize> {
         let text = ref_name(v);
         let lit = v.known_str();
-        a.res.iter().position(|x| {
-            x.inst == r.inst
-                && x.block == "resource"
-                && x.rtype == t
-                && (text.contains(&format!("{}.", x.address))
-                    || text == x.address
-                    || x.key.is_none() && text.contains(&format!("{}[", x.address))
-                    || lit
-                        .is_some_and(|l| x.body.get("name").and_then(|n| n.known_str()) == Some(l)))
-        })
+        a.res_of(r.inst)
+            .find(|(_, x)| {
+                x.block == "resource"
+                    && x.rtype == t
+                    && (text.contains(&format!("{}.", x.address))
+                        || text == x.address
+                        || x.key.is_none() && text.contains(&format!("{}[", x.address))
+                        || lit.is_some_and(|l| {
+                            x.body.get("name").and_then(|n| n.known_str()) == Some(l)
+                        }))
+            })
+            .map(|(i, _)| i)
     };
     match (s.kind.clone(), r.rtype.as_str()) {
         (
@@ -268,11 +271,7 @@ pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
         (SiteKind::Identity, "aws_iam_role" | "aws_iam_user" | "aws_iam_group") => out.push(s.res),
         (SiteKind::Identity, "aws_iam_policy") => {
             let me = format!("{}.", r.address);
-            for x in a
-                .res
-                .iter()
-                .filter(|x| x.inst == r.inst && x.block == "resource")
-            {
+            for (xi, x) in a.res_of(r.inst).filter(|(_, x)| x.block == "resource") {
                 match x.rtype.as_str() {
                     "aws_iam_role_policy_attachment"
                     | "aws_iam_user_policy_attachment"
@@ -308,19 +307,15 @@ pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
                             l.items().iter().any(|p| ref_name(p).contains(&me))
                         }) =>
                     {
-                        out.extend(a.res.iter().position(|y| std::ptr::eq(y, x)));
+                        out.push(xi);
                     }
                     _ => {}
                 }
             }
         }
         (SiteKind::Document, _) => {
-            for (i, o) in a.sites.iter().enumerate() {
-                if i != site
-                    && o.via_doc.as_deref() == Some(r.local_name().as_str())
-                    && a.res[o.res].inst == r.inst
-                    && o.kind == SiteKind::Identity
-                {
+            for &i in a.identity_sites_using_doc(r.inst, &r.local_name()) {
+                if i != site {
                     out.extend(site_holders(a, i));
                 }
             }
@@ -332,11 +327,37 @@ pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
     out
 }
 
-/// Every identity policy site of a holder.
-pub fn holder_sites(a: &Analysis, holders_of: &[Vec<usize>], h: usize) -> Vec<usize> {
-    (0..a.sites.len())
-        .filter(|&i| a.sites[i].kind == SiteKind::Identity && holders_of[i].contains(&h))
-        .collect()
+/// Who holds which policy: the identities of every site ([`site_holders`]) and, inverted,
+/// the identity policy sites of every identity. Built once per rule run, so asking for an
+/// identity's sites does not scan every site.
+pub struct Holders {
+    of: Vec<Vec<usize>>,
+    sites: HashMap<usize, Vec<usize>>,
+}
+
+impl Holders {
+    pub fn new(a: &Analysis) -> Holders {
+        let of: Vec<Vec<usize>> = (0..a.sites.len()).map(|i| site_holders(a, i)).collect();
+        let mut sites: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (i, hs) in of.iter().enumerate() {
+            if a.sites[i].kind == SiteKind::Identity {
+                for &h in hs {
+                    sites.entry(h).or_default().push(i);
+                }
+            }
+        }
+        Holders { of, sites }
+    }
+
+    /// Identities (indexes into `res`) a site is attached to.
+    pub fn of(&self, site: usize) -> &[usize] {
+        &self.of[site]
+    }
+
+    /// Every identity policy site of an identity, in order.
+    pub fn sites(&self, h: usize) -> &[usize] {
+        self.sites.get(&h).map(|v| v.as_slice()).unwrap_or_default()
+    }
 }
 
 pub fn name_of(r: &Res) -> Option<String> {

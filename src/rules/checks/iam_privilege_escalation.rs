@@ -15,7 +15,7 @@ use crate::rules::Rule;
 use crate::terraform::analysis::{Analysis, Res, SiteKind};
 use crate::terraform::eval::{At, Val};
 use crate::terraform::policy::Effect as PEffect;
-use crate::terraform::report::{Files, at_value, finding, holder, holder_sites, is_trust, name_of, push, ref_name, site_holders};
+use crate::terraform::report::{Files, at_value, finding, Holders, holder, is_trust, name_of, push, ref_name};
 use std::collections::{HashMap, HashSet};
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
@@ -113,7 +113,7 @@ fn describe(hits: &[esc::Hit]) -> String {
 /// Why an identity (index of its `aws_iam_role`/`aws_iam_user` resource) is administrator or one
 /// call from it, if it is: every action on every resource, `AdministratorAccess`, or an
 /// escalation path of its own.
-fn admin_power(a: &Analysis, neutral: &[Vec<Statement>], holders_of: &[Vec<usize>], h: usize) -> Option<String> {
+fn admin_power(a: &Analysis, neutral: &[Vec<Statement>], holders: &Holders, h: usize) -> Option<String> {
     let r = &a.res[h];
     let me = format!("{}.", r.address);
     let admin_arn = |v: &Val| {
@@ -123,14 +123,13 @@ fn admin_power(a: &Analysis, neutral: &[Vec<Statement>], holders_of: &[Vec<usize
     if r.body.get("managed_policy_arns").is_some_and(|l| l.items().iter().any(|v| admin_arn(v))) {
         return Some("`AdministratorAccess`".into());
     }
-    for x in a.res.iter().filter(|x| x.inst == r.inst && x.block == "resource" && x.rtype.ends_with("_policy_attachment")) {
+    for (_, x) in a.res_of(r.inst).filter(|(_, x)| x.block == "resource" && x.rtype.ends_with("_policy_attachment")) {
         let names_me = ["role", "user", "roles", "users"].iter().any(|k| x.body.get(k).is_some_and(|v| v.display().contains(&me) || v.known_str().is_some_and(|n| name_of(r).as_deref() == Some(n))));
         if names_me && x.body.get("policy_arn").is_some_and(admin_arn) {
             return Some("`AdministratorAccess`".into());
         }
     }
-    let sites = holder_sites(a, holders_of, h);
-    let stmts: Vec<&Statement> = sites.iter().flat_map(|&s| neutral[s].iter()).collect();
+    let stmts: Vec<&Statement> = holders.sites(h).iter().flat_map(|&s| neutral[s].iter()).collect();
     let denies: Vec<&Statement> = stmts.iter().copied().filter(|s| !s.allow).collect();
     if stmts.iter().any(|s| {
         s.allow && s.conditions.is_empty() && s.every_resource() && s.not_actions.is_none() && s.actions.iter().any(|x| crate::terraform::iam::is_all_actions(x))
@@ -146,7 +145,7 @@ fn admin_power(a: &Analysis, neutral: &[Vec<Statement>], holders_of: &[Vec<usize
 
 /// A role whose trust policy admits another identity of the repository: that identity can
 /// escalate to the role when the role is administrator (or one call from it) and it is not.
-fn trust_chains(a: &Analysis, fs: &Files, rule: &Rule, neutral: &[Vec<Statement>], holders_of: &[Vec<usize>], out: &mut Vec<Finding>) {
+fn trust_chains(a: &Analysis, fs: &Files, rule: &Rule, neutral: &[Vec<Statement>], holders: &Holders, out: &mut Vec<Finding>) {
     let mut seen = HashSet::new();
     let mut power: HashMap<usize, Option<String>> = HashMap::new();
     for site in a.sites.iter().filter(|s| s.kind == SiteKind::Trust) {
@@ -154,17 +153,17 @@ fn trust_chains(a: &Analysis, fs: &Files, rule: &Rule, neutral: &[Vec<Statement>
         for stmt in site.policy.stmts.iter().filter(|s| s.effect == PEffect::Allow) {
             for p in stmt.principals.iter().filter(|p| p.kind == "AWS") {
                 let text = p.v.display();
-                let Some(from) = a.res.iter().position(|x| {
-                    x.inst == a.res[role].inst && x.block == "resource" && matches!(x.rtype.as_str(), "aws_iam_role" | "aws_iam_user") && text.contains(&format!("{}.", x.address))
+                let Some((from, _)) = a.res_of(a.res[role].inst).find(|(_, x)| {
+                    x.block == "resource" && matches!(x.rtype.as_str(), "aws_iam_role" | "aws_iam_user") && text.contains(&format!("{}.", x.address))
                 }) else {
                     continue;
                 };
                 if from == role {
                     continue;
                 }
-                let why = power.entry(role).or_insert_with(|| admin_power(a, neutral, holders_of, role)).clone();
+                let why = power.entry(role).or_insert_with(|| admin_power(a, neutral, holders, role)).clone();
                 let Some(why) = why else { continue };
-                if power.entry(from).or_insert_with(|| admin_power(a, neutral, holders_of, from)).is_some() {
+                if power.entry(from).or_insert_with(|| admin_power(a, neutral, holders, from)).is_some() {
                     continue;
                 }
                 let at = p.v.origin_of(0).0;
@@ -180,8 +179,8 @@ fn trust_chains(a: &Analysis, fs: &Files, rule: &Rule, neutral: &[Vec<Statement>
 
 fn aws(a: &Analysis, fs: &Files, rule: &Rule, reach: &HashMap<String, String>, out: &mut Vec<Finding>) {
     let neutral: Vec<Vec<Statement>> = a.sites.iter().map(|s| s.policy.stmts.iter().map(|x| x.neutral()).collect()).collect();
-    let holders_of: Vec<Vec<usize>> = (0..a.sites.len()).map(|i| site_holders(a, i)).collect();
-    trust_chains(a, fs, rule, &neutral, &holders_of, out);
+    let holders = Holders::new(a);
+    trust_chains(a, fs, rule, &neutral, &holders, out);
     let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
     for (si, site) in a.sites.iter().enumerate() {
         if site.via_doc.is_some() || !matches!(site.kind, SiteKind::Identity | SiteKind::Document) || is_trust(a, site) {
@@ -190,12 +189,12 @@ fn aws(a: &Analysis, fs: &Files, rule: &Rule, reach: &HashMap<String, String>, o
         let own_stmts: Vec<&Statement> = neutral[si].iter().collect();
         // One holder context per identity the policy reaches (none: the policy on its own).
         let mut contexts: Vec<(Option<usize>, Holder)> = Vec::new();
-        for &h in &holders_of[si] {
+        for &h in holders.of(si) {
             let hr = &a.res[h];
             let mut own = vec![hr.address.clone()];
             own.extend(name_of(hr));
             let mut stmts: Vec<&Statement> = own_stmts.clone();
-            for hs in holder_sites(a, &holders_of, h) {
+            for &hs in holders.sites(h) {
                 let pr = &a.res[a.sites[hs].res];
                 if pr.rtype == "aws_iam_policy" {
                     own.push(pr.address.clone());

@@ -14,7 +14,7 @@ use crate::iam::aws::{Statement, scoped_on_every_resource};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::Effect;
-use crate::terraform::report::{Files, at_value, finding, holder, holder_sites, push, site_holders, unknown_note};
+use crate::terraform::report::{Files, at_value, finding, Holders, holder, push, unknown_note};
 use std::collections::HashMap;
 
 /// One statement as written: where it is reported and what it allows (merged over every
@@ -33,7 +33,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let mut hits: Vec<Hit> = Vec::new();
     let mut index: HashMap<(usize, usize, usize), usize> = HashMap::new();
     let all: Vec<Vec<Statement>> = a.sites.iter().map(|s| s.policy.stmts.iter().map(|x| x.neutral()).collect()).collect();
-    let holders_of: Vec<Vec<usize>> = (0..a.sites.len()).map(|i| site_holders(&a, i)).collect();
+    let holders = Holders::new(&a);
     for (si, site) in a.sites.iter().enumerate() {
         if site.via_doc.is_some() {
             continue;
@@ -42,11 +42,12 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         // Denies of the policy itself, and of every policy of each identity it is attached to
         // (an action counts unless every holder denies it).
         let own_denies: Vec<&Statement> = neutral.iter().filter(|s| !s.allow).collect();
-        let holder_denies: Vec<Vec<&Statement>> = holders_of[si]
+        let holder_denies: Vec<Vec<&Statement>> = holders
+            .of(si)
             .iter()
             .map(|&h| {
                 let mut d = own_denies.clone();
-                d.extend(holder_sites(&a, &holders_of, h).into_iter().flat_map(|hs| all[hs].iter().filter(|s| !s.allow)));
+                d.extend(holders.sites(h).iter().flat_map(|&hs| all[hs].iter().filter(|s| !s.allow)));
                 d
             })
             .collect();
