@@ -169,3 +169,53 @@ fn exit_without_shutdown_is_code_1_and_eof_ends_the_server() {
     };
     assert_eq!(s.code(), Some(1));
 }
+
+/// A panic while handling a message (forced by a debug-build-only request) answers with an
+/// internal error naming where it happened, never the panic's message (which can quote file
+/// text), neither to the client nor on stderr; the server goes on answering.
+#[test]
+#[cfg(debug_assertions)]
+fn a_panic_reports_its_location_not_its_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let log = root.join("stderr.txt");
+    let mut c = Client::spawn_stderr(
+        &root,
+        std::process::Stdio::from(std::fs::File::create(&log).unwrap()),
+    );
+    c.initialize(&root, &[]);
+    let marker = "AKIAQUOTEDFILETEXT0001";
+    let r = c.request("nhilint/testPanic", json!({ "text": marker }));
+    assert_eq!(error_code(&r), -32603, "{r}");
+    let msg = r["error"]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        msg.starts_with("internal error while handling a message (at src/server/mod.rs:"),
+        "{msg}"
+    );
+    let is_log = |m: &Value| {
+        m["method"] == "window/logMessage"
+            && m["params"]["message"]
+                .as_str()
+                .is_some_and(|s| s.contains("internal error"))
+    };
+    let logged = match c.seen.iter().find(|m| is_log(m)).cloned() {
+        Some(m) => m,
+        None => c.wait(is_log),
+    };
+    // Still serving.
+    let h = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&root.join("x.tf"))}, "position": {"line": 0, "character": 0}}),
+    );
+    assert!(h.get("result").is_some(), "{h}");
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    c.child.wait().unwrap();
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    for text in [msg.as_str(), &logged.to_string(), &stderr] {
+        assert!(!text.contains(marker), "panic message leaked: {text}");
+    }
+}

@@ -56,13 +56,17 @@ pub fn run() -> i32 {
     let (out_tx, out_rx) = mpsc::channel::<Value>();
     let writer = std::thread::Builder::new()
         .name("nhilint-lsp-writer".into())
-        .spawn(move || transport::write_loop(std::io::stdout().lock(), out_rx));
+        .spawn(move || {
+            // A panic (anywhere in the server) never prints its message: it can quote file text.
+            let _ = crate::guard::catch(|| transport::write_loop(std::io::stdout().lock(), out_rx));
+        });
     let reader_tx = tx.clone();
     let reader = std::thread::Builder::new()
         .name("nhilint-lsp-reader".into())
         .spawn(move || {
             let stdin = std::io::stdin();
-            transport::read_loop(stdin.lock(), reader_tx, Event::In)
+            let _ =
+                crate::guard::catch(|| transport::read_loop(stdin.lock(), reader_tx, Event::In));
         });
     if writer.is_err() || reader.is_err() {
         eprintln!("nhilint server: cannot start threads");
@@ -119,6 +123,9 @@ struct Doc {
 struct Workspace {
     id: u64,
     root: PathBuf,
+    /// The repository's top level containing `root` (else `root`): paths in findings, messages,
+    /// fingerprints and path classification are relative to it, as in `nhilint check`.
+    top: PathBuf,
     /// A workspace folder of the client (cross-file refresh), not a folder made up for a
     /// loose file.
     folder: bool,
@@ -134,10 +141,12 @@ struct Workspace {
 
 impl Workspace {
     fn new(id: u64, root: PathBuf, folder: bool) -> Workspace {
-        let (engine, excludes, config_diag) = Workspace::load(&root);
+        let top = repo_top(&root);
+        let (engine, excludes, config_diag) = Workspace::load(&root, &top);
         Workspace {
             id,
             root,
+            top,
             folder,
             engine,
             excludes,
@@ -151,16 +160,19 @@ impl Workspace {
 
     /// (Re)read `nhilint.toml` for this folder.
     fn load_config(&mut self) {
-        (self.engine, self.excludes, self.config_diag) = Workspace::load(&self.root);
+        (self.engine, self.excludes, self.config_diag) = Workspace::load(&self.root, &self.top);
     }
 
-    /// Engine and excludes from the config found for `root`. A bad file gives a diagnostic on
-    /// it and the defaults.
-    fn load(root: &Path) -> (Arc<Engine>, Gitignore, Option<(Uri, Diagnostic)>) {
-        let (config, err) = match Config::resolve(None, root) {
+    /// Engine and excludes from the config found for `root`, with paths relative to `top`
+    /// (like `nhilint check <root>` run in the repository). A bad file gives a diagnostic on it
+    /// and the defaults.
+    fn load(root: &Path, top: &Path) -> (Arc<Engine>, Gitignore, Option<(Uri, Diagnostic)>) {
+        let (mut config, err) = match Config::resolve(None, root) {
             Ok(c) => (c, None),
             Err(e) => (Config::default(), Some(e)),
         };
+        config.set_path_root(top);
+        config.set_scan_dirs(top, &[root.to_path_buf()]);
         let mut b = GitignoreBuilder::new(root);
         let _ = b.add(root.join(".nhilintignore"));
         for e in &config.scan.exclude {
@@ -185,11 +197,19 @@ impl Workspace {
         self.engine.rules.rules.iter().any(|r| r.is_project())
     }
 
+    /// Is a document (path relative to `top`) excluded? Exclusions are relative to `root`.
     fn excluded(&self, rel: &str) -> bool {
+        let below = self
+            .root
+            .strip_prefix(&self.top)
+            .ok()
+            .filter(|p| !p.as_os_str().is_empty())
+            .and_then(|p| Path::new(rel).strip_prefix(p).ok())
+            .unwrap_or(Path::new(rel));
         rel.split('/').any(|c| c == ".git")
             || self
                 .excludes
-                .matched_path_or_any_parents(Path::new(rel), false)
+                .matched_path_or_any_parents(below, false)
                 .is_ignore()
     }
 }
@@ -322,19 +342,13 @@ impl Server {
             Event::In(Incoming::Message(Message::Request(r))) => Some(r.id.clone()),
             _ => None,
         };
-        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.handle(ev)));
-        if r.is_err() {
+        // Only the panic's location is reported (guard::catch), never its message.
+        if let Err(p) = crate::guard::catch(|| self.handle(ev)) {
+            let message = p.message("while handling a message");
             if let Some(id) = req_id {
-                self.respond_err(
-                    id,
-                    ErrorCode::InternalError as i32,
-                    "internal error in nhilint server",
-                );
+                self.respond_err(id, ErrorCode::InternalError as i32, &message);
             }
-            self.log(
-                1,
-                "nhilint: internal error while handling a message (please report it)",
-            );
+            self.log(1, &format!("nhilint: {message}"));
         }
     }
 
@@ -422,6 +436,10 @@ impl Server {
             }
             "textDocument/hover" => self.answer(r, |s, p| s.hover(&p)),
             "textDocument/codeAction" => self.answer(r, |s, p| s.code_actions(&p)),
+            // Debug builds only: a panic whose message quotes the params, for the test that
+            // the server reports where it panicked and never what the message said.
+            #[cfg(debug_assertions)]
+            "nhilint/testPanic" => panic!("test panic quoting {}", r.params),
             m => self.respond_err(
                 r.id,
                 ErrorCode::MethodNotFound as i32,
@@ -704,7 +722,7 @@ impl Server {
         for u in uris {
             let path = uri_to_path(&u);
             let ws = self.workspace_for(path.as_deref());
-            let root = self.ws(ws).map(|w| w.root.clone()).unwrap_or_default();
+            let root = self.ws(ws).map(|w| w.top.clone()).unwrap_or_default();
             if let Some(d) = self.docs.get_mut(&u) {
                 d.ws = ws;
                 d.rel = doc_rel(&root, path.as_deref(), &u, &d.language_id);
@@ -737,7 +755,7 @@ impl Server {
     fn did_open(&mut self, item: lsp_types::TextDocumentItem) {
         let path = uri_to_path(&item.uri);
         let ws = self.workspace_for(path.as_deref());
-        let root = self.ws(ws).map(|w| w.root.clone()).unwrap_or_default();
+        let root = self.ws(ws).map(|w| w.top.clone()).unwrap_or_default();
         let rel = doc_rel(&root, path.as_deref(), &item.uri, &item.language_id);
         let index = LineIndex::new(&item.text);
         self.docs.insert(
@@ -851,7 +869,7 @@ impl Server {
             (d.ws, d.rel.clone(), d.version, d.text.clone())
         };
         let Some(w) = self.ws(ws_id) else { return };
-        let (engine, root, excluded) = (w.engine.clone(), w.root.clone(), w.excluded(&rel));
+        let (engine, root, excluded) = (w.engine.clone(), w.top.clone(), w.excluded(&rel));
         let max = engine.config.scan.max_file_size;
         if let Some(d) = self.docs.get_mut(&uri) {
             d.dirty = false;
@@ -952,7 +970,8 @@ impl Server {
         let job = project::ProjectJob {
             ws: w.id,
             generation: w.generation,
-            root: w.root.clone(),
+            root: w.top.clone(),
+            folder: w.root.clone(),
             engine: w.engine.clone(),
             overlays,
             enc: self.enc,
@@ -1097,7 +1116,28 @@ impl Server {
     }
 }
 
-/// The path a document is analysed under: relative to its workspace root; for a non-file URI,
+/// The repository's top level containing `root` (as found by `nhilint check`), spelled like
+/// `root` (the client's paths may go through a symlink); `root` itself outside a repository.
+fn repo_top(root: &Path) -> PathBuf {
+    let fallback = || root.to_path_buf();
+    let Some(repo) = crate::git::find_repo(root) else {
+        return fallback();
+    };
+    let Ok(canon) = std::fs::canonicalize(root) else {
+        return fallback();
+    };
+    let Ok(below) = canon.strip_prefix(&repo.top) else {
+        return fallback();
+    };
+    root.ancestors()
+        .nth(below.components().count())
+        .filter(|t| std::fs::canonicalize(t).is_ok_and(|c| c == repo.top))
+        .map(Path::to_path_buf)
+        .unwrap_or_else(fallback)
+}
+
+/// The path a document is analysed under: relative to its repository's top level (else its
+/// workspace root); for a non-file URI,
 /// a made-up name whose extension follows the language id (classification is by path).
 fn doc_rel(root: &Path, path: Option<&Path>, uri: &Uri, language_id: &str) -> String {
     if let Some(p) = path {
@@ -1165,7 +1205,7 @@ fn analyze_file(job: FileJob) -> FileResult {
             .map(|(_, t)| t.to_string())
             .or_else(|| read_other(p))
     };
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let r = crate::guard::catch(|| {
         let (findings, errors) = engine.check_text(&rel, &text);
         let index = LineIndex::new(&text);
         let view = diag::TextView {
@@ -1181,7 +1221,7 @@ fn analyze_file(job: FileJob) -> FileResult {
             diags.push(diag::to_diagnostic(f, &view, &root, &docs, &other));
         }
         diags
-    }));
+    });
     match r {
         Ok(diags) => FileResult {
             uri,
@@ -1189,12 +1229,13 @@ fn analyze_file(job: FileJob) -> FileResult {
             diags,
             log: None,
         },
-        Err(_) => FileResult {
+        Err(p) => FileResult {
             uri,
             version,
             diags: Vec::new(),
             log: Some(format!(
-                "nhilint: internal error while analysing {rel} (please report it)"
+                "nhilint: {}",
+                p.message(&format!("while analysing {rel}"))
             )),
         },
     }

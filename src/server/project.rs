@@ -19,7 +19,10 @@ pub struct Overlay {
 pub struct ProjectJob {
     pub ws: u64,
     pub generation: u64,
+    /// Paths are relative to this (the repository's top level, else the folder).
     pub root: PathBuf,
+    /// The workspace folder scanned.
+    pub folder: PathBuf,
     pub engine: Arc<Engine>,
     pub overlays: Vec<Overlay>,
     pub enc: Encoding,
@@ -38,11 +41,11 @@ pub struct ProjectResult {
 pub fn run(job: ProjectJob) -> ProjectResult {
     let (ws, generation) = (job.ws, job.generation);
     let start = std::time::Instant::now();
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan(&job)));
-    let (diags, log) = r.unwrap_or_else(|_| {
+    // Only the panic's location is reported (guard::catch), never its message.
+    let (diags, log) = crate::guard::catch(|| scan(&job)).unwrap_or_else(|p| {
         (
             HashMap::new(),
-            Some("nhilint: internal error in the cross-file pass (please report it)".into()),
+            Some(format!("nhilint: {}", p.message("in the cross-file pass"))),
         )
     });
     ProjectResult {
@@ -56,13 +59,19 @@ pub fn run(job: ProjectJob) -> ProjectResult {
 
 fn scan(job: &ProjectJob) -> (HashMap<Uri, Vec<Diagnostic>>, Option<String>) {
     let engine = &job.engine;
-    let mut inputs = crate::walk::collect(&job.root, &[], &engine.config, 1).inputs;
+    let mut inputs = crate::walk::collect(
+        &job.root,
+        std::slice::from_ref(&job.folder),
+        &engine.config,
+        1,
+    )
+    .inputs;
     if inputs.len() > job.max_files {
         return (
             HashMap::new(),
             Some(format!(
                 "nhilint: {} has {} files (more than {}); cross-file findings are not refreshed in the editor",
-                job.root.display(),
+                job.folder.display(),
                 inputs.len(),
                 job.max_files
             )),

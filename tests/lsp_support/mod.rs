@@ -43,13 +43,22 @@ impl Client {
     /// Like `spawn`, with the command built by `cmd` from the binary's path (e.g. a wrapper
     /// such as `prlimit` that then runs the binary).
     pub fn spawn_with(cwd: &Path, cmd: impl FnOnce(&str) -> Command) -> Client {
+        Client::spawn_full(cwd, cmd, Stdio::null())
+    }
+
+    /// Like `spawn`, with the server's stderr going to `stderr` (e.g. a file the test reads).
+    pub fn spawn_stderr(cwd: &Path, stderr: Stdio) -> Client {
+        Client::spawn_full(cwd, |bin| Command::new(bin), stderr)
+    }
+
+    fn spawn_full(cwd: &Path, cmd: impl FnOnce(&str) -> Command, stderr: Stdio) -> Client {
         let mut child = cmd(&bin())
             .arg("server")
             .current_dir(cwd)
             .env("NHILINT_TODAY", "2026-01-01")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .expect("start nhilint server");
         let stdin = child.stdin.take();
