@@ -89,3 +89,48 @@ fn rbac_turned_on_is_reported_on_the_template_line() {
         warn[0].message
     );
 }
+
+#[test]
+fn hostile_templates_stop_at_their_budgets() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    // Recursion through 90 nested branches and parentheses per level, a self-containing map,
+    // and an alias bomb in the values: each template fails alone, the others render.
+    let open = "{{ if (((((((((true))))))))) }}".repeat(90);
+    let close = "{{ end }}".repeat(90);
+    std::fs::write(
+        dir.path().join("templates/_deep.tpl"),
+        format!("{{{{ define \"deep\" }}}}{open}{{{{ include \"deep\" . }}}}{close}{{{{ end }}}}"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("templates/deep.yaml"),
+        "kind: ConfigMap\ndata:\n  x: {{ include \"deep\" . }}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("templates/cycle.yaml"),
+        "{{- $d := dict }}{{ $_ := set $d \"me\" $d }}\nkind: ConfigMap\ndata: {{ toYaml $d }}\n",
+    )
+    .unwrap();
+    let report = scan(dir.path());
+    let msg = |p: &str| {
+        report
+            .errors
+            .iter()
+            .find(|e| e.path == p)
+            .map(|e| e.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        msg("templates/deep.yaml").contains("evaluation budget exceeded"),
+        "{:#?}",
+        report.errors
+    );
+    assert!(
+        msg("templates/cycle.yaml").contains("containing itself"),
+        "{:#?}",
+        report.errors
+    );
+    assert!(msg("templates/deployment.yaml").is_empty());
+}

@@ -10,7 +10,7 @@ use std::rc::Rc;
 /// Steps (items, commands) one chart rendering may take.
 pub const STEP_BUDGET: u64 = 5_000_000;
 /// Nested `include`/`template`/`tpl` calls (Helm stops at 1000).
-pub const MAX_DEPTH: usize = 100;
+pub const MAX_DEPTH: usize = 50;
 /// Largest output of one template or include, bytes.
 pub const MAX_OUTPUT: usize = 64 << 20;
 
@@ -574,7 +574,31 @@ impl<'a> Exec<'a> {
                 let data = vals.get(1).cloned().unwrap_or_default();
                 self.tpl(&t, &data).map(Value::from)
             }
-            _ => funcs::call(name, vals).map_err(|m| self.fail(m, Some(name))),
+            _ => {
+                let v = funcs::call(name, vals).map_err(|m| self.fail(m, Some(name)))?;
+                // Functions that build or nest values keep them within the writers' limits.
+                if matches!(
+                    name,
+                    "set"
+                        | "dict"
+                        | "list"
+                        | "tuple"
+                        | "append"
+                        | "push"
+                        | "prepend"
+                        | "concat"
+                        | "merge"
+                        | "mergeOverwrite"
+                        | "mustMerge"
+                        | "mustMergeOverwrite"
+                        | "mustAppend"
+                        | "mustPush"
+                        | "mustPrepend"
+                ) {
+                    super::value::check_shape(&v).map_err(|m| self.fail(m, Some(name)))?;
+                }
+                Ok(v)
+            }
         }
     }
 }

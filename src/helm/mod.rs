@@ -23,6 +23,8 @@ use value::{Value, new_map};
 const MAX_FILE: u64 = 4 << 20;
 /// Most files read from one chart (with its subcharts).
 const MAX_FILES: usize = 5_000;
+/// Most bytes read from one chart (with its subcharts).
+const MAX_BYTES: u64 = 64 << 20;
 /// Deepest subchart nesting followed.
 const MAX_CHART_DEPTH: usize = 8;
 
@@ -173,11 +175,12 @@ impl Ignore {
 
 /// Read the chart in `dir` (with its subcharts under `charts/`).
 pub fn load(dir: &Path) -> Result<Chart, String> {
-    let mut budget = MAX_FILES;
+    let mut budget = (MAX_FILES, MAX_BYTES);
     load_depth(dir, 0, &mut budget)
 }
 
-fn load_depth(dir: &Path, depth: usize, budget: &mut usize) -> Result<Chart, String> {
+/// `budget`: the files and bytes the chart may still read.
+fn load_depth(dir: &Path, depth: usize, budget: &mut (usize, u64)) -> Result<Chart, String> {
     let meta_text = read_limited(&dir.join("Chart.yaml"))
         .ok_or_else(|| format!("{}: no readable Chart.yaml", dir.display()))?;
     let meta = value::parse_yaml(&String::from_utf8_lossy(&meta_text))
@@ -249,13 +252,21 @@ fn load_depth(dir: &Path, depth: usize, budget: &mut usize) -> Result<Chart, Str
             if ignore.ignored(&r, false) {
                 continue;
             }
-            if *budget == 0 {
+            if budget.0 == 0 {
                 return Err(format!("{}: more than {MAX_FILES} files", dir.display()));
             }
-            *budget -= 1;
+            budget.0 -= 1;
             let Some(data) = read_limited(&e.path()) else {
                 continue;
             };
+            if data.len() as u64 > budget.1 {
+                return Err(format!(
+                    "{}: more than {} MiB of files",
+                    dir.display(),
+                    MAX_BYTES >> 20
+                ));
+            }
+            budget.1 -= data.len() as u64;
             if r.starts_with("templates/") {
                 chart
                     .templates

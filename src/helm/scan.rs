@@ -10,6 +10,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// Stack of the thread a chart renders on.
+const RENDER_STACK: usize = 256 << 20;
+
 type Slot = Arc<OnceLock<Option<Arc<ChartRendering>>>>;
 
 /// Renderings of the charts of one scan, by chart directory.
@@ -32,7 +35,19 @@ impl Cache {
             m.entry(dir.to_path_buf()).or_default().clone()
         };
         slot.get_or_init(|| {
-            crate::guard::catch(|| super::render_dir(dir, &Options::default()).ok())
+            // Its own thread with a large stack: templates nest (includes, branches, pipelines)
+            // within budgets whose worst case is deeper than a worker thread's stack.
+            let dir = dir.to_path_buf();
+            std::thread::Builder::new()
+                .name("helm-render".into())
+                .stack_size(RENDER_STACK)
+                .spawn(move || {
+                    crate::guard::catch(|| super::render_dir(&dir, &Options::default()).ok())
+                        .ok()
+                        .flatten()
+                })
+                .ok()?
+                .join()
                 .ok()
                 .flatten()
                 .map(Arc::new)

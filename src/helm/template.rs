@@ -477,7 +477,7 @@ enum Stop {
     Else(usize, Vec<Token>),
 }
 
-const MAX_NESTING: usize = 200;
+const MAX_NESTING: usize = 100;
 
 impl Parser {
     /// Items until `{{end}}`/`{{else}}` (returned) or the end of input (`None`).
@@ -659,7 +659,7 @@ fn pipeline(toks: &[Token], at: usize, allow_decl: bool) -> Result<Pipe, SyntaxE
             }
         }
     }
-    let (cmds, end) = commands(toks, i, at)?;
+    let (cmds, end) = commands(toks, i, at, 0)?;
     if end != toks.len() {
         return err(toks[end].at, "unexpected right paren");
     }
@@ -671,7 +671,12 @@ fn pipeline(toks: &[Token], at: usize, allow_decl: bool) -> Result<Pipe, SyntaxE
 }
 
 /// Commands separated by `|` until a `)` or the end; returns the index of the stop token.
-fn commands(toks: &[Token], mut i: usize, at: usize) -> Result<(Vec<Cmd>, usize), SyntaxError> {
+fn commands(
+    toks: &[Token],
+    mut i: usize,
+    at: usize,
+    depth: usize,
+) -> Result<(Vec<Cmd>, usize), SyntaxError> {
     let mut cmds = Vec::new();
     let mut cur = Cmd {
         at: toks.get(i).map_or(at, |t| t.at),
@@ -695,7 +700,7 @@ fn commands(toks: &[Token], mut i: usize, at: usize) -> Result<(Vec<Cmd>, usize)
                 i += 1;
             }
             _ => {
-                let (arg, n) = operand(toks, i, at)?;
+                let (arg, n) = operand(toks, i, at, depth)?;
                 cur.args.push(arg);
                 i = n;
             }
@@ -710,7 +715,7 @@ fn commands(toks: &[Token], mut i: usize, at: usize) -> Result<(Vec<Cmd>, usize)
 }
 
 /// One operand: a term and the fields chained to it without spaces.
-fn operand(toks: &[Token], i: usize, at: usize) -> Result<(Arg, usize), SyntaxError> {
+fn operand(toks: &[Token], i: usize, at: usize, depth: usize) -> Result<(Arg, usize), SyntaxError> {
     let t = &toks[i];
     let mut n = i + 1;
     let mut arg = match &t.tok {
@@ -739,7 +744,10 @@ fn operand(toks: &[Token], i: usize, at: usize) -> Result<(Arg, usize), SyntaxEr
         Tok::Int(x) => Arg::Int(*x),
         Tok::Float(x) => Arg::Float(*x),
         Tok::LParen => {
-            let (cmds, end) = commands(toks, i + 1, t.at)?;
+            if depth >= MAX_NESTING {
+                return err(t.at, "parenthesized pipelines nested too deep");
+            }
+            let (cmds, end) = commands(toks, i + 1, t.at, depth + 1)?;
             if !matches!(toks.get(end).map(|t| &t.tok), Some(Tok::RParen)) {
                 return err(t.at, "unclosed left paren");
             }

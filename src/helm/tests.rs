@@ -87,6 +87,10 @@ fn failures_degrade_per_template() {
         ),
         ("templates/syntax.yaml", "{{ if .Values.a }}\n"),
         ("templates/ok.yaml", "ok: {{ .Values.a | toJson }}\n"),
+        (
+            "templates/cycle.yaml",
+            "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ toYaml $d }}\n",
+        ),
     ]);
     let r = render_dir(d.path(), &Options::default()).unwrap();
     assert_eq!(out(&r, "demo/templates/ok.yaml"), "ok: {}\n");

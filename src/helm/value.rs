@@ -259,6 +259,32 @@ pub fn parse_yaml(text: &str) -> Result<Value, String> {
 
 /// Most values anchors and aliases of one text may copy (alias bombs stay bounded).
 const ALIAS_COPIES: usize = 1 << 20;
+/// Deepest nesting of a value (the writers recurse).
+pub const MAX_VALUE_DEPTH: usize = 200;
+/// Most nodes a value may expand to (shared maps and aliases counted each time they appear).
+pub const MAX_VALUE_NODES: usize = 2_000_000;
+
+/// An error when `v` nests deeper than [`MAX_VALUE_DEPTH`] or expands to more than
+/// [`MAX_VALUE_NODES`] nodes (alias bombs, maps that contain themselves through `set`).
+pub fn check_shape(v: &Value) -> Result<(), String> {
+    let mut stack = vec![(v.clone(), 0usize)];
+    let mut nodes = 0usize;
+    while let Some((v, d)) = stack.pop() {
+        nodes += 1;
+        if d > MAX_VALUE_DEPTH || nodes > MAX_VALUE_NODES {
+            return Err(format!(
+                "{}: a value nested deeper than {MAX_VALUE_DEPTH} levels or larger than {MAX_VALUE_NODES} nodes (or containing itself)",
+                crate::lang::yaml::BUDGET_EXCEEDED
+            ));
+        }
+        match &v {
+            Value::Map(m) => stack.extend(m.borrow().values().map(|x| (x.clone(), d + 1))),
+            Value::List(l) => stack.extend(l.iter().map(|x| (x.clone(), d + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
+}
 
 /// Parse every YAML document of `text` as Helm reads values (YAML 1.1 scalars: `yes`/`on`
 /// are booleans, `0777` is octal; numbers are float64; keys are strings).
@@ -279,10 +305,16 @@ pub fn parse_yaml_all(text: &str) -> Result<Vec<Value>, String> {
             Event::StreamStart | Event::StreamEnd | Event::Nothing | Event::DocumentEnd => continue,
             Event::DocumentStart(_) => continue,
             Event::MappingStart(id, _) => {
+                if stack.len() > MAX_VALUE_DEPTH {
+                    return Err(format!("YAML nested deeper than {MAX_VALUE_DEPTH} levels"));
+                }
                 stack.push(Frame::Map(BTreeMap::new(), None, id, Vec::new()));
                 continue;
             }
             Event::SequenceStart(id, _) => {
+                if stack.len() > MAX_VALUE_DEPTH {
+                    return Err(format!("YAML nested deeper than {MAX_VALUE_DEPTH} levels"));
+                }
                 stack.push(Frame::Seq(Vec::new(), id));
                 continue;
             }
@@ -360,6 +392,9 @@ pub fn parse_yaml_all(text: &str) -> Result<Vec<Value>, String> {
                 }
             },
         }
+    }
+    for d in &docs {
+        check_shape(d)?;
     }
     Ok(docs)
 }
