@@ -2,7 +2,8 @@
 //! templates go through the same identity model as Terraform: the fixtures under
 //! `testdata/cloudformation/bad` give exactly these findings, `clean` (Deny statements, service
 //! principals, `aws:PrincipalOrgID`, scoped actions, SAM policy templates) gives none, and a
-//! workflow assuming a role of a template joins it in the trust graph.
+//! workflow assuming a role of a template, and an EKS ServiceAccount annotated with it, join it
+//! in the trust graph.
 
 use assert_cmd::Command;
 use std::collections::BTreeSet;
@@ -112,10 +113,14 @@ fn workflow_assuming_a_template_role_joins_the_graph() {
     );
     let inv = run(&["inventory", dir, "--format", "json"]);
     let usages = inv["usages"].as_array().expect("usages");
-    assert!(
-        usages.iter().any(|u| u["identity"]
-            == "testdata/cloudformation/paths/deploy-role.yaml#aws_iam_role.DeployRole"
-            && u["resolution"] == "exact"),
-        "{usages:#?}"
-    );
+    // The workflow's `role-to-assume` and the EKS ServiceAccount's role annotation.
+    for kind in ["gha-assume-role", "k8s-irsa"] {
+        assert!(
+            usages.iter().any(|u| u["kind"] == kind
+                && u["identity"]
+                    == "testdata/cloudformation/paths/deploy-role.yaml#aws_iam_role.DeployRole"
+                && u["resolution"] == "exact"),
+            "{kind}: {usages:#?}"
+        );
+    }
 }
