@@ -34,6 +34,9 @@ pub struct Config {
     /// Path classes (test, fixture, e2e, example, docs, vendored, generated): see `pathclass.rs`.
     #[serde(default)]
     pub paths: crate::pathclass::PathsConfig,
+    /// `[kubernetes]`: deployment units declared by hand (`[[kubernetes.units]]`).
+    #[serde(default)]
+    pub kubernetes: KubernetesConfig,
     /// Where the config was loaded from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -175,6 +178,23 @@ pub struct EnvironmentConfig {
     /// Kubernetes namespaces of this environment.
     #[serde(default)]
     pub namespaces: Vec<String>,
+}
+
+/// `[[kubernetes.units]]` of `nhilint.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct UnitDecl {
+    pub name: String,
+    /// Path globs (relative to the config's folder) of the manifests of the unit.
+    pub paths: Vec<String>,
+}
+
+/// `[kubernetes]` of `nhilint.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct KubernetesConfig {
+    #[serde(default)]
+    pub units: Vec<UnitDecl>,
 }
 
 /// A configuration error: file, line and what is wrong (exit code 2).

@@ -333,6 +333,9 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
     if name == ".env" || name.starts_with(".env.") || name.ends_with(".env") {
         return Dotenv;
     }
+    if manifest_content(text) {
+        return Kubernetes;
+    }
     Text
 }
 
@@ -377,6 +380,34 @@ fn aws_template(name: &str, is_yaml: bool, text: &str) -> Option<FileKind> {
         (true, true) => Some(FileKind::CloudFormationJson),
         (true, false) => Some(FileKind::CloudFormation),
     }
+}
+
+/// Is the text of a file with another extension (`k8s/main.key`, `deploy.manifest`) clearly a
+/// Kubernetes manifest? Its first line of content (comments, blank lines and `---` skipped,
+/// within the first 4 KiB) is `apiVersion:` or `kind:` at column 0, and the other key is also a
+/// top-level key (a `kubectl get -o yaml` List has `kind:` last); Jinja (`{%`) is not taken.
+/// Costs one bounded look at the head and one substring search.
+pub fn manifest_content(text: &str) -> bool {
+    let head = prefix(text, 4096);
+    let Some(first) = head
+        .lines()
+        .map(|l| l.trim_end())
+        .find(|l| !l.is_empty() && !l.starts_with('#') && *l != "---")
+    else {
+        return false;
+    };
+    let other = if first.starts_with("apiVersion:") {
+        "kind:"
+    } else if first.starts_with("kind:") {
+        "apiVersion:"
+    } else {
+        return false;
+    };
+    if head.contains("{%") {
+        return false;
+    }
+    let b = text.as_bytes();
+    memchr::memmem::find_iter(b, other.as_bytes()).any(|i| i == 0 || b[i - 1] == b'\n')
 }
 
 fn looks_like_chart_dir(_dirs: &[&str]) -> bool {
@@ -561,6 +592,37 @@ mod tests {
             FileKind::HelmTemplate
         );
         assert_eq!(classify("app/x.py", ""), FileKind::Python);
+        // Content classification for other extensions.
+        assert_eq!(
+            classify(
+                "k8s/main.key",
+                "apiVersion: v1\nitems:\n- kind: Secret\nkind: List\n"
+            ),
+            FileKind::Kubernetes
+        );
+        assert_eq!(
+            classify(
+                "deploy/app.manifest",
+                "# app\n---\nkind: Pod\napiVersion: v1\n"
+            ),
+            FileKind::Kubernetes
+        );
+        assert_eq!(
+            classify("notes.txt", "see apiVersion: v1\nkind: Pod\n"),
+            FileKind::Text
+        );
+        assert_eq!(
+            classify("a.key", "apiVersion: v1\n  kind: x\n"),
+            FileKind::Text
+        );
+        assert_eq!(
+            classify("t.j2", "apiVersion: v1\nkind: Pod\n{% if x %}\n"),
+            FileKind::Text
+        );
+        assert_eq!(
+            classify("main.py", "apiVersion: v1\nkind: Pod\n"),
+            FileKind::Python
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Tests that drive real external tools: pre-commit, headless Neovim, Node (the VS Code
-//! extension and vscode-languageclient), Graphviz, maturin, zizmor, Helm's library (helm-python-sdk). `.ci/setup` installs every one of them.
+//! extension and vscode-languageclient), Graphviz, maturin, zizmor, Helm's library (helm-python-sdk),
+//! PyYAML. `.ci/setup` installs every one of them.
 //!
 //! This binary has its own harness (libtest-mimic) so that a missing tool is never a silent
 //! pass: outside CI the test is reported `ignored, <tool> not installed …` in the summary;
@@ -20,6 +21,8 @@ mod precommit;
 mod support;
 #[path = "tools/wheel.rs"]
 mod wheel;
+#[path = "tools/yaml.rs"]
+mod yaml;
 #[path = "tools/zizmor.rs"]
 mod zizmor;
 
@@ -34,6 +37,7 @@ fn main() {
         precommit::trials(),
         wheel::trials(),
         zizmor::trials(),
+        yaml::trials(),
     ]
     .into_iter()
     .flatten()

@@ -9,6 +9,7 @@
 pub mod kustomize;
 pub mod rbac;
 pub mod secrets;
+pub mod units;
 
 use crate::engine::Parsed;
 use crate::lang::{Node, Span, V};
@@ -34,6 +35,8 @@ pub struct Obj<'a> {
     pub name: Option<String>,
     /// `metadata.namespace` when literal.
     pub namespace: Option<String>,
+    /// Index of the deployment unit the object belongs to (see [`units`]).
+    pub unit: usize,
     /// Set by Kustomize rendering: the kustomization that produced it.
     pub rendered_by: Option<usize>,
     /// Helm chart directory for objects of chart templates: templated names become symbolic
@@ -59,6 +62,7 @@ impl<'a> Obj<'a> {
             api_version,
             name: None,
             namespace: None,
+            unit: 0,
             rendered_by: None,
             chart: None,
             extra_meta: Vec::new(),

@@ -2,15 +2,17 @@
 //! ServiceAccounts, Roles/ClusterRoles (built-ins known without being in the repository,
 //! aggregation followed), bindings and their subjects, and the workloads that use them.
 //!
-//! Namespaces are matched tolerantly: a manifest without `metadata.namespace` is applied to
-//! whatever namespace the deploy tool chooses, so it matches any namespace.
+//! Objects join only within one deployment unit ([`super::units`]) and namespaces match
+//! strictly: a manifest without `metadata.namespace` is applied to the namespace the unit is
+//! applied to, so it matches only other namespace-less objects of its unit.
 
-use super::{Obj, decode_span, kustomize, lit, objects};
+use super::units::{self, DeployUnit, UnitSource};
+use super::{Obj, decode_span, lit};
 use crate::engine::{FileUnit, ProjectCx};
 use crate::finding::{Finding, Related};
 use crate::lang::{Node, Span};
 use crate::rules::Rule;
-use crate::source::{FileKind, SourceFile};
+use crate::source::SourceFile;
 use std::collections::HashMap;
 
 /// A subject of a binding.
@@ -79,11 +81,9 @@ pub fn chart_dir(path: &str) -> Option<String> {
     Some(path[..i].trim_end_matches('/').to_string())
 }
 
+/// Strict namespace matching: both absent (the unit's namespace) or both the same.
 pub fn ns_match(a: Option<&str>, b: Option<&str>) -> bool {
-    match (a, b) {
-        (Some(x), Some(y)) => x == y,
-        _ => true,
-    }
+    a == b
 }
 
 /// roleRef and subjects of a binding object.
@@ -132,53 +132,157 @@ pub fn builtin_role(name: &str) -> Option<&'static str> {
     }
 }
 
+/// What a role grants, from least to most (decides severities).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Grant {
+    /// No rules, or only deprecated APIs (PodSecurityPolicy `use`).
+    Nothing,
+    /// Something, not known to be sensitive (or a role not in the unit).
+    Some,
+    /// Reads secrets (`secrets`, or `*` resources, with get/list/watch).
+    ReadSecrets,
+    /// Every verb on every resource, or escalate/bind/impersonate: admin of its scope.
+    Admin,
+}
+
+impl Grant {
+    /// What it means in a message.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Grant::Nothing => "nothing",
+            Grant::Some => "some permissions",
+            Grant::ReadSecrets => "read access to secrets",
+            Grant::Admin => "admin rights: wildcards, escalate, bind or impersonate",
+        }
+    }
+}
+
+/// API groups removed from Kubernetes whose resources grant nothing today.
+fn deprecated_only(rule: &Node) -> bool {
+    let res: Vec<String> = rule
+        .get("resources")
+        .map(|n| {
+            n.str_or_seq()
+                .into_iter()
+                .map(|(s, _)| s.to_ascii_lowercase())
+                .collect()
+        })
+        .unwrap_or_default();
+    !res.is_empty() && res.iter().all(|r| r == "podsecuritypolicies")
+}
+
+/// Does any `clusterRoleSelectors` entry (`matchLabels`) select the object's labels?
+fn selects(sels: &[Node], o: &Obj) -> bool {
+    sels.iter().any(|sel| {
+        let ml = sel.get("matchLabels").map(|m| m.entries()).unwrap_or(&[]);
+        !ml.is_empty()
+            && ml
+                .iter()
+                .all(|e| e.value.scalar_text().as_deref() == o.label(&e.key))
+    })
+}
+
+/// What one RBAC rule grants.
+pub fn rule_grant(rule: &Node) -> Grant {
+    let list = |k: &str| -> Vec<String> {
+        rule.get(k)
+            .map(|n| {
+                n.str_or_seq()
+                    .into_iter()
+                    .map(|(s, _)| s.to_ascii_lowercase())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let verbs = list("verbs");
+    let res = list("resources");
+    let groups = list("apiGroups");
+    if verbs.is_empty() || deprecated_only(rule) {
+        return Grant::Nothing;
+    }
+    let any_verb = verbs.iter().any(|v| v == "*");
+    let any_res = res.iter().any(|r| r == "*");
+    if any_verb && any_res
+        || verbs
+            .iter()
+            .any(|v| matches!(v.as_str(), "escalate" | "bind" | "impersonate"))
+    {
+        return Grant::Admin;
+    }
+    let core = groups.is_empty() || groups.iter().any(|g| g.is_empty() || g == "*");
+    let reads = any_verb
+        || verbs
+            .iter()
+            .any(|v| matches!(v.as_str(), "get" | "list" | "watch"));
+    if reads && core && res.iter().any(|r| r == "secrets" || r == "*") {
+        return Grant::ReadSecrets;
+    }
+    if rule.get("nonResourceURLs").is_some() && res.is_empty() {
+        return Grant::Some;
+    }
+    if res.is_empty() {
+        return Grant::Nothing;
+    }
+    Grant::Some
+}
+
+/// What the rules of a role object grant (the most of any rule; Nothing without rules).
+pub fn rules_grant(role: &Node) -> Grant {
+    role.get("rules")
+        .and_then(|r| r.as_seq())
+        .map(|rs| rs.iter().map(rule_grant).max().unwrap_or(Grant::Nothing))
+        .unwrap_or(Grant::Nothing)
+}
+
 pub struct Graph<'a> {
     pub files: Vec<&'a SourceFile>,
     pub objs: Vec<Obj<'a>>,
-    /// ServiceAccount objects by name.
-    sa_by_name: HashMap<String, Vec<usize>>,
-    /// Bindings (object index) by the name of each ServiceAccount subject; group subjects of
-    /// ServiceAccounts go in `sa_groups`.
-    bind_by_sa: HashMap<String, Vec<usize>>,
-    sa_group_bindings: Vec<usize>,
-    /// Bindings by roleRef name.
-    bind_by_role: HashMap<String, Vec<usize>>,
+    /// The deployment units (`Obj::unit` indexes them).
+    pub units: Vec<UnitSource>,
+    /// ServiceAccount objects by (unit, name).
+    sa_by_name: HashMap<(usize, String), Vec<usize>>,
+    /// Bindings (object index) by (unit, name of each ServiceAccount subject); bindings with
+    /// ServiceAccount group subjects go in `sa_group_bindings` (by unit).
+    bind_by_sa: HashMap<(usize, String), Vec<usize>>,
+    sa_group_bindings: HashMap<usize, Vec<usize>>,
+    /// Bindings by (unit, roleRef name).
+    bind_by_role: HashMap<(usize, String), Vec<usize>>,
     /// ClusterRoles with an `aggregationRule`.
     aggregating: Vec<usize>,
 }
 
 impl<'a> Graph<'a> {
-    /// The graph of a project: Kustomize roots rendered, other Kubernetes files as written.
+    /// The graph of a project, one deployment unit at a time (see [`super::units`]).
     pub fn build(cx: &ProjectCx<'a>) -> Graph<'a> {
-        Graph::from_units(cx.files)
+        Graph::from_deploy_units(cx.files, units::collect(cx.files, cx.config))
     }
 
-    pub fn from_units(units: &'a [FileUnit]) -> Graph<'a> {
-        let files: Vec<&SourceFile> = units.iter().map(|u| &u.file).collect();
-        let (mut objs, consumed) = kustomize::render_all(units);
-        for (i, u) in units.iter().enumerate() {
-            if consumed.contains(&i)
-                || !matches!(u.file.kind, FileKind::Kubernetes | FileKind::HelmTemplate)
-            {
-                continue;
-            }
-            let chart = (u.file.kind == FileKind::HelmTemplate)
-                .then(|| chart_dir(&u.file.path))
-                .flatten();
-            for mut o in objects(i, &u.parsed) {
-                if let Some(c) = &chart {
-                    o.chart = Some(c.clone());
-                    o.refresh();
-                }
-                objs.push(o);
-            }
+    /// The graph of files with the default configuration.
+    pub fn from_units(files: &'a [FileUnit]) -> Graph<'a> {
+        Graph::from_deploy_units(
+            files,
+            units::collect(files, &crate::config::Config::default()),
+        )
+    }
+
+    /// The graph of units made by [`units::collect`] (or handed in by a renderer).
+    pub fn from_deploy_units(files: &'a [FileUnit], deploy: Vec<DeployUnit<'a>>) -> Graph<'a> {
+        let mut objs = Vec::new();
+        let mut sources = Vec::new();
+        for (n, u) in deploy.into_iter().enumerate() {
+            sources.push(u.source);
+            objs.extend(u.objs.into_iter().map(|mut o| {
+                o.unit = n;
+                o
+            }));
         }
         let mut g = Graph {
-            files,
+            files: files.iter().map(|u| &u.file).collect(),
             objs,
+            units: sources,
             sa_by_name: HashMap::new(),
             bind_by_sa: HashMap::new(),
-            sa_group_bindings: Vec::new(),
+            sa_group_bindings: HashMap::new(),
             bind_by_role: HashMap::new(),
             aggregating: Vec::new(),
         };
@@ -194,30 +298,39 @@ impl<'a> Graph<'a> {
             if o.kind == "ServiceAccount"
                 && let Some(n) = &o.name
             {
-                self.sa_by_name.entry(n.clone()).or_default().push(i);
+                self.sa_by_name
+                    .entry((o.unit, n.clone()))
+                    .or_default()
+                    .push(i);
             }
             if let Some((_, rname, subs)) = binding_parts(o) {
-                self.bind_by_role.entry(rname).or_default().push(i);
+                self.bind_by_role
+                    .entry((o.unit, rname))
+                    .or_default()
+                    .push(i);
                 for s in subs {
                     if s.kind == "ServiceAccount"
                         && let Some(n) = s.name
                     {
-                        let v = self.bind_by_sa.entry(n).or_default();
+                        let v = self.bind_by_sa.entry((o.unit, n)).or_default();
                         if v.last() != Some(&i) {
                             v.push(i);
                         }
-                    } else if s.is_nhi() && self.sa_group_bindings.last() != Some(&i) {
-                        self.sa_group_bindings.push(i);
+                    } else if s.is_nhi() {
+                        let v = self.sa_group_bindings.entry(o.unit).or_default();
+                        if v.last() != Some(&i) {
+                            v.push(i);
+                        }
                     }
                 }
             }
         }
     }
 
-    /// ServiceAccount objects that match a reference.
-    pub fn service_accounts(&self, ns: Option<&str>, name: &str) -> Vec<&Obj<'a>> {
+    /// ServiceAccount objects of a unit that match a reference.
+    pub fn service_accounts(&self, unit: usize, ns: Option<&str>, name: &str) -> Vec<&Obj<'a>> {
         self.sa_by_name
-            .get(name)
+            .get(&(unit, name.to_string()))
             .map(|v| {
                 v.iter()
                     .map(|&i| &self.objs[i])
@@ -227,15 +340,16 @@ impl<'a> Graph<'a> {
             .unwrap_or_default()
     }
 
-    /// Bindings whose subjects include the ServiceAccount (directly or through a group).
-    pub fn bindings_of_sa(&self, ns: Option<&str>, name: &str) -> Vec<&Obj<'a>> {
+    /// Bindings of a unit whose subjects include the ServiceAccount (directly or through a
+    /// group).
+    pub fn bindings_of_sa(&self, unit: usize, ns: Option<&str>, name: &str) -> Vec<&Obj<'a>> {
         let mut out = Vec::new();
         let cands = self
             .bind_by_sa
-            .get(name)
+            .get(&(unit, name.to_string()))
             .into_iter()
             .flatten()
-            .chain(self.sa_group_bindings.iter());
+            .chain(self.sa_group_bindings.get(&unit).into_iter().flatten());
         for &i in cands {
             let o = &self.objs[i];
             if let Some((_, _, subs)) = binding_parts(o)
@@ -248,8 +362,9 @@ impl<'a> Graph<'a> {
         out
     }
 
-    /// Bindings that grant a role object, also through ClusterRoles that aggregate it (repository
-    /// aggregators by label selector, and the built-in `admin`/`edit`/`view` aggregation labels).
+    /// Bindings of the role's unit that grant it, also through ClusterRoles that aggregate it
+    /// (aggregators of the unit by label selector, and the built-in `admin`/`edit`/`view`
+    /// aggregation labels).
     pub fn bindings_of_role(&self, role: &Obj) -> Vec<&Obj<'a>> {
         let Some(name) = &role.name else {
             return Vec::new();
@@ -282,7 +397,7 @@ impl<'a> Graph<'a> {
         }
         let mut out = Vec::new();
         for (n, kind) in names {
-            for &i in self.bind_by_role.get(&n).into_iter().flatten() {
+            for &i in self.bind_by_role.get(&(role.unit, n)).into_iter().flatten() {
                 let b = &self.objs[i];
                 let Some((rkind, _, _)) = binding_parts(b) else {
                     continue;
@@ -304,11 +419,11 @@ impl<'a> Graph<'a> {
         out
     }
 
-    /// Repository ClusterRoles whose `aggregationRule` selects this ClusterRole's labels.
+    /// ClusterRoles of the role's unit whose `aggregationRule` selects its labels.
     pub fn aggregators_of(&self, role: &Obj) -> Vec<&Obj<'a>> {
         let mut out = Vec::new();
         for o in self.aggregating.iter().map(|&i| &self.objs[i]) {
-            if std::ptr::eq(o, role) {
+            if std::ptr::eq(o, role) || o.unit != role.unit {
                 continue;
             }
             let Some(sels) = o
@@ -318,18 +433,75 @@ impl<'a> Graph<'a> {
             else {
                 continue;
             };
-            let hit = sels.iter().any(|sel| {
-                let ml = sel.get("matchLabels").map(|m| m.entries()).unwrap_or(&[]);
-                !ml.is_empty()
-                    && ml
-                        .iter()
-                        .all(|e| e.value.scalar_text().as_deref() == role.label(&e.key))
-            });
-            if hit {
+            if selects(sels, role) {
                 out.push(o);
             }
         }
         out
+    }
+
+    /// What a binding grants: its role in the unit (aggregated ClusterRoles followed), or the
+    /// built-in ClusterRole; a role that is neither counts as [`Grant::Some`].
+    pub fn binding_grant(&self, binding: &Obj) -> Grant {
+        let Some((rkind, rname, _)) = binding_parts(binding) else {
+            return Grant::Nothing;
+        };
+        if rkind == "ClusterRole" {
+            match rname.as_str() {
+                "cluster-admin" => return Grant::Admin,
+                "admin" | "edit" => return Grant::ReadSecrets,
+                "view" => return Grant::Some,
+                _ => {}
+            }
+        }
+        let roles: Vec<&Obj> = self
+            .objs
+            .iter()
+            .filter(|o| {
+                o.unit == binding.unit
+                    && o.kind == rkind
+                    && o.name.as_deref() == Some(rname.as_str())
+                    && (rkind == "ClusterRole"
+                        || ns_match(o.namespace.as_deref(), binding.namespace.as_deref()))
+            })
+            .collect();
+        if roles.is_empty() {
+            return Grant::Some;
+        }
+        roles
+            .iter()
+            .map(|r| self.role_grant(r, 0))
+            .max()
+            .unwrap_or(Grant::Some)
+    }
+
+    /// What a role object grants, with the roles its `aggregationRule` selects in its unit.
+    pub fn role_grant(&self, role: &Obj, depth: usize) -> Grant {
+        let own = rules_grant(&role.node);
+        let Some(sels) = role
+            .node
+            .path("aggregationRule.clusterRoleSelectors")
+            .and_then(|s| s.as_seq())
+        else {
+            return own;
+        };
+        if depth > 4 {
+            return own.max(Grant::Some);
+        }
+        let mut g = own;
+        let mut found = false;
+        for o in self
+            .objs
+            .iter()
+            .filter(|o| o.unit == role.unit && o.kind == "ClusterRole" && !std::ptr::eq(*o, role))
+        {
+            if selects(sels, o) {
+                found = true;
+                g = g.max(self.role_grant(o, depth + 1));
+            }
+        }
+        // Other charts or operators may add rules to an aggregating role.
+        if !found { g.max(Grant::Some) } else { g }
     }
 
     /// Workloads with their pod spec.

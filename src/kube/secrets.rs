@@ -180,6 +180,184 @@ pub fn secret_like_value(v: &str) -> bool {
     true
 }
 
+/// Last words of key names that hold settings or identifiers next to credentials (`type`, `url`,
+/// `insecure`, `githubAppID`, `passwordMtime`, `passwordPattern`...), never the credential.
+const SETTING_WORDS: [&str; 44] = [
+    "type",
+    "kind",
+    "url",
+    "uri",
+    "urls",
+    "insecure",
+    "enabled",
+    "enable",
+    "disabled",
+    "name",
+    "names",
+    "project",
+    "id",
+    "ids",
+    "uuid",
+    "mtime",
+    "time",
+    "timestamp",
+    "date",
+    "created",
+    "updated",
+    "expiry",
+    "expires",
+    "expiration",
+    "pattern",
+    "regex",
+    "claims",
+    "selector",
+    "policy",
+    "format",
+    "length",
+    "hint",
+    "label",
+    "labels",
+    "version",
+    "mode",
+    "scope",
+    "scopes",
+    "path",
+    "file",
+    "ref",
+    "ttl",
+    "namespace",
+    "region",
+];
+
+/// Keys that say what a credential is for rather than holding it (`enableLfs`,
+/// `forceHttpBasicAuth`, `useAzureWorkloadIdentity`, `insecureOCIForceHttp`).
+const SETTING_PREFIXES: [&str; 8] = [
+    "enable", "disable", "force", "use", "insecure", "skip", "allow", "is",
+];
+
+/// Is the key a setting or identifier (whatever the value)? Judged on its last dotted segment.
+pub fn setting_key(key: &str) -> bool {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let ws = crate::secrets::assign::words(last);
+    let Some(lw) = ws.last() else { return true };
+    if identifier_key(last) || SETTING_WORDS.contains(&lw.as_str()) {
+        return true;
+    }
+    ws.len() > 1 && SETTING_PREFIXES.contains(&ws[0].as_str())
+}
+
+/// Is a literal value of a Secret, ConfigMap, env var or Helm value, stored under `key`, a
+/// credential? Judged by meaning: settings and identifiers (`type`, `url`, `insecure`, ids,
+/// timestamps) never are; placeholders, elisions (`...`), fixture values (`my-password`) and
+/// sentences are not; a key that names a secret takes any chosen value (passwords) or a
+/// random-looking one (tokens, keys); any other key only a random-looking value, and only when
+/// `neutral_ok` (the data of a Secret). Private keys count when their body is not elided.
+/// Returns the confidence, or None.
+pub fn judge_literal(
+    key: &str,
+    value: &str,
+    neutral_ok: bool,
+) -> Option<crate::finding::Confidence> {
+    use crate::secrets::assign::{self, NameClass};
+    let v = value.trim();
+    if v.contains("PRIVATE KEY-----") {
+        return private_key_body(v).then_some(crate::finding::Confidence::High);
+    }
+    if v.is_empty() || setting_key(key) || !secret_like_value(v) || assign::fixture_value(v) {
+        return None;
+    }
+    if host_port(v) {
+        return None;
+    }
+    let nk = norm(key);
+    if nk.ends_with("dockerconfigjson") || nk.ends_with("dockercfg") {
+        return docker_auth(v).then_some(crate::finding::Confidence::High);
+    }
+    // A long random blob (a wrapped base64 key, an encrypted answer): longer than the value
+    // model reads, credential-like by shape.
+    let compact: String = v.split_whitespace().collect();
+    if compact.len() > 200
+        && compact
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_'))
+        && crate::secrets::shannon_entropy(&compact) >= 4.5
+    {
+        return Some(crate::finding::Confidence::Medium);
+    }
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let nk = norm(last);
+    if nk.contains("connectionstring") || nk.ends_with("dsn") {
+        // a connection string is a credential when it carries one
+        let l = v.to_ascii_lowercase();
+        let embedded = ["password=", "pwd=", "accountkey=", "sharedaccesskey="]
+            .iter()
+            .any(|w| l.contains(w))
+            || v.split_once("://")
+                .and_then(|(_, r)| r.split('@').next().filter(|_| r.contains('@')))
+                .is_some_and(|auth| auth.contains(':'));
+        return embedded.then_some(crate::finding::Confidence::Medium);
+    }
+    match assign::name_class(last, true) {
+        Some(class) if secret_like_key(key) || class == NameClass::Password => {
+            assign::judge(class, last, v, true)
+        }
+        _ if neutral_ok || secret_like_key(key) => assign::judge(NameClass::Secret, last, v, true),
+        _ => None,
+    }
+}
+
+/// Does a Docker config (`.dockerconfigjson`) hold a real `auth` or `password`?
+fn docker_auth(v: &str) -> bool {
+    let Ok(j) = serde_json::from_str::<serde_json::Value>(v) else {
+        return false;
+    };
+    let mut found = false;
+    let auths = j.get("auths").unwrap_or(&j);
+    for (_, reg) in auths.as_object().into_iter().flatten() {
+        for k in ["auth", "password", "identitytoken"] {
+            if let Some(s) = reg.get(k).and_then(|x| x.as_str()) {
+                let clear = match k {
+                    "auth" => b64decode(s)
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .and_then(|d| d.split_once(':').map(|(_, p)| p.to_string()))
+                        .unwrap_or_default(),
+                    _ => s.to_string(),
+                };
+                found |= !clear.is_empty()
+                    && !crate::secrets::assign::fixture_value(&clear)
+                    && secret_like_value(&clear);
+            }
+        }
+    }
+    found
+}
+
+/// `redis-cart:6379`, `db.internal:5432`: an address.
+fn host_port(v: &str) -> bool {
+    v.rsplit_once(':').is_some_and(|(h, p)| {
+        !h.is_empty()
+            && !p.is_empty()
+            && p.bytes().all(|c| c.is_ascii_digit())
+            && h.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-')
+    })
+}
+
+/// Does a PEM private key carry a real body (not `...` or a few characters)?
+pub fn private_key_body(pem: &str) -> bool {
+    let body: usize = pem
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("-----") && !l.contains(':'))
+        .map(|l| {
+            l.bytes()
+                .filter(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+                .count()
+        })
+        .sum();
+    body >= 40
+}
+
 /// Standard or URL-safe base64 (padding optional); None when the text is not base64.
 pub fn b64decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() * 3 / 4);
@@ -230,7 +408,7 @@ pub fn config_lines(blob: &str) -> Vec<(&str, &str, &str)> {
         };
         let (k, v) = (l[..i].trim(), l[i + 1..].trim());
         let v = v.trim_end_matches([',', ';']).trim_matches(['"', '\'']);
-        if k.is_empty() || k.contains(' ') || !secret_like_key(k) || !secret_like_value(v) {
+        if k.is_empty() || k.contains(' ') || judge_literal(k, v, false).is_none() {
             continue;
         }
         out.push((line, k, v));
@@ -279,6 +457,47 @@ mod tests {
         let c = config_lines("db.user=app\ndb.password=Sup3r-s3cret\n# token=abc\nttl: 30\n");
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].1, "db.password");
+    }
+
+    #[test]
+    fn literals_by_meaning() {
+        for (k, v) in [
+            ("type", "helm"),
+            ("url", "https://github.com/acme"),
+            ("githubAppID", "1"),
+            ("insecure", "true"),
+            ("admin.passwordMtime", "2024-03-01T10:00:00Z"),
+            ("password", "my-password"),
+            ("bearerToken", "my-token"),
+            ("webhook.github.secret", "shhhh! it's a github secret"),
+            ("project", "my-project"),
+            ("connectionString", "redis-cart:6379"),
+            ("passwordPattern", "^.{8,32}$"),
+            (
+                "sshPrivateKey",
+                "-----BEGIN OPENSSH PRIVATE KEY-----\n...\n-----END OPENSSH PRIVATE KEY-----",
+            ),
+            ("apiToken", "YourPingdomApiToken"),
+            ("answer", "this is a sentence"),
+        ] {
+            assert!(judge_literal(k, v, true).is_none(), "{k}: {v}");
+        }
+        for (k, v) in [
+            ("password", "Pr0d-db-9f3kQ"),
+            (
+                "k8sgoatvaultkey",
+                "k8s-goat-cd2da27224591da2b48ef83826a8a6c3",
+            ),
+            ("api_key", "sk_live_51Hx9Qz2LmW7pVt4RkE3sYd"),
+            (
+                "connectionString",
+                "Server=db;User Id=app;Password=Xq7-pl0d4;",
+            ),
+        ] {
+            assert!(judge_literal(k, v, true).is_some(), "{k}: {v}");
+        }
+        let blob = "VBUGh3wu/3I1naHj1Uf97Y0Lq8B5/92q1jwp3/aYSwHSJI8WqdZnYLj78hESlfPPKf1ZKPap4z2+r+G9NRx2Qm8Kc0Wd7Tz4Lb6Vy1Hs5Ju3Ng9Pe2Xa8Ri0Mo7Fk4Gt1Dl6Cq3Bw5Av9Ez2Iy8Ox0Uh4Sj7Ln1Mp3Kr6Jt9Hv2Gw5Fx8Ey0Dz3Ca6Bb9Ac1Ad4Ae7Af0Ag2Ah5Ai8Aj1Ak3Al6Am9An2Ao5Ap8Aq1Ar4As7At0Au3Av6";
+        assert!(judge_literal("answer", blob, true).is_some());
     }
 
     #[test]

@@ -186,7 +186,8 @@ thread_local! {
 }
 
 /// Replace every `{{ … }}` action with filler of the same length (newlines kept). A line that
-/// holds nothing but actions becomes a comment, so `{{- if }}` lines vanish from the structure.
+/// holds nothing but actions becomes blank, so `{{- if }}` lines vanish from the structure; an
+/// action that ends a `key:` line followed by deeper lines (`| nindent 4`) becomes a comment.
 pub fn mask_templates(text: &str) -> Option<String> {
     if !text.contains("{{") {
         return None;
@@ -197,8 +198,18 @@ pub fn mask_templates(text: &str) -> Option<String> {
     let mut action_ranges: Vec<(usize, usize)> = Vec::new();
     while let Some(p) = memchr::memmem::find(&bytes[i..], b"{{") {
         let start = i + p;
-        let end = match memchr::memmem::find(&bytes[start + 2..], b"}}") {
-            Some(q) => start + 2 + q + 2,
+        // A comment `{{/* … */}}` ends at `*/}}` (it may hold `}}` of commented-out actions).
+        let after = bytes[start + 2..]
+            .iter()
+            .position(|c| !matches!(c, b'-' | b' '))
+            .map_or(start + 2, |k| start + 2 + k);
+        let from = if bytes[after..].starts_with(b"/*") {
+            memchr::memmem::find(&bytes[after..], b"*/").map_or(start + 2, |q| after + q + 2)
+        } else {
+            start + 2
+        };
+        let end = match memchr::memmem::find(&bytes[from..], b"}}") {
+            Some(q) => from + q + 2,
             None => bytes.len(),
         };
         for b in out.iter_mut().take(end).skip(start) {
@@ -220,6 +231,7 @@ pub fn mask_templates(text: &str) -> Option<String> {
             *b = true;
         }
     }
+    let mut lines: Vec<(usize, usize, bool)> = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {
         let line_end = line_start + line.len();
@@ -232,16 +244,53 @@ pub fn mask_templates(text: &str) -> Option<String> {
                 in_action[i]
             }
         });
-        if any && only_actions {
-            let mut first = true;
-            for i in line_start..line_end {
+        lines.push((line_start, line_end, any && only_actions));
+        line_start = line_end;
+    }
+    // The comment starts at the indentation of the next line of content, so a `{{- if }}` at
+    // column 0 inside a block scalar neither ends the scalar nor sets its indentation.
+    let mut next_indent: Option<usize> = None;
+    for &(ls, le, only) in lines.iter().rev() {
+        let line = &bytes[ls..le];
+        let width = line
+            .iter()
+            .position(|c| *c == b'\n' || *c == b'\r')
+            .unwrap_or(line.len());
+        if only {
+            let first = (ls..le).find(|&i| in_action[i] && bytes[i] != b'\n');
+            for i in ls..le {
                 if in_action[i] && bytes[i] != b'\n' {
-                    out[i] = if first { b'#' } else { b' ' };
-                    first = false;
+                    out[i] = b' ';
                 }
             }
+            let at = match next_indent {
+                Some(n) if n < width => Some(ls + n),
+                _ => first,
+            };
+            if let Some(at) = at {
+                out[at] = b'#';
+            }
+        } else if line[..width].iter().any(|c| !c.is_ascii_whitespace()) {
+            next_indent = Some(line.iter().take_while(|c| **c == b' ').count());
         }
-        line_start = line_end;
+    }
+    // `key: {{- include "labels" . | nindent 4 }}` followed by deeper lines: the action renders
+    // the first lines of a block, so the key's value is the block (the action is a comment).
+    for &(s, e) in &action_ranges {
+        let ls = text[..s].rfind('\n').map_or(0, |i| i + 1);
+        let le = text[e..].find('\n').map_or(text.len(), |i| e + i);
+        if !text[e..le].trim().is_empty() || !text[ls..s].trim_end().ends_with(':') {
+            continue;
+        }
+        let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+        let key_indent = indent(&text[ls..s]);
+        let next = text[le..]
+            .lines()
+            .skip(1)
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with("{{"));
+        if next.is_some_and(|l| indent(l) > key_indent) && !text[s..e].contains('\n') {
+            out[s] = b'#';
+        }
     }
     // Filler must stay valid UTF-8: only ASCII bytes were written over whole characters? No:
     // multi-byte characters inside an action were overwritten byte by byte with ASCII, which is
@@ -250,6 +299,112 @@ pub fn mask_templates(text: &str) -> Option<String> {
         String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
     )
+}
+
+/// A document with a quoted scalar continued at (or left of) its key's indentation, the form
+/// `kubectl -o yaml` and PyYAML accept (`m: 'p q` / `  r.'`), rewritten with the same length so
+/// strict parsers take it: line breaks inside multi-line quoted scalars become spaces (values
+/// are read from the original text, so their folding is unchanged). None when there is none.
+pub fn repair_quoted(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    let mut out = b.to_vec();
+    let mut changed = false;
+    let mut i = 0;
+    // Indentation of the line that opened a block scalar: its content is skipped.
+    let mut block: Option<usize> = None;
+    let mut line_start = true;
+    let mut indent = 0;
+    while i < b.len() {
+        if line_start {
+            indent = b[i..].iter().take_while(|c| **c == b' ').count();
+            let rest = &b[i + indent..];
+            let blank = rest.first().is_none_or(|c| *c == b'\n' || *c == b'\r');
+            if let Some(bi) = block {
+                if blank || indent > bi {
+                    i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p + 1);
+                    continue;
+                }
+                block = None;
+            }
+            line_start = false;
+            i += indent;
+            continue;
+        }
+        let c = b[i];
+        match c {
+            b'\n' => {
+                line_start = true;
+                i += 1;
+            }
+            b'#' if i == 0 || matches!(b[i - 1], b' ' | b'\t') => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
+            }
+            b'\'' | b'"' if value_start(b, i) => {
+                let q = c;
+                let mut j = i + 1;
+                let mut lines = Vec::new();
+                let mut closed = false;
+                while j < b.len() {
+                    match b[j] {
+                        b'\\' if q == b'"' => j += 1,
+                        b'\'' if q == b'\'' && b.get(j + 1) == Some(&b'\'') => j += 1,
+                        x if x == q => {
+                            closed = true;
+                            break;
+                        }
+                        b'\n' => lines.push(j),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if closed && !lines.is_empty() {
+                    for l in lines {
+                        out[l] = b' ';
+                        if l > 0 && out[l - 1] == b'\r' {
+                            out[l - 1] = b' ';
+                        }
+                    }
+                    changed = true;
+                }
+                i = j + 1;
+            }
+            b'|' | b'>' if value_start(b, i) => {
+                let eol = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
+                let header = &text[i + 1..eol];
+                let header = header.split(" #").next().unwrap_or("").trim();
+                if header
+                    .bytes()
+                    .all(|c| matches!(c, b'+' | b'-' | b'0'..=b'9'))
+                {
+                    block = Some(indent);
+                }
+                i = eol;
+            }
+            _ => i += 1,
+        }
+    }
+    changed.then(|| {
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    })
+}
+
+/// Does a value start at `i` (after `key: `, `- `, `[`, `{`, `,` or at the line's indentation)?
+fn value_start(b: &[u8], i: usize) -> bool {
+    let mut j = i;
+    while j > 0 && b[j - 1] == b' ' {
+        j -= 1;
+    }
+    if j == 0 || b[j - 1] == b'\n' {
+        return true;
+    }
+    match b[j - 1] {
+        b'[' | b'{' | b',' => true,
+        b':' => j < i,
+        b'-' => j < i && (j == 1 || matches!(b[j - 2], b' ' | b'\n')),
+        b'!' | b'&' => true,
+        _ => false,
+    }
 }
 
 /// Split a stream at `---` / `...` marker lines into (start, end) byte ranges of documents.
@@ -369,7 +524,19 @@ fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
             continue;
         }
         (budget.remaining, budget.exceeded_at) = before;
-        let tree = PARSER.with(|p| p.borrow_mut().parse(part, None));
+        let mut tree = PARSER.with(|p| p.borrow_mut().parse(part, None));
+        let mut part = part;
+        let repaired;
+        if tree.as_ref().is_some_and(|t| t.root_node().has_error())
+            && let Some(r) = repair_quoted(part)
+        {
+            repaired = r;
+            let t2 = PARSER.with(|p| p.borrow_mut().parse(&repaired, None));
+            if t2.as_ref().is_some_and(|t| !t.root_node().has_error()) {
+                tree = t2;
+                part = &repaired;
+            }
+        }
         let Some(tree) = tree else {
             errors.push(ParseError {
                 offset: start,
@@ -636,7 +803,11 @@ impl Conv<'_> {
                         V::Expr(super::slice(self.orig, n.byte_range()).to_string()),
                     );
                 }
-                Node::new(span, V::Str(unescape_double(self.text(n))))
+                // From the original text: a repaired document joined its lines.
+                Node::new(
+                    span,
+                    V::Str(unescape_double(super::slice(self.orig, n.byte_range()))),
+                )
             }
             "single_quote_scalar" => {
                 if self.templated(n) {
@@ -645,12 +816,12 @@ impl Conv<'_> {
                         V::Expr(super::slice(self.orig, n.byte_range()).to_string()),
                     );
                 }
-                let t = self.text(n);
+                let t = super::slice(self.orig, n.byte_range());
                 let inner = t
                     .strip_prefix('\'')
                     .and_then(|s| s.strip_suffix('\''))
                     .unwrap_or(t);
-                Node::new(span, V::Str(fold_plain(&inner.replace("''", "'"))))
+                Node::new(span, V::Str(fold_flow(&inner.replace("''", "'"))))
             }
             "block_scalar" => {
                 if self.templated(n) {
@@ -701,16 +872,46 @@ fn fold_plain(s: &str) -> String {
         .join(" ")
 }
 
+/// Line folding of a multi-line quoted scalar: a line break becomes a space, `n` empty lines
+/// become `n` newlines; leading and trailing white space of each line goes.
+fn fold_flow(s: &str) -> String {
+    if !s.contains('\n') {
+        return s.to_string();
+    }
+    let lines: Vec<&str> = s.split('\n').collect();
+    let last = lines.len() - 1;
+    let mut out = String::with_capacity(s.len());
+    let mut empty = 0;
+    for (i, l) in lines.iter().enumerate() {
+        let l = l.trim_end_matches('\r');
+        let t = match i {
+            0 => l.trim_end_matches([' ', '\t']),
+            _ if i == last => l.trim_start_matches([' ', '\t']),
+            _ => l.trim_matches([' ', '\t']),
+        };
+        if i > 0 && i < last && t.is_empty() {
+            empty += 1;
+            continue;
+        }
+        if i > 0 {
+            if empty > 0 {
+                out.extend(std::iter::repeat_n('\n', empty));
+            } else {
+                out.push(' ');
+            }
+            empty = 0;
+        }
+        out.push_str(t);
+    }
+    out
+}
+
 fn unescape_double(t: &str) -> String {
     let inner = t
         .strip_prefix('"')
         .and_then(|s| s.strip_suffix('"'))
         .unwrap_or(t);
-    let inner = if inner.contains('\n') {
-        fold_plain(inner)
-    } else {
-        inner.to_string()
-    };
+    let inner = fold_flow(inner);
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {
@@ -836,6 +1037,40 @@ mod tests {
         }
         let p = parse(&t);
         assert_eq!(p.errors.len(), 1);
+    }
+
+    #[test]
+    fn quoted_scalars_continued_at_the_key_indentation() {
+        let t = "a:\n  m: 'p q\n  r.'\n  z: \"x\n  y\"\n  e: 'one\n\n  two'\n";
+        for fast in [true, false] {
+            let p = parse_with(t, fast);
+            assert!(p.errors.is_empty(), "{:?}", p.errors);
+            let a = p.docs[0].root.get("a").unwrap();
+            assert_eq!(a.get("m").unwrap().as_str(), Some("p q r."));
+            assert_eq!(a.get("z").unwrap().as_str(), Some("x y"));
+            assert_eq!(a.get("e").unwrap().as_str(), Some("one\ntwo"));
+            // Spans stay on the original lines.
+            assert_eq!(&t[a.get("m").unwrap().span.clone()], "'p q\n  r.'");
+        }
+        // A quoted action spanning two lines is one templated value, no error.
+        let t = "data:\n  m: '{{hub fromConfigMap \"\" \"x\"\n    | base64enc hub}}'\n  n: v\n";
+        let p = parse(t);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let d = p.docs[0].root.get("data").unwrap();
+        assert!(matches!(d.get("m").unwrap().v, V::Expr(_)));
+        assert_eq!(d.get("n").unwrap().as_str(), Some("v"));
+    }
+
+    #[test]
+    fn helm_trimmed_actions() {
+        // `key: {{- include … | nindent 4 }}` followed by the rest of the block, and a
+        // `{{- if }}` at column 0 as the first line of a block scalar.
+        let t = "metadata:\n  labels: {{- include \"l\" . | nindent 4 }}\n    app: x\ndata:\n  cfg: |\n{{- if .Values.a }}\n    rules: []\n{{- end }}\n  other: y\n{{/*\nkind: Pod\nname: \"{{ x }}\"\n*/}}\n";
+        let p = parse(t);
+        assert!(p.errors.is_empty(), "{:?}", p.errors);
+        let r = &p.docs[0].root;
+        assert_eq!(r.path("metadata.labels.app").unwrap().as_str(), Some("x"));
+        assert_eq!(r.path("data.other").unwrap().as_str(), Some("y"));
     }
 
     #[test]

@@ -26,9 +26,11 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 );
             };
             if v.contains("PRIVATE KEY-----") {
-                push(e.value.span.clone(), format!("a private key in `{}`", e.key), v);
+                if secrets::private_key_body(v) {
+                    push(e.value.span.clone(), format!("a private key in `{}`", e.key), v);
+                }
             } else if !v.contains('\n') {
-                if secrets::secret_like_key(&e.key) && secrets::secret_like_value(v) {
+                if secrets::judge_literal(&e.key, v, false).is_some() {
                     push(e.value.span.clone(), format!("a literal `{}`", e.key), v);
                 }
             } else {

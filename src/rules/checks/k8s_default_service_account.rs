@@ -22,7 +22,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             Automount::Unknown | Automount::Off => continue,
             Automount::On => {}
             Automount::Unset => {
-                if kube::sa_blocks_mount(&g.service_accounts(o.namespace.as_deref(), "default")) {
+                if kube::sa_blocks_mount(&g.service_accounts(o.unit, o.namespace.as_deref(), "default")) {
                     continue;
                 }
             }
@@ -33,7 +33,10 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         } else {
             format!("{} runs as the `default` ServiceAccount", o.describe())
         };
-        let bound = !g.bindings_of_sa(o.namespace.as_deref(), "default").is_empty();
+        let bound = g
+            .bindings_of_sa(o.unit, o.namespace.as_deref(), "default")
+            .iter()
+            .any(|b| g.binding_grant(b) > rbac::Grant::Nothing);
         let mut f = g.finding(rule, o, &span, msg);
         if bound {
             f = f.with_severity(rule.severity.raise());
@@ -44,6 +47,9 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         let Some((rkind, rname, subs)) = rbac::binding_parts(b) else {
             continue;
         };
+        if g.binding_grant(b) == rbac::Grant::Nothing {
+            continue;
+        }
         for s in subs {
             if s.kind == "ServiceAccount" && s.name.as_deref() == Some("default") {
                 out.push(

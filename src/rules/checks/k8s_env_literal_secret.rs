@@ -19,7 +19,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 ) else {
                     continue;
                 };
-                if !secrets::secret_like_key(name) || !secrets::secret_like_value(v) {
+                if secrets::judge_literal(name, v, false).is_none() {
                     continue;
                 }
                 let span = e.get("value").map(|v| v.span.clone()).unwrap_or(e.span.clone());

@@ -28,8 +28,7 @@ fn walk(cx: &FileCx, rule: &Rule, n: &Node, path: String, depth: usize, out: &mu
             // `extraEnv: [{name: API_TOKEN, value: "…"}]`
             if let (Some(name), Some(vn)) = (n.get("name").and_then(|x| x.as_str()), n.get("value"))
                 && let V::Str(v) = &vn.v
-                && secrets::secret_like_key(name)
-                && secrets::secret_like_value(v)
+                && secrets::judge_literal(name, v, false).is_some()
             {
                 out.push(
                     rule.finding(
@@ -48,7 +47,7 @@ fn walk(cx: &FileCx, rule: &Rule, n: &Node, path: String, depth: usize, out: &mu
                     format!("{path}.{}", e.key)
                 };
                 if let V::Str(s) = &e.value.v {
-                    if secrets::secret_like_key(&e.key) && secrets::secret_like_value(s) {
+                    if secrets::judge_literal(&e.key, s, false).is_some() {
                         out.push(
                             rule.finding(
                                 cx.file,

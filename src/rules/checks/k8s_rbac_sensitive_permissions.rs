@@ -9,7 +9,8 @@ use crate::kube::{Graph, rbac};
 use crate::lang::Node;
 use crate::rules::Rule;
 
-/// Sensitive capabilities of one RBAC rule (explicit resources only; `*` is the wildcard rule's).
+/// Sensitive capabilities of one RBAC rule (`*` resources count for reading secrets only; the
+/// other wildcards are the wildcard rule's).
 pub fn sensitive(r: &Node) -> Vec<&'static str> {
     let list = |k: &str| -> Vec<String> {
         r.get(k)
@@ -21,8 +22,17 @@ pub fn sensitive(r: &Node) -> Vec<&'static str> {
     let v = |names: &[&str]| verbs.iter().any(|x| x == "*" || names.contains(&x.as_str()));
     let has = |names: &[&str]| res.iter().any(|x| names.contains(&x.as_str()));
     let mut out = Vec::new();
+    let groups = list("apiGroups");
+    let core = groups.is_empty() || groups.iter().any(|g| g.is_empty() || g == "*");
     if has(&["secrets"]) && v(&["get", "list", "watch"]) {
         out.push("read secrets");
+    } else if core
+        && res.iter().any(|x| x == "*")
+        && !verbs.iter().any(|x| x == "*")
+        && v(&["get", "list", "watch"])
+    {
+        // (`*` verbs on `*` resources are the wildcard rule's "every verb on every resource")
+        out.push("read secrets (every resource)");
     }
     if has(&["roles", "clusterroles", "rolebindings", "clusterrolebindings"])
         && v(&["escalate", "bind"])
@@ -90,7 +100,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 }
             }
             let (sev, who) = if subjects.is_empty() {
-                (rule.severity.lower().lower(), "not bound in this repository".to_string())
+                (rule.severity.lower().lower(), "not bound in its deployment unit".to_string())
             } else {
                 let mut w = subjects.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
                 if subjects.len() > 3 {

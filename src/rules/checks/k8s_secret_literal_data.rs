@@ -1,6 +1,9 @@
-//! Literal values in a Secret's `data`/`stringData` (and Kustomize `secretGenerator` literals).
-//! Not reported: templated or empty values, placeholders, public certificates, SOPS-encrypted
-//! files; SealedSecret and ExternalSecret are other kinds and never match.
+//! Literal credentials in a Secret's `data`/`stringData` (and Kustomize `secretGenerator`
+//! literals), judged by meaning ([`secrets::judge_literal`]): `data` is decoded, settings and
+//! identifiers (`type`, `url`, `insecure`, ids, timestamps), placeholders, elisions and fixture
+//! values are not credentials, a neutral key needs a random-looking value, and an embedded config
+//! file is judged line by line. Not reported either: templated values, public certificates,
+//! SOPS-encrypted files; SealedSecret and ExternalSecret are other kinds and never match.
 
 use crate::engine::FileCx;
 use crate::finding::Finding;
@@ -29,10 +32,31 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                     raw.clone()
                 };
                 let v = value.trim();
-                if v.is_empty() || crate::secrets::is_placeholder(v) {
-                    continue;
-                }
-                if !secrets::secret_like_key(&e.key) && secrets::identifier_key(&e.key) {
+                let wrapped = v.contains('\n')
+                    && v.lines().all(|l| {
+                        l.trim().bytes().all(|c| {
+                            c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=')
+                        })
+                    });
+                if v.contains('\n') && !wrapped && !v.contains("PRIVATE KEY-----") {
+                    // an embedded config file: its secret-like lines
+                    for (line, k, val) in secrets::config_lines(v) {
+                        let span = secrets::line_span(&cx.file.text, &e.value.span, line);
+                        out.push(
+                            rule.finding(
+                                cx.file,
+                                span.clone(),
+                                format!(
+                                    "{} holds a literal `{k}` in `{}` (`{}`)",
+                                    o.describe(),
+                                    e.key,
+                                    redact(val)
+                                ),
+                            )
+                            .with_mask(span)
+                            .with_fp_key(format!("{}/{}/{k}", o.describe(), e.key)),
+                        );
+                    }
                     continue;
                 }
                 let k = e.key.to_ascii_lowercase();
@@ -41,6 +65,9 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if public {
                     continue;
                 }
+                let Some(conf) = secrets::judge_literal(&e.key, v, true) else {
+                    continue;
+                };
                 out.push(
                     rule.finding(
                         cx.file,
@@ -53,6 +80,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                         ),
                     )
                     .with_mask(e.value.span.clone())
+                    .with_confidence(conf.min(rule.card.confidence))
                     .with_fp_key(format!("{}/{}", o.describe(), e.key)),
                 );
             }
@@ -69,7 +97,7 @@ fn generator(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 let Some(s) = l.as_str() else { continue };
                 let Some((k, v)) = s.split_once('=') else { continue };
                 let v = v.trim().trim_matches(['"', '\'']);
-                if v.is_empty() || crate::secrets::is_placeholder(v) {
+                if secrets::judge_literal(k.trim(), v, true).is_none() {
                     continue;
                 }
                 out.push(

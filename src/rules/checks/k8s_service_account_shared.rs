@@ -43,21 +43,21 @@ fn group_labels(o: &Obj) -> Vec<(String, String)> {
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let g = cx.kube_graph();
     let from = out.len();
-    // (namespace, sa) -> workloads
-    let mut users: BTreeMap<(String, String), Vec<&Obj>> = BTreeMap::new();
+    // (unit, namespace, sa) -> workloads: a ServiceAccount is shared within a deployment unit
+    let mut users: BTreeMap<(usize, String, String), Vec<&Obj>> = BTreeMap::new();
     for (o, _) in g.workloads() {
         let SaName::Named(sa) = o.sa().0 else { continue };
         // Workloads of one Helm chart naming the chart's templated ServiceAccount are one app.
         if sa == "default" || o.name.is_none() || kube::is_symbolic(&sa) {
             continue;
         }
-        let key = (o.namespace.clone().unwrap_or_default(), sa);
+        let key = (o.unit, o.namespace.clone().unwrap_or_default(), sa);
         let v = users.entry(key).or_default();
         if !v.iter().any(|w| w.kind == o.kind && w.name == o.name) {
             v.push(o);
         }
     }
-    for ((ns, sa), ws) in users {
+    for ((unit, ns, sa), ws) in users {
         if ws.len() < 2 {
             continue;
         }
@@ -79,8 +79,8 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         let ns_opt = (!ns.is_empty()).then_some(ns.as_str());
-        let sa_objs = g.service_accounts(ns_opt, &sa);
-        let privileged = !g.bindings_of_sa(ns_opt, &sa).is_empty()
+        let sa_objs = g.service_accounts(unit, ns_opt, &sa);
+        let privileged = !g.bindings_of_sa(unit, ns_opt, &sa).is_empty()
             || sa_objs.iter().any(|s| {
                 s.annotations()
                     .iter()
