@@ -224,3 +224,54 @@ fn iteration_site_is_a_related_location() {
         "`for_each` creates the instance here".into()
     )));
 }
+
+#[test]
+fn saml_is_not_oidc_for_all_values_audience_and_keys_written_twice() {
+    let f = concise("testdata/terraform/federation/");
+    // A trust through an `aws_iam_saml_provider` is SAML: no OIDC subject finding.
+    assert!(f.iter().all(|l| !l.contains("OIDC")), "{f:#?}");
+    // `ForAllValues:StringEquals` on `aud` restricts the audience (the token always has it).
+    assert!(f.iter().all(|l| !l.contains("audience")), "{f:#?}");
+    // `role` written twice: the last value (`roles/owner`) is the one granted.
+    assert!(
+        f.iter().any(
+            |l| l.starts_with("main.tf:54:14: iam-admin-equivalent-grant")
+                && l.contains("grants `roles/owner`")
+        ),
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn secrets_flowing_into_plaintext_configuration() {
+    let f = concise("testdata/terraform/secrets-plaintext/");
+    let at = |prefix: &str| f.iter().any(|l| l.starts_with(prefix));
+    for (line, what) in [
+        ("main.tf:25:", "Lambda environment variable `APP_SECRET`"),
+        ("main.tf:35:", "`user_data`"),
+        ("main.tf:39:", "a file a provisioner writes"),
+        ("main.tf:47:", "SSM `String` parameter"),
+        ("main.tf:62:", "an S3 object"),
+        (
+            "main.tf:72:",
+            "Elastic Beanstalk environment property `APP_SECRET`",
+        ),
+        ("main.tf:85:", "CodeBuild environment variable `APP_SECRET`"),
+        ("main.tf:107:", "a container definition"),
+        ("main.tf:117:", "Kubernetes Secret key `password`"),
+        ("main.tf:126:", "a DynamoDB item"),
+    ] {
+        assert!(
+            f.iter().any(|l| l.starts_with(line)
+                && l.contains("tf-secret-in-plaintext-config")
+                && l.contains(what)),
+            "{line} {what}: {f:#?}"
+        );
+    }
+    // SecureString parameters and Parameter Store variables are not plain text.
+    assert!(!at("main.tf:53:"));
+    assert!(
+        !f.iter()
+            .any(|l| l.contains("DB_PASSWORD`") && l.contains("CodeBuild"))
+    );
+}

@@ -314,7 +314,7 @@ pub fn principal_kind(kind: &str, v: &Val) -> (&'static str, String) {
         }
         "AWS" => "aws-account",
         "Service" => "aws-service",
-        "Federated" if s.contains(":saml-provider/") => "federated-saml",
+        "Federated" if crate::terraform::oidc::is_saml(&s) => "federated-saml",
         "Federated" => "federated-oidc",
         _ => "any",
     };

@@ -350,12 +350,29 @@ fn reach_of(r: &str, a: &ActionRef, holder: &Holder) -> Option<Reach> {
         Some(i) => &res[i + 1..],
         None => res,
     };
-    if res == "*" || name.starts_with('*') {
-        return Some(Reach::Every(t.to_string()));
-    }
     // The resource's own name: the last segment for IAM (after its path), the first elsewhere
     // (`stack/app/*` is one stack, any of its ids).
     let last = name.rsplit('/').next().unwrap_or(name);
+    // `user/*/${aws:username}`: the caller's own user, whatever its path. Managing one's own
+    // credentials (the self-service policy) mints nothing for anyone else.
+    if a.service.prefix == "iam" && last.eq_ignore_ascii_case("${aws:username}") {
+        let n = a.action.name.to_ascii_lowercase();
+        if [
+            "accesskey",
+            "loginprofile",
+            "servicespecificcredential",
+            "sshpublickey",
+        ]
+        .iter()
+        .any(|k| n.contains(k))
+        {
+            return None;
+        }
+        return Some(Reach::Own(t.to_string()));
+    }
+    if res == "*" || name.starts_with('*') && (a.service.prefix != "iam" || last.starts_with('*')) {
+        return Some(Reach::Every(t.to_string()));
+    }
     let own_name = if a.service.prefix == "iam" {
         last
     } else {

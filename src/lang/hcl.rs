@@ -11,6 +11,7 @@ use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey};
 use hcl::edit::structure::{BlockLabel, Body, Structure};
 use hcl::edit::template::Element;
+use std::collections::HashMap;
 
 const MAX_DEPTH: usize = 128;
 
@@ -19,10 +20,36 @@ pub struct HclParse {
     pub error: Option<ParseError>,
 }
 
+/// Most object keys written twice that one file may have (each costs a parse).
+const MAX_REDEFINED_KEYS: usize = 32;
+
 pub fn parse(text: &str) -> HclParse {
-    match hcl::edit::parser::parse_body(text) {
+    // Terraform accepts an object with a key written twice (the last value wins); hcl-edit
+    // rejects it. Each such key is renamed in a copy of the text (same length, so spans stay)
+    // and named back when converting.
+    let mut work: Option<String> = None;
+    let mut renamed: HashMap<usize, String> = HashMap::new();
+    let mut result = hcl::edit::parser::parse_body(text);
+    while let Err(e) = &result {
+        if renamed.len() >= MAX_REDEFINED_KEYS || !e.message().contains("redefined object key") {
+            break;
+        }
+        let cur = work.as_deref().unwrap_or(text);
+        let Some((at, original, fresh)) = rename_key(cur, e.location().offset()) else {
+            break;
+        };
+        let mut next = cur.to_string();
+        next.replace_range(at..at + fresh.len(), &fresh);
+        renamed.insert(at, original);
+        result = hcl::edit::parser::parse_body(&next);
+        work = Some(next);
+    }
+    match result {
         Ok(body) => {
-            let c = Conv { src: text };
+            let c = Conv {
+                src: work.as_deref().unwrap_or(text),
+                renamed: &renamed,
+            };
             HclParse {
                 doc: Document {
                     root: Node::new(0..text.len(), V::Map(c.body(&body, 0))),
@@ -52,7 +79,11 @@ pub fn parse(text: &str) -> HclParse {
 /// Parse a single HCL expression (used by the Terraform evaluator), spans offset by `base`.
 pub fn parse_expr(text: &str, base: usize) -> Option<Node> {
     let e = hcl::edit::parser::parse_expr(text).ok()?;
-    let c = Conv { src: text };
+    let none = HashMap::new();
+    let c = Conv {
+        src: text,
+        renamed: &none,
+    };
     let mut n = c.expr(&e, 0);
     shift(&mut n, base);
     Some(n)
@@ -79,8 +110,34 @@ fn shift(n: &mut Node, by: usize) {
     }
 }
 
+/// The object key at `at` of `text` renamed to a name of the same length found nowhere in the
+/// text: (where the name starts, the key, the new name). `None` for a key too short to rename
+/// safely (the file is then read by the recovering parser).
+fn rename_key(text: &str, at: usize) -> Option<(usize, String, String)> {
+    let rest = text.get(at..)?;
+    let (start, len) = if let Some(r) = rest.strip_prefix('"') {
+        let end = r.find('"')?;
+        (at + 1, end)
+    } else {
+        let len = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+            .unwrap_or(rest.len());
+        (at, len)
+    };
+    if len < 3 {
+        return None;
+    }
+    let original = text.get(start..start + len)?.to_string();
+    let fresh = (0..1000)
+        .map(|i| format!("{:_<len$}", format!("_{i}")))
+        .find(|c| !text.contains(c.as_str()))?;
+    Some((start, original, fresh))
+}
+
 struct Conv<'a> {
     src: &'a str,
+    /// Object keys renamed to parse (start of the key's name → the key as written).
+    renamed: &'a HashMap<usize, String>,
 }
 
 impl Conv<'_> {
@@ -149,8 +206,9 @@ impl Conv<'_> {
             Expression::Number(n) => V::Num(n.value().to_string()),
             Expression::String(s) => V::Str(s.value().to_string()),
             Expression::Array(a) => V::Seq(a.iter().map(|x| self.expr(x, depth + 1)).collect()),
-            Expression::Object(o) => V::Map(
-                o.iter()
+            Expression::Object(o) => {
+                let entries: Vec<Entry> = o
+                    .iter()
                     .map(|(k, v)| {
                         let (key, key_span) = match k {
                             ObjectKey::Ident(i) => {
@@ -165,14 +223,26 @@ impl Conv<'_> {
                                 (key, ks)
                             }
                         };
+                        // A renamed key (quoted keys start one byte later) gets its name back.
+                        let key = self
+                            .renamed
+                            .get(&key_span.start)
+                            .or_else(|| self.renamed.get(&(key_span.start + 1)))
+                            .cloned()
+                            .unwrap_or(key);
                         Entry {
                             key,
                             key_span,
                             value: self.expr(v.expr(), depth + 1),
                         }
                     })
-                    .collect(),
-            ),
+                    .collect();
+                if self.renamed.is_empty() {
+                    V::Map(entries)
+                } else {
+                    V::Map(last_wins(entries))
+                }
+            }
             Expression::StringTemplate(t) => literal_template(t.iter())
                 .map(V::Str)
                 .unwrap_or_else(|| V::Expr(self.text(&span))),
@@ -200,6 +270,40 @@ impl Conv<'_> {
         };
         Node::new(span, v)
     }
+}
+
+/// Entries with each key once, the last value written winning (at the first's place). Linear.
+fn last_wins(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut last: HashMap<String, usize> = HashMap::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        last.insert(e.key.clone(), i);
+    }
+    if last.len() == entries.len() {
+        return entries;
+    }
+    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(last.len());
+    let mut placed: HashMap<String, usize> = HashMap::new();
+    for i in 0..slots.len() {
+        let Some(e) = slots[i].take() else { continue };
+        let winner = last.get(&e.key).copied().unwrap_or(i);
+        match placed.get(&e.key) {
+            Some(_) => {}
+            None => {
+                placed.insert(e.key.clone(), out.len());
+                if winner == i {
+                    out.push(e);
+                } else if let Some(w) = slots[winner].take() {
+                    out.push(Entry {
+                        key: e.key,
+                        key_span: w.key_span,
+                        value: w.value,
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The text of a template made only of literals; `None` if it interpolates or has directives.
@@ -236,6 +340,21 @@ mod tests {
             .unwrap();
         assert_eq!(&t[act.span.clone()], "\"*\"");
         assert!(body.path("tags.owner").unwrap().is_expr());
+    }
+
+    #[test]
+    fn object_key_written_twice_keeps_the_last_value() {
+        let t = "module \"m\" {\n  groups = {\n    a = {\n      min_size = 2\n      max_size = 2\n      min_size = 4\n      \"max_size\" = 5\n    }\n  }\n}\n";
+        let p = parse(t);
+        assert!(p.error.is_none(), "{:?}", p.error);
+        let (_, m) = p.doc.root.blocks("module").next().unwrap();
+        let a = m.path("groups.a").unwrap();
+        assert_eq!(a.entries().len(), 2);
+        assert_eq!(a.get("min_size").unwrap().v, V::Num("4".into()));
+        assert_eq!(a.get("max_size").unwrap().v, V::Num("5".into()));
+        // Spans point at the text as written.
+        let k = &a.entries()[0];
+        assert_eq!(&t[k.key_span.clone()], "min_size");
     }
 
     #[test]

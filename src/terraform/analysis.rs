@@ -697,6 +697,7 @@ impl<'a, 'b> Builder<'a, 'b> {
         scope.vars = vars;
         scope.locals = m.locals.clone();
         let first_res = self.out.res.len();
+        let reusable = parent.is_none() && !m.vars.is_empty() && m.tfvars.is_empty();
         for &(fi, n) in &m.blocks {
             let Some(b) = n.as_block() else { continue };
             let (rtype, name, label_at) = match b.ident.as_str() {
@@ -719,11 +720,17 @@ impl<'a, 'b> Builder<'a, 'b> {
                 "variable" => format!("var.{name}"),
                 other => format!("{other}.{name}"),
             };
-            let (keys, iter_at) = if matches!(b.ident.as_str(), "resource" | "data" | "module") {
+            let (mut keys, iter_at) = if matches!(b.ident.as_str(), "resource" | "data" | "module")
+            {
                 expansion(&scope, fi, n)
             } else {
                 (vec![None], None)
             };
+            // A module nothing here calls, evaluated with its defaults: a block its defaults
+            // turn off (`count = var.create ? 1 : 0`) is what callers turn on; check it once.
+            if keys.is_empty() && reusable {
+                keys.push(None);
+            }
             for key in keys {
                 self.budget.charge(BLOCK_COST);
                 let (body, key) = if b.ident == "variable" {

@@ -32,6 +32,16 @@ impl Issuer {
     }
 }
 
+impl Issuer {
+    /// `GitHub Actions OIDC`, `an OIDC issuer` (never `OIDC OIDC`).
+    pub fn oidc(self) -> String {
+        match self {
+            Issuer::Other => "an OIDC issuer".into(),
+            x => format!("{} OIDC", x.name()),
+        }
+    }
+}
+
 pub fn classify(host: &str) -> Issuer {
     let h = host.to_ascii_lowercase();
     if h.starts_with("token.actions.githubusercontent.com") || h.contains("/_services/token") {
@@ -69,8 +79,7 @@ pub fn trusts(a: &Analysis) -> Vec<OidcTrust<'_>> {
             continue;
         }
         for p in s.principals.iter().filter(|p| p.kind == "Federated") {
-            let text = p.v.display();
-            if text.contains(":saml-provider/") {
+            if is_saml(&p.v.display()) || saml_statement(s) {
                 continue;
             }
             let host =
@@ -86,6 +95,50 @@ pub fn trusts(a: &Analysis) -> Vec<OidcTrust<'_>> {
         }
     }
     out
+}
+
+/// A `Federated` principal that is a SAML provider: its ARN (`:saml-provider/`) or a reference
+/// to an `aws_iam_saml_provider` (a SAML trust is never an OIDC one).
+pub fn is_saml(principal: &str) -> bool {
+    principal.contains(":saml-provider/") || principal.contains("aws_iam_saml_provider.")
+}
+
+/// A statement that federates through SAML: it allows `sts:AssumeRoleWithSAML` and not
+/// `sts:AssumeRoleWithWebIdentity`, or its conditions are on `SAML:` keys.
+fn saml_statement(s: &Stmt) -> bool {
+    let acts: Vec<String> = s
+        .actions
+        .iter()
+        .filter_map(|a| a.str().map(str::to_ascii_lowercase))
+        .collect();
+    let saml = acts.iter().any(|a| a == "sts:assumerolewithsaml");
+    let web = acts
+        .iter()
+        .any(|a| a == "sts:assumerolewithwebidentity" || a == "sts:*" || a == "*");
+    saml && !web
+        || !s.conditions.is_empty()
+            && s.conditions
+                .iter()
+                .all(|c| c.key.to_ascii_lowercase().starts_with("saml:"))
+}
+
+/// Does a condition restrict a claim every token carries (`aud`, `sub`)? As
+/// [`iam::restricts`], except that `ForAllValues` restricts too: its vacuous truth is only on a
+/// key the request lacks, and the token always has the claim.
+pub fn restricts_claim(c: &Cond) -> bool {
+    if iam::restricts(c) {
+        return true;
+    }
+    let op = iam::parse_op(&c.op);
+    op.for_all
+        && !op.negated
+        && !op.if_exists
+        && !matches!(op.base.as_str(), "Null" | "Bool")
+        && !c.values.is_empty()
+        && !c
+            .values
+            .iter()
+            .any(|v| v.str().is_some_and(|x| iam::value_matches_anything(&op, x)))
 }
 
 /// Conditions on a claim (`…:sub`, `…:aud`) of this trust.

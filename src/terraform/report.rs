@@ -397,11 +397,18 @@ pub fn secret_refs(cx: &Files, v: &Val) -> Vec<String> {
     static RE: OnceLock<regex::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
         regex::Regex::new(
-            r"\b(aws_iam_access_key\.[\w-]+(?:\[[^\]]*\])?\.(?:secret|ses_smtp_password_v4)|aws_iam_user_login_profile\.[\w-]+(?:\[[^\]]*\])?\.password|google_service_account_key\.[\w-]+(?:\[[^\]]*\])?\.private_key|azuread_(?:application|service_principal)_password\.[\w-]+(?:\[[^\]]*\])?\.value|random_password\.[\w-]+(?:\[[^\]]*\])?\.(?:result|bcrypt_hash)|tls_private_key\.[\w-]+(?:\[[^\]]*\])?\.private_key_(?:pem|openssh|pem_pkcs8)|azurerm_[\w-]+\.[\w-]+(?:\[[^\]]*\])?\.(?:primary_access_key|secondary_access_key|primary_connection_string|client_secret))",
+            r"\b(aws_iam_access_key\.[\w-]+(?:\[[^\]]*\])?\.(?:secret|ses_smtp_password_v4)|aws_iam_user_login_profile\.[\w-]+(?:\[[^\]]*\])?\.password|google_service_account_key\.[\w-]+(?:\[[^\]]*\])?\.private_key|azuread_(?:application|service_principal)_password\.[\w-]+(?:\[[^\]]*\])?\.value|random_password\.[\w-]+(?:\[[^\]]*\])?\.(?:result|bcrypt_hash)|tls_private_key\.[\w-]+(?:\[[^\]]*\])?\.private_key_(?:pem|openssh|pem_pkcs8)|azurerm_[\w-]+\.[\w-]+(?:\[[^\]]*\])?\.(?:primary_access_key|secondary_access_key|primary_connection_string|client_secret)|aws_db_instance\.[\w-]+(?:\[[^\]]*\])?\.password|aws_api_gateway_api_key\.[\w-]+(?:\[[^\]]*\])?\.value|aws_iam_service_specific_credential\.[\w-]+(?:\[[^\]]*\])?\.service_password|(?:data\.)?aws_secretsmanager_secret_version\.[\w-]+(?:\[[^\]]*\])?\.secret_string|(?:data\.)?google_secret_manager_secret_version\.[\w-]+(?:\[[^\]]*\])?\.secret_data|(?:data\.)?azurerm_key_vault_secret\.[\w-]+(?:\[[^\]]*\])?\.value)",
         )
         .expect("valid regex")
     });
     let mut texts = vec![text(cx, &v.at).to_string()];
+    // Calls the value came out of (`templatefile(…, { secret = … })` read from a template).
+    for u in &v.via {
+        let t = text(cx, u);
+        if t.starts_with("templatefile(") || t.starts_with("file(") {
+            texts.push(t.to_string());
+        }
+    }
     collect_unknown(v, &mut texts, 0);
     let mut out: Vec<String> = Vec::new();
     for t in &texts {

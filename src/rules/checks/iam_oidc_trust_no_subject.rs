@@ -18,7 +18,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         let sub = oidc::claim_conds(&t, "sub");
         let aud = oidc::claim_conds(&t, "aud");
         let has_sub = sub.iter().any(|c| iam::restricts(c));
-        let has_aud = aud.iter().any(|c| iam::restricts(c));
+        let has_aud = aud.iter().any(|c| oidc::restricts_claim(c));
         // Unknown condition blocks (`?`) may restrict: do not guess.
         if t.stmt.conditions.iter().any(|c| c.key == "?") {
             continue;
@@ -37,11 +37,11 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 _ => ": any subject the issuer signs for can assume it",
             };
             let why = if sub.is_empty() { "no subject (`sub`) condition" } else { "no subject condition that restricts (negated, `IfExists`, `ForAllValues` or match-anything)" };
-            push(out, at_value(&fs, rule, t.principal, None, format!("{who} trusts {} OIDC (`{host}`) with {why}{extra}", t.issuer.name())));
+            push(out, at_value(&fs, rule, t.principal, None, format!("{who} trusts {} (`{host}`) with {why}{extra}", t.issuer.oidc())));
         } else if !has_aud && matches!(t.issuer, Issuer::GitHub | Issuer::GitLab | Issuer::CircleCi | Issuer::TerraformCloud) {
             push(
                 out,
-                at_value(&fs, rule, t.principal, None, format!("{who} trusts {} OIDC (`{host}`) with no audience (`aud`) condition", t.issuer.name()))
+                at_value(&fs, rule, t.principal, None, format!("{who} trusts {} (`{host}`) with no audience (`aud`) condition", t.issuer.oidc()))
                     .map(|f| f.with_severity(Severity::Medium)),
             );
         }

@@ -30,7 +30,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                     rule,
                     v,
                     i,
-                    format!("{who} trusts {} OIDC subject `{s}` ({what})", t.issuer.name()),
+                    format!("{who} trusts {} subject `{s}` ({what})", t.issuer.oidc()),
                 );
                 push(out, f.map(|f| f.with_severity(sev)));
             }
