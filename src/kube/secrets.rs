@@ -276,7 +276,8 @@ pub fn judge_literal(
     // A long random blob (a wrapped base64 key, an encrypted answer): longer than the value
     // model reads, credential-like by shape.
     let compact: String = v.split_whitespace().collect();
-    if compact.len() > 200
+    if (neutral_ok || secret_like_key(key))
+        && compact.len() > 200
         && compact
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'=' | b'-' | b'_'))
@@ -408,7 +409,10 @@ pub fn config_lines(blob: &str) -> Vec<(&str, &str, &str)> {
         };
         let (k, v) = (l[..i].trim(), l[i + 1..].trim());
         let v = v.trim_end_matches([',', ';']).trim_matches(['"', '\'']);
-        if k.is_empty() || k.contains(' ') || judge_literal(k, v, false).is_none() {
+        let ident = k
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+        if k.is_empty() || !ident || judge_literal(k, v, false).is_none() {
             continue;
         }
         out.push((line, k, v));
@@ -454,6 +458,11 @@ mod tests {
     fn decode_and_lines() {
         assert_eq!(b64decode("aHVudGVyMg==").unwrap(), b"hunter2");
         assert!(b64decode("not base64!").is_none());
+        let hosts = format!(
+            "[ssh.github.com]:443 ssh-rsa {}\n",
+            "AAAAB3NzaC1yc2EAAAADAQABAAABgQ".repeat(9)
+        );
+        assert!(config_lines(&hosts).is_empty());
         let c = config_lines("db.user=app\ndb.password=Sup3r-s3cret\n# token=abc\nttl: 30\n");
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].1, "db.password");
