@@ -340,3 +340,42 @@ fn suppressions_of_project_rules_are_judged_by_the_cross_file_pass() {
     );
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn cross_file_findings_of_older_text_are_not_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    // A project rule's finding (the trust policy) at line 9 of the open buffer.
+    let tf = "resource \"aws_iam_role\" \"deploy\" {\n  name = \"deploy\"\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{\n      Effect    = \"Allow\"\n      Principal = { Federated = \"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\" }\n      Action    = \"sts:AssumeRoleWithWebIdentity\"\n      Condition = { StringLike = { \"token.actions.githubusercontent.com:sub\" = \"repo:acme/*\" } }\n    }]\n  })\n}\n";
+    std::fs::write(root.join("role.tf"), tf).unwrap();
+    let mut c = Client::spawn(&root);
+    c.initialize(&root, &[]);
+    let u = uri(&root.join("role.tf"));
+    c.open(&u, "terraform", 1, tf);
+    // (The workspace pass started at `initialize` may publish the file's disk text first,
+    // without a version: the document was not open yet.)
+    c.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == u
+            && m["params"]["version"] == 1
+            && m["params"]["diagnostics"].as_array().is_some_and(|a| {
+                a.iter()
+                    .any(|d| d["code"] == "tf-oidc-trust-wildcard-subject")
+            })
+    });
+    // The whole document becomes one clean line: every later publication is for version 2 and
+    // none carries the finding computed from version 1 (the per-file result, then the
+    // cross-file pass over the new text).
+    c.change_full(&u, 2, "# clean\n");
+    // (A publication still labelled version 1 may come first: it describes version 1.)
+    for _ in 0..2 {
+        let m = c.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == u
+                && m["params"]["version"] != 1
+        });
+        assert_eq!(m["params"]["version"], 2, "{m}");
+        assert_eq!(m["params"]["diagnostics"], json!([]), "{m}");
+    }
+    assert_eq!(c.shutdown(), 0);
+}

@@ -430,10 +430,11 @@ fn run_check(a: CheckArgs) -> i32 {
         },
         None => None,
     };
-    let (engine, root) = match prepare(&a.scan, !a.no_inline_suppressions) {
+    let (mut engine, root) = match prepare(&a.scan, !a.no_inline_suppressions) {
         Ok(x) => x,
         Err(e) => return fail(e),
     };
+    engine.leak_at_exit = true;
     let fail_on =
         fail_on.unwrap_or_else(|| engine.config.fail_on.map_or(Some(Severity::Low), |f| f.0));
     let stdin = match &a.stdin_filename {
@@ -522,7 +523,11 @@ fn run_check(a: CheckArgs) -> i32 {
         eprintln!("nhilint: {}", report::summary_line(&report));
     }
     let failing = fail_on.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
-    if failing || (a.strict && !report.errors.is_empty()) {
+    let has_errors = !report.errors.is_empty();
+    // The process exits next: the report and the engine are not freed piece by piece.
+    std::mem::forget(report);
+    std::mem::forget(engine);
+    if failing || (a.strict && has_errors) {
         1
     } else {
         0

@@ -133,6 +133,8 @@ struct Workspace {
     excludes: Gitignore,
     config_diag: Option<(Uri, Diagnostic)>,
     project_diags: HashMap<Uri, Vec<Diagnostic>>,
+    /// The version of each open document the cross-file diagnostics were computed from.
+    project_versions: HashMap<Uri, i32>,
     project_due: Option<Instant>,
     generation: u64,
     /// How long the last cross-file pass took.
@@ -152,6 +154,7 @@ impl Workspace {
             excludes,
             config_diag,
             project_diags: HashMap::new(),
+            project_versions: HashMap::new(),
             project_due: None,
             generation: 0,
             last_project: Duration::ZERO,
@@ -965,6 +968,7 @@ impl Server {
                 uri: u.clone(),
                 rel: d.rel.clone(),
                 text: d.text.clone(),
+                version: d.version,
             })
             .collect();
         let job = project::ProjectJob {
@@ -996,19 +1000,27 @@ impl Server {
         let mut uris: HashSet<Uri> = w.project_diags.keys().cloned().collect();
         uris.extend(r.diags.keys().cloned());
         w.project_diags = r.diags;
+        w.project_versions = r.versions;
         for u in uris {
             self.publish(&u);
         }
     }
 
     /// Every diagnostic currently known for `uri`: per-file, cross-file and configuration.
+    /// Cross-file diagnostics of an open document count only when computed from the text of
+    /// the version published (the per-file result's version, else the current one).
     fn diagnostics_for(&self, uri: &Uri) -> Vec<Diagnostic> {
         let mut all = Vec::new();
-        if let Some(d) = self.docs.get(uri) {
+        let doc = self.docs.get(uri);
+        if let Some(d) = doc {
             all.extend(d.file_diags.iter().cloned());
         }
+        let shown = doc.map(|d| d.diags_version.unwrap_or(d.version));
         for w in &self.workspaces {
-            if let Some(p) = w.project_diags.get(uri) {
+            let current = shown.is_none_or(|v| w.project_versions.get(uri) == Some(&v));
+            if let Some(p) = w.project_diags.get(uri)
+                && current
+            {
                 all.extend(p.iter().cloned());
             }
             if let Some((u, d)) = &w.config_diag

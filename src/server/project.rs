@@ -14,6 +14,8 @@ pub struct Overlay {
     pub uri: Uri,
     pub rel: String,
     pub text: Arc<String>,
+    /// The document version of `text`.
+    pub version: i32,
 }
 
 pub struct ProjectJob {
@@ -34,6 +36,9 @@ pub struct ProjectResult {
     pub ws: u64,
     pub generation: u64,
     pub diags: HashMap<Uri, Vec<Diagnostic>>,
+    /// The version of each open document whose buffer this pass analysed: its diagnostics
+    /// describe that version only.
+    pub versions: HashMap<Uri, i32>,
     pub log: Option<String>,
     pub elapsed: std::time::Duration,
 }
@@ -41,6 +46,11 @@ pub struct ProjectResult {
 pub fn run(job: ProjectJob) -> ProjectResult {
     let (ws, generation) = (job.ws, job.generation);
     let start = std::time::Instant::now();
+    let versions = job
+        .overlays
+        .iter()
+        .map(|o| (o.uri.clone(), o.version))
+        .collect();
     // Only the panic's location is reported (guard::catch), never its message.
     let (diags, log) = crate::guard::catch(|| scan(&job)).unwrap_or_else(|p| {
         (
@@ -52,6 +62,7 @@ pub fn run(job: ProjectJob) -> ProjectResult {
         ws,
         generation,
         diags,
+        versions,
         log,
         elapsed: start.elapsed(),
     }
