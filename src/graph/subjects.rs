@@ -9,6 +9,12 @@ use crate::facts::{Identity, Trust, Usage};
 /// names when evaluating (the answer is then at best "maybe").
 pub const REPO_PLACEHOLDER: &str = "\u{1}repo\u{1}";
 
+/// A subject as shown to people: the placeholder for an unknown repository name reads
+/// `<this repository>`.
+pub fn display(value: &str) -> String {
+    value.replace(REPO_PLACEHOLDER, "<this repository>")
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Subject {
     /// e.g. `repo:acme/app:environment:prod`, `system:serviceaccount:apps:api`.
@@ -320,4 +326,16 @@ pub fn workload_key(u: &Usage, consumer: Option<&Identity>) -> String {
         .split_once('#')
         .map(|(p, _)| p.to_string())
         .unwrap_or_else(|| u.loc.path.clone())
+}
+
+#[cfg(test)]
+mod display_tests {
+    #[test]
+    fn placeholder_never_shown() {
+        let v = format!("repo:{}:ref:refs/heads/main", super::REPO_PLACEHOLDER);
+        assert_eq!(
+            super::display(&v),
+            "repo:<this repository>:ref:refs/heads/main"
+        );
+    }
 }

@@ -368,10 +368,7 @@ pub fn build(g: &Graph) -> Inventory {
 }
 
 fn display_subject(s: &str) -> String {
-    s.replace(
-        crate::graph::subjects::REPO_PLACEHOLDER,
-        "<this repository>",
-    )
+    crate::graph::subjects::display(s)
 }
 
 fn trust_entry(

@@ -41,7 +41,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                     "{} runs on `{ev}` and can assume {}: its trust admits the subject `{}`{}",
                     hops::consumer_label(g, l),
                     hops::identity_label(node.identity),
-                    s.value,
+                    crate::graph::subjects::display(&s.value),
                     hops::privilege_note(node),
                 );
                 let mut f = hops::finding(cx, rule, &te.trust.loc, msg)
