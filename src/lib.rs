@@ -20,6 +20,7 @@ pub mod git;
 pub mod graph;
 pub mod guard;
 pub mod helm;
+pub mod history;
 pub mod iam;
 pub mod inventory;
 pub mod kube;

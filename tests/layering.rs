@@ -59,6 +59,7 @@ const LAYERS: &[(u8, &[&str])] = &[
     (11, &["engine"]),
     // Front ends.
     (12, &["inventory"]),
+    (12, &["history"]),
     (12, &["baseline"]),
     (12, &["server"]),
     (12, &["cli"]),

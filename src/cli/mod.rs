@@ -121,6 +121,10 @@ pub struct CheckArgs {
     /// Report only findings in files and lines changed since this git ref.
     #[arg(long, value_name = "REF")]
     pub changed_since: Option<String>,
+    /// Also scan the blobs of past commits for secrets: every ref, or `--history=REV-RANGE`
+    /// (`main`, `v1.0..HEAD`). Findings are named `<commit>:<path>`.
+    #[arg(long, value_name = "REV-RANGE", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub history: Option<String>,
     /// Ignore every `nhilint: ignore[...]` comment (for audits).
     #[arg(long)]
     pub no_inline_suppressions: bool,
@@ -374,6 +378,35 @@ pub fn scan(
     engine.scan_files(root, inputs, None)
 }
 
+/// `--history`: the secrets rules of this run over the blobs of past commits.
+fn scan_history(
+    engine: &Engine,
+    root: &Path,
+    scan: &ScanArgs,
+    range: &str,
+    report: &mut crate::engine::Report,
+) -> Result<(), String> {
+    let rules = crate::rules::RuleSet {
+        rules: engine
+            .rules
+            .rules
+            .iter()
+            .filter(|r| r.card.target == "secrets")
+            .cloned()
+            .collect(),
+    };
+    let mut secrets_only = Engine::new(engine.config.clone(), rules);
+    secrets_only.inline_suppressions = engine.inline_suppressions;
+    let jobs = scan.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2)
+    });
+    let range = (!range.is_empty()).then_some(range);
+    crate::guard::catch(|| crate::history::scan(&secrets_only, root, range, jobs, report))
+        .unwrap_or_else(|p| Err(p.message("while reading the history")))
+}
+
 fn progress_loop(
     counter: &std::sync::atomic::AtomicUsize,
     done: &std::sync::atomic::AtomicBool,
@@ -450,6 +483,11 @@ fn run_check(a: CheckArgs) -> i32 {
     let progress =
         !a.format.is_machine() && a.output.is_none() && std::io::stderr().is_terminal() && !a.quiet;
     let mut report = scan(&engine, &root, &a.scan, stdin, progress);
+    if let Some(range) = &a.history
+        && let Err(e) = scan_history(&engine, &root, &a.scan, range, &mut report)
+    {
+        return fail(e);
+    }
     report.findings.retain(|f| {
         min_severity.is_none_or(|m| f.severity >= m)
             && min_confidence.is_none_or(|m| f.confidence >= m)

@@ -140,6 +140,11 @@ pub fn read(b: &[u8], start: usize, end: usize, style: Style) -> Option<Assign> 
     if ke <= ks {
         return None;
     }
+    direct(b, ks, ke, style).or_else(|| sibling_value(b, ks, ke, style))
+}
+
+/// `key <operator> value` in the file's grammar.
+fn direct(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
     // `$PASSWORD`, `${PASSWORD}`, `%PASSWORD%`: a reference, not an assignment.
     let sigil = |c: u8| matches!(c, b'%' | b'$');
     if ks > 0 && (sigil(b[ks - 1]) || b[ks - 1] == b'{' && ks > 1 && sigil(b[ks - 2])) {
@@ -314,6 +319,151 @@ pub fn read(b: &[u8], start: usize, end: usize, style: Style) -> Option<Assign> 
         value,
         quoted,
     })
+}
+
+/// A key written as the value of a `name`/`key` field whose sibling field holds its value:
+/// `- name: DB_PASSWORD` then `value: …` on a following line at the same indentation (Kubernetes
+/// and compose env lists, CodeBuild `environment_variable` blocks), or on the same line in a flow
+/// mapping or JSON object (`{"name": "DB_PASSWORD", "value": "…"}`, ECS task definitions).
+fn sibling_value(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
+    if !matches!(style, Style::Yaml | Style::Json | Style::Hcl) {
+        return None;
+    }
+    // The key stands alone as the field's value (quoted or not), up to the end of the field.
+    let quote = ks
+        .checked_sub(1)
+        .map(|p| b[p])
+        .filter(|q| matches!(q, b'"' | b'\''));
+    let (vs, ve) = match quote {
+        Some(q) if b.get(ke) == Some(&q) => (ks - 1, ke + 1),
+        Some(_) => return None,
+        None => (ks, ke),
+    };
+    // Cheap test first (most keyword hits): an operator just before the key.
+    let mut p = vs;
+    while p > 0 && blank(b[p - 1]) {
+        p -= 1;
+    }
+    if p == 0 || !matches!(b[p - 1], b':' | b'=') {
+        return None;
+    }
+    let ls = line_start(b, ks);
+    let before = &b[ls..vs];
+    let mut t = before.len();
+    while t > 0 && blank(before[t - 1]) {
+        t -= 1;
+    }
+    if t == 0 || !matches!(before[t - 1], b':' | b'=') {
+        return None;
+    }
+    t -= 1;
+    while t > 0 && blank(before[t - 1]) {
+        t -= 1;
+    }
+    let mut field_end = t;
+    if t > 0 && matches!(before[t - 1], b'"' | b'\'') {
+        field_end -= 1;
+    }
+    let mut fs = field_end;
+    while fs > 0 && before[fs - 1].is_ascii_alphabetic() {
+        fs -= 1;
+    }
+    let field = &before[fs..field_end];
+    if !(field.eq_ignore_ascii_case(b"name") || field.eq_ignore_ascii_case(b"key")) {
+        return None;
+    }
+    if fs > 0 && matches!(before[fs - 1], b'"' | b'\'') {
+        fs -= 1;
+    }
+    // The column of the field: where a block sibling starts (after `- ` of a list item).
+    let column = fs;
+    let is_value_field = |at: usize| -> Option<usize> {
+        let mut i = at;
+        let q = matches!(b.get(i), Some(b'"' | b'\''));
+        if q {
+            i += 1;
+        }
+        let w = b.get(i..i + 5)?;
+        if !w.eq_ignore_ascii_case(b"value") {
+            return None;
+        }
+        i += 5;
+        if q {
+            if !matches!(b.get(i), Some(b'"' | b'\'')) {
+                return None;
+            }
+            i += 1;
+        }
+        while i < b.len() && blank(b[i]) {
+            i += 1;
+        }
+        if !matches!(b.get(i), Some(b':' | b'=')) {
+            return None;
+        }
+        i += 1;
+        while i < b.len() && blank(b[i]) {
+            i += 1;
+        }
+        Some(i)
+    };
+    let found = |at: usize| -> Option<Assign> {
+        let i = is_value_field(at)?;
+        let (mut value, quoted) = read_value(b, i, style, false)?;
+        // A flow mapping ends the plain scalar: `{name: X, value: y}`.
+        if !quoted
+            && let Some(p) = b[value.clone()]
+                .iter()
+                .position(|c| matches!(c, b',' | b'}' | b']'))
+        {
+            value = trim_span(b, value.start, value.start + p);
+        }
+        if value.is_empty() {
+            return None;
+        }
+        Some(Assign {
+            name: ks..ke,
+            value,
+            quoted,
+        })
+    };
+    // Same line: `{name: DB_PASSWORD, value: x}`, `{"name": "X", "value": "y"}`.
+    let eol = memchr::memchr(b'\n', &b[ve..]).map_or(b.len(), |p| ve + p);
+    let mut i = ve;
+    while i < eol && blank(b[i]) {
+        i += 1;
+    }
+    if b.get(i) == Some(&b',') {
+        i += 1;
+        while i < eol && blank(b[i]) {
+            i += 1;
+        }
+        if i < eol && b[i] != b'\r' {
+            return found(i);
+        }
+    }
+    if i < eol && !matches!(b[i], b'#' | b'\r') {
+        return None;
+    }
+    // Following lines (at most 3) at the field's column.
+    let mut line = eol + 1;
+    for _ in 0..3 {
+        if line >= b.len() {
+            return None;
+        }
+        let next_eol = memchr::memchr(b'\n', &b[line..]).map_or(b.len(), |p| line + p);
+        let mut c = line;
+        while c < next_eol && blank(b[c]) {
+            c += 1;
+        }
+        if c - line != column {
+            return None;
+        }
+        if let Some(a) = found(c) {
+            return Some(a);
+        }
+        line = next_eol + 1;
+    }
+    None
 }
 
 /// Cheap necessary condition for [`read`], checked before it looks back over the line: the key
@@ -1165,6 +1315,62 @@ mod tests {
         ok(Style::Xml, "<password>x</password>", "password", "x");
         ok(Style::Xml, "<user password=\"x\"/>", "password", "x");
         ok(Style::Hcl, "password = \"x\"", "password", "x");
+        ok(
+            Style::Yaml,
+            "env:\n  - name: DB_PASSWORD\n    value: hunter22x\n",
+            "PASSWORD",
+            "hunter22x",
+        );
+        ok(
+            Style::Yaml,
+            "  - name: \"DB_PASSWORD\" # db\n    value: \"hunter22x\"",
+            "PASSWORD",
+            "hunter22x",
+        );
+        ok(
+            Style::Json,
+            "[{\"name\": \"DB_PASSWORD\", \"value\": \"hunter22x\"}]",
+            "PASSWORD",
+            "hunter22x",
+        );
+        ok(
+            Style::Json,
+            "{\n  \"name\": \"API_TOKEN\",\n  \"value\": \"x\"\n}",
+            "TOKEN",
+            "x",
+        );
+        ok(
+            Style::Hcl,
+            "environment_variable {\n  name  = \"DB_PASSWORD\"\n  value = \"x\"\n}",
+            "PASSWORD",
+            "x",
+        );
+        ok(
+            Style::Yaml,
+            "- {name: DB_PASSWORD, value: x}",
+            "PASSWORD",
+            "x",
+        );
+        no(
+            Style::Yaml,
+            "  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef: {}",
+            "PASSWORD",
+        );
+        no(
+            Style::Yaml,
+            "  - name: DB_PASSWORD\n  - name: OTHER\n    value: x",
+            "PASSWORD",
+        );
+        no(
+            Style::Yaml,
+            "  secretName: db-password\n  value: x",
+            "password",
+        );
+        no(
+            Style::Code,
+            "name = \"DB_PASSWORD\"\nvalue = \"x\"",
+            "PASSWORD",
+        );
         no(Style::Hcl, "password = var.password", "password");
     }
 
