@@ -61,6 +61,22 @@ for rel, data in files:
 for parts in by_dir.values():
     put("terraform", b"\n@@\n".join(parts[:5]))
 
+# Helm: each fixture chart's values.yaml, its helpers and up to two templates (the `helm` harness
+# reads values, templates/a.yaml, templates/_helpers.tpl, templates/b.yaml).
+charts = {}
+for rel, data in files:
+    parts = rel.split("/")
+    if "templates" in parts:
+        i = parts.index("templates")
+        charts.setdefault("/".join(parts[:i]), []).append((parts[-1], data))
+for chart, tpls in charts.items():
+    values = dict(files).get(chart + "/values.yaml", b"")
+    helpers = [d for n, d in tpls if n.startswith("_")][:1] or [b""]
+    others = [d for n, d in tpls if not n.startswith("_")]
+    for i in range(0, max(len(others), 1), 2):
+        pair = (others[i:i + 2] + [b"", b""])[:2]
+        put("helm", b"\n@@\n".join([values, pair[0], helpers[0], pair[1]]))
+
 # Hand-written seeds (fuzz/seeds/<target>/*) as they are.
 seeds = os.path.join(ROOT, "fuzz", "seeds")
 for target in os.listdir(seeds):

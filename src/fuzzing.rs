@@ -27,6 +27,7 @@ pub const TARGETS: &[(&str, Harness)] = &[
     ("terraform", terraform),
     ("kustomize", kustomize),
     ("scan", scan),
+    ("helm", helm),
 ];
 
 static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
@@ -180,4 +181,51 @@ pub fn scan(data: &[u8]) -> Vec<String> {
         rel: name.to_string(),
         text: Some(body.to_string()),
     }])
+}
+
+/// The Helm chart renderer over an in-memory chart: `values.yaml`, then templates
+/// (`templates/a.yaml`, `templates/_helpers.tpl`, `templates/b.yaml`), separated by lines
+/// holding only `@@`. Rendered on a thread with the scan's render stack, as in a scan.
+pub fn helm(data: &[u8]) -> Vec<String> {
+    let t = text(data);
+    let rendered = std::thread::Builder::new()
+        .stack_size(crate::helm::scan::RENDER_STACK)
+        .spawn(move || render_chart_text(&t))
+        .expect("thread")
+        .join();
+    match rendered {
+        Ok(_) => Vec::new(),
+        Err(_) => vec!["helm: the renderer panicked".into()],
+    }
+}
+
+fn render_chart_text(t: &str) -> usize {
+    use crate::helm::value::{Value, new_map, parse_yaml};
+    let mut parts = t.split("\n@@\n");
+    let values = match parts.next().map(parse_yaml) {
+        Some(Ok(v @ Value::Map(_))) => v,
+        _ => new_map(Default::default()),
+    };
+    let names = [
+        "templates/a.yaml",
+        "templates/_helpers.tpl",
+        "templates/b.yaml",
+    ];
+    let templates: Vec<(String, String)> = names
+        .iter()
+        .zip(parts)
+        .map(|(n, b)| (n.to_string(), b.to_string()))
+        .collect();
+    let chart = crate::helm::Chart {
+        name: "c".into(),
+        dir: PathBuf::new(),
+        meta: parse_yaml("apiVersion: v2\nname: c\nversion: 0.1.0\n").unwrap_or(Value::Nil),
+        values,
+        templates,
+        files: Default::default(),
+        subcharts: Vec::new(),
+    };
+    crate::helm::render(&chart, &crate::helm::Options::default())
+        .templates
+        .len()
 }

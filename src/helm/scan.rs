@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Stack of the thread a chart renders on.
-const RENDER_STACK: usize = 256 << 20;
+pub const RENDER_STACK: usize = 256 << 20;
 
 type Slot = Arc<OnceLock<Option<Arc<ChartRendering>>>>;
 
