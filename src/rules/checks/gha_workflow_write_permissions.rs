@@ -12,37 +12,35 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
         if w.is_action {
             continue;
         }
-        let heirs: Vec<&str> = w
+        // Jobs without their own block inherit the workflow's, with what each shows it uses
+        // (computed once per job, not per scope).
+        let heirs: Vec<_> = w
             .jobs
             .iter()
             .filter(|j| j.permissions.is_none())
-            .map(|j| j.id.as_str())
+            .map(|j| (j.id.as_str(), uses_oidc(j), scopes_used_by_job(cx.file, &w, j)))
             .collect();
         if heirs.is_empty() {
             continue;
         }
-        let jobs: Vec<_> = w.jobs.iter().filter(|j| j.permissions.is_none()).collect();
+        let who = match heirs.as_slice() {
+            [(one, _, _)] => format!("job `{one}` inherits it"),
+            many => format!(
+                "{} jobs inherit it ({})",
+                many.len(),
+                many.iter().take(4).map(|(j, _, _)| format!("`{j}`")).collect::<Vec<_>>().join(", ")
+            ),
+        };
         for (scope, span) in p.write_scopes() {
-            // Does each heir use the scope? Some(false) for one of them: the unused-permission
-            // rules report this entry already.
-            let uses: Vec<Option<bool>> = jobs
-                .iter()
-                .map(|j| match scope {
-                    "id-token" => uses_oidc(j),
-                    _ => scopes_used_by_job(cx.file, &w, j).map(|u| u.contains(scope)),
-                })
-                .collect();
-            if uses.contains(&Some(false)) {
+            // A heir that shows no use of the scope: the unused-permission rules report this
+            // entry already.
+            let unused = heirs.iter().any(|(_, oidc, used)| match scope {
+                "id-token" => *oidc == Some(false),
+                _ => used.as_ref().is_some_and(|u| !u.contains(scope)),
+            });
+            if unused {
                 continue;
             }
-            let who = match heirs.as_slice() {
-                [one] => format!("job `{one}` inherits it"),
-                many => format!(
-                    "{} jobs inherit it ({})",
-                    many.len(),
-                    many.iter().take(4).map(|j| format!("`{j}`")).collect::<Vec<_>>().join(", ")
-                ),
-            };
             let sev = if heirs.len() > 1 { rule.severity } else { Severity::Low };
             out.push(
                 rule.finding(
