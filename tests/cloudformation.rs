@@ -5,17 +5,11 @@
 //! workflow assuming a role of a template, and an EKS ServiceAccount annotated with it, join it
 //! in the trust graph.
 
-use assert_cmd::Command;
+mod cli_support;
 use std::collections::BTreeSet;
 
 fn run(args: &[&str]) -> serde_json::Value {
-    let out = Command::cargo_bin("nhilint")
-        .expect("binary")
-        .args(args)
-        .env("NHILINT_TODAY", "2026-01-01")
-        .output()
-        .expect("run nhilint");
-    serde_json::from_slice(&out.stdout).expect("json output")
+    cli_support::json(None, args)
 }
 
 fn findings(dir: &str) -> BTreeSet<(String, String, u64)> {

@@ -2,19 +2,13 @@
 //! lines marked `# expect` (one finding each) and clean counterparts (no finding). Plus the
 //! inventory privilege of identities with customer-managed policies.
 
-use assert_cmd::Command;
+mod cli_support;
 use std::collections::BTreeSet;
 
 const DIR: &str = "testdata/iam-escalation";
 
 fn run(args: &[&str]) -> serde_json::Value {
-    let out = Command::cargo_bin("nhilint")
-        .expect("binary")
-        .args(args)
-        .env("NHILINT_TODAY", "2026-01-01")
-        .output()
-        .expect("run nhilint");
-    serde_json::from_slice(&out.stdout).expect("json output")
+    cli_support::json(None, args)
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `iam-wildcard-action`): inline suppressions, `--select`/`--ignore`, `[rules.<id>]` config and
 //! `explain` written with the old id still apply. (Baseline fingerprints: `engine` unit test.)
 
-use assert_cmd::Command;
+mod cli_support;
 
 const TF: &str = r#"resource "aws_iam_policy" "p" {
   policy = jsonencode({
@@ -22,20 +22,7 @@ resource "aws_iam_policy" "q" {
 "#;
 
 fn run(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::cargo_bin("nhilint")
-        .expect("binary")
-        .current_dir(dir)
-        .args(args)
-        .env("NHILINT_TODAY", "2026-01-01")
-        .output()
-        .expect("run nhilint");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!(
-            "{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    cli_support::json(Some(dir), args)
 }
 
 fn ids(v: &serde_json::Value) -> Vec<(String, u64)> {
@@ -117,7 +104,7 @@ fn old_id_in_config() {
 
 #[test]
 fn explain_old_id() {
-    let out = Command::cargo_bin("nhilint")
+    let out = assert_cmd::Command::cargo_bin("nhilint")
         .expect("binary")
         .args(["explain", "tf-iam-wildcard-action"])
         .output()
