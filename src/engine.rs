@@ -1,17 +1,15 @@
 //! The pipeline: parse → extract → evaluate → suppress, for one file (editor) or a whole scan.
 
 use crate::config::Config;
-pub use crate::context::{FileCx, FileUnit, ProjectCx, Report, Stats, civil_from_days, today};
+use crate::context::{FileCx, FileUnit, ProjectCx, Report, today};
 use crate::facts::{self, Facts};
 use crate::finding::{Finding, Related, stable_hash};
-pub use crate::finding::{ScanError, without_namespaces};
-pub use crate::guard::budget_from_env;
+use crate::finding::{ScanError, without_namespaces};
 use crate::lang;
-pub use crate::lang::{Parsed, budget_message};
+use crate::lang::{Parsed, budget_message};
 use crate::pathclass::PathClass;
 use crate::rules::card::RuleKind;
 use crate::rules::{Rule, RuleSet};
-pub use crate::source::is_kube_kind;
 use crate::source::{FileKind, Format, SourceFile};
 use crate::suppress;
 use rayon::prelude::*;
@@ -828,7 +826,7 @@ fn assign_fingerprints(findings: &mut [Finding], files: &HashMap<String, SourceF
             },
         };
         // A renamed rule keeps the fingerprints of its first id (baselines stay valid).
-        let fid = crate::rules::find_card(&f.rule_id)
+        let fid = crate::rules::card::find_card(&f.rule_id)
             .and_then(|c| c.aliases.first())
             .unwrap_or(&f.rule_id)
             .clone();
@@ -862,7 +860,7 @@ mod tests {
     }
 
     fn rule(id: &str, like: &str) -> Rule {
-        let mut card = crate::rules::find_card(like).unwrap().clone();
+        let mut card = crate::rules::card::find_card(like).unwrap().clone();
         card.id = id.into();
         Rule {
             severity: card.severity,
@@ -879,7 +877,7 @@ mod tests {
     fn renamed_rules_keep_their_fingerprints() {
         let f = SourceFile::new("a.tf", "resource \"x\" \"y\" {}\n");
         let files: HashMap<String, SourceFile> = [(f.path.clone(), f.clone())].into();
-        let card = crate::rules::find_card("iam-wildcard-action").unwrap();
+        let card = crate::rules::card::find_card("iam-wildcard-action").unwrap();
         assert_eq!(card.aliases, ["tf-iam-wildcard-action"]);
         let mut r = rule("iam-wildcard-action", "iam-wildcard-action");
         let new = r.finding(&f, 0..8, "m");

@@ -7,7 +7,8 @@
 //! (the regression test) the harnesses return the internal errors the guards reported.
 
 use crate::config::Config;
-use crate::engine::{Engine, ScanError};
+use crate::engine::Engine;
+use crate::finding::ScanError;
 use crate::rules::RuleSet;
 use crate::source::SourceFile;
 use crate::walk::Input;

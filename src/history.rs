@@ -12,7 +12,9 @@
 //! `NHILINT_HISTORY_MAX_BLOBS` blobs (default 200,000) of at most `NHILINT_HISTORY_MAX_BYTES`
 //! bytes in all (default 2 GiB) are read; when a budget runs out the scan says so in its errors.
 
-use crate::engine::{Engine, Report, ScanError};
+use crate::context::Report;
+use crate::engine::Engine;
+use crate::finding::ScanError;
 use crate::git::{self, Repo};
 use std::collections::{HashMap, HashSet};
 
@@ -181,8 +183,8 @@ pub fn scan(
     let commits = commits(&repo, &args)?;
     let skip = head_blobs(&repo);
     let mut blobs = changed_blobs(&repo, &commits, &skip)?;
-    let max_blobs = crate::engine::budget_from_env("NHILINT_HISTORY_MAX_BLOBS", 200_000);
-    let max_bytes = crate::engine::budget_from_env("NHILINT_HISTORY_MAX_BYTES", 2 << 30) as u64;
+    let max_blobs = crate::guard::budget_from_env("NHILINT_HISTORY_MAX_BLOBS", 200_000);
+    let max_bytes = crate::guard::budget_from_env("NHILINT_HISTORY_MAX_BYTES", 2 << 30) as u64;
     if blobs.len() > max_blobs {
         report.errors.push(error(format!(
             "history budget exceeded: {} blobs changed in {} commits, only the first {max_blobs} were read (NHILINT_HISTORY_MAX_BLOBS)",

@@ -106,7 +106,8 @@ pub fn apply(
                 && s.rules.iter().any(|r| {
                     r == &f.rule_id
                         || r == "all"
-                        || crate::rules::find_card(&f.rule_id).is_some_and(|c| c.answers_to(r))
+                        || crate::rules::card::find_card(&f.rule_id)
+                            .is_some_and(|c| c.answers_to(r))
                 })
         });
         match hit {

@@ -7,7 +7,7 @@
 //! paths, else the current directory, so that a file has the same name whatever is scanned.
 
 use crate::config::Config;
-use crate::engine::ScanError;
+use crate::finding::ScanError;
 use crate::source::SourceFile;
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};

@@ -7,7 +7,10 @@ use nhilint::rules::{self, RuleSet};
 use nhilint::walk::Input;
 use std::path::{Path, PathBuf};
 
-fn run_example(card: &rules::Card, ex: &rules::card::Example) -> Vec<nhilint::finding::Finding> {
+fn run_example(
+    card: &rules::card::Card,
+    ex: &rules::card::Example,
+) -> Vec<nhilint::finding::Finding> {
     let config = match &ex.config {
         Some(c) => Config::parse(c, Path::new("nhilint.toml")).expect("example config"),
         None => Config::default(),
@@ -51,13 +54,13 @@ fn run_example(card: &rules::Card, ex: &rules::card::Example) -> Vec<nhilint::fi
 #[test]
 fn catalog_is_valid() {
     assert!(
-        rules::catalog_errors().is_empty(),
+        rules::card::catalog_errors().is_empty(),
         "{:#?}",
-        rules::catalog_errors()
+        rules::card::catalog_errors()
     );
     let mut problems = Vec::new();
     let mut ids = std::collections::HashSet::new();
-    for c in rules::catalog() {
+    for c in rules::card::catalog() {
         if !ids.insert(c.id.clone()) {
             problems.push(format!("{}: duplicate id", c.id));
         }
@@ -86,7 +89,7 @@ fn catalog_is_valid() {
         }
     }
     for name in rules::checks::ALL {
-        if !rules::catalog()
+        if !rules::card::catalog()
             .iter()
             .any(|c| c.check.as_deref().unwrap_or(&c.id) == *name)
         {
@@ -102,7 +105,7 @@ fn examples_behave() {
     // with a different expectation.
     let mut failures = Vec::new();
     let mut n = 0;
-    for card in rules::catalog() {
+    for card in rules::card::catalog() {
         for (i, ex) in card.examples.iter().enumerate() {
             n += 1;
             let found = run_example(card, ex);

@@ -4,10 +4,11 @@
 //! on a rich fixture: valid, deterministic, and never showing a secret.
 
 use assert_cmd::Command;
-use nhilint::engine::{Report, ScanError, Stats};
+use nhilint::context::{Report, Stats};
+use nhilint::finding::ScanError;
 use nhilint::finding::{Confidence, Finding, Related, Severity};
 use nhilint::report::{self, Format, RenderOptions, RuleInfo};
-use nhilint::rules::Card;
+use nhilint::rules::card::Card;
 use serde_json::Value;
 use std::path::PathBuf;
 

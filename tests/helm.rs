@@ -3,7 +3,8 @@
 //! is read masked, with a warning naming the template, line and function.
 
 use nhilint::config::Config;
-use nhilint::engine::{Engine, Report};
+use nhilint::context::Report;
+use nhilint::engine::Engine;
 use nhilint::rules::RuleSet;
 use std::path::Path;
 

@@ -2,7 +2,8 @@
 //! errors, and their findings and workload-identity facts are snapshot-tested.
 
 use nhilint::config::Config;
-use nhilint::engine::{Engine, Report};
+use nhilint::context::Report;
+use nhilint::engine::Engine;
 use nhilint::rules::RuleSet;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};

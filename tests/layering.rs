@@ -70,32 +70,9 @@ const LAYERS: &[(u8, &[&str])] = &[
 /// Layer of a module that is not in [`LAYERS`] (a new domain module).
 const DOMAIN: u8 = 8;
 
-/// Names re-exported by `engine` from lower modules (kept while other branches still import
-/// them from `engine`); a path through them counts as a path to the lower module.
-const REEXPORTS: &[(&str, &str)] = &[
-    ("engine::Parsed", "lang"),
-    ("engine::budget_message", "lang"),
-    ("engine::FileCx", "context"),
-    ("engine::FileUnit", "context"),
-    ("engine::ProjectCx", "context"),
-    ("engine::Report", "context"),
-    ("engine::Stats", "context"),
-    ("engine::today", "context"),
-    ("engine::civil_from_days", "context"),
-    ("engine::ScanError", "finding"),
-    ("engine::without_namespaces", "finding"),
-    ("engine::budget_from_env", "guard"),
-    ("engine::is_kube_kind", "source"),
-];
-
 /// Upward imports that exist today (from node, to node). Remove an entry when its import goes;
 /// never add one.
-const KNOWN: &[(&str, &str)] = &[
-    ("ci", "facts::extract"),
-    ("terraform", "facts::extract"),
-    ("lang", "secrets"),
-    ("iam", "terraform"),
-];
+const KNOWN: &[(&str, &str)] = &[];
 
 fn node_of(path: &str) -> (String, u8) {
     let mut best: Option<(&str, u8, usize)> = None;
@@ -227,12 +204,7 @@ fn edges() -> BTreeMap<(String, String), String> {
                 continue;
             }
             for p in crate_paths(code) {
-                let target = REEXPORTS
-                    .iter()
-                    .find(|(r, _)| p == *r || p.starts_with(&format!("{r}::")))
-                    .map(|(_, to)| to.to_string())
-                    .unwrap_or(p);
-                let (to, _) = node_of(&target);
+                let (to, _) = node_of(&p);
                 if to != from && !to.is_empty() {
                     edges
                         .entry((from.clone(), to))

@@ -3,7 +3,8 @@
 //! own files, and a secret in a test is reported with lower confidence.
 
 use nhilint::config::Config;
-use nhilint::engine::{Engine, Report};
+use nhilint::context::Report;
+use nhilint::engine::Engine;
 use nhilint::finding::Confidence;
 use nhilint::rules::RuleSet;
 use std::path::{Path, PathBuf};

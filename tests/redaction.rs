@@ -4,7 +4,8 @@
 
 use clap::ValueEnum;
 use nhilint::config::Config;
-use nhilint::engine::{Engine, Report};
+use nhilint::context::Report;
+use nhilint::engine::Engine;
 use nhilint::report::{self, Format, RenderOptions};
 use nhilint::rules::RuleSet;
 use std::path::{Path, PathBuf};

@@ -5,7 +5,8 @@
 //! units -- --ignored` (the issue-14 acceptance run on argo-cd).
 
 use nhilint::config::Config;
-use nhilint::engine::{Engine, FileUnit, Report};
+use nhilint::context::{FileUnit, Report};
+use nhilint::engine::Engine;
 use nhilint::rules::RuleSet;
 use nhilint::source::SourceFile;
 use std::collections::{HashMap, HashSet};
@@ -28,7 +29,7 @@ fn scan(root: &Path) -> (Report, Vec<FileUnit>) {
             continue;
         };
         let f = SourceFile::new(i.rel.clone(), text);
-        if nhilint::engine::is_kube_kind(f.kind) {
+        if nhilint::source::is_kube_kind(f.kind) {
             files.push(engine.analyze_file(f).unit);
         }
     }

@@ -2,7 +2,7 @@
 //! permissions per job, environments, reusable-workflow calls and steps.
 
 use super::{expressions, text, text_or_empty};
-use crate::engine::Parsed;
+use crate::lang::Parsed;
 use crate::lang::{Node, Span, V};
 use crate::source::{FileKind, SourceFile};
 use serde_json::{Map, Value, json};

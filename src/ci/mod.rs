@@ -309,7 +309,7 @@ pub fn job_kind(kind: crate::source::FileKind) -> &'static str {
 
 /// Shared body of the `*-literal-secret` rules: every literal secret of files of `kinds`.
 pub fn report_literals(
-    cx: &crate::engine::FileCx,
+    cx: &crate::context::FileCx,
     rule: &crate::rules::Rule,
     kinds: &[crate::source::FileKind],
     out: &mut Vec<crate::finding::Finding>,

@@ -2,8 +2,8 @@
 //! Bitbucket Pipelines models the `gitlab-`, `circleci-`, `azp-` and `bitbucket-` rules use.
 
 use super::{literal, text, text_or_empty};
-use crate::engine::Parsed;
-use crate::facts::{Attrs, Facts, Identity, Loc, Usage};
+use crate::facts::{Attrs, Credential, Facts, Identity, Loc, Usage};
+use crate::lang::Parsed;
 use crate::lang::{Node, Span, V};
 use crate::source::{FileKind, SourceFile};
 use regex::Regex;
@@ -179,9 +179,31 @@ fn script_exports(root: &Node, out: &mut Vec<LiteralSite>) {
 /// Credential facts for the literal secrets of a CI file.
 pub fn literal_credentials(file: &SourceFile, parsed: &Parsed, f: &mut Facts) {
     for s in literal_sites(file, parsed) {
-        f.credentials.push(crate::facts::ci::literal_credential(
+        f.credentials.push(literal_credential(
             file, &s.address, &s.key, &s.value, s.span,
         ));
+    }
+}
+
+/// A credential fact for a literal secret (never the value: only its redacted form).
+fn literal_credential(
+    file: &SourceFile,
+    address: &str,
+    key: &str,
+    value: &str,
+    span: crate::lang::Span,
+) -> Credential {
+    let mut attrs = Attrs::new();
+    attrs.insert("key".into(), json!(key));
+    Credential {
+        id: format!("{}#{address}", file.path),
+        kind: "literal".into(),
+        identity: None,
+        lifetime: None,
+        storage: "literal".into(),
+        redacted: Some(crate::redact::redact(value)),
+        loc: Loc::new(file, span),
+        attrs,
     }
 }
 

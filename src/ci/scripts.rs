@@ -10,7 +10,7 @@
 //! not a secret are not secrets.
 
 use super::{Script, others, text, text_or_empty};
-use crate::engine::Parsed;
+use crate::lang::Parsed;
 use crate::lang::{Node, V};
 use crate::source::{FileKind, SourceFile};
 use std::collections::HashSet;

@@ -273,7 +273,7 @@ pub fn fail(msg: impl std::fmt::Display) -> i32 {
 
 /// Config + rules + engine for a scan, or an exit code 2 message.
 pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), String> {
-    if let Some(e) = rules::catalog_errors().first() {
+    if let Some(e) = rules::card::catalog_errors().first() {
         return Err(format!("invalid embedded rule card: {e}"));
     }
     for p in &scan.paths {
@@ -282,7 +282,10 @@ pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), Strin
         }
     }
     for t in scan.select.iter().chain(scan.ignore.iter()) {
-        if !rules::catalog().iter().any(|c| rules::token_matches(t, c)) {
+        if !rules::card::catalog()
+            .iter()
+            .any(|c| rules::card::token_matches(t, c))
+        {
             return Err(format!("`{t}` matches no rule (see `nhilint rules`)"));
         }
     }
@@ -322,7 +325,7 @@ pub fn scan(
     scan: &ScanArgs,
     stdin: Option<(String, String)>,
     progress: bool,
-) -> crate::engine::Report {
+) -> crate::context::Report {
     let threads = scan.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -345,8 +348,8 @@ pub fn scan(
             } = match walked {
                 Ok(w) => w,
                 Err(p) => {
-                    let mut r = crate::engine::Report::default();
-                    r.errors.push(crate::engine::ScanError {
+                    let mut r = crate::context::Report::default();
+                    r.errors.push(crate::finding::ScanError {
                         path: ".".into(),
                         line: None,
                         message: p.message("while listing the files to scan"),
@@ -384,7 +387,7 @@ fn scan_history(
     root: &Path,
     scan: &ScanArgs,
     range: &str,
-    report: &mut crate::engine::Report,
+    report: &mut crate::context::Report,
 ) -> Result<(), String> {
     let rules = crate::rules::RuleSet {
         rules: engine
@@ -574,7 +577,7 @@ fn run_check(a: CheckArgs) -> i32 {
 
 /// `--format github` in a GitHub Actions step: append the counts and first findings to
 /// `$GITHUB_STEP_SUMMARY` (a warning on stderr if that file cannot be written).
-fn append_step_summary(report: &crate::engine::Report) {
+fn append_step_summary(report: &crate::context::Report) {
     let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) else {
         return;
     };
@@ -626,7 +629,7 @@ pub fn write_out(path: Option<&Path>, text: &str) -> Result<(), String> {
 }
 
 fn run_rules(format: &str) -> i32 {
-    let cards = rules::catalog();
+    let cards = rules::card::catalog();
     let out = match format {
         "json" => {
             let v: Vec<serde_json::Value> = cards
@@ -679,7 +682,7 @@ fn run_rules(format: &str) -> i32 {
     0
 }
 
-pub fn explain_text(c: &rules::Card) -> String {
+pub fn explain_text(c: &rules::card::Card) -> String {
     let mut s = format!("{} — {}\n\n", c.id, c.title);
     s.push_str(&format!(
         "severity: {}   confidence: {}   OWASP: {}\n\n",
@@ -714,13 +717,13 @@ pub fn explain_text(c: &rules::Card) -> String {
 }
 
 fn run_explain(id: &str) -> i32 {
-    match rules::find_card(id) {
+    match rules::card::find_card(id) {
         Some(c) => {
             let _ = write_out(None, &explain_text(c));
             0
         }
         None => {
-            let close: Vec<&str> = rules::catalog()
+            let close: Vec<&str> = rules::card::catalog()
                 .iter()
                 .filter(|c| c.id.contains(id) || id.contains(&c.id))
                 .map(|c| c.id.as_str())

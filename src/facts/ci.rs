@@ -13,9 +13,9 @@
 
 use super::{Attrs, Credential, Facts, Grant, Identity, Loc, Usage};
 use crate::ci::gha::{Perms, Workflow};
-use crate::ci::{literal, others, text_or_empty};
+use crate::ci::{others, text_or_empty};
 use crate::config::Config;
-use crate::engine::Parsed;
+use crate::lang::Parsed;
 use crate::source::{FileKind, SourceFile};
 use serde_json::json;
 
@@ -217,28 +217,5 @@ fn static_key_credentials(file: &SourceFile, jid: &str, job: &crate::ci::gha::Jo
             loc: Loc::new(file, n.span.clone()),
             attrs,
         });
-    }
-}
-
-/// A credential fact for a literal secret (never the value: only its redacted form).
-pub fn literal_credential(
-    file: &SourceFile,
-    address: &str,
-    key: &str,
-    value: &str,
-    span: crate::lang::Span,
-) -> Credential {
-    let mut attrs = Attrs::new();
-    attrs.insert("key".into(), json!(key));
-    let _ = literal::secretish_key(key);
-    Credential {
-        id: format!("{}#{address}", file.path),
-        kind: "literal".into(),
-        identity: None,
-        lifetime: None,
-        storage: "literal".into(),
-        redacted: Some(crate::redact::redact(value)),
-        loc: Loc::new(file, span),
-        attrs,
     }
 }

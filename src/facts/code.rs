@@ -3,9 +3,9 @@
 
 use super::{Credential, Facts, Loc};
 use crate::config::Config;
-use crate::engine::Parsed;
 use crate::finding::Finding;
-use crate::lang::code::{self, CodeTree, lit, secret_lit};
+use crate::lang::Parsed;
+use crate::lang::code::{self, CodeTree, lit};
 use crate::lang::{Node, Span, V};
 use crate::redact::redact;
 use crate::rules::Rule;
@@ -399,6 +399,18 @@ pub fn human_lifetime(secs: u64) -> String {
 pub fn finding(rule: &Rule, file: &SourceFile, span: Span, msg: String, mask: bool) -> Finding {
     let f = rule.finding(file, span.clone(), msg);
     if mask { f.with_mask(span) } else { f }
+}
+
+/// A literal that looks like real credential material: non-empty, not a placeholder.
+fn secret_lit(n: &Node) -> Option<&str> {
+    lit(n).filter(|s| {
+        let l = s.trim().to_ascii_lowercase();
+        s.trim().len() >= 4
+            && !crate::secrets::is_placeholder(s)
+            && !crate::secrets::assign::TEST_VALUES.contains(&l.as_str())
+            // a truncated PEM (`-----BEGIN … KEY-----\nMIIE\n-----END …`) is a fixture
+            && (!l.contains("-----begin") || s.len() >= 120)
+    })
 }
 
 #[cfg(test)]

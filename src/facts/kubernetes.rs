@@ -4,10 +4,11 @@
 
 use super::{Attrs, Credential, Facts, Grant, Identity, Loc, Usage};
 use crate::config::Config;
-use crate::engine::Parsed;
-use crate::engine::{FileUnit, ScanError};
+use crate::context::FileUnit;
+use crate::finding::ScanError;
 use crate::kube::secrets::{identifier_key, secret_like_key};
 use crate::kube::{self, Obj, SaName, lit};
+use crate::lang::Parsed;
 use crate::lang::{Node, Span, V};
 use crate::redact::redact;
 use crate::source::{FileKind, SourceFile};

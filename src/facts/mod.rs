@@ -42,7 +42,7 @@ pub mod code;
 pub mod kubernetes;
 pub mod terraform;
 
-use crate::engine::Parsed;
+use crate::lang::Parsed;
 use crate::lang::Span;
 use crate::source::SourceFile;
 use serde::Serialize;

@@ -5,11 +5,12 @@
 
 use super::{Attrs, Condition, Credential, Facts, Grant, Identity, Loc, Trust};
 use crate::config::Config;
-use crate::engine::Parsed;
+use crate::lang::Parsed;
 use crate::source::SourceFile;
 use crate::terraform::analysis::{Analysis, Res, SiteKind};
 use crate::terraform::eval::{K, Val};
 use crate::terraform::iam;
+use crate::terraform::oidc::{oidc_issuer, strip_scheme};
 use crate::terraform::policy::{Effect, Stmt};
 use serde_json::json;
 
@@ -50,42 +51,6 @@ pub fn conditions_of(s: &Stmt) -> Vec<Condition> {
             values: c.values.iter().map(|v| v.display()).collect(),
         })
         .collect()
-}
-
-/// Issuer host of an OIDC principal: `arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com`,
-/// a reference to an `aws_iam_openid_connect_provider` (its `url`), or a condition key prefix.
-pub fn oidc_issuer(a: &Analysis, inst: usize, principal: &Val, s: &Stmt) -> Option<String> {
-    if let Some(p) = principal.str()
-        && let Some(i) = p.find(":oidc-provider/")
-    {
-        let host = &p[i + ":oidc-provider/".len()..];
-        if !host.starts_with("${") {
-            return Some(host.trim_end_matches('/').to_string());
-        }
-    }
-    let text = principal
-        .unknown_text()
-        .map(str::to_string)
-        .or_else(|| principal.str().map(str::to_string))
-        .unwrap_or_default();
-    if let Some(r) = a.resolve_ref(inst, &text)
-        && r.rtype == "aws_iam_openid_connect_provider"
-        && let Some(url) = r.body.get("url").and_then(|u| u.known_str())
-    {
-        return Some(strip_scheme(url));
-    }
-    // From the condition keys (`token.actions.githubusercontent.com:sub`).
-    s.conditions.iter().find_map(|c| {
-        let (host, claim) = c.key.rsplit_once(':')?;
-        (matches!(claim, "sub" | "aud" | "amr") && host.contains('.')).then(|| host.to_string())
-    })
-}
-
-pub fn strip_scheme(u: &str) -> String {
-    u.trim_start_matches("https://")
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .to_string()
 }
 
 /// The identity a reference text (`aws_iam_role.x.name`, a literal role name) points at.
@@ -531,7 +496,7 @@ fn managed_policy(a: &Analysis, inst: usize, v: &Val) -> Option<ManagedPolicy> {
     // Allowed actions a Deny of the same policy takes back entirely.
     let denies = mp.denies.clone();
     mp.actions
-        .retain(|a| !denies.iter().any(|d| crate::terraform::iam::glob_ci(d, a)));
+        .retain(|a| !denies.iter().any(|d| crate::iam::matching::glob_ci(d, a)));
     Some(mp)
 }
 

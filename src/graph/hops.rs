@@ -2,7 +2,7 @@
 //! for every hop of a path, names for messages, severity moved by the identity's privilege.
 
 use super::{Graph, IdentityNode, Privilege, UsageLink};
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::facts::{Identity, Loc};
 use crate::finding::{Finding, Related, Severity};
 use crate::rules::Rule;

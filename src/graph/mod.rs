@@ -222,7 +222,7 @@ pub fn privilege(grants: &[&Grant]) -> Privilege {
             && g.not_actions.is_empty()
             && g.actions
                 .iter()
-                .all(|a| denies.iter().any(|d| crate::terraform::iam::glob_ci(d, a)))
+                .all(|a| denies.iter().any(|d| crate::iam::matching::glob_ci(d, a)))
         {
             continue;
         }
@@ -377,7 +377,7 @@ impl<'a> Graph<'a> {
     }
 
     /// The graph of a project scan.
-    pub fn of(cx: &crate::engine::ProjectCx<'a>) -> Graph<'a> {
+    pub fn of(cx: &crate::context::ProjectCx<'a>) -> Graph<'a> {
         Graph::build(cx.facts, cx.config, cx.root)
     }
 

@@ -275,7 +275,7 @@ impl Table {
         let services: Vec<&Service> = if svc.contains(['*', '?']) {
             self.services
                 .iter()
-                .filter(|s| crate::terraform::iam::glob(svc, &s.prefix.to_ascii_lowercase()))
+                .filter(|s| crate::iam::matching::glob(svc, &s.prefix.to_ascii_lowercase()))
                 .collect()
         } else {
             self.service(svc).into_iter().collect()
@@ -289,7 +289,7 @@ impl Table {
                 continue;
             }
             for action in &service.actions {
-                if crate::terraform::iam::glob(name, &action.name.to_ascii_lowercase()) {
+                if crate::iam::matching::glob(name, &action.name.to_ascii_lowercase()) {
                     out.push(ActionRef { service, action });
                 }
             }

@@ -3,7 +3,7 @@
 //! applies to, and which Deny statements take actions away.
 
 use super::actions::{ActionRef, table};
-use crate::terraform::iam::glob_ci;
+use crate::iam::matching::glob_ci;
 
 /// A condition as written (values rendered; unknown parts as `${…}`).
 #[derive(Clone, Debug)]
@@ -93,7 +93,7 @@ pub fn narrows(c: &Cond) -> bool {
         // A condition block not known statically may restrict anything.
         return true;
     }
-    let op = crate::terraform::iam::parse_op(&c.op);
+    let op = crate::iam::matching::parse_op(&c.op);
     if key_is_request_context(&c.key) || c.values.is_empty() || op.if_exists {
         return false;
     }
@@ -107,13 +107,13 @@ pub fn narrows(c: &Cond) -> bool {
     }
     !c.values
         .iter()
-        .any(|v| crate::terraform::iam::value_matches_anything(&op, v))
+        .any(|v| crate::iam::matching::value_matches_anything(&op, v))
 }
 
 /// A condition no request can meet any more: `DateLessThan` on the current time or the token
 /// issue time with a date before today (the statement never applies).
 pub fn never_true(c: &Cond) -> bool {
-    let op = crate::terraform::iam::parse_op(&c.op);
+    let op = crate::iam::matching::parse_op(&c.op);
     let k = c.key.to_ascii_lowercase();
     if !(op.base == "DateLessThan" || op.base == "DateLessThanEquals")
         || !(k == "aws:currenttime" || k == "aws:tokenissuetime")
@@ -121,7 +121,7 @@ pub fn never_true(c: &Cond) -> bool {
     {
         return false;
     }
-    let today = crate::engine::today();
+    let today = crate::context::today();
     !c.values.is_empty()
         && c.values
             .iter()

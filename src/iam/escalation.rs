@@ -7,7 +7,7 @@
 
 use super::actions::{ActionRef, table};
 use super::aws::{Statement, denied, narrows, never_true, takes};
-use crate::terraform::iam::glob_ci;
+use crate::iam::matching::glob_ci;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Effect {
@@ -409,7 +409,7 @@ fn passed_to_allows(s: &Statement, companion: &str) -> bool {
         return false;
     };
     conds.iter().all(|c| {
-        let op = crate::terraform::iam::parse_op(&c.op);
+        let op = crate::iam::matching::parse_op(&c.op);
         let any = c.values.iter().any(|v| {
             if op.wildcards {
                 glob_ci(v, principal)

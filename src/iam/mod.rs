@@ -6,3 +6,4 @@
 pub mod actions;
 pub mod aws;
 pub mod escalation;
+pub mod matching;

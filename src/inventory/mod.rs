@@ -8,7 +8,7 @@ pub mod model;
 pub mod since;
 
 use crate::config::Config;
-use crate::engine::Report;
+use crate::context::Report;
 use crate::graph::Graph;
 pub use model::Inventory;
 use std::path::Path;

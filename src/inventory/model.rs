@@ -27,7 +27,7 @@ pub struct Inventory {
     pub calls: Vec<CallEntry>,
     /// Files that could not be analysed (parse or internal errors), as in `check`'s `errors`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<crate::engine::ScanError>,
+    pub errors: Vec<crate::finding::ScanError>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -4,8 +4,9 @@
 
 use super::model::{Inventory, TrustEntry};
 use crate::config::Config;
-use crate::engine::{Engine, ScanError};
+use crate::engine::Engine;
 use crate::facts::{self, Facts};
+use crate::finding::ScanError;
 use crate::git;
 use crate::source::SourceFile;
 use std::path::Path;

@@ -9,7 +9,8 @@
 //! through the rendered roots, so an overlay's change to a base is what the rules evaluate.
 
 use super::{Obj, is_cluster_scoped, lit, objects, shift_spans};
-use crate::engine::{FileUnit, Parsed};
+use crate::context::FileUnit;
+use crate::lang::Parsed;
 use crate::lang::{Entry, Node, V};
 use crate::source::FileKind;
 use std::collections::{HashMap, HashSet};
@@ -50,7 +51,7 @@ impl Cx<'_> {
 pub fn max_rendered_objects() -> usize {
     static B: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *B.get_or_init(|| {
-        crate::engine::budget_from_env("NHILINT_KUSTOMIZE_BUDGET", MAX_RENDERED_OBJECTS)
+        crate::guard::budget_from_env("NHILINT_KUSTOMIZE_BUDGET", MAX_RENDERED_OBJECTS)
     })
 }
 

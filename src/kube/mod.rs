@@ -11,7 +11,7 @@ pub mod rbac;
 pub mod secrets;
 pub mod units;
 
-use crate::engine::Parsed;
+use crate::lang::Parsed;
 use crate::lang::{Node, Span, V};
 use crate::source::SourceFile;
 use std::borrow::Cow;

@@ -8,7 +8,7 @@
 
 use super::units::{self, DeployUnit, UnitSource};
 use super::{Obj, decode_span, lit};
-use crate::engine::{FileUnit, ProjectCx};
+use crate::context::{FileUnit, ProjectCx};
 use crate::finding::{Finding, Related};
 use crate::lang::{Node, Span};
 use crate::rules::Rule;

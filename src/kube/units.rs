@@ -20,7 +20,7 @@
 
 use super::{Obj, kustomize, objects, rbac::chart_dir};
 use crate::config::Config;
-use crate::engine::FileUnit;
+use crate::context::FileUnit;
 use crate::source::FileKind;
 use std::collections::{BTreeMap, HashSet};
 

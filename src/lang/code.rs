@@ -761,18 +761,6 @@ pub fn lit(n: &Node) -> Option<&str> {
     }
 }
 
-/// A literal that looks like real credential material: non-empty, not a placeholder.
-pub fn secret_lit(n: &Node) -> Option<&str> {
-    lit(n).filter(|s| {
-        let l = s.trim().to_ascii_lowercase();
-        s.trim().len() >= 4
-            && !crate::secrets::is_placeholder(s)
-            && !crate::secrets::assign::TEST_VALUES.contains(&l.as_str())
-            // a truncated PEM (`-----BEGIN … KEY-----\nMIIE\n-----END …`) is a fixture
-            && (!l.contains("-----begin") || s.len() >= 120)
-    })
-}
-
 /// The source text of an unevaluated expression (`V::Expr`).
 pub fn expr(n: &Node) -> Option<&str> {
     match &n.v {

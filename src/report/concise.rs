@@ -2,7 +2,7 @@
 //! errors, then the summary line. Messages never hold secret material.
 
 use super::RenderOptions;
-use crate::engine::Report;
+use crate::context::Report;
 use crate::finding::Severity;
 
 pub fn render(report: &Report, opts: &RenderOptions) -> String {

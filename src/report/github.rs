@@ -7,7 +7,7 @@
 //! Paths are relative to the scan root, so run from the repository root for the annotations to
 //! land on the pull request's files.
 
-use crate::engine::Report;
+use crate::context::Report;
 use crate::finding::Severity;
 
 /// Escape the message part of a workflow command. Other control characters (from scanned

@@ -3,7 +3,7 @@
 //! Severities map critical → blocker, high → critical, medium → major, low → minor,
 //! info → info. Paths are relative to the scan root (run from the repository root).
 
-use crate::engine::Report;
+use crate::context::Report;
 use crate::finding::Severity;
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 //! then a one-line summary.
 
 use super::RenderOptions;
-use crate::engine::Report;
+use crate::context::Report;
 use crate::finding::{Finding, Severity};
 use crate::rules::card::owasp_labels;
 use crate::source::SourceFile;

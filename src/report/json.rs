@@ -1,6 +1,6 @@
 //! `--format json`: the frozen v1 contract of DESIGN.md.
 
-use crate::engine::Report;
+use crate::context::Report;
 use serde_json::json;
 
 pub fn render(report: &Report) -> String {

@@ -3,7 +3,7 @@
 //! be analysed, and a single passing test case when there is nothing to report. No timings, so
 //! the output is deterministic.
 
-use crate::engine::Report;
+use crate::context::Report;
 
 /// Escape text for XML attributes and content; other control characters (which XML 1.0
 /// cannot carry, or a terminal would interpret) become visible escapes (`\x1b`).

@@ -9,9 +9,9 @@ pub mod junit;
 pub mod sarif;
 pub mod statistics;
 
-use crate::engine::Report;
+use crate::context::Report;
 use crate::finding::Severity;
-use crate::rules::Card;
+use crate::rules::card::Card;
 
 /// Where the project lives; rule documentation links (`helpUri`) point into its `rules/` folder.
 pub const REPOSITORY_URL: &str = "https://github.com/nhilint/nhilint";
@@ -91,7 +91,7 @@ fn render_with(name: &str, report: &mut Report, render: impl Fn(&Report) -> Stri
         Ok(s) => return s,
         Err(p) => p,
     };
-    report.errors.push(crate::engine::ScanError {
+    report.errors.push(crate::finding::ScanError {
         path: ".".into(),
         line: None,
         message: err.message(&format!("in the {name} reporter")),
@@ -140,7 +140,7 @@ pub fn rule_infos(report: &Report, opts: &RenderOptions) -> Vec<RuleInfo> {
     missing.sort_unstable();
     missing.dedup();
     for id in missing {
-        if let Some(card) = crate::rules::find_card(id) {
+        if let Some(card) = crate::rules::card::find_card(id) {
             out.push(RuleInfo {
                 card: card.clone(),
                 severity: card.severity,
@@ -251,11 +251,11 @@ pub fn summary_line(report: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Report;
+    use crate::context::Report;
 
     fn report() -> Report {
         let mut r = Report::default();
-        let card = crate::rules::find_card("iam-wildcard-action").unwrap();
+        let card = crate::rules::card::find_card("iam-wildcard-action").unwrap();
         let mut f = crate::finding::Finding {
             rule_id: card.id.clone(),
             title: card.title.clone(),

@@ -8,7 +8,7 @@
 //! line-independent fingerprint so code scanning tracks alerts across line moves.
 
 use super::{RenderOptions, RuleInfo};
-use crate::engine::Report;
+use crate::context::Report;
 use crate::finding::{Finding, Related, Severity};
 use serde::Serialize;
 use std::collections::BTreeMap;

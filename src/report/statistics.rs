@@ -2,7 +2,7 @@
 //! `--statistics`. Text for people, JSON for scripts (`--format json`).
 
 use crate::config::Config;
-use crate::engine::Report;
+use crate::context::Report;
 use crate::finding::Severity;
 use crate::pathclass::PathClass;
 use std::collections::BTreeMap;

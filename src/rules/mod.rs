@@ -6,11 +6,11 @@ pub mod checks;
 pub mod matchers;
 
 use crate::config::Config;
-use crate::engine::{FileCx, ProjectCx};
+use crate::context::{FileCx, ProjectCx};
 use crate::finding::{Finding, Severity};
 use crate::lang::Span;
 use crate::source::SourceFile;
-pub use card::{Card, catalog, catalog_errors, find_card, token_matches};
+use card::{Card, catalog, token_matches};
 use std::sync::Arc;
 
 pub type FileCheck = fn(&FileCx, &Rule, &mut Vec<Finding>);

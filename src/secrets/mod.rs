@@ -31,7 +31,7 @@
 //!
 //! Placeholders are never reported, whatever the detector: see [`is_placeholder`].
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Confidence, Finding, Related};
 use crate::lang::Span;
 use crate::redact::redact;

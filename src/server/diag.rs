@@ -1,9 +1,9 @@
 //! Findings → LSP diagnostics, hovers and suppression code actions.
 
 use super::convert::{Encoding, LineIndex, path_to_uri};
-use crate::engine::ScanError;
+use crate::finding::ScanError;
 use crate::finding::{Finding, Severity};
-use crate::rules::Card;
+use crate::rules::card::Card;
 use crate::source::FileKind;
 use lsp_types::{
     CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Location,

@@ -1060,7 +1060,7 @@ impl Server {
             let Some(NumberOrString::String(code)) = &d.code else {
                 continue;
             };
-            let Some(card) = crate::rules::find_card(code) else {
+            let Some(card) = crate::rules::card::find_card(code) else {
                 continue;
             };
             parts.push(diag::hover_markdown(card, &d.message, &self.docs_pattern));
@@ -1103,7 +1103,7 @@ impl Server {
             let Some(NumberOrString::String(code)) = &d.code else {
                 continue;
             };
-            if code.starts_with("nhilint-") || crate::rules::find_card(code).is_none() {
+            if code.starts_with("nhilint-") || crate::rules::card::find_card(code).is_none() {
                 continue;
             }
             let line = d.range.start.line;

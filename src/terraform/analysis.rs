@@ -5,7 +5,9 @@
 
 use super::eval::{At, BUDGET_UNKNOWN, Budget, FileRef, K, Scope, Val, normalize};
 use super::policy::{self, Policy};
-use crate::engine::{Parsed, ProjectCx, ScanError};
+use crate::context::ProjectCx;
+use crate::finding::ScanError;
+use crate::lang::Parsed;
 use crate::lang::{Node, V};
 use crate::source::{FileKind, SourceFile};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -26,7 +26,7 @@ pub const VALUE_BUDGET_SHARE: usize = 8;
 /// one to reach it quickly; a huge repository may need a bigger one).
 pub fn eval_budget() -> usize {
     static B: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *B.get_or_init(|| crate::engine::budget_from_env("NHILINT_EVAL_BUDGET", EVAL_BUDGET))
+    *B.get_or_init(|| crate::guard::budget_from_env("NHILINT_EVAL_BUDGET", EVAL_BUDGET))
 }
 
 /// Cost of one evaluation step (about the size of a value).

@@ -3,6 +3,7 @@
 //! Terraform Cloud, EKS service accounts).
 
 use super::analysis::{Analysis, Res, Site};
+use super::eval::Val;
 use super::iam::{self, Op};
 use super::policy::{Cond, Effect, Stmt};
 use crate::finding::Severity;
@@ -82,8 +83,7 @@ pub fn trusts(a: &Analysis) -> Vec<OidcTrust<'_>> {
             if is_saml(&p.v.display()) || saml_statement(s) {
                 continue;
             }
-            let host =
-                crate::facts::terraform::oidc_issuer(a, res.inst, &p.v, s).unwrap_or_default();
+            let host = oidc_issuer(a, res.inst, &p.v, s).unwrap_or_default();
             out.push(OidcTrust {
                 site,
                 res,
@@ -271,4 +271,40 @@ fn after_key<'a>(v: &'a str, sep: char, key: &str) -> Option<&'a str> {
         }
     }
     None
+}
+
+/// Issuer host of an OIDC principal: `arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com`,
+/// a reference to an `aws_iam_openid_connect_provider` (its `url`), or a condition key prefix.
+pub fn oidc_issuer(a: &Analysis, inst: usize, principal: &Val, s: &Stmt) -> Option<String> {
+    if let Some(p) = principal.str()
+        && let Some(i) = p.find(":oidc-provider/")
+    {
+        let host = &p[i + ":oidc-provider/".len()..];
+        if !host.starts_with("${") {
+            return Some(host.trim_end_matches('/').to_string());
+        }
+    }
+    let text = principal
+        .unknown_text()
+        .map(str::to_string)
+        .or_else(|| principal.str().map(str::to_string))
+        .unwrap_or_default();
+    if let Some(r) = a.resolve_ref(inst, &text)
+        && r.rtype == "aws_iam_openid_connect_provider"
+        && let Some(url) = r.body.get("url").and_then(|u| u.known_str())
+    {
+        return Some(strip_scheme(url));
+    }
+    // From the condition keys (`token.actions.githubusercontent.com:sub`).
+    s.conditions.iter().find_map(|c| {
+        let (host, claim) = c.key.rsplit_once(':')?;
+        (matches!(claim, "sub" | "aud" | "amr") && host.contains('.')).then(|| host.to_string())
+    })
+}
+
+pub fn strip_scheme(u: &str) -> String {
+    u.trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
 }

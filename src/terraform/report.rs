@@ -4,7 +4,7 @@
 use super::analysis::{Analysis, Res, Site, SiteKind};
 use super::eval::{At, Val};
 use super::policy::Stmt;
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Confidence, Finding, Related};
 use crate::rules::Rule;
 use crate::source::SourceFile;

@@ -3,7 +3,7 @@
 
 use crate::ci::others::{azp_connections, azp_pr_trigger};
 use crate::ci::text_or_empty;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::source::FileKind;

@@ -4,7 +4,7 @@
 use crate::ci::literal::secretish_key;
 use crate::ci::others::{bitbucket_pipes, pipe_pinned};
 use crate::ci::text_or_empty;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Confidence, Finding};
 use crate::rules::Rule;
 use crate::source::FileKind;

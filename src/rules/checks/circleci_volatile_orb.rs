@@ -2,7 +2,7 @@
 //! development build): their code runs with the project's contexts and environment variables.
 
 use crate::ci::others::circleci_orbs;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::source::FileKind;

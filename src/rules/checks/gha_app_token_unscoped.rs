@@ -3,7 +3,7 @@
 //! `workflows`), for every repository it is installed on when an `owner:` is given.
 
 use crate::ci::gha::Workflow;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

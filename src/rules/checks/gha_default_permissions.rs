@@ -3,7 +3,7 @@
 //! setting says (read and write for every scope on older repositories and organisations).
 
 use crate::ci::gha::{PRIVILEGED_TRIGGERS, Workflow};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 

@@ -2,7 +2,7 @@
 //! every provider: the cards `gitlab-literal-secret`, `circleci-literal-secret`,
 //! `azp-literal-secret` and `bitbucket-literal-secret` name it with `check =`.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::source::FileKind;

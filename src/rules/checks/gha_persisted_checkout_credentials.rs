@@ -6,7 +6,7 @@
 
 use crate::ci::gha::{Job, Step, Workflow, job_holdings, own_owner, untrusted_expr, untrusted_ref, untrusted_step_output};
 use crate::ci::{expressions, text_or_empty};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Confidence, Finding, Severity};
 use crate::rules::Rule;
 

@@ -3,7 +3,7 @@
 //! per workflow, on the trigger, with the jobs that hold credentials as related locations.
 
 use crate::ci::gha::{Workflow, job_holdings};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Finding, Related};
 use crate::rules::Rule;
 

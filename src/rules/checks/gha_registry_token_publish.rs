@@ -3,7 +3,7 @@
 
 use crate::ci::gha::{Step, Workflow, secret_keys};
 use crate::ci::{expressions, expr_reads_secret, text_or_empty};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::lang::Node;
 use crate::rules::Rule;

@@ -3,7 +3,7 @@
 
 use crate::ci::gha::{Workflow, secret_keys, secretish_expr};
 use crate::ci::{Script, bash, text_or_empty};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::lang::Node;
 use crate::rules::Rule;

@@ -3,7 +3,7 @@
 
 use crate::ci::gha::{Uses, Workflow, own_owner};
 use crate::ci::text_or_empty;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Confidence, Finding};
 use crate::rules::Rule;
 

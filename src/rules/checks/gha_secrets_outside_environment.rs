@@ -4,7 +4,7 @@
 
 use crate::ci::gha::{Workflow, only_github_token};
 use crate::ci::{expr_reads_secret, expressions};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

@@ -3,7 +3,7 @@
 
 use crate::ci::gha::{PR_TRIGGERS, Workflow};
 use crate::ci::text_or_empty;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::lang::{Node, V};
 use crate::rules::Rule;

@@ -2,7 +2,7 @@
 //! a GCP service-account key, an Azure client secret.
 
 use crate::ci::gha::{Workflow, secret_entries};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Confidence, Finding};
 use crate::lang::Node;
 use crate::rules::Rule;

@@ -5,7 +5,7 @@
 
 use crate::ci::gha::{PRIVILEGED_TRIGGERS, Workflow, job_holdings, untrusted_expr, untrusted_step_output};
 use crate::ci::{Script, expressions};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Confidence, Finding, Severity};
 use crate::rules::Rule;
 

@@ -1,7 +1,7 @@
 //! `toJSON(secrets)`: the whole secrets context (every repository, environment and
 //! organisation secret the workflow can see) handed to one step.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use regex::Regex;

@@ -4,7 +4,7 @@
 
 use crate::ci::gha::{Workflow, secret_keys_where, token_write};
 use crate::ci::text_or_empty;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Confidence, Finding};
 use crate::rules::Rule;
 

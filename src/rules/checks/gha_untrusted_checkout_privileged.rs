@@ -3,7 +3,7 @@
 //! token that may write.
 
 use crate::ci::gha::{Uses, Workflow, inert_action, job_holdings, untrusted_ref};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 

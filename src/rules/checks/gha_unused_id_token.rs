@@ -2,7 +2,7 @@
 //! signing and attestation, trusted publishing, `ACTIONS_ID_TOKEN_REQUEST_*` in scripts).
 
 use crate::ci::gha::{PermsKind, Workflow, uses_oidc};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::lang::Span;
 use crate::rules::Rule;

@@ -3,7 +3,7 @@
 //! counts as using every scope; `write-all` and `id-token` have their own rules.
 
 use crate::ci::gha::{Workflow, scopes_used_by_job};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::lang::Span;
 use crate::rules::Rule;

@@ -4,7 +4,7 @@
 
 use crate::ci::gha::{Step, Workflow, job_holdings};
 use crate::ci::text_or_empty;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

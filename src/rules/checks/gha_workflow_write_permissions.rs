@@ -2,7 +2,7 @@
 //! inherits them. One finding per write entry, naming the inheriting jobs.
 
 use crate::ci::gha::{Workflow, scopes_used_by_job, uses_oidc};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 

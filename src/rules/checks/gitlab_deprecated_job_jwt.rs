@@ -1,7 +1,7 @@
 //! `CI_JOB_JWT`, `CI_JOB_JWT_V1`, `CI_JOB_JWT_V2`: the deprecated job tokens (removed in GitLab
 //! 17.0) that every job received with a fixed audience.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::source::FileKind;

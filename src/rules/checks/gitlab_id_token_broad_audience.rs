@@ -3,7 +3,7 @@
 //! every job of the pipeline can mint them.
 
 use crate::ci::others::audiences;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::source::FileKind;

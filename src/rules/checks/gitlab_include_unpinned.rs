@@ -2,7 +2,7 @@
 //! without `integrity:`, `project:` without a commit-SHA `ref:`, components at `~latest`.
 
 use crate::ci::{pinned_sha, text, text_or_empty};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Finding, Severity};
 use crate::lang::{Node, V};
 use crate::rules::Rule;

@@ -4,7 +4,7 @@
 //! provider: the cards `circleci-`, `azp-` and `bitbucket-secret-exposed-in-script` name it.
 
 use crate::ci::{bash, scripts};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::source::FileKind;

@@ -3,7 +3,7 @@
 //! Azure `Owner`/`Contributor`/`User Access Administrator` at subscription or management-group
 //! scope for service principals and managed identities.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Confidence, Finding};
 use crate::rules::Rule;
 use crate::terraform::eval::Val;

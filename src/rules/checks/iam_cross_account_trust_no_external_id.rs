@@ -2,7 +2,7 @@
 //! (`[org] aws-accounts`) without an `sts:ExternalId` or organisation condition: the
 //! confused-deputy setup for third-party integrations.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Confidence, Finding};
 use crate::rules::Rule;
 use crate::terraform::iam;

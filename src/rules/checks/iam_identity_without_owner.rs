@@ -4,7 +4,7 @@
 //! only when `[owners]` is configured. Identities created by a module are reported once, at the
 //! outermost `module` call of a deployed root (where the tags go), never inside a reusable module.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::eval::At;

@@ -1,7 +1,7 @@
 //! Long-lived keys created by Terraform: `aws_iam_access_key` and
 //! `google_service_account_key` never expire and their secret lands in the state file.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::report::{Files, finding, push};

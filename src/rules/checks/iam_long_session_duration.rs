@@ -1,7 +1,7 @@
 //! An IAM role whose `max_session_duration` exceeds one hour: a stolen session stays valid
 //! for up to 12 hours.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::report::{Files, at_value, push};

@@ -2,7 +2,7 @@
 //! issuer) with no condition restricting the token subject, or none on the audience: anyone
 //! who can get a token from the issuer can assume the role.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::iam;

@@ -3,7 +3,7 @@
 //! workspaces. Under `StringEquals` a `*` is literal and is not reported. The finding is at
 //! the place the pattern is written (a variable value, a module argument).
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::iam;

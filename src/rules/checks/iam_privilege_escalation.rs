@@ -7,7 +7,7 @@
 //! statement or binding as written; raised when the holder is used from CI or a workload, or
 //! trusted by anyone.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Confidence, Finding};
 use crate::iam::aws::Statement;
 use crate::iam::escalation::{self as esc, Effect, Holder, Reach};
@@ -64,7 +64,7 @@ fn action_val<'v>(vals: &'v [Val], full: &str) -> Option<&'v Val> {
     vals.iter().find(|v| {
         let p = v.display();
         let p = p.trim();
-        p == "*" || crate::terraform::iam::glob_ci(p, full)
+        p == "*" || crate::iam::matching::glob_ci(p, full)
     })
 }
 
@@ -459,7 +459,7 @@ fn azure(a: &Analysis, fs: &Files, rule: &Rule, reach: &HashMap<String, String>,
 fn azure_definition_hit(r: &Res) -> Option<&Val> {
     for p in r.body.get_all("permissions") {
         let not: Vec<String> = p.get("not_actions").map(|l| l.items().iter().map(|v| v.display()).collect()).unwrap_or_default();
-        let excluded = |target: &str| not.iter().any(|n| crate::terraform::iam::glob_ci(n, target));
+        let excluded = |target: &str| not.iter().any(|n| crate::iam::matching::glob_ci(n, target));
         for v in p.get("actions").map(|l| l.items()).unwrap_or_default() {
             let Some(s) = v.known_str() else { continue };
             if esc::azure_action(s) && !(excluded("Microsoft.Authorization/roleAssignments/write") && excluded("Microsoft.Authorization/roleDefinitions/write")) {

@@ -2,7 +2,7 @@
 //! with no condition binding the caller to an organisation, account, ARN, source or OIDC
 //! subject, or `NotPrincipal` with `Allow`. Deny statements never grant.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::iam;

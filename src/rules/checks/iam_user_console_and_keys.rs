@@ -1,7 +1,7 @@
 //! An IAM user with both a console login profile and access keys: one identity used by a
 //! person (console) and by machines (keys).
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::analysis::{Analysis, Res};

@@ -2,7 +2,7 @@
 //! `NotAction` (allows everything not listed). Every policy source goes through one IR; a
 //! wildcard that arrives through a variable is reported where it is written.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::terraform::Analysis;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;

@@ -8,7 +8,7 @@
 //! One finding per statement as written, listing its actions (a statement merged into several
 //! documents through `source_policy_documents`, or evaluated per module instance, is one).
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::iam::aws::{Statement, scoped_on_every_resource};
 use crate::rules::Rule;

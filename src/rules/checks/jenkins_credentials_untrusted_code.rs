@@ -5,7 +5,7 @@
 //! environment: indirect poisoned pipeline execution.
 
 use crate::ci::jenkins;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::{Confidence, Finding, Severity};
 use crate::rules::Rule;
 

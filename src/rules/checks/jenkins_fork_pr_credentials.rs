@@ -2,7 +2,7 @@
 //! (`ForkPullRequestDiscoveryTrait` trusting everyone or forks): anyone who can open a pull
 //! request edits the pipeline and reads every credential the job can reach.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::source::FileKind;

@@ -4,7 +4,7 @@
 //! interpolation, which is insecure".
 
 use crate::ci::jenkins;
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 

@@ -3,7 +3,7 @@
 //! `envVars` of Configuration-as-Code (`jenkins.yaml`). `${VAR}` references are not literals.
 
 use crate::ci::{jenkins, literal, text};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::lang::{Node, Span, V};
 use crate::rules::Rule;

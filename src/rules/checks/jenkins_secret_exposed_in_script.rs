@@ -3,7 +3,7 @@
 //! (the shell analysis of `crate::ci::bash`, values derived from them included).
 
 use crate::ci::{bash, jenkins};
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use std::collections::HashSet;

@@ -4,7 +4,7 @@
 //! PodSecurityPolicy `use`) ⇒ not reported, read of secrets ⇒ high, admin (wildcards,
 //! escalate/bind/impersonate) ⇒ critical, anything else ⇒ the card's severity.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::kube::rbac::{self, Grant};
 use crate::kube::{self, Automount, Graph, SaName};

@@ -1,7 +1,7 @@
 //! ConfigMaps holding secrets: a secret-like key with a literal secret-like value, a
 //! `key=value` line of an embedded config file with one, or a private key.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube::{self, secrets};
 use crate::redact::redact;

@@ -2,7 +2,7 @@
 //! or `default`) while its token is mounted, and bindings that grant a role to a ServiceAccount
 //! named `default` (every such pod then holds the role).
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::kube::{self, Automount, Graph, SaName, rbac};
 use crate::rules::Rule;

@@ -1,7 +1,7 @@
 //! Literal secret-like `env[].value` in containers, init containers and ephemeral containers of
 //! every workload kind. `valueFrom` (secretKeyRef...) and templated values are never reported.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube::{self, secrets};
 use crate::redact::redact;

@@ -2,7 +2,7 @@
 //! `clientSecret`...). `existingSecret`-style references, empty, templated and placeholder
 //! values are not reported.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube::secrets;
 use crate::lang::{Node, V};

@@ -1,7 +1,7 @@
 //! Secrets of type `kubernetes.io/service-account-token`: non-expiring ServiceAccount tokens
 //! (since Kubernetes 1.24 only created when someone writes such a Secret).
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube;
 use crate::rules::Rule;

@@ -1,7 +1,7 @@
 //! Projected ServiceAccount tokens (`serviceAccountToken.expirationSeconds`) and EKS
 //! `eks.amazonaws.com/token-expiration` annotations that live longer than a day.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube;
 use crate::lang::Node;

@@ -2,7 +2,7 @@
 //! (raised), `system:authenticated` and `system:serviceaccounts[:<ns>]`. The read-only discovery
 //! roles the platform itself binds to them are not reported.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube::{self, rbac};
 use crate::rules::Rule;

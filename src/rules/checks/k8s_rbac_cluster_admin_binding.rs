@@ -1,7 +1,7 @@
 //! Bindings to the built-in `cluster-admin` or `admin` ClusterRoles. A RoleBinding to `admin` is
 //! admin of one namespace (lowered one step).
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube::{self, rbac};
 use crate::rules::Rule;

@@ -3,7 +3,7 @@
 //! role across the repository (aggregation followed) decide the severity: everyone ⇒ raised,
 //! ServiceAccounts/users ⇒ the card's, not bound in the repository ⇒ low.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::kube::{Graph, rbac};
 use crate::lang::Node;
@@ -87,10 +87,10 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                         everyone |= s.is_everyone();
                         // Each subject once: `argocd/x` and `x` name one ServiceAccount here.
                         let d = s.describe();
-                        let key = crate::engine::without_namespaces(&d);
+                        let key = crate::finding::without_namespaces(&d);
                         match subjects
                             .iter()
-                            .position(|o| crate::engine::without_namespaces(o) == key)
+                            .position(|o| crate::finding::without_namespaces(o) == key)
                         {
                             Some(i) if d.len() > subjects[i].len() => subjects[i] = d,
                             Some(_) => {}

@@ -1,7 +1,7 @@
 //! `*` in the verbs, resources or apiGroups of any rule of a Role or ClusterRole (every rule is
 //! checked, not only the first).
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube;
 use crate::rules::Rule;

@@ -5,7 +5,7 @@
 //! file is judged line by line. Not reported either: templated values, public certificates,
 //! SOPS-encrypted files; SealedSecret and ExternalSecret are other kinds and never match.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::finding::Finding;
 use crate::kube::{self, lit, secrets};
 use crate::redact::redact;

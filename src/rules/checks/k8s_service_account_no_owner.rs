@@ -2,7 +2,7 @@
 //! (after Kustomize `commonLabels`/`labels`/`commonAnnotations`). Silent when no keys are set;
 //! Helm ServiceAccounts whose labels come from a template are unknown and not reported.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::facts::kubernetes::owner_of;
 use crate::finding::Finding;
 use crate::kube::Graph;

@@ -2,7 +2,7 @@
 //! when they share an `app.kubernetes.io/part-of`, `app.kubernetes.io/instance`,
 //! `app.kubernetes.io/name` or `app` label; replicas of one workload are one workload.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::facts::kubernetes::WI_ANNOTATIONS;
 use crate::finding::Finding;
 use crate::kube::{self, Graph, Obj, SaName};

@@ -1,7 +1,7 @@
 //! Hard-coded credentials passed to cloud SDKs (boto3, AWS SDK for JS/Go/Java, Azure identity,
 //! Google auth), found through the syntax tree so comments and environment look-ups never count.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::facts::code::{SDK_KEYWORDS, emit, finding, gate, sdk_credentials};
 use crate::finding::Finding;
 use crate::rules::Rule;

@@ -5,7 +5,7 @@
 //! assignments and byte conversions (`KEY.getBytes(UTF_8)`), so a constant declared at the top of
 //! the class is found at the call that uses it.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::facts::code::{emit, finding, gate, short};
 use crate::finding::Finding;
 use crate::lang::code::{Call, CodeTree, lit};

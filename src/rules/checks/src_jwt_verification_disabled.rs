@@ -1,7 +1,7 @@
 //! JWT verification switched off: signature or expiry checks disabled, the `none` algorithm
 //! accepted, or tokens parsed without verification.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::facts::code::{JWT_LIBS, emit, finding, gate_both};
 use crate::finding::Finding;
 use crate::lang::code::{is_false, is_true, lit};

@@ -1,7 +1,7 @@
 //! The OAuth 2.0 resource owner password credentials grant (`grant_type=password`): the client
 //! handles a user's password, and the grant is removed from OAuth 2.1.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::facts::code::{emit, finding, gate};
 use crate::finding::Finding;
 use crate::lang::code::lit;

@@ -1,6 +1,6 @@
 //! All-powerful OAuth scopes requested by code: `*` and Google's `cloud-platform`.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::facts::code::{emit, finding, gate, gate_both};
 use crate::lang::code;
 use crate::finding::Finding;

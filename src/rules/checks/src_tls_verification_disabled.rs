@@ -2,7 +2,7 @@
 //! `rejectUnauthorized: false`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `InsecureSkipVerify: true`,
 //! trust-all `X509TrustManager` and allow-all hostname verifiers.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::facts::code::{emit, finding, gate, sends_credentials};
 use crate::finding::{Finding, Severity};
 use crate::lang::Span;

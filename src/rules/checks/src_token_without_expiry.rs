@@ -2,7 +2,7 @@
 //! flask-jwt-extended, jsonwebtoken `jwt.sign`, golang-jwt `NewWithClaims`, jjwt `Jwts.builder()`,
 //! auth0 `JWT.create()`.
 
-use crate::engine::FileCx;
+use crate::context::FileCx;
 use crate::facts::code::{
     JWT_LIBS, code_duration, emit, finding, gate_both, human_lifetime, parse_lifetime,
 };

@@ -1,7 +1,7 @@
 //! Entra ID (Azure AD) application or service principal passwords and certificates with no
 //! `end_date` (the provider default is two years) or one more than a year away.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::report::{Files, at_value, finding, push};
@@ -41,7 +41,7 @@ fn relative_hours(s: &str) -> Option<f64> {
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
     let fs = Files::project(cx);
-    let today = days(&crate::engine::today()).unwrap_or(0);
+    let today = days(&crate::context::today()).unwrap_or(0);
     for r in a.res.iter().filter(|r| r.block == "resource") {
         let what = match r.rtype.as_str() {
             "azuread_application_password" | "azuread_service_principal_password" => "password",

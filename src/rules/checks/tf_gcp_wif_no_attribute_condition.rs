@@ -2,7 +2,7 @@
 //! trivially true one, or (for GitHub, GitLab, Terraform Cloud) one that does not mention any
 //! claim identifying the repository, project, owner or workspace.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::oidc::{self, Issuer};
@@ -52,7 +52,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         let Some(oidc_b) = r.body.get("oidc") else { continue };
         let host = oidc_b
             .get("issuer_uri")
-            .map(|v| crate::facts::terraform::strip_scheme(&v.display()))
+            .map(|v| crate::terraform::oidc::strip_scheme(&v.display()))
             .unwrap_or_default();
         let issuer = oidc::classify(&host);
         match r.body.get("attribute_condition") {

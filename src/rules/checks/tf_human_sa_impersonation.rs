@@ -2,7 +2,7 @@
 //! accounts (`roles/iam.serviceAccountTokenCreator`, `serviceAccountUser`, key admin, …):
 //! the workload's identity becomes a human's.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::eval::Val;

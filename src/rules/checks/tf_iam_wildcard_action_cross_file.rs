@@ -2,7 +2,7 @@
 //! known with other files of the scan (a module argument, a tfvars file, a variable declared in
 //! a sibling file). Reported where the `*` is written, with the uses as related locations.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::report::Files;

@@ -1,7 +1,7 @@
 //! Credentials written literally in provider blocks (`access_key`/`secret_key`, `credentials`,
 //! `client_secret`, `token`, …). The value is never shown, only a redacted form.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::facts::terraform::{PROVIDER_SECRET_ATTRS, is_literal_here};
 use crate::finding::Finding;
 use crate::rules::Rule;

@@ -1,7 +1,7 @@
 //! An `output` that exposes secret material (an access key secret, a service account private
 //! key, a client secret, a generated password or private key) without `sensitive = true`.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::report::{Files, finding, push, secret_refs};

@@ -5,7 +5,7 @@
 //! `String` parameters, S3 objects, DynamoDB items, ConfigMaps, provisioners, Kubernetes
 //! Secrets (base64 only).
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 use crate::terraform::analysis::Res;

@@ -2,7 +2,7 @@
 //! secrets, private keys, client secrets, generated passwords): it outlives the run in
 //! workspaces, CI caches and artifacts.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::report::{Files, finding, push, secret_refs};

@@ -1,7 +1,7 @@
 //! A variable whose name says it holds a secret (password, token, secret key, …) with a
 //! literal default: the secret is committed with the code.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::rules::Rule;
 use crate::terraform::report::{Files, finding, push};

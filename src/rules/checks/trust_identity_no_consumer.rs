@@ -1,7 +1,7 @@
 //! An identity with permissions whose trust points at this repository (its workflows or its
 //! ServiceAccounts), yet nothing in the repository uses it: a leftover that still works.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::graph::oidc::{self, Family};
 use crate::graph::{Privilege, hops};

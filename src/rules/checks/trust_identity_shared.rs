@@ -1,7 +1,7 @@
 //! One cloud identity used from more than one environment (NHI8), or by unrelated workloads: a CI
 //! job and a Kubernetes workload, or several ServiceAccounts (NHI9).
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::graph::oidc::Family;
 use crate::graph::subjects::usage_family;

@@ -2,7 +2,7 @@
 //! caller of the issuer, any repository of an owner, any branch or environment of a repository,
 //! any ServiceAccount of a namespace or cluster.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::graph::oidc::Family;
 use crate::graph::hops;

@@ -2,7 +2,7 @@
 //! (`pull_request_target`, `workflow_run`, `issue_comment`, `pull_request`) can assume an identity,
 //! because the identity's trust admits the subject that event's token carries.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::{Finding, Severity};
 use crate::graph::oidc::{Family, Tri};
 use crate::graph::{eval_subject, hops};

@@ -2,7 +2,7 @@
 //! production environment its trust names) whose trust also admits a non-production branch,
 //! CI environment or namespace, or that a non-production consumer assumes.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::graph::oidc::{self, Family, Tri};
 use crate::graph::subjects::REPO_PLACEHOLDER;

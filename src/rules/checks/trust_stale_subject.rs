@@ -2,7 +2,7 @@
 //! or a Kubernetes ServiceAccount that no manifest of the repository defines; or a ServiceAccount
 //! points at an identity whose trust does not admit it.
 
-use crate::engine::ProjectCx;
+use crate::context::ProjectCx;
 use crate::finding::Finding;
 use crate::graph::oidc::{self, Family, Tri};
 use crate::graph::hops;
