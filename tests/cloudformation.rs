@@ -51,6 +51,8 @@ fn bad_templates_of_every_format() {
         ("iam-wildcard-action", "sam/template.yaml", 21),
         ("iam-wildcard-resource", "sam/template.yaml", 22),
         ("iam-wildcard-action", "sls/serverless.yml", 9),
+        ("iam-wildcard-action", "flow-forms.yaml", 17),
+        ("iam-wildcard-resource", "flow-forms.yaml", 27),
         ("tf-variable-default-secret", "stack.yaml", 7),
         ("iam-trust-any-principal", "stack.yaml", 21),
         ("iam-admin-equivalent-grant", "stack.yaml", 24),

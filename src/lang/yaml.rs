@@ -301,10 +301,13 @@ pub fn mask_templates(text: &str) -> Option<String> {
     )
 }
 
-/// A document with a quoted scalar continued at (or left of) its key's indentation, the form
-/// `kubectl -o yaml` and PyYAML accept (`m: 'p q` / `  r.'`), rewritten with the same length so
-/// strict parsers take it: line breaks inside multi-line quoted scalars become spaces (values
-/// are read from the original text, so their folding is unchanged). None when there is none.
+/// A document with a quoted scalar or a flow collection continued at (or left of) its key's
+/// indentation, forms `kubectl -o yaml` and PyYAML accept (`m: 'p q` / `  r.'`,
+/// `PolicyDocument: !Sub '{` … `}'` closed at the key's column, `Schema: {"a": 1,` / `"b": 2}`,
+/// `Resource: [` … `]`), rewritten with the same length so strict parsers take it: line breaks
+/// inside multi-line quoted scalars and flow collections become spaces, comments inside flow
+/// collections become spaces (scalars are read from the original text, so their folding is
+/// unchanged). None when there is none.
 pub fn repair_quoted(text: &str) -> Option<String> {
     let b = text.as_bytes();
     let mut out = b.to_vec();
@@ -368,6 +371,21 @@ pub fn repair_quoted(text: &str) -> Option<String> {
                 }
                 i = j + 1;
             }
+            b'[' | b'{' if value_start(b, i) => match flow_end(b, i) {
+                Some((end, breaks, comments)) => {
+                    if !breaks.is_empty() {
+                        for l in breaks {
+                            out[l] = b' ';
+                        }
+                        for (s, e) in comments {
+                            out[s..e].fill(b' ');
+                        }
+                        changed = true;
+                    }
+                    i = end;
+                }
+                None => i += 1,
+            },
             b'|' | b'>' if value_start(b, i) => {
                 let eol = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
                 let header = &text[i + 1..eol];
@@ -389,7 +407,55 @@ pub fn repair_quoted(text: &str) -> Option<String> {
     })
 }
 
-/// Does a value start at `i` (after `key: `, `- `, `[`, `{`, `,` or at the line's indentation)?
+/// A flow collection opened at `i`: the offset after its closing bracket, the line breaks
+/// (and `\r`) inside it and the comments (start, end) inside it; None when it is not closed.
+#[allow(clippy::type_complexity)]
+fn flow_end(b: &[u8], i: usize) -> Option<(usize, Vec<usize>, Vec<(usize, usize)>)> {
+    let mut depth = 0usize;
+    let mut breaks = Vec::new();
+    let mut comments = Vec::new();
+    let mut j = i;
+    while j < b.len() {
+        match b[j] {
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((j + 1, breaks, comments));
+                }
+            }
+            b'\n' | b'\r' => breaks.push(j),
+            b'#' if matches!(b[j - 1], b' ' | b'\t' | b'\n') => {
+                let e = memchr::memchr(b'\n', &b[j..]).map_or(b.len(), |p| j + p);
+                comments.push((j, e));
+                j = e;
+                continue;
+            }
+            q @ (b'\'' | b'"') if value_start(b, j) => {
+                j += 1;
+                while j < b.len() {
+                    match b[j] {
+                        b'\\' if q == b'"' => j += 1,
+                        b'\'' if q == b'\'' && b.get(j + 1) == Some(&b'\'') => j += 1,
+                        x if x == q => break,
+                        b'\n' | b'\r' => breaks.push(j),
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if j >= b.len() {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        j += 1;
+    }
+    None
+}
+
+/// Does a value start at `i` (after `key: `, `- `, `[`, `{`, `,` or at the line's indentation,
+/// possibly after a tag or an anchor: `key: !Sub '…'`)?
 fn value_start(b: &[u8], i: usize) -> bool {
     let mut j = i;
     while j > 0 && b[j - 1] == b' ' {
@@ -403,6 +469,14 @@ fn value_start(b: &[u8], i: usize) -> bool {
         b':' => j < i,
         b'-' => j < i && (j == 1 || matches!(b[j - 2], b' ' | b'\n')),
         b'!' | b'&' => true,
+        _ if j < i => {
+            // A tag or anchor token before the value.
+            let mut k = j;
+            while k > 0 && !matches!(b[k - 1], b' ' | b'\n' | b'\t') {
+                k -= 1;
+            }
+            matches!(b[k], b'!' | b'&') && value_start(b, k)
+        }
         _ => false,
     }
 }
@@ -476,6 +550,11 @@ pub fn parse_with(text: &str, fast: bool) -> YamlParse {
     parse_opts(text, fast, true)
 }
 
+/// [`parse_untemplated`] with the path chosen (`fast = false` forces tree-sitter).
+pub fn parse_untemplated_with(text: &str, fast: bool) -> YamlParse {
+    parse_opts(text, fast, false)
+}
+
 fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
     let masked = if mask { mask_templates(text) } else { None };
     let templated = masked.is_some();
@@ -483,9 +562,11 @@ fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
     let mut docs = Vec::new();
     let mut errors = Vec::new();
     let mut budget = AliasBudget::new(ALIAS_BUDGET);
-    // The original text tells which scalars held a template action; with no masking there is
-    // none (an empty original marks nothing).
-    let orig_of = |start: usize, end: usize| if mask { &text[start..end] } else { "" };
+    // The original text tells which scalars held a template action (with no masking there is
+    // none: the fast path gets an empty original, which marks nothing); the tree-sitter path
+    // also reads quoted and plain scalars from it (a repaired document joined their lines).
+    let orig_of = |start: usize, end: usize| &text[start..end];
+    let actions_of = |start: usize, end: usize| if mask { &text[start..end] } else { "" };
     for (start, end) in split_documents(src) {
         let part = &src[start..end];
         if part.trim().is_empty()
@@ -514,7 +595,7 @@ fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
         // A document the fast path gives up on is converted again: its copies are refunded.
         let before = (budget.remaining, budget.exceeded_at);
         if let Some(root) = fast
-            .then(|| super::yaml_fast::parse_doc(part, orig_of(start, end), start, &mut budget))
+            .then(|| super::yaml_fast::parse_doc(part, actions_of(start, end), start, &mut budget))
             .flatten()
         {
             docs.push(Document {
@@ -556,6 +637,7 @@ fn parse_opts(text: &str, fast: bool, mask: bool) -> YamlParse {
         let mut cv = Conv {
             src: part,
             orig: orig_of(start, end),
+            masked: mask,
             base: start,
             anchors: HashMap::new(),
             budget: &mut budget,
@@ -625,8 +707,11 @@ fn first_error(root: TsNode, src: &str) -> Option<(usize, String)> {
 struct Conv<'a> {
     /// Text handed to tree-sitter (possibly masked).
     src: &'a str,
-    /// Original text of the same document (for templated scalars).
+    /// Original text of the same document (for templated scalars, and the scalars of a
+    /// repaired document).
     orig: &'a str,
+    /// Were template actions masked (else `{{` in a scalar is text)?
+    masked: bool,
     base: usize,
     /// Anchored values and their estimated copy size.
     anchors: HashMap<String, (Node, usize)>,
@@ -643,9 +728,11 @@ impl Conv<'_> {
     }
 
     fn templated(&self, n: TsNode) -> bool {
-        self.orig
-            .get(n.start_byte()..n.end_byte())
-            .is_some_and(|t| t.contains("{{"))
+        self.masked
+            && self
+                .orig
+                .get(n.start_byte()..n.end_byte())
+                .is_some_and(|t| t.contains("{{"))
     }
 
     fn node(&mut self, n: TsNode, depth: usize) -> Node {
@@ -781,7 +868,8 @@ impl Conv<'_> {
                         V::Expr(super::slice(self.orig, n.byte_range()).to_string()),
                     );
                 }
-                let t = self.text(n).trim();
+                // From the original text: a repaired document joined its lines.
+                let t = super::slice(self.orig, n.byte_range()).trim();
                 let mut cursor = n.walk();
                 let kind = n
                     .named_children(&mut cursor)
@@ -975,15 +1063,31 @@ fn block_scalar(t: &str) -> String {
         })
         .collect();
     let mut s = if folded {
+        // Line folding: a break between two text lines is a space, unless either is more
+        // indented; a run of empty lines between them is that many newlines (the break
+        // before the run goes, between normal lines).
         let mut out = String::new();
-        for (i, l) in stripped.iter().enumerate() {
-            if i > 0 {
-                out.push(if l.is_empty() || l.starts_with(' ') {
-                    '\n'
-                } else {
-                    ' '
-                });
+        let mut prev_more: Option<bool> = None;
+        let mut empty = 0;
+        for l in &stripped {
+            if l.is_empty() {
+                empty += 1;
+                continue;
             }
+            let more = l.starts_with([' ', '\t']);
+            match prev_more {
+                None => out.extend(std::iter::repeat_n('\n', empty)),
+                Some(p) if !p && !more => {
+                    if empty == 0 {
+                        out.push(' ');
+                    } else {
+                        out.extend(std::iter::repeat_n('\n', empty));
+                    }
+                }
+                Some(_) => out.extend(std::iter::repeat_n('\n', empty + 1)),
+            }
+            empty = 0;
+            prev_more = Some(more);
             out.push_str(l);
         }
         out
@@ -1059,6 +1163,38 @@ mod tests {
         let d = p.docs[0].root.get("data").unwrap();
         assert!(matches!(d.get("m").unwrap().v, V::Expr(_)));
         assert_eq!(d.get("n").unwrap().as_str(), Some("v"));
+    }
+
+    /// Forms PyYAML accepts in CloudFormation templates: a tagged quoted scalar closed at its
+    /// key's column, a flow mapping and a flow sequence continued at their key's column (with a
+    /// comment inside). Values as PyYAML reads them, spans on the original lines.
+    #[test]
+    fn flow_values_continued_at_the_key_indentation() {
+        let t = "R:\n  P:\n    - D: !Sub '{\n        \"a\": 1\n    }'\n      N: x\n  S: {\"t\": \"s\",\n  \"r\": [\"a\",\n  \"b\"] }\n  Q: [\n  !Ref A, # first\n  b c\n  ]\nZ: 1\n";
+        let paths: [fn(&str) -> YamlParse; 2] = [
+            |t| parse_opts(t, true, false),
+            |t| parse_opts(t, false, false),
+        ];
+        for parse in paths {
+            let p = parse(t);
+            assert!(p.errors.is_empty(), "{:?}", p.errors);
+            let r = p.docs[0].root.get("R").unwrap();
+            let d = r.path("P").and_then(|n| n.as_seq()).unwrap()[0]
+                .get("D")
+                .unwrap();
+            assert_eq!(d.path("Fn::Sub").unwrap().as_str(), Some("{ \"a\": 1 }"));
+            assert_eq!(r.path("S.t").unwrap().as_str(), Some("s"));
+            let rs = r.path("S.r").and_then(|n| n.as_seq()).unwrap();
+            assert_eq!(rs[1].as_str(), Some("b"));
+            let q = r.get("Q").and_then(|n| n.as_seq()).unwrap();
+            assert_eq!(q[0].path("Ref").unwrap().as_str(), Some("A"));
+            assert_eq!(q[1].as_str(), Some("b c"));
+            assert_eq!(&t[q[1].span.clone()], "b c");
+            assert!(p.docs[0].root.get("Z").is_some());
+        }
+        // Quoted scalars of a parse with no masking are read, not empty.
+        let p = parse_with("a: 'x'\nb: \"y\"\n", false);
+        assert_eq!(p.docs[0].root.get("a").unwrap().as_str(), Some("x"));
     }
 
     #[test]

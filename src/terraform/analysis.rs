@@ -597,7 +597,7 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
         if crate::terraform::cfn::is_template(i.kind)
             && let Some(root) = i.root
         {
-            crate::terraform::cfn::lower(&mut b.out, fi, i.path, i.kind, root);
+            crate::terraform::cfn::lower(&mut b.out, b.files, fi, i.kind, root);
         }
     }
     b.out.build_indexes();

@@ -14,7 +14,7 @@
 use crate::lang::{Node, V};
 use crate::source::FileKind;
 use crate::terraform::analysis::{Analysis, Inst, Res, Site, SiteKind};
-use crate::terraform::eval::{At, K, Val};
+use crate::terraform::eval::{At, FileRef, K, Val};
 use crate::terraform::policy;
 use std::collections::HashMap;
 
@@ -84,6 +84,7 @@ fn tf_attr(attr: &str) -> String {
 
 struct Cx<'a> {
     file: usize,
+    files: &'a [FileRef<'a>],
     /// Parameter → (default, is a list type: `CommaDelimitedList`, `List<…>`).
     params: HashMap<&'a str, (Option<&'a Node>, bool)>,
     /// Logical id → (lowered type, what `Ref` returns).
@@ -141,6 +142,16 @@ impl Cx<'_> {
             }
             V::Expr(t) => Val::unknown(t.clone(), at),
             V::Block(_) | V::Call(..) => Val::unknown(String::new(), at),
+        }
+    }
+
+    /// A policy document: an object, or JSON text (`PolicyDocument: !Sub '{ … }'`), parsed
+    /// with its spans mapped back into the template.
+    fn doc(&self, n: &Node) -> Val {
+        let v = self.val(n, 0);
+        match &v.k {
+            K::Str(..) => policy::json_string_to_val(&v, self.files).unwrap_or(v),
+            _ => v,
         }
     }
 
@@ -345,7 +356,8 @@ fn tags_val(v: Val) -> Val {
 
 /// Lowers one template into `out`: an instance, its resources, parameters, outputs and
 /// policy sites. `root` is the template document.
-pub fn lower(out: &mut Analysis, file: usize, path: &str, kind: FileKind, root: &Node) {
+pub fn lower(out: &mut Analysis, files: &[FileRef], file: usize, kind: FileKind, root: &Node) {
+    let path = files[file].path;
     let serverless = kind == FileKind::Serverless;
     let sls_resources = root.path("resources.Resources");
     let resources_node = if serverless {
@@ -355,6 +367,7 @@ pub fn lower(out: &mut Analysis, file: usize, path: &str, kind: FileKind, root: 
     };
     let mut cx = Cx {
         file,
+        files,
         params: HashMap::new(),
         resources: HashMap::new(),
         serverless,
@@ -504,7 +517,7 @@ impl Lower<'_, '_> {
             let Some(doc) = p.get("PolicyDocument") else {
                 continue;
             };
-            let v = self.cx.val(doc, 0);
+            let v = self.cx.doc(doc);
             let mut obj = vec![("policy".to_string(), v.clone())];
             if let Some(n) = p.get("PolicyName") {
                 obj.push(("name".to_string(), self.cx.val(n, 0)));
@@ -527,6 +540,7 @@ impl Lower<'_, '_> {
         let empty = Node::null();
         let props = e.value.get("Properties").unwrap_or(empty);
         let p = |k: &str| props.get(k).map(|n| cx.val(n, 0));
+        let d = |k: &str| props.get(k).map(|n| cx.doc(n));
         let mut body: Vec<(String, Val)> = Vec::new();
         let mut put = |k: &str, v: Option<Val>| {
             if let Some(v) = v {
@@ -546,7 +560,7 @@ impl Lower<'_, '_> {
                 put("max_session_duration", p("MaxSessionDuration"));
                 put("permissions_boundary", p("PermissionsBoundary"));
                 put("tags", p("Tags").map(tags_val));
-                put("assume_role_policy", p("AssumeRolePolicyDocument"));
+                put("assume_role_policy", d("AssumeRolePolicyDocument"));
                 let trust = body
                     .iter()
                     .find(|(k, _)| k == "assume_role_policy")
@@ -585,7 +599,7 @@ impl Lower<'_, '_> {
                     "PolicyName"
                 };
                 put("name", p(name_key));
-                let doc = p("PolicyDocument");
+                let doc = d("PolicyDocument");
                 put("policy", doc.clone());
                 let i = self.push("resource", rtype, &e.key, e, body);
                 if let Some(v) = doc {
@@ -664,7 +678,7 @@ impl Lower<'_, '_> {
                 };
                 put("name", p("Name"));
                 put("tags", p("Tags").map(tags_val));
-                let doc = p(doc_key);
+                let doc = d(doc_key);
                 put("policy", doc.clone());
                 let i = self.push("resource", rtype, &e.key, e, body);
                 if let Some(v) = doc {
