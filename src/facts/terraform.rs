@@ -87,7 +87,7 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
             continue;
         }
         let span = r.at.span.clone();
-        let rid = id_of(file, &r.address);
+        let rid = id_of(file, &r.full_address());
         if let Some((_, provider)) = IDENTITY_TYPES.iter().find(|(t, _)| *t == r.rtype) {
             let mut attrs = Attrs::new();
             attrs.insert("tf_address".into(), json!(r.address));
@@ -188,7 +188,7 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
     for (si, site) in a.sites.iter().enumerate() {
         let r = &a.res[site.res];
         let holder = match site.kind {
-            SiteKind::Trust => id_of(file, &r.address),
+            SiteKind::Trust => id_of(file, &r.full_address()),
             SiteKind::Identity => identity_of_policy_holder(a, r, file),
             _ => continue,
         };
@@ -218,7 +218,10 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
                         principal_kind: kind.into(),
                         principal,
                         conditions: conditions_of(s),
-                        loc: loc(file, at_in(file, &p.v.at.span, &s.at.span)),
+                        loc: loc(
+                            file,
+                            at_in(file, &a.place(&p.v.at).span, &a.place(&s.at).span),
+                        ),
                         attrs,
                     });
                 }
@@ -226,7 +229,7 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
                 let mut attrs = Attrs::new();
                 attrs.insert("tf_address".into(), json!(r.address));
                 f.grants.push(Grant {
-                    id: format!("{}/grant/{si}/{sid}", id_of(file, &r.address)),
+                    id: format!("{}/grant/{si}/{sid}", id_of(file, &r.full_address())),
                     identity: holder.clone(),
                     effect: match s.effect {
                         Effect::Allow => "Allow",
@@ -242,7 +245,7 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
                         .unwrap_or_default(),
                     resources: s.resources.iter().map(|v| v.display()).collect(),
                     conditions: conditions_of(s),
-                    loc: loc(file, s.at.span.clone()),
+                    loc: loc(file, a.place(&s.at).span),
                     attrs,
                 });
             }
@@ -298,11 +301,11 @@ fn identity_of_policy_holder(a: &Analysis, r: &Res, file: &SourceFile) -> String
         && let Some(v) = r.body.get(attr)
     {
         return match identity_res(a, r.inst, v, t) {
-            Some(id) => id_of(file, &id.address),
+            Some(id) => id_of(file, &id.full_address()),
             None => v.display(),
         };
     }
-    id_of(file, &r.address)
+    id_of(file, &r.full_address())
 }
 
 fn credential_facts(a: &Analysis, _ri: usize, r: &Res, file: &SourceFile, f: &mut Facts) {
@@ -336,7 +339,7 @@ fn credential_facts(a: &Analysis, _ri: usize, r: &Res, file: &SourceFile, f: &mu
         .get(owner_attr)
         .or_else(|| r.body.get("application_object_id"))
         .map(|v| match identity_res(a, r.inst, v, owner_type) {
-            Some(i) => id_of(file, &i.address),
+            Some(i) => id_of(file, &i.full_address()),
             None => v.display(),
         });
     let lifetime = match r.rtype.as_str() {
@@ -353,7 +356,7 @@ fn credential_facts(a: &Analysis, _ri: usize, r: &Res, file: &SourceFile, f: &mu
     let mut attrs = Attrs::new();
     attrs.insert("tf_address".into(), json!(r.address));
     f.credentials.push(Credential {
-        id: id_of(file, &r.address),
+        id: id_of(file, &r.full_address()),
         kind: kind.into(),
         identity,
         lifetime,
@@ -513,7 +516,7 @@ fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
             _ => "Allow".to_string(),
         };
         f.grants.push(Grant {
-            id: format!("{}/{}", id_of(file, &r.address), f.grants.len()),
+            id: format!("{}/{}", id_of(file, &r.full_address()), f.grants.len()),
             identity,
             effect,
             actions,
@@ -567,7 +570,7 @@ fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
             let (actions, not_actions, resources, ex, denies) = attached(r.body.get("policy_arn"));
             for h in holders {
                 let id = identity_res(a, r.inst, h, t)
-                    .map(|i| id_of(file, &i.address))
+                    .map(|i| id_of(file, &i.full_address()))
                     .unwrap_or_else(|| h.display());
                 if !denies.is_empty() {
                     push(
@@ -593,14 +596,20 @@ fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
                     let (actions, not_actions, resources, ex, denies) = attached(Some(p));
                     if !denies.is_empty() {
                         push(
-                            id_of(file, &r.address),
+                            id_of(file, &r.full_address()),
                             denies,
                             Vec::new(),
                             vec!["*".into()],
                             deny_attrs(&ex),
                         );
                     }
-                    push(id_of(file, &r.address), actions, not_actions, resources, ex);
+                    push(
+                        id_of(file, &r.full_address()),
+                        actions,
+                        not_actions,
+                        resources,
+                        ex,
+                    );
                 }
             }
         }
@@ -672,7 +681,7 @@ pub fn gcp_member_identity(a: &Analysis, inst: usize, m: &Val, file: &SourceFile
         let rest = &s[i..];
         let end = rest.find(['}', ' ']).unwrap_or(rest.len());
         if let Some(r) = a.resolve_ref(inst, &rest[..end]) {
-            return id_of(file, &r.address);
+            return id_of(file, &r.full_address());
         }
     }
     s
@@ -682,13 +691,13 @@ pub fn azure_principal_identity(a: &Analysis, r: &Res, file: &SourceFile) -> Opt
     let p = r.body.get("principal_id")?;
     let t = p.unknown_text()?;
     let id = a.resolve_ref(r.inst, t)?;
-    Some(id_of(file, &id.address))
+    Some(id_of(file, &id.full_address()))
 }
 
 /// Trusts that are not IAM policies: GCP workload identity providers and impersonation,
 /// Azure federated identity credentials.
 fn trust_facts_other(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
-    let rid = id_of(file, &r.address);
+    let rid = id_of(file, &r.full_address());
     match r.rtype.as_str() {
         "google_iam_workload_identity_pool_provider" => {
             let issuer = r
@@ -760,7 +769,7 @@ fn trust_facts_other(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
                     principal_kind: "gcp-member".into(),
                     principal: m.display(),
                     conditions: Vec::new(),
-                    loc: loc(file, m.at.span.clone()),
+                    loc: loc(file, a.place(&m.at).span),
                     attrs,
                 });
             }
@@ -803,7 +812,7 @@ fn trust_facts_other(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
                 .map(|v| {
                     v.unknown_text()
                         .and_then(|t| a.resolve_ref(r.inst, t))
-                        .map(|x| id_of(file, &x.address))
+                        .map(|x| id_of(file, &x.full_address()))
                         .unwrap_or_else(|| v.display())
                 })
                 .unwrap_or_default();

@@ -250,6 +250,17 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/cards.rs"));
 }
 
+/// Where module cards live (data for the Terraform evaluator, not rules).
+const MODULE_CARDS: &str = "rules/modules/";
+
+/// The module cards of the binary: (path, text).
+pub fn module_card_texts() -> impl Iterator<Item = (&'static str, &'static str)> {
+    embedded::CARDS
+        .iter()
+        .filter(|(p, _)| p.starts_with(MODULE_CARDS))
+        .copied()
+}
+
 /// Every card of the binary, parsed once. Errors are reported by `catalog_errors` (and a test).
 pub fn catalog() -> &'static [Card] {
     &load().0
@@ -265,6 +276,9 @@ fn load() -> &'static (Vec<Card>, Vec<String>) {
         let mut cards = Vec::new();
         let mut errors = Vec::new();
         for (path, text) in embedded::CARDS {
+            if path.starts_with(MODULE_CARDS) {
+                continue;
+            }
             match toml::from_str::<Card>(text) {
                 Ok(c) => {
                     let expected_dir = format!("rules/{}/", c.target);

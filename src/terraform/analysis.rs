@@ -45,14 +45,28 @@ pub struct Res {
     pub key: Option<String>,
     pub dir: String,
     pub inst: usize,
+    /// Where the block is written; for a block of an installed module or a module card, the
+    /// module call in the scanned file.
     pub at: At,
     pub label_at: At,
     pub body: Val,
+    /// `module.deploy` for a block of an installed module or a module card (the calls that
+    /// lead to it from a scanned file); `None` for blocks written in scanned files.
+    pub module: Option<String>,
 }
 
 impl Res {
     /// The name with the instance key, as references in the module write it: `this`,
     /// `this[0]`, `ci["publish"]`.
+    /// The address with the module path of an installed module or card
+    /// (`module.deploy.aws_iam_role.this[0]`).
+    pub fn full_address(&self) -> String {
+        match &self.module {
+            Some(m) => format!("{m}.{}", self.address),
+            None => self.address.clone(),
+        }
+    }
+
     pub fn local_name(&self) -> String {
         match &self.key {
             Some(k) => format!("{}[{k}]", self.name),
@@ -81,6 +95,8 @@ pub struct Inst {
     pub label: String,
     /// The `module` block (index in `res`) of the parent that creates this instance.
     pub call: Option<usize>,
+    /// For an installed module or a module card: the module address (`module.deploy`).
+    pub module: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -100,6 +116,9 @@ pub struct Analysis {
     with_variables: HashSet<usize>,
     /// Where the evaluation budget ran out (first place per file) and what it left unknown.
     pub budget_errors: Vec<(At, String)>,
+    /// Files of installed modules and module cards (not part of the scan) → where the module
+    /// is called in a scanned file: findings on what they write are reported there.
+    pub outer: HashMap<usize, At>,
     /// Instance → indexes in `res` of its blocks, in order (rules look up blocks of the same
     /// instance without a scan of every instance's blocks).
     by_inst: HashMap<usize, Vec<usize>>,
@@ -141,6 +160,12 @@ impl Analysis {
     }
 
     /// A block of an instance by type and name (`resource` and `data` blocks).
+    /// `at`, or the module call in a scanned file when `at` is in an installed module or a
+    /// module card.
+    pub fn place(&self, at: &At) -> At {
+        self.outer.get(&at.file).unwrap_or(at).clone()
+    }
+
     pub fn find(&self, inst: usize, block: &str, rtype: &str, name: &str) -> Option<&Res> {
         self.index
             .get(&(inst, block.to_string(), rtype.to_string(), name.to_string()))
@@ -309,6 +334,43 @@ struct Module<'a> {
     tfvars: Vec<usize>,
 }
 
+impl<'a> Module<'a> {
+    fn new(dir: String) -> Module<'a> {
+        Module {
+            dir,
+            blocks: Vec::new(),
+            vars: Vec::new(),
+            locals: HashMap::new(),
+            tfvars: Vec::new(),
+        }
+    }
+
+    /// The blocks of one Terraform file of the module.
+    fn add(&mut self, fi: usize, root: &'a Node) {
+        for e in root.entries() {
+            let V::Block(b) = &e.value.v else { continue };
+            match b.ident.as_str() {
+                "locals" => {
+                    for le in &b.body {
+                        self.locals.insert(le.key.clone(), (fi, &le.value));
+                    }
+                }
+                "variable" => {
+                    if let Some(name) = label0(b) {
+                        self.vars
+                            .push((name.to_string(), fi, e.value.get("default")));
+                        self.blocks.push((fi, &e.value));
+                    }
+                }
+                "resource" | "data" | "provider" | "output" | "module" => {
+                    self.blocks.push((fi, &e.value))
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 /// The analysis of a project scan, a model of its [`ProjectCx`] (built once, shared by every
 /// Terraform project rule, the facts and the budget errors).
 pub struct ProjectAnalysis;
@@ -450,7 +512,33 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
             _ => None,
         })
         .collect();
-    let files: Vec<FileRef> = inputs
+    // Registry and git modules installed by `terraform init` (project scans on disk only).
+    let mut installed: HashMap<(String, String), String> = HashMap::new();
+    let mut disk_files: Vec<(String, String, Node)> = Vec::new();
+    if let Some(root) = &disk_root {
+        let mut dirs: Vec<String> = inputs
+            .iter()
+            .filter(|i| matches!(i.kind, FileKind::Terraform | FileKind::TerraformJson))
+            .map(|i| dir_of(i.path))
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        installed = super::modules::installed(root, &dirs);
+        let mut wanted: Vec<&String> = installed
+            .values()
+            .filter(|d| dirs.binary_search(d).is_err())
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        let mut left = super::modules::installed_budget();
+        for d in wanted {
+            for (path, text) in super::modules::read_module_dir(root, d, &mut left) {
+                let root = crate::lang::hcl::parse(&text).doc.root;
+                disk_files.push((path, text, root));
+            }
+        }
+    }
+    let mut files: Vec<FileRef> = inputs
         .iter()
         .zip(converted.iter())
         .map(|(i, c)| FileRef {
@@ -465,19 +553,30 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
             json_strings_are_templates: matches!(i.kind, FileKind::TerraformJson),
         })
         .collect();
+    let mut kinds: Vec<FileKind> = inputs.iter().map(|i| i.kind).collect();
+    for (path, text, root) in &disk_files {
+        files.push(FileRef {
+            path,
+            text,
+            root: Some(root),
+            json_strings_are_templates: false,
+        });
+        kinds.push(FileKind::Terraform);
+    }
 
     // Group module files by directory (each plan is its own module).
     let mut modules: BTreeMap<String, Module> = BTreeMap::new();
-    for (fi, (inp, f)) in inputs.iter().zip(files.iter()).enumerate() {
+    for (fi, f) in files.iter().enumerate() {
         let Some(root) = f.root else { continue };
-        let tfvars = inp.kind == FileKind::TfVars || is_tfvars_json(inp.path);
-        let dir = if inp.kind == FileKind::TerraformPlan {
-            format!("{}#plan", inp.path)
+        let kind = kinds[fi];
+        let tfvars = kind == FileKind::TfVars || is_tfvars_json(f.path);
+        let dir = if kind == FileKind::TerraformPlan {
+            format!("{}#plan", f.path)
         } else {
-            dir_of(inp.path)
+            dir_of(f.path)
         };
         if !matches!(
-            inp.kind,
+            kind,
             FileKind::Terraform
                 | FileKind::TerraformJson
                 | FileKind::TerraformPlan
@@ -485,41 +584,92 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
         ) {
             continue;
         }
-        let m = modules.entry(dir.clone()).or_insert_with(|| Module {
-            dir,
-            blocks: Vec::new(),
-            vars: Vec::new(),
-            locals: HashMap::new(),
-            tfvars: Vec::new(),
-        });
+        let m = modules
+            .entry(dir.clone())
+            .or_insert_with(|| Module::new(dir));
         if tfvars {
             m.tfvars.push(fi);
             continue;
         }
-        for e in root.entries() {
-            let V::Block(b) = &e.value.v else { continue };
-            match b.ident.as_str() {
-                "locals" => {
-                    for le in &b.body {
-                        m.locals.insert(le.key.clone(), (fi, &le.value));
-                    }
-                }
-                "variable" => {
-                    if let Some(name) = label0(b) {
-                        m.vars.push((name.to_string(), fi, e.value.get("default")));
-                        m.blocks.push((fi, &e.value));
-                    }
-                }
-                "resource" | "data" | "provider" | "output" | "module" => {
-                    m.blocks.push((fi, &e.value))
-                }
-                _ => {}
+        m.add(fi, root);
+    }
+
+    // Registry and git calls: the installed directory, else a module card (one module and
+    // one file entry per call, so that what the card writes is reported at its call).
+    let mut external: HashMap<(String, String), String> = HashMap::new();
+    let mut ext_call: HashMap<usize, At> = HashMap::new();
+    let mut calls: Vec<(String, String, String, At)> = Vec::new();
+    for m in modules.values() {
+        for &(fi, n) in &m.blocks {
+            if let Some(b) = n.as_block()
+                && b.ident == "module"
+                && let Some(l) = b.labels.first()
+                && let Some(src) = n.get("source").and_then(|s| s.as_str())
+                && local_source(&m.dir, src).is_none()
+            {
+                let at = At {
+                    file: fi,
+                    span: l.1.clone(),
+                };
+                calls.push((m.dir.clone(), l.0.clone(), src.to_string(), at));
             }
         }
     }
+    for (dir, name, src, at) in calls {
+        let key = (dir.clone(), name.clone());
+        if let Some(child) = installed.get(&key)
+            && let Some(cm) = modules.get(child)
+        {
+            for &(fi, _) in &cm.blocks {
+                if fi >= inputs.len() {
+                    ext_call.insert(fi, at.clone());
+                }
+            }
+            external.insert(key, child.clone());
+            continue;
+        }
+        let Some(card) = super::modules::card_for(&src) else {
+            continue;
+        };
+        let Some(root) = card.root() else { continue };
+        let fi = files.len();
+        files.push(FileRef {
+            path: &card.path,
+            text: &card.module,
+            root: Some(root),
+            json_strings_are_templates: false,
+        });
+        let child = if dir.is_empty() {
+            format!("module.{name}")
+        } else {
+            format!("{dir}/module.{name}")
+        };
+        let mut cm = Module::new(child.clone());
+        cm.add(fi, root);
+        modules.insert(child.clone(), cm);
+        ext_call.insert(fi, at);
+        external.insert(key, child);
+    }
+    // Calls from installed modules and cards report at the outermost call in a scanned file.
+    let scanned = inputs.len();
+    let outer: HashMap<usize, At> = ext_call
+        .keys()
+        .map(|&f| {
+            let mut at = ext_call[&f].clone();
+            for _ in 0..MAX_MODULE_DEPTH * 2 {
+                match ext_call.get(&at.file) {
+                    Some(next) if at.file >= scanned => at = next.clone(),
+                    _ => break,
+                }
+            }
+            (f, at)
+        })
+        .collect();
 
-    // Which module directories are called from another module (local sources only).
-    let mut called: HashSet<String> = HashSet::new();
+    // Which module directories are called from another module (local sources, installed
+    // modules and cards).
+    let mut called: HashSet<String> = external.values().cloned().collect();
+    let externals = called.clone();
     for m in modules.values() {
         for (_, n) in &m.blocks {
             if let Some(b) = n.as_block()
@@ -536,10 +686,12 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
     let mut b = Builder {
         files: &files,
         modules: &modules,
+        external: &external,
         budget: Budget::new(super::eval::eval_budget()),
         disk_root,
         out: Analysis {
-            paths: inputs.iter().map(|i| i.path.to_string()).collect(),
+            paths: files.iter().map(|f| f.path.to_string()).collect(),
+            outer,
             ..Default::default()
         },
     };
@@ -587,7 +739,7 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
     // one instance with their defaults, so nothing goes unchecked.
     let seen: HashSet<String> = b.out.insts.iter().map(|i| i.dir.clone()).collect();
     for m in modules.values() {
-        if !seen.contains(&m.dir) && !m.blocks.is_empty() {
+        if !seen.contains(&m.dir) && !externals.contains(&m.dir) && !m.blocks.is_empty() {
             let defaults = b.defaults(m);
             b.instance(m, defaults, 0, format!("{} (defaults)", m.dir), None);
         }
@@ -621,6 +773,9 @@ fn local_source(dir: &str, src: &str) -> Option<String> {
 struct Builder<'a, 'b> {
     files: &'b [FileRef<'a>],
     modules: &'b BTreeMap<String, Module<'a>>,
+    /// (calling module directory, call name) → the module standing for a registry or git
+    /// source (installed directory or card).
+    external: &'b HashMap<(String, String), String>,
     /// Shared by every scope of the analysis.
     budget: std::rc::Rc<Budget>,
     disk_root: Option<PathBuf>,
@@ -689,11 +844,23 @@ impl<'a, 'b> Builder<'a, 'b> {
             return;
         }
         let inst = self.out.insts.len();
+        let module = match parent {
+            Some((_, call)) if self.external.values().any(|d| *d == m.dir) => {
+                let c = &self.out.res[call];
+                Some(match &c.module {
+                    Some(outer) => format!("{outer}.{}", c.address),
+                    None => c.address.clone(),
+                })
+            }
+            Some((p, _)) => self.out.insts[p].module.clone(),
+            None => None,
+        };
         self.out.insts.push(Inst {
             dir: m.dir.clone(),
             parent: parent.map(|p| p.0),
             label,
             call: parent.map(|p| p.1),
+            module: module.clone(),
         });
         let mut scope = self.scope(m);
         scope.vars = vars;
@@ -757,6 +924,16 @@ impl<'a, 'b> Builder<'a, 'b> {
                     Some(k) => format!("{base}[{k}]"),
                     None => base.clone(),
                 };
+                let (at, label_at) = match self.out.outer.get(&fi) {
+                    Some(call) => (call.clone(), call.clone()),
+                    None => (
+                        at.clone(),
+                        At {
+                            file: fi,
+                            span: label_at.clone(),
+                        },
+                    ),
+                };
                 self.out.res.push(Res {
                     block: b.ident.clone(),
                     rtype: rtype.clone(),
@@ -765,12 +942,10 @@ impl<'a, 'b> Builder<'a, 'b> {
                     key,
                     dir: m.dir.clone(),
                     inst,
-                    at: at.clone(),
-                    label_at: At {
-                        file: fi,
-                        span: label_at.clone(),
-                    },
+                    at,
+                    label_at,
                     body,
+                    module: module.clone(),
                 });
             }
         }
@@ -873,7 +1048,8 @@ impl<'a, 'b> Builder<'a, 'b> {
                     return None;
                 }
                 let src = r.body.get("source")?.known_str()?;
-                let d = local_source(&m.dir, src)?;
+                let d = local_source(&m.dir, src)
+                    .or_else(|| self.external.get(&(m.dir.clone(), r.name.clone())).cloned())?;
                 Some((d, r.body.entries().to_vec(), r.address.clone(), i))
             })
             .collect();

@@ -404,6 +404,7 @@ pub fn lower(out: &mut Analysis, files: &[FileRef], file: usize, kind: FileKind,
         parent: None,
         label: "template".into(),
         call: None,
+        module: None,
     });
     let mut l = Lower {
         cx: &cx,
@@ -491,6 +492,7 @@ impl Lower<'_, '_> {
                 span: e.key_span.clone(),
             },
             body: Val::new(K::Obj(body), at),
+            module: None,
         });
         i
     }

@@ -1399,6 +1399,27 @@ impl<'a> Scope<'a> {
                 }
                 unknown(at)
             }
+            "coalescelist" => args
+                .iter()
+                .find(|a| matches!(&a.k, K::List(items) if !items.is_empty()))
+                .cloned()
+                .unwrap_or_else(|| unknown(at)),
+            // The result keeps the place the string was written (it is a part of it).
+            "trimprefix" | "trimsuffix" => match (first, args.get(1).and_then(|v| v.known_str())) {
+                (Some(s), Some(p)) if s.known_str().is_some() => {
+                    let t = s.known_str().unwrap_or_default();
+                    let out = if name == "trimprefix" {
+                        t.strip_prefix(p)
+                    } else {
+                        t.strip_suffix(p)
+                    };
+                    match out {
+                        Some(o) => Val::new(K::Str(o.to_string(), false), s.at.clone()),
+                        None => s.clone(),
+                    }
+                }
+                _ => unknown(at),
+            },
             "jsondecode" => match first {
                 Some(v) if v.str().is_some() && !v.is_unknown() => {
                     match crate::terraform::policy::json_string_to_val(v, self.files) {

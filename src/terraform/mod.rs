@@ -10,6 +10,7 @@ pub mod cfn;
 pub mod convert;
 pub mod eval;
 pub mod iam;
+pub mod modules;
 pub mod oidc;
 pub mod policy;
 pub mod report;

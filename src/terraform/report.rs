@@ -11,25 +11,44 @@ use crate::source::SourceFile;
 use std::collections::HashMap;
 
 /// The files an analysis' [`At::file`] indexes: every file of a scan, or the one file a
-/// per-file check sees.
-pub struct Files<'a>(pub Vec<&'a SourceFile>);
+/// per-file check sees; places in installed modules and module cards move to their call.
+pub struct Files<'a> {
+    files: Vec<&'a SourceFile>,
+    outer: HashMap<usize, At>,
+}
 
 impl<'a> Files<'a> {
     pub fn project(cx: &'a ProjectCx) -> Files<'a> {
-        Files(cx.files.iter().map(|u| &u.file).collect())
+        Files {
+            files: cx.files.iter().map(|u| &u.file).collect(),
+            outer: crate::terraform::analysis(cx).outer.clone(),
+        }
     }
 
-    pub fn one(file: &'a SourceFile) -> Files<'a> {
-        Files(vec![file])
+    /// The one file of a per-file analysis `a`.
+    pub fn one(file: &'a SourceFile, a: &Analysis) -> Files<'a> {
+        Files {
+            files: vec![file],
+            outer: a.outer.clone(),
+        }
     }
 
     fn get(&self, i: usize) -> Option<&'a SourceFile> {
-        self.0.get(i).copied()
+        self.files.get(i).copied()
+    }
+
+    /// `at`, or the module call it is reached through when it is not in a scanned file.
+    pub fn place(&self, at: &At) -> At {
+        match self.outer.get(&at.file) {
+            Some(call) if at.file >= self.files.len() => call.clone(),
+            _ => at.clone(),
+        }
     }
 }
 
-/// A finding at `at` (a file of the scan).
+/// A finding at `at` (a file of the scan, or the call of the module it is in).
 pub fn finding(cx: &Files, rule: &Rule, at: &At, msg: impl Into<String>) -> Option<Finding> {
+    let at = &cx.place(at);
     let u = cx.get(at.file)?;
     let t: &str = &u.text;
     let mut start = at.span.start.min(t.len());
@@ -118,6 +137,7 @@ fn is_policy_variable(s: &str) -> bool {
 }
 
 pub fn related(cx: &Files, at: &At, msg: impl Into<String>) -> Option<Related> {
+    let at = &cx.place(at);
     let u = cx.get(at.file)?;
     let (l, c) = u.line_col(at.span.start);
     let (el, ec) = u.line_col(at.span.end);
@@ -147,7 +167,11 @@ pub fn at_value(
     let mut f = finding(cx, rule, &at, msg)?;
     // One related location per line: where an instance's `for_each`/`count` is written wins
     // over the uses on its line (the collection's own references).
-    let line = |u: &At| cx.get(u.file).map(|x| (u.file, x.line_col(u.span.start).0));
+    let at = cx.place(&at);
+    let line = |u: &At| {
+        let u = cx.place(u);
+        cx.get(u.file).map(|x| (u.file, x.line_col(u.span.start).0))
+    };
     let site = |u: &At| {
         let t = text(cx, u);
         if t.starts_with("for_each") {

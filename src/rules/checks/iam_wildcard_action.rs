@@ -17,7 +17,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
         return;
     }
     let a = crate::terraform::analysis_of_file(cx.file, cx.parsed);
-    let fs = Files::one(cx.file);
+    let fs = Files::one(cx.file, &a);
     run(&a, &fs, rule, out, false);
 }
 

@@ -1,0 +1,71 @@
+//! Module cards (rules/modules/*.toml): every card loads, every source it names resolves to
+//! it, and each example module call triggers (bad) or does not trigger (clean) the rules it
+//! lists, at the call in the example file, through the real engine.
+
+use nhilint::config::Config;
+use nhilint::engine::Engine;
+use nhilint::rules::RuleSet;
+use nhilint::terraform::modules;
+use nhilint::walk::Input;
+use std::path::{Path, PathBuf};
+
+#[test]
+fn module_cards_are_valid() {
+    let (cards, errors) = modules::cards();
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(cards.len() >= 3, "{} module cards", cards.len());
+    for c in cards {
+        for s in &c.sources {
+            assert_eq!(modules::card_for(s).map(|x| &x.id), Some(&c.id), "{s}");
+        }
+        assert!(
+            c.examples.iter().any(|e| e.kind == "bad"),
+            "{}: no bad example",
+            c.id
+        );
+        assert!(
+            c.examples.iter().any(|e| e.kind == "clean"),
+            "{}: no clean example",
+            c.id
+        );
+    }
+}
+
+#[test]
+fn module_card_examples() {
+    let mut problems = Vec::new();
+    for c in &modules::cards().0 {
+        for (n, ex) in c.examples.iter().enumerate() {
+            let config = Config::default();
+            let rules = RuleSet::build(&config, &ex.rules, &[]);
+            let engine = Engine::new(config, rules);
+            let inputs = vec![Input {
+                abs: PathBuf::from("main.tf"),
+                rel: "main.tf".into(),
+                text: Some(ex.code.clone()),
+            }];
+            let report = engine.scan_files(Path::new("."), inputs, None);
+            for r in &ex.rules {
+                let hits: Vec<_> = report.findings.iter().filter(|f| &f.rule_id == r).collect();
+                match ex.kind.as_str() {
+                    "bad" if hits.is_empty() => {
+                        problems.push(format!("{} example {n}: no `{r}` finding", c.id))
+                    }
+                    "bad" if hits.iter().any(|f| f.path != "main.tf") => {
+                        problems.push(format!("{} example {n}: `{r}` outside the call", c.id))
+                    }
+                    "clean" if !hits.is_empty() => problems.push(format!(
+                        "{} example {n}: unexpected {:?}",
+                        c.id,
+                        hits.iter()
+                            .map(|f| format!("{}:{} {}", f.start_line, f.rule_id, f.message))
+                            .collect::<Vec<_>>()
+                    )),
+                    _ => {}
+                }
+            }
+            assert!(report.errors.is_empty(), "{}: {:?}", c.id, report.errors);
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
