@@ -78,7 +78,10 @@ pub fn code(data: &[u8]) -> Vec<String> {
     let Some((&pick, rest)) = data.split_first() else {
         return Vec::new();
     };
-    let name = ["app.py", "app.js", "app.ts", "main.go", "App.java"][pick as usize % 5];
+    let name = [
+        "app.py", "app.js", "app.ts", "main.go", "App.java", "App.cs", "app.rb", "app.php",
+        "App.kt",
+    ][pick as usize % 9];
     let t = text(rest);
     let _ = crate::lang::code::parse(&SourceFile::new(name, t.as_str()));
     internal(&ENGINE.check_text(name, &t).1)

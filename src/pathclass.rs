@@ -303,7 +303,14 @@ fn is_e2e_dir(d: &str) -> bool {
 }
 
 fn is_test_dir(d: &str) -> bool {
-    d.ends_with("-test") || d.ends_with("_test") || d.ends_with("-tests") || d.ends_with("_tests")
+    d.ends_with("-test")
+        || d.ends_with("_test")
+        || d.ends_with("-tests")
+        || d.ends_with("_tests")
+        // .NET test projects: `Acme.Api.Tests/`, `Acme.UnitTests/`
+        || d.ends_with(".tests")
+        || d.ends_with(".test")
+        || d.ends_with("unittests")
 }
 
 fn is_generated_name(n: &str) -> bool {
@@ -321,7 +328,11 @@ fn is_test_name(n: &str) -> bool {
         || (n.ends_with(".py") && (stem.starts_with("test_") || stem.ends_with("_test")))
         || n == "conftest.py"
         || [".test.", ".spec.", "_spec."].iter().any(|m| n.contains(m))
-        || (n.ends_with(".java") && (stem.ends_with("test") || stem.ends_with("tests")))
+        || ([".java", ".kt", ".cs", ".php"]
+            .iter()
+            .any(|e| n.ends_with(e))
+            && (stem.ends_with("test") || stem.ends_with("tests")))
+        || (n.ends_with(".rb") && (stem.ends_with("_test") || stem.starts_with("test_")))
         || n.ends_with(".tftest.hcl")
         || n.ends_with(".tftest.json")
 }
@@ -350,6 +361,11 @@ mod tests {
             ("src/test_api.py", PathClass::Test),
             ("web/login.spec.ts", PathClass::Test),
             ("src/main/java/FooTest.java", PathClass::Test),
+            ("src/Acme.Api.Tests/TokenServiceTests.cs", PathClass::Test),
+            ("src/Acme.Api/TokenService.cs", PathClass::Production),
+            ("app/src/main/kotlin/HttpTest.kt", PathClass::Test),
+            ("lib/client_test.rb", PathClass::Test),
+            ("src/ClientTest.php", PathClass::Test),
             ("pkg/testdata/sa.yaml", PathClass::Fixture),
             ("examples/complete/main.tf", PathClass::Example),
             ("docs/operator-manual/rbac.yaml", PathClass::Docs),

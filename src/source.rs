@@ -41,6 +41,10 @@ pub enum FileKind {
     TypeScript,
     Go,
     Java,
+    CSharp,
+    Ruby,
+    Php,
+    Kotlin,
     Shell,
     Dotenv,
     Text,
@@ -67,7 +71,9 @@ impl FileKind {
             Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization | GithubWorkflow
             | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket | JenkinsCasc
             | CloudFormation | Serverless | Yaml => Format::Yaml,
-            Python | JavaScript | TypeScript | Go | Java => Format::Code,
+            Python | JavaScript | TypeScript | Go | Java | CSharp | Ruby | Php | Kotlin => {
+                Format::Code
+            }
             Shell | Dotenv | Text | Jenkinsfile | JobDsl => Format::Text,
         }
     }
@@ -80,7 +86,7 @@ impl FileKind {
             Kubernetes | HelmTemplate | HelmValues | HelmChart | Kustomization => "kubernetes",
             GithubWorkflow | GithubAction | GitlabCi | CircleCi | AzurePipelines | Bitbucket
             | Jenkinsfile | JobDsl | JenkinsCasc => "ci",
-            Python | JavaScript | TypeScript | Go | Java => "source",
+            Python | JavaScript | TypeScript | Go | Java | CSharp | Ruby | Php | Kotlin => "source",
             CloudFormation | CloudFormationJson | Serverless => "cloudformation",
             Yaml | Json | Shell | Dotenv | Text => "other",
         }
@@ -118,6 +124,10 @@ impl FileKind {
             TypeScript => "typescript",
             Go => "go",
             Java => "java",
+            CSharp => "csharp",
+            Ruby => "ruby",
+            Php => "php",
+            Kotlin => "kotlin",
             Shell => "shell",
             Dotenv => "dotenv",
             Text => "text",
@@ -326,6 +336,18 @@ pub fn classify(rel_path: &str, text: &str) -> FileKind {
     }
     if name.ends_with(".java") {
         return Java;
+    }
+    if name.ends_with(".cs") {
+        return CSharp;
+    }
+    if name.ends_with(".rb") || name.ends_with(".rake") {
+        return Ruby;
+    }
+    if name.ends_with(".php") {
+        return Php;
+    }
+    if name.ends_with(".kt") || name.ends_with(".kts") {
+        return Kotlin;
     }
     if name.ends_with(".sh") || name.ends_with(".bash") {
         return Shell;

@@ -28,10 +28,13 @@ pub const SDK_KEYWORDS: &[&str] = &[
     "private_key",
     "privateKey",
     "Credentials(",
+    "secret_access_key",
+    "AKIA",
+    "ASIA",
 ];
 
 /// Names of JWT libraries: a JWT rule only parses files that mention one.
-pub const JWT_LIBS: &[&str] = &["jwt", "JWT", "Jwt", "jose"];
+pub const JWT_LIBS: &[&str] = &["jwt", "JWT", "Jwt", "jose", "TokenValidationParameters"];
 
 /// A literal credential handed to a cloud SDK.
 pub struct SdkCredential {
@@ -78,6 +81,16 @@ pub fn sdk_credentials(t: &CodeTree) -> Vec<SdkCredential> {
                 format!("property `{}`", p.key),
                 &p.value,
             );
+        } else if k == "credentials"
+            && p.value.get("key").and_then(lit).is_some_and(aws_key_id)
+            && let Some(secret) = p.value.get("secret")
+        {
+            // PHP SDK: `'credentials' => ['key' => 'AKIA…', 'secret' => '…']`.
+            push(
+                "AWS secret access key",
+                "property `credentials.secret`".into(),
+                secret,
+            );
         } else if (k == "privatekey") && lit(&p.value).is_some_and(|s| s.contains("PRIVATE KEY")) {
             push(
                 "Google service account private key",
@@ -97,7 +110,17 @@ pub fn sdk_credentials(t: &CodeTree) -> Vec<SdkCredential> {
             | "Credentials"
                 if c.args.len() >= 2
                     && lit(&c.args[0]).is_some()
-                    && (c.name != "Credentials" || c.callee.contains("AWS")) =>
+                    && (c.name != "Credentials"
+                        || c.callee.to_ascii_lowercase().contains("aws")
+                        || lit(&c.args[0]).is_some_and(aws_key_id)) =>
+            {
+                push("AWS secret access key", target, &c.args[1]);
+            }
+            // C# `new AmazonS3Client("AKIA…", "…", RegionEndpoint.X)`.
+            n if n.starts_with("Amazon")
+                && n.ends_with("Client")
+                && c.args.len() >= 2
+                && lit(&c.args[0]).is_some_and(aws_key_id) =>
             {
                 push("AWS secret access key", target, &c.args[1]);
             }
@@ -148,6 +171,11 @@ pub fn sdk_credentials(t: &CodeTree) -> Vec<SdkCredential> {
     }
     out.sort_by_key(|c| c.span.start);
     out
+}
+
+/// An AWS access key id literal (`AKIA…`, `ASIA…`).
+fn aws_key_id(s: &str) -> bool {
+    s.starts_with("AKIA") || s.starts_with("ASIA")
 }
 
 /// A callee shortened for messages: the last two segments of a long chain.
@@ -331,6 +359,14 @@ pub fn code_duration(text: &str) -> Option<u64> {
         ("plusHours(", 3600),
         ("plusYears(", 31_557_600),
         ("plusMonths(", 2_629_800),
+        // C# `DateTime.UtcNow.AddDays(365)`, Java `Duration.ofDays(365)`.
+        ("AddDays(", 86_400),
+        ("AddHours(", 3600),
+        ("AddMinutes(", 60),
+        ("AddYears(", 31_557_600),
+        ("AddMonths(", 2_629_800),
+        ("ofDays(", 86_400),
+        ("ofHours(", 3600),
     ] {
         if let Some(i) = t.find(pat) {
             let inner = &t[i + pat.len()..];
@@ -374,6 +410,38 @@ pub fn code_duration(text: &str) -> Option<u64> {
             acc = acc.checked_mul(v)?;
         }
         return Some(acc);
+    }
+    // Rails `1.year.from_now`, `30.days`.
+    for (unit, mult) in [
+        (".year", 31_557_600u64),
+        (".month", 2_629_800),
+        (".week", 604_800),
+        (".day", 86_400),
+        (".hour", 3600),
+        (".minute", 60),
+    ] {
+        if let Some(i) = t.find(unit) {
+            let before = &t[..i];
+            let start = before
+                .rfind(|c: char| !c.is_ascii_digit() && c != '_')
+                .map(|j| j + 1)
+                .unwrap_or(0);
+            if let Ok(v) = before[start..].replace('_', "").parse::<u64>() {
+                return Some(v.saturating_mul(mult));
+            }
+        }
+    }
+    // Ruby `Time.now.to_i + 3600`, PHP `time() + 86400 * 365` (seconds).
+    for pat in ["to_i+", "time()+"] {
+        if let Some(i) = t.find(pat) {
+            let rest = &t[i + pat.len()..];
+            let end = rest
+                .find(|c: char| {
+                    !(c.is_ascii_digit() || c == '*' || c == '_' || c == '(' || c == ')')
+                })
+                .unwrap_or(rest.len());
+            return eval_product(&rest[..end]);
+        }
     }
     // Java: `System.currentTimeMillis() + 365L * 24 * 60 * 60 * 1000` (milliseconds).
     if let Some(i) = t.find("currentTimeMillis()+") {
@@ -440,6 +508,13 @@ mod tests {
             code_duration("Instant.now().plus(400, ChronoUnit.DAYS)"),
             Some(400 * 86_400)
         );
+        assert_eq!(
+            code_duration("DateTime.UtcNow.AddDays(365)"),
+            Some(365 * 86_400)
+        );
+        assert_eq!(code_duration("1.year.from_now.to_i"), Some(31_557_600));
+        assert_eq!(code_duration("Time.now.to_i + 4 * 3600"), Some(4 * 3600));
+        assert_eq!(code_duration("time() + 86400 * 365"), Some(365 * 86_400));
         let n = Node::new(0..0, V::Str("10y".into()));
         assert!(parse_lifetime(&n).unwrap() > 300 * 86_400);
         let n = Node::new(0..0, V::Str("1h".into()));

@@ -32,6 +32,10 @@ pub enum Lang {
     Tsx,
     Go,
     Java,
+    CSharp,
+    Ruby,
+    Php,
+    Kotlin,
 }
 
 impl Lang {
@@ -43,6 +47,10 @@ impl Lang {
             FileKind::TypeScript => Some(Lang::TypeScript),
             FileKind::Go => Some(Lang::Go),
             FileKind::Java => Some(Lang::Java),
+            FileKind::CSharp => Some(Lang::CSharp),
+            FileKind::Ruby => Some(Lang::Ruby),
+            FileKind::Php => Some(Lang::Php),
+            FileKind::Kotlin => Some(Lang::Kotlin),
             _ => None,
         }
     }
@@ -55,6 +63,10 @@ impl Lang {
             Lang::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Lang::Go => tree_sitter_go::LANGUAGE.into(),
             Lang::Java => tree_sitter_java::LANGUAGE.into(),
+            Lang::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Lang::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+            Lang::Php => tree_sitter_php::LANGUAGE_PHP.into(),
+            Lang::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
         }
     }
 
@@ -85,6 +97,26 @@ impl Lang {
                 include_str!("../../grammars/java/pairs.scm"),
                 include_str!("../../grammars/java/strings.scm"),
             ),
+            Lang::CSharp => (
+                include_str!("../../grammars/csharp/calls.scm"),
+                include_str!("../../grammars/csharp/pairs.scm"),
+                include_str!("../../grammars/csharp/strings.scm"),
+            ),
+            Lang::Ruby => (
+                include_str!("../../grammars/ruby/calls.scm"),
+                include_str!("../../grammars/ruby/pairs.scm"),
+                include_str!("../../grammars/ruby/strings.scm"),
+            ),
+            Lang::Php => (
+                include_str!("../../grammars/php/calls.scm"),
+                include_str!("../../grammars/php/pairs.scm"),
+                include_str!("../../grammars/php/strings.scm"),
+            ),
+            Lang::Kotlin => (
+                include_str!("../../grammars/kotlin/calls.scm"),
+                include_str!("../../grammars/kotlin/pairs.scm"),
+                include_str!("../../grammars/kotlin/strings.scm"),
+            ),
         }
     }
 }
@@ -96,14 +128,7 @@ struct Queries {
 }
 
 fn queries(lang: Lang) -> Option<&'static Queries> {
-    static CELLS: [OnceLock<Option<Queries>>; 6] = [
-        OnceLock::new(),
-        OnceLock::new(),
-        OnceLock::new(),
-        OnceLock::new(),
-        OnceLock::new(),
-        OnceLock::new(),
-    ];
+    static CELLS: [OnceLock<Option<Queries>>; 10] = [const { OnceLock::new() }; 10];
     CELLS[lang.index()]
         .get_or_init(|| {
             let l = lang.language();
@@ -152,6 +177,9 @@ pub struct Pair {
     pub key: String,
     pub key_span: Span,
     pub value: Node,
+    /// An entry of a literal (dictionary, hash, array, object, composite literal, keyword or
+    /// named argument), not an assignment to a variable or field.
+    pub entry: bool,
 }
 
 /// One parsed source file.
@@ -296,24 +324,27 @@ impl CodeTree {
                     args_span: args.byte_range(),
                 };
                 let mut w = args.walk();
-                for a in args.named_children(&mut w) {
-                    if a.kind() == "comment" {
+                let mut list: Vec<tree_sitter::Node> = args.named_children(&mut w).collect();
+                // Kotlin `f(x) { … }`: the trailing lambda is the last argument.
+                if let Some(l) = args
+                    .next_named_sibling()
+                    .filter(|l| args.kind() == "value_arguments" && l.kind() == "annotated_lambda")
+                {
+                    list.push(l);
+                }
+                for a in list {
+                    if a.kind().contains("comment") {
                         continue;
                     }
-                    if a.kind() == "keyword_argument" {
-                        if let (Some(k), Some(v)) = (
-                            a.child_by_field_name("name"),
-                            a.child_by_field_name("value"),
-                        ) {
-                            c.kwargs.push(Entry {
-                                key: self.node_text(k).to_string(),
-                                key_span: k.byte_range(),
-                                value: self.value(v, 0),
-                            });
-                        }
-                        continue;
+                    match self.argument(a) {
+                        Some((Some((k, ks)), v)) => c.kwargs.push(Entry {
+                            key: k,
+                            key_span: ks,
+                            value: self.value(v, 0),
+                        }),
+                        Some((None, v)) => c.args.push(self.value(v, 0)),
+                        None => {}
                     }
-                    c.args.push(self.value(a, 0));
                 }
                 out.push(c);
             }
@@ -345,11 +376,25 @@ impl CodeTree {
                     V::Str(s) => s,
                     _ => squash(self.node_text(k)),
                 };
+                let entry = !matches!(
+                    p.kind(),
+                    "assignment"
+                        | "assignment_expression"
+                        | "assignment_statement"
+                        | "short_var_declaration"
+                        | "var_spec"
+                        | "const_spec"
+                        | "variable_declarator"
+                        | "property_declaration"
+                        | "const_element"
+                        | "property_element"
+                );
                 out.push(Pair {
                     span: p.byte_range(),
                     key,
                     key_span: k.byte_range(),
                     value: self.value(v, 0),
+                    entry,
                 });
             }
             out.sort_by_key(|p| p.span.start);
@@ -388,7 +433,10 @@ impl CodeTree {
             | "template_string"
             | "interpreted_string_literal"
             | "raw_string_literal"
-            | "string_literal" => match string_literal(n, text) {
+            | "string_literal"
+            | "verbatim_string_literal"
+            | "interpolated_string_expression"
+            | "encapsed_string" => match string_literal(n, text, self.lang) {
                 Some(s) => Node::new(span, V::Str(s)),
                 None => expr(),
             },
@@ -407,18 +455,40 @@ impl CodeTree {
             "true" => Node::new(span, V::Bool(true)),
             "false" => Node::new(span, V::Bool(false)),
             "none" | "null" | "nil" | "undefined" | "null_literal" => Node::new(span, V::Null),
+            // C# `boolean_literal`, PHP `boolean` (any case); Kotlin reads `true`/`null` as identifiers.
+            "boolean_literal" | "boolean" | "identifier" if text.eq_ignore_ascii_case("true") => {
+                Node::new(span, V::Bool(true))
+            }
+            "boolean_literal" | "boolean" | "identifier" if text.eq_ignore_ascii_case("false") => {
+                Node::new(span, V::Bool(false))
+            }
+            "identifier" if text == "null" && self.lang == Lang::Kotlin => Node::new(span, V::Null),
+            // Ruby `:none` (a symbol is a literal name).
+            "simple_symbol" | "hash_key_symbol" => {
+                Node::new(span, V::Str(text.trim_start_matches(':').to_string()))
+            }
             "integer"
             | "float"
             | "number"
             | "int_literal"
             | "float_literal"
             | "decimal_integer_literal"
-            | "decimal_floating_point_literal" => Node::new(span, V::Num(text.replace('_', ""))),
+            | "decimal_floating_point_literal"
+            | "integer_literal"
+            | "real_literal"
+            | "number_literal" => Node::new(
+                span,
+                V::Num(
+                    text.replace('_', "")
+                        .trim_end_matches(['L', 'l'])
+                        .to_string(),
+                ),
+            ),
             "literal_element" | "parenthesized_expression" => match n.named_child(0) {
                 Some(c) if n.named_child_count() == 1 => self.value(c, depth + 1),
                 _ => expr(),
             },
-            "list" | "tuple" | "array" | "set" => {
+            "list" | "tuple" | "array" | "set" | "collection_expression" => {
                 let mut items = Vec::new();
                 let mut w = n.walk();
                 for c in n.named_children(&mut w) {
@@ -428,7 +498,8 @@ impl CodeTree {
                 }
                 Node::new(span, V::Seq(items))
             }
-            "dictionary" | "object" => {
+            // Ruby `{ sub: 1, "exp" => t }`.
+            "dictionary" | "object" | "hash" => {
                 let mut entries = Vec::new();
                 let mut w = n.walk();
                 for c in n.named_children(&mut w) {
@@ -443,6 +514,96 @@ impl CodeTree {
                             key_span: c.byte_range(),
                             value: expr_node(c.byte_range(), self.node_text(c)),
                         });
+                    }
+                }
+                Node::new(span, V::Map(entries))
+            }
+            // PHP `['verify' => false]` (a map when any element has a key) and `[a, b]`.
+            "array_creation_expression" if self.lang == Lang::Php => {
+                let mut entries = Vec::new();
+                let mut items = Vec::new();
+                let mut w = n.walk();
+                for c in n.named_children(&mut w) {
+                    if c.kind() != "array_element_initializer" {
+                        continue;
+                    }
+                    let mut cw = c.walk();
+                    let parts: Vec<_> = c.named_children(&mut cw).collect();
+                    match parts.as_slice() {
+                        [k, v] => entries.push(self.entry(*k, *v, depth)),
+                        [v] => items.push(self.value(*v, depth + 1)),
+                        _ => {}
+                    }
+                }
+                if entries.is_empty() {
+                    Node::new(span, V::Seq(items))
+                } else {
+                    Node::new(span, V::Map(entries))
+                }
+            }
+            // C# `{ A = 1 }` (object initializer), `{ { "k", v }, ["k"] = v }` (dictionary),
+            // `{ a, b }` (array or list).
+            "initializer_expression" => {
+                let mut entries = Vec::new();
+                let mut items = Vec::new();
+                let mut w = n.walk();
+                for c in n.named_children(&mut w) {
+                    match c.kind() {
+                        "assignment_expression" => {
+                            if let (Some(k), Some(v)) = (
+                                c.child_by_field_name("left"),
+                                c.child_by_field_name("right"),
+                            ) {
+                                let k = if k.kind() == "element_binding_expression" {
+                                    k.named_child(0)
+                                        .map(|a| a.named_child(0).unwrap_or(a))
+                                        .unwrap_or(k)
+                                } else {
+                                    k
+                                };
+                                entries.push(self.entry(k, v, depth));
+                            }
+                        }
+                        "initializer_expression" if c.named_child_count() == 2 => {
+                            if let (Some(k), Some(v)) = (c.named_child(0), c.named_child(1)) {
+                                entries.push(self.entry(k, v, depth));
+                            }
+                        }
+                        k if k.contains("comment") => {}
+                        _ => items.push(self.value(c, depth + 1)),
+                    }
+                }
+                if entries.is_empty() {
+                    Node::new(span, V::Seq(items))
+                } else {
+                    Node::new(span, V::Map(entries))
+                }
+            }
+            // C# `new[] { a, b }`, `new string[] { … }`.
+            "implicit_array_creation_expression" | "array_creation_expression"
+                if self.lang == Lang::CSharp =>
+            {
+                match n.child_by_field_name("initializer") {
+                    Some(i) => self.value(i, depth + 1),
+                    None => expr(),
+                }
+            }
+            // C# `new { sub = "x", exp = t }`.
+            "anonymous_object_creation_expression" => {
+                let mut entries = Vec::new();
+                let mut w = n.walk();
+                let parts: Vec<_> = n.named_children(&mut w).collect();
+                let mut i = 0;
+                while i < parts.len() {
+                    let c = parts[i];
+                    let eq = c
+                        .next_sibling()
+                        .is_some_and(|s| !s.is_named() && self.node_text(s) == "=");
+                    if c.kind() == "identifier" && eq && i + 1 < parts.len() {
+                        entries.push(self.entry(c, parts[i + 1], depth));
+                        i += 2;
+                    } else {
+                        i += 1;
                     }
                 }
                 Node::new(span, V::Map(entries))
@@ -485,6 +646,14 @@ impl CodeTree {
                 Some(c) => self.value(c, depth + 1),
                 None => expr(),
             },
+            "call" if self.lang == Lang::Ruby => self.call_value(n, depth),
+            "call_expression" if self.lang == Lang::Kotlin => self.call_value(n, depth),
+            "object_creation_expression" if self.lang == Lang::Php => self.call_value(n, depth),
+            "invocation_expression"
+            | "function_call_expression"
+            | "member_call_expression"
+            | "nullsafe_member_call_expression"
+            | "scoped_call_expression" => self.call_value(n, depth),
             "call"
             | "call_expression"
             | "new_expression"
@@ -506,10 +675,14 @@ impl CodeTree {
                 if let Some(a) = n.child_by_field_name("arguments") {
                     let mut w = a.walk();
                     for c in a.named_children(&mut w) {
-                        if c.kind() != "comment" {
-                            args.push(self.value(c, depth + 1));
+                        if let Some((_, v)) = self.argument(c) {
+                            args.push(self.value(v, depth + 1));
                         }
                     }
+                }
+                // C# `new X(...) { A = 1 }`: the initializer is one more argument.
+                if let Some(i) = n.child_by_field_name("initializer") {
+                    args.push(self.value(i, depth + 1));
                 }
                 Node::new(span, V::Call(callee, args))
             }
@@ -542,6 +715,12 @@ impl CodeTree {
                             Some(s) => Some(Node::new(cur.span.clone(), V::Str(s))),
                             None => self.definition(recv, cur.span.start),
                         },
+                        // C# `Encoding.UTF8.GetBytes(k)`.
+                        None if callee.starts_with("Encoding.")
+                            && callee.ends_with(".GetBytes") =>
+                        {
+                            args.first().cloned()
+                        }
                         None if matches!(
                             callee.as_str(),
                             "[]byte"
@@ -573,24 +752,15 @@ impl CodeTree {
     /// The value assigned to `name` (an identifier, `self.x`, `this.x`): the nearest assignment
     /// before `at`, else the first one in the file.
     fn definition(&self, name: &str, at: usize) -> Option<Node> {
-        let name = name
-            .strip_prefix("self.")
-            .or_else(|| name.strip_prefix("this."))
-            .unwrap_or(name);
+        let name = strip_self(name);
         if name.is_empty()
             || !name
                 .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == '@')
         {
             return None;
         }
-        let key_of = |k: &str| -> bool {
-            let k = k
-                .strip_prefix("self.")
-                .or_else(|| k.strip_prefix("this."))
-                .unwrap_or(k);
-            k == name
-        };
+        let key_of = |k: &str| -> bool { strip_self(k) == name };
         // Same function as the use, or module / class level (constants).
         let scope = self.function_at(at);
         let defs: Vec<&Pair> = self
@@ -611,24 +781,29 @@ impl CodeTree {
 
     /// Start byte of the innermost function, method or lambda around byte `at`.
     fn function_at(&self, at: usize) -> Option<usize> {
+        self.function_node_at(at).map(|n| n.start_byte())
+    }
+
+    /// Name of the innermost named function or method around byte `at`
+    /// (`GetPrincipalFromExpiredToken`).
+    pub fn function_name_at(&self, at: usize) -> Option<&str> {
+        let mut n = self.function_node_at(at)?;
+        loop {
+            if let Some(name) = n.child_by_field_name("name") {
+                return Some(self.node_text(name));
+            }
+            n = n.parent()?;
+            while !is_function(n.kind()) {
+                n = n.parent()?;
+            }
+        }
+    }
+
+    fn function_node_at(&self, at: usize) -> Option<tree_sitter::Node<'_>> {
         let mut n = self.tree.root_node().descendant_for_byte_range(at, at)?;
         loop {
-            if matches!(
-                n.kind(),
-                "function_definition"
-                    | "function_declaration"
-                    | "method_declaration"
-                    | "constructor_declaration"
-                    | "func_literal"
-                    | "arrow_function"
-                    | "function_expression"
-                    | "function"
-                    | "method_definition"
-                    | "lambda"
-                    | "lambda_expression"
-                    | "generator_function_declaration"
-            ) {
-                return Some(n.start_byte());
+            if is_function(n.kind()) {
+                return Some(n);
             }
             n = n.parent()?;
         }
@@ -645,7 +820,12 @@ impl CodeTree {
             if n.child_count() == 0
                 && matches!(
                     n.kind(),
-                    "identifier" | "field_identifier" | "property_identifier" | "type_identifier"
+                    "identifier"
+                        | "field_identifier"
+                        | "property_identifier"
+                        | "type_identifier"
+                        | "constant"
+                        | "name"
                 )
             {
                 let t = self.node_text(n);
@@ -671,8 +851,8 @@ impl CodeTree {
         }
     }
 
-    /// Java: methods named `name` whose body is empty (only comments), e.g. a trust-all
-    /// `checkServerTrusted`. Returns the method name spans.
+    /// Methods named `name` whose body is empty (only comments; Kotlin `= Unit`), e.g. a
+    /// trust-all `checkServerTrusted` (Java, Kotlin, C#). Returns the method name spans.
     pub fn empty_methods(&self, name: &str) -> Vec<Span> {
         let mut out = Vec::new();
         for (_, span, _) in self.identifiers(&[name]) {
@@ -683,20 +863,203 @@ impl CodeTree {
             else {
                 continue;
             };
-            let Some(m) = id.parent().filter(|p| p.kind() == "method_declaration") else {
+            let Some(m) = id.parent().filter(|p| {
+                matches!(
+                    p.kind(),
+                    "method_declaration" | "function_declaration" | "method"
+                )
+            }) else {
                 continue;
             };
-            if let Some(body) = m.child_by_field_name("body") {
-                let mut w = body.walk();
-                if body
-                    .named_children(&mut w)
-                    .all(|c| c.kind().contains("comment"))
-                {
-                    out.push(span);
+            let body = m.child_by_field_name("body").or_else(|| {
+                let mut w = m.walk();
+                m.named_children(&mut w)
+                    .find(|c| c.kind() == "function_body")
+            });
+            let Some(mut body) = body else {
+                continue;
+            };
+            // Kotlin `function_body` holds a block, or `= Unit`.
+            if body.kind() == "function_body" {
+                match body.named_child(0) {
+                    Some(b) if b.kind() == "block" => body = b,
+                    Some(e) if self.node_text(e) == "Unit" => {
+                        out.push(span);
+                        continue;
+                    }
+                    Some(_) => continue,
+                    None => {}
                 }
+            }
+            let mut w = body.walk();
+            if body
+                .named_children(&mut w)
+                .all(|c| c.kind().contains("comment"))
+            {
+                out.push(span);
             }
         }
         out
+    }
+
+    /// One element of an argument list: `(keyword, value)` for keyword and named arguments
+    /// (Python `verify=False`, C# `verify: false`, PHP 8 `verify: false`, Kotlin
+    /// `verify = false`, Ruby `verify: false`), `(None, value)` for positional ones; `None` for
+    /// punctuation, comments, splats and block arguments.
+    fn argument<'a>(
+        &self,
+        a: tree_sitter::Node<'a>,
+    ) -> Option<(Option<(String, Span)>, tree_sitter::Node<'a>)> {
+        let named = |k: tree_sitter::Node, v: tree_sitter::Node<'a>| {
+            let key = self.node_text(k).trim_end_matches(':').to_string();
+            Some((Some((key, k.byte_range())), v))
+        };
+        match a.kind() {
+            k if k.contains("comment") => None,
+            "keyword_argument" => named(
+                a.child_by_field_name("name")?,
+                a.child_by_field_name("value")?,
+            ),
+            // Ruby keyword arguments and `"k" => v` in a call are hash entries.
+            "pair" if self.lang == Lang::Ruby => named(
+                a.child_by_field_name("key")?,
+                a.child_by_field_name("value")?,
+            ),
+            "block_argument" | "splat_argument" | "hash_splat_argument" | "variadic_unpacking" => {
+                None
+            }
+            // C# and PHP: `argument` wraps the expression, with an optional `name:`.
+            "argument" => {
+                let v = last_named(a)?;
+                match a.child_by_field_name("name") {
+                    Some(k) if k.id() != v.id() => named(k, v),
+                    _ => Some((None, v)),
+                }
+            }
+            // Kotlin: `value_argument` is `[name =] expression`.
+            "value_argument" => {
+                let v = last_named(a)?;
+                let has_eq = {
+                    let mut w = a.walk();
+                    a.children(&mut w)
+                        .any(|c| !c.is_named() && self.node_text(c) == "=")
+                };
+                match a.named_child(0) {
+                    Some(k) if has_eq && k.id() != v.id() => named(k, v),
+                    _ => Some((None, v)),
+                }
+            }
+            // Kotlin trailing lambda.
+            "annotated_lambda" => Some((None, last_named(a)?)),
+            _ => Some((None, a)),
+        }
+    }
+
+    /// A call of C#, Ruby, PHP or Kotlin as a value: callee text and positional arguments (a
+    /// Kotlin `mapOf("k" to v)` is a map, `listOf(…)` a list).
+    fn call_value(&self, n: tree_sitter::Node, depth: usize) -> Node {
+        let span = n.byte_range();
+        let args_node = n.child_by_field_name("arguments").or_else(|| {
+            let mut w = n.walk();
+            n.named_children(&mut w).find(|c| {
+                matches!(
+                    c.kind(),
+                    "arguments" | "value_arguments" | "argument_list" | "annotated_lambda"
+                )
+            })
+        });
+        // Ruby `obj.attr` (no arguments, no block) reads an attribute: not a call value.
+        if self.lang == Lang::Ruby
+            && args_node.is_none()
+            && n.child_by_field_name("block").is_none()
+        {
+            return Node::new(span, V::Expr(self.node_text(n).chars().take(500).collect()));
+        }
+        let callee = match self.lang {
+            // `Foo::Bar.new(...)` → `Foo::Bar`, like `new X(...)` elsewhere.
+            Lang::Ruby => {
+                let recv = n
+                    .child_by_field_name("receiver")
+                    .map(|r| squash(self.node_text(r)));
+                let method = n.child_by_field_name("method").map(|m| self.node_text(m));
+                match (recv, method) {
+                    (Some(r), Some("new")) => r,
+                    (Some(r), Some(m)) => format!("{r}.{m}"),
+                    (None, Some(m)) => m.to_string(),
+                    _ => String::new(),
+                }
+            }
+            _ => {
+                let end = args_node.map(|a| a.start_byte()).unwrap_or(n.end_byte());
+                let t = self.text.get(n.start_byte()..end).unwrap_or("");
+                squash(t.trim_start().strip_prefix("new ").unwrap_or(t))
+            }
+        };
+        let mut args = Vec::new();
+        let mut entries = Vec::new();
+        if let Some(a) = args_node {
+            let mut w = a.walk();
+            let mut list: Vec<tree_sitter::Node> = a.named_children(&mut w).collect();
+            if a.kind() == "annotated_lambda" {
+                list = vec![a];
+            } else if let Some(l) = a
+                .next_named_sibling()
+                .filter(|l| l.kind() == "annotated_lambda")
+            {
+                list.push(l);
+            }
+            for c in list {
+                if let Some((_, v)) = self.argument(c) {
+                    if v.kind() == "infix_expression"
+                        && v.named_child_count() == 3
+                        && let (Some(k), Some(op), Some(val)) =
+                            (v.named_child(0), v.named_child(1), v.named_child(2))
+                        && self.node_text(op) == "to"
+                    {
+                        entries.push(self.entry(k, val, depth));
+                        continue;
+                    }
+                    args.push(self.value(v, depth + 1));
+                }
+            }
+        }
+        if self.lang == Lang::Kotlin && (callee.ends_with("mapOf") || callee.ends_with("MapOf")) {
+            return Node::new(span, V::Map(entries));
+        }
+        if self.lang == Lang::Kotlin
+            && matches!(
+                callee.as_str(),
+                "listOf" | "arrayOf" | "setOf" | "mutableListOf" | "mutableSetOf"
+            )
+        {
+            return Node::new(span, V::Seq(args));
+        }
+        Node::new(span, V::Call(callee, args))
+    }
+
+    /// Does this value (a lambda, delegate or anonymous function) accept everything: a body
+    /// that is only `true` or `return true` (`(h, s) -> true`, `{ _, _ -> true }`,
+    /// `(a, b, c, d) => true`, `delegate { return true; }`)? Used for hostname verifiers and
+    /// certificate validation callbacks.
+    pub fn always_true(&self, n: &Node) -> bool {
+        let t = squash(self.text.get(n.span.clone()).unwrap_or(""));
+        let t = t.strip_suffix(')').map(|x| x.to_string()).unwrap_or(t);
+        let lambda = t.contains("->")
+            || t.contains("=>")
+            || t.starts_with("delegate")
+            || t.starts_with("function(");
+        lambda
+            && [
+                "->true",
+                "->true}",
+                "=>true",
+                "{returntrue;}",
+                "{returntrue}",
+                "->{returntrue;}",
+                "returntrue;}",
+            ]
+            .iter()
+            .any(|e| t.ends_with(e))
     }
 
     fn entry(&self, k: tree_sitter::Node, v: tree_sitter::Node, depth: usize) -> Entry {
@@ -717,18 +1080,27 @@ fn expr_node(span: Span, text: &str) -> Node {
 }
 
 /// The content of a string literal node, or `None` when it interpolates (`f"{x}"`, `` `${x}` ``).
-fn string_literal(n: tree_sitter::Node, text: &str) -> Option<String> {
+fn string_literal(n: tree_sitter::Node, text: &str, lang: Lang) -> Option<String> {
     let mut w = n.walk();
-    if n.named_children(&mut w).any(|c| {
-        matches!(
-            c.kind(),
-            "interpolation" | "template_substitution" | "format_expression"
-        )
+    if n.named_children(&mut w).any(|c| match c.kind() {
+        "interpolation" | "template_substitution" | "format_expression" => true,
+        // PHP "…{$x}…" / "…$x…": anything but text and escapes is an interpolation.
+        "string_content" | "string_value" | "escape_sequence" | "string_literal_content" => false,
+        _ => lang == Lang::Php && n.kind() == "encapsed_string",
     }) {
         return None;
     }
-    // Strip a Python prefix (r, b, u, f, rb…) and the quotes (1 or 3).
-    let t = text.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+    // Kotlin "$name" templates are plain string content in the grammar.
+    if lang == Lang::Kotlin {
+        let b = text.as_bytes();
+        if b.windows(2)
+            .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1].is_ascii_alphabetic() || w[1] == b'_'))
+        {
+            return None;
+        }
+    }
+    // Strip a prefix (Python r, b, u, f, rb…; C# @, $) and the quotes (1 or 3).
+    let t = text.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '@' || c == '$');
     let q = t.chars().next()?;
     if !matches!(q, '"' | '\'' | '`') {
         return None;
@@ -742,6 +1114,45 @@ fn string_literal(n: tree_sitter::Node, text: &str) -> Option<String> {
         return None;
     };
     Some(inner.to_string())
+}
+
+/// Functions, methods and lambdas: the scopes of local data flow (Ruby blocks and Kotlin
+/// lambdas passed to builders are not scopes: they see the method's variables).
+fn is_function(kind: &str) -> bool {
+    matches!(
+        kind,
+        "function_definition"
+            | "function_declaration"
+            | "method_declaration"
+            | "constructor_declaration"
+            | "func_literal"
+            | "arrow_function"
+            | "function_expression"
+            | "function"
+            | "method_definition"
+            | "lambda"
+            | "lambda_expression"
+            | "generator_function_declaration"
+            | "local_function_statement"
+            | "anonymous_method_expression"
+            | "method"
+            | "singleton_method"
+            | "anonymous_function"
+            | "anonymous_function_creation_expression"
+            | "secondary_constructor"
+    )
+}
+
+fn last_named(n: tree_sitter::Node) -> Option<tree_sitter::Node> {
+    n.named_child(n.named_child_count().checked_sub(1)? as u32)
+}
+
+/// `self.x`, `this.x`, `$this->x`, `self::X`, `static::X`, `Self.X` → the member name.
+fn strip_self(name: &str) -> &str {
+    ["self.", "this.", "$this->", "self::", "static::", "Self."]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .unwrap_or(name)
 }
 
 /// `"abc"` / `'abc'` (source text of a plain literal) → `abc`.
@@ -868,6 +1279,118 @@ mod tests {
         );
         let c = g.calls().iter().find(|c| c.name == "SignedString").unwrap();
         assert_eq!(lit(&g.resolve(&c.args[0])), Some("s3cr3tk3y"));
+    }
+
+    /// `NHILINT_DUMP=path cargo test --lib dump_tree -- --nocapture` prints a file's syntax tree
+    /// (`field: kind "text"`) and its model, for writing the queries of a new language.
+    #[test]
+    fn dump_tree() {
+        let Ok(p) = std::env::var("NHILINT_DUMP") else {
+            return;
+        };
+        let text = std::fs::read_to_string(&p).unwrap();
+        let t = tree(&p, &text);
+        fn walk(t: &CodeTree, n: tree_sitter::Node, field: &str, d: usize) {
+            let txt: String = t.node_text(n).chars().take(50).collect();
+            println!("{}{field}{} {txt:?}", "  ".repeat(d), n.kind());
+            for i in 0..n.child_count() {
+                let f = n.field_name_for_child(i).map(|f| format!("{f}: "));
+                walk(t, n.child(i).unwrap(), &f.unwrap_or_default(), d + 1);
+            }
+        }
+        walk(&t, t.tree.root_node(), "", 0);
+        for c in t.calls() {
+            println!(
+                "CALL {} name={} args={:?} kwargs={:?}",
+                c.callee, c.name, c.args, c.kwargs
+            );
+        }
+        for p in t.pairs() {
+            println!("PAIR {} = {:?} entry={}", p.key, p.value.v, p.entry);
+        }
+    }
+
+    #[test]
+    fn csharp_ruby_php_kotlin_models() {
+        let c = tree(
+            "A.cs",
+            "class A { const string K = \"k3y\"; void F() { var h = new HttpClientHandler { Cb = (a, b) => true }; var s = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(K)); c.Get(u, verify: false); var t = $\"x{y}\"; } }",
+        );
+        let cb = c.pairs().iter().find(|p| p.key == "Cb").unwrap();
+        assert!(c.always_true(&cb.value));
+        let k = c
+            .calls()
+            .iter()
+            .find(|x| x.name == "SymmetricSecurityKey")
+            .unwrap();
+        assert_eq!(lit(&c.resolve(&k.args[0])), Some("k3y"));
+        let g = c.calls().iter().find(|x| x.name == "Get").unwrap();
+        assert!(is_false(g.kwarg("verify").unwrap()));
+        assert!(
+            c.pairs()
+                .iter()
+                .any(|p| p.key == "t" && expr(&p.value).is_some())
+        );
+
+        let r = tree(
+            "a.rb",
+            "KEY = 'k3y'\ndef f\n  payload = { sub: 1, \"exp\" => 2 }\n  JWT.encode payload, KEY, 'HS256'\n  Aws::Credentials.new('AKIA1', 's')\n  s = \"#{x}\"\nend\n",
+        );
+        let e = r.calls().iter().find(|x| x.name == "encode").unwrap();
+        assert_eq!(e.callee, "JWT.encode");
+        let p = r.resolve(&e.args[0]);
+        assert!(p.get("sub").is_some() && p.get("exp").is_some());
+        assert_eq!(lit(&r.resolve(&e.args[1])), Some("k3y"));
+        let n = r.calls().iter().find(|x| x.name == "Credentials").unwrap();
+        assert_eq!(n.callee, "Aws::Credentials");
+        assert!(
+            r.pairs()
+                .iter()
+                .any(|p| p.key == "s" && expr(&p.value).is_some())
+        );
+
+        let p = tree(
+            "a.php",
+            "<?php\nclass A { const KEY = 'k3y'; function f() { $o = ['verify' => false, 'n' => 1]; JWT::encode($o, self::KEY); $s = \"a{$x}\"; } }\n",
+        );
+        let e = p.calls().iter().find(|x| x.name == "encode").unwrap();
+        assert_eq!(lit(&p.resolve(&e.args[1])), Some("k3y"));
+        assert!(is_false(p.resolve(&e.args[0]).get("verify").unwrap()));
+        assert!(p.pairs().iter().any(|x| x.key == "verify" && x.entry));
+        assert!(
+            p.pairs()
+                .iter()
+                .any(|x| x.key == "$s" && expr(&x.value).is_some())
+        );
+
+        let k = tree(
+            "a.kt",
+            "const val KEY = \"k3y\"\nfun f() {\n  val m = mapOf(\"sub\" to 1)\n  foo(verify = false)\n  val s = \"a$x\"\n  b.hostnameVerifier { _, _ -> true }\n  SecretKeySpec(KEY.toByteArray(), \"AES\")\n}\n",
+        );
+        assert!(
+            k.pairs()
+                .iter()
+                .any(|p| p.key == "m" && p.value.get("sub").is_some())
+        );
+        let f = k.calls().iter().find(|x| x.name == "foo").unwrap();
+        assert!(is_false(f.kwarg("verify").unwrap()));
+        assert!(
+            k.pairs()
+                .iter()
+                .any(|p| p.key == "s" && expr(&p.value).is_some())
+        );
+        let h = k
+            .calls()
+            .iter()
+            .find(|x| x.name == "hostnameVerifier")
+            .unwrap();
+        assert!(k.always_true(&h.args[0]));
+        let s = k
+            .calls()
+            .iter()
+            .find(|x| x.name == "SecretKeySpec")
+            .unwrap();
+        assert_eq!(lit(&k.resolve(&s.args[0])), Some("k3y"));
     }
 
     #[test]

@@ -46,7 +46,9 @@ const CODE_EXT: &[&str] = &[
 pub fn style_of(file: &SourceFile) -> Style {
     use FileKind::*;
     match file.kind {
-        Python | JavaScript | TypeScript | Go | Java => return Style::Code,
+        Python | JavaScript | TypeScript | Go | Java | CSharp | Ruby | Php | Kotlin => {
+            return Style::Code;
+        }
         Terraform | TfVars => return Style::Hcl,
         Json | TerraformJson | TerraformPlan | TerraformState => return Style::Json,
         Shell | Dotenv => return Style::Shell,

@@ -209,7 +209,7 @@ pub fn comment_prefix(kind: FileKind, language_id: &str, path: &str) -> Option<&
     }
     use FileKind::*;
     match kind {
-        JavaScript | TypeScript | Go | Java => Some("//"),
+        JavaScript | TypeScript | Go | Java | CSharp | Php | Kotlin => Some("//"),
         TerraformJson | TerraformPlan | TerraformState | CloudFormationJson | Json | HelmChart
             if lower.ends_with(".json") || kind == CloudFormationJson =>
         {

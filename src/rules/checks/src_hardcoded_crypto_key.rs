@@ -29,6 +29,13 @@ const KEYWORDS: &[&str] = &[
     "Fernet",
     "NewCipher",
     "SigningKey",
+    "SymmetricSecurityKey",
+    "HMACSHA",
+    "HMAC.",
+    "hash_hmac",
+    "openssl_encrypt",
+    "openssl_decrypt",
+    "new Key(",
 ];
 
 /// The key argument of a call that takes a signing or encryption key, and what the key is for.
@@ -48,6 +55,20 @@ fn key_arg(c: &Call) -> Option<(&Node, &'static str)> {
             c.args.iter().find(|a| !matches!(a.v, V::Expr(ref e) if e.contains("SignatureAlgorithm"))).map(|n| (n, "JWT signing"))
         }
         "SecretKeySpec" => c.args.first().map(|n| (n, "encryption")),
+        // C# `new SymmetricSecurityKey(Encoding.UTF8.GetBytes("…"))`, `new HMACSHA256(key)`.
+        "SymmetricSecurityKey" => c.args.first().map(|n| (n, "JWT signing")),
+        "HMACSHA256" | "HMACSHA384" | "HMACSHA512" | "HMACSHA1" => c.args.first().map(|n| (n, "HMAC")),
+        // Ruby `OpenSSL::HMAC.hexdigest("SHA256", key, data)`.
+        "hexdigest" | "digest" | "base64digest" if c.callee.contains("HMAC") => {
+            c.args.get(1).map(|n| (n, "HMAC"))
+        }
+        // PHP `hash_hmac($algo, $data, $key)`, `openssl_encrypt($data, $cipher, $key)`.
+        "hash_hmac" => c.args.get(2).map(|n| (n, "HMAC")),
+        "openssl_encrypt" | "openssl_decrypt" => c.args.get(2).map(|n| (n, "encryption")),
+        // PHP firebase/php-jwt 6: `new Key('…', 'HS256')`.
+        "Key" if c.args.get(1).and_then(lit).is_some_and(|a| a.starts_with("HS")) => {
+            c.args.first().map(|n| (n, "JWT signing"))
+        }
         "new" if lc == "hmac.new" => c.arg("key", 0).map(|n| (n, "HMAC")),
         "new" if lc.ends_with("aes.new") || lc.ends_with("des3.new") || lc.ends_with("chacha20.new") => {
             c.arg("key", 0).map(|n| (n, "encryption"))

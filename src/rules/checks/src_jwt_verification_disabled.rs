@@ -24,6 +24,20 @@ const KEYWORDS: &[&str] = &[
     "parseClaimsJwt",
     "parseUnsecuredClaims",
     "unsecured",
+    "decode",
+    "'none'",
+    "ValidateLifetime",
+    "RequireExpirationTime",
+    "RequireSignedTokens",
+    "SignatureValidator",
+    "forUnsecuredSigner",
+];
+
+/// C# `TokenValidationParameters` switches that turn a check off when `false`.
+const CS_SWITCHES: &[(&str, &str)] = &[
+    ("ValidateLifetime", "expiry is not checked"),
+    ("RequireExpirationTime", "tokens without expiry are accepted"),
+    ("RequireSignedTokens", "unsigned tokens are accepted"),
 ];
 
 fn has_none(n: &Node) -> bool {
@@ -64,6 +78,23 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 }
                 if let Some(a) = c.kwarg("algorithms").filter(|a| has_none(a)) {
                     push(a.span.clone(), format!("`{}` accepts the `none` algorithm", c.callee));
+                }
+                // Ruby `JWT.decode(token, key, false)`, PyJWT 1.x `jwt.decode(token, key, False)`.
+                if let Some(v) = c.args.get(2).filter(|v| is_false(&t.resolve(v))) {
+                    push(v.span.clone(), format!("`{}` called with verification off (third argument `false`)", c.callee));
+                }
+                // PHP firebase/php-jwt 5: `JWT::decode($jwt, $key, ['none'])`.
+                if let Some(a) = c.args.get(2).filter(|a| matches!(a.v, V::Seq(_)) && has_none(a)) {
+                    push(a.span.clone(), format!("`{}` accepts the `none` algorithm", c.callee));
+                }
+                if let Some(v) = c.kwarg("verify_expiration").filter(|v| is_false(v)) {
+                    push(v.span.clone(), format!("`{}` called with `verify_expiration: false`", c.callee));
+                }
+            }
+            // Ruby `JWT.encode(payload, nil, 'none')`.
+            "encode" if jwtish && c.args.get(2).and_then(lit).is_some_and(|s| s.eq_ignore_ascii_case("none")) => {
+                if let Some(a) = c.args.get(2) {
+                    push(a.span.clone(), format!("`{}` uses the `none` algorithm", c.callee));
                 }
             }
             // jsonwebtoken: jwt.verify(token, key, { algorithms: ['none'], ignoreExpiration: true }).
@@ -114,7 +145,25 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             push(a.span.clone(), format!("`{}` uses the `none` algorithm", c.callee));
         }
     }
+    // C# `new TokenValidationParameters { ValidateLifetime = false, … }`; a refresh endpoint
+    // reading an expired token on purpose (`GetPrincipalFromExpiredToken`) is left alone.
+    for p in t.pairs() {
+        let key = p.key.rsplit('.').next().unwrap_or(&p.key);
+        if let Some((_, what)) = CS_SWITCHES.iter().find(|(k, _)| *k == key)
+            && is_false(&t.resolve(&p.value))
+            && !t.function_name_at(p.span.start).is_some_and(|n| n.to_ascii_lowercase().contains("expired"))
+        {
+            push(p.span.clone(), format!("JWT validation with `{key} = false` ({what})"));
+        }
+        if key == "SignatureValidator" {
+            let body: String = t.text().get(p.value.span.clone()).unwrap_or("").split_whitespace().collect();
+            if body.contains("newJwtSecurityToken(") || body.contains("newJsonWebToken(") {
+                push(p.span.clone(), "JWT signature not checked (`SignatureValidator` returns the token as is)".into());
+            }
+        }
+    }
     for (name, span, _) in t.identifiers(&[
+        "forUnsecuredSigner",
         "UnsafeAllowNoneSignatureType",
         "SigningMethodNone",
         "WithoutClaimsValidation",
@@ -131,6 +180,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             "WithoutClaimsValidation" => {
                 "JWT parser built with `WithoutClaimsValidation()` (expiry is not checked)".to_string()
             }
+            "forUnsecuredSigner" => "JWT configuration without signatures (`Configuration::forUnsecuredSigner()`)".to_string(),
             _ => format!("JWT `none` algorithm allowed (`{name}`)"),
         };
         push(span, msg);

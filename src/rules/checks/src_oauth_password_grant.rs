@@ -15,6 +15,10 @@ const KEYWORDS: &[&str] = &[
     "LegacyApplicationClient",
     "ResourceOwnerPassword",
     "GrantType.PASSWORD",
+    "PasswordTokenRequest",
+    "RequestPasswordToken",
+    "getAccessToken",
+    "password.get_token",
 ];
 
 fn is_password(n: &Node) -> bool {
@@ -43,7 +47,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     };
     for p in t.pairs() {
         let k = p.key.rsplit('.').next().unwrap_or(&p.key);
-        if (k == "grant_type" || k == "grantType") && is_password(&p.value) {
+        if matches!(k, "grant_type" | "grantType" | "GrantType") && is_password(&p.value) {
             push(p.value.span.clone(), "`grant_type: password`");
         }
     }
@@ -65,6 +69,16 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
         match c.name.as_str() {
             "PasswordCredentialsToken" => push(c.span.clone(), "`PasswordCredentialsToken`"),
             "LegacyApplicationClient" => push(c.span.clone(), "`LegacyApplicationClient`"),
+            // C# IdentityModel `client.RequestPasswordTokenAsync(new PasswordTokenRequest { … })`.
+            "RequestPasswordTokenAsync" => push(c.span.clone(), "`RequestPasswordTokenAsync`"),
+            // PHP league/oauth2-client `$provider->getAccessToken('password', [...])`.
+            "getAccessToken" if c.args.first().is_some_and(is_password) => {
+                push(c.span.clone(), "`getAccessToken('password', …)`")
+            }
+            // Ruby oauth2 `client.password.get_token(user, pass)`.
+            "get_token" if c.callee.ends_with(".password.get_token") => {
+                push(c.span.clone(), "`password.get_token`")
+            }
             _ => {}
         }
     }

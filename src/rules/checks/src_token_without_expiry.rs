@@ -18,6 +18,8 @@ const KEYWORDS: &[&str] = &[
     "NewWithClaims",
     "Jwts.builder",
     "JWT.create",
+    "JwtSecurityToken",
+    "SecurityTokenDescriptor",
 ];
 
 /// Longest lifetime that is not reported (30 days).
@@ -145,6 +147,27 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                     }
                 }
             }
+            // C#: new JwtSecurityToken(issuer, audience, claims, notBefore, expires, credentials);
+            // without `expires` the token has no `exp` claim.
+            "JwtSecurityToken" if c.args.len() + c.kwargs.len() >= 3 => {
+                let exp = c.kwarg("expires").or_else(|| {
+                    c.kwargs.is_empty().then(|| c.args.get(4)).flatten()
+                });
+                match exp {
+                    None | Some(Node { v: V::Null, .. }) => {
+                        none(c.span.clone(), "`JwtSecurityToken` without `expires`")
+                    }
+                    Some(v) => {
+                        if let Some(s) = text
+                            .get(v.span.clone())
+                            .and_then(code_duration)
+                            .filter(|s| *s > MAX_LIFETIME)
+                        {
+                            long.push((v.span.clone(), s, "`JwtSecurityToken`".into()));
+                        }
+                    }
+                }
+            }
             // jjwt: Jwts.builder()...compact(); auth0 java-jwt: JWT.create()...sign(alg).
             "compact" | "sign"
                 if c.callee.contains("Jwts.builder()") || c.callee.contains("JWT.create()") =>
@@ -162,6 +185,20 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 }
             }
             _ => {}
+        }
+    }
+    // C# `new SecurityTokenDescriptor { Expires = DateTime.UtcNow.AddYears(1) }` (a descriptor
+    // without `Expires` gets the handler's default of one hour).
+    if text.contains("SecurityTokenDescriptor") {
+        for p in t.pairs() {
+            if p.key.rsplit('.').next() == Some("Expires")
+                && let Some(s) = text
+                    .get(p.value.span.clone())
+                    .and_then(code_duration)
+                    .filter(|s| *s > MAX_LIFETIME)
+            {
+                long.push((p.value.span.clone(), s, "`SecurityTokenDescriptor.Expires`".into()));
+            }
         }
     }
     for (span, secs, target) in long {

@@ -1,0 +1,2 @@
+; String literals (a `$x` / `${x}` template makes the value non-literal).
+(string_literal) @string

@@ -1,0 +1,2 @@
+; String literals (an interpolation `#{x}` makes the value non-literal).
+(string) @string
