@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 fn module_cards_are_valid() {
     let (cards, errors) = modules::cards();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert!(cards.len() >= 3, "{} module cards", cards.len());
+    assert!(cards.len() >= 8, "{} module cards", cards.len());
     for c in cards {
         for s in &c.sources {
             assert_eq!(modules::card_for(s).map(|x| &x.id), Some(&c.id), "{s}");
@@ -68,4 +68,28 @@ fn module_card_examples() {
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn trust_paths_join_roles_a_card_creates() {
+    let tf = "module \"deploy\" {\n  source   = \"terraform-aws-modules/iam/aws//modules/iam-github-oidc-role\"\n  name     = \"deploy\"\n  subjects = [\"acme/*\"]\n}\n";
+    let wf = "on: push\npermissions:\n  id-token: write\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n        with:\n          role-to-assume: arn:aws:iam::111122223333:role/deploy\n";
+    let config = Config::default();
+    let rules = RuleSet::build(&config, &["trust-path-broad-subject".to_string()], &[]);
+    let engine = Engine::new(config, rules);
+    let inputs = [("infra/main.tf", tf), (".github/workflows/deploy.yml", wf)]
+        .iter()
+        .map(|(p, t)| Input {
+            abs: PathBuf::from(p),
+            rel: p.to_string(),
+            text: Some(t.to_string()),
+        })
+        .collect();
+    let report = engine.scan_files(Path::new("."), inputs, None);
+    let f: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| format!("{}:{} {}", f.path, f.start_line, f.rule_id))
+        .collect();
+    assert_eq!(f, ["infra/main.tf:1 trust-path-broad-subject"], "{f:?}");
 }

@@ -275,3 +275,23 @@ fn secrets_flowing_into_plaintext_configuration() {
             .any(|l| l.contains("DB_PASSWORD`") && l.contains("CodeBuild"))
     );
 }
+
+#[test]
+fn installed_registry_and_git_modules_are_followed() {
+    // .terraform/ is not scanned (.nhilintignore, as .gitignore does in real repositories):
+    // modules.json names the directories, read from disk and reported at the calls.
+    let got = concise("testdata/terraform-installed");
+    assert!(
+        got.iter()
+            .any(|l| l.starts_with("/main.tf:8:12: iam-oidc-trust-wildcard-subject")),
+        "{got:#?}"
+    );
+    // Written inside the nested git module: reported at the outermost call.
+    assert!(
+        got.iter()
+            .any(|l| l.starts_with("/main.tf:3:8: iam-long-lived-access-key")),
+        "{got:#?}"
+    );
+    // `pinned` is installed outside `.terraform/modules` (never read): nothing from it.
+    assert_eq!(got.len(), 2, "{got:#?}");
+}
