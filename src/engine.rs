@@ -588,6 +588,8 @@ impl Engine {
                 report.stats.files_skipped += 1;
             }
         }
+        // Terraform facts of multi-file modules: values from sibling files and tfvars.
+        facts::terraform::resolve_module_dirs(&mut units, &self.config);
         // Deployed files first in one graph; examples/docs and tests each see it plus their own
         // files, and report only in their own files (fixtures never feed production's graph).
         let group = |u: &FileUnit| self.config.path_class(&u.file.path).graph_group();

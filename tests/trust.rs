@@ -195,3 +195,77 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Facts come from each module directory evaluated as one module: a role whose trust names
+/// `var.github_subjects` (default `["repo:acme/*"]` in a sibling `variables.tf`) or
+/// `var.release_subject` (set in `terraform.tfvars`) has the trust-path finding, and the
+/// inventory holds the resolved subjects, not `${var.…}`.
+#[test]
+fn trust_resolves_variables_of_sibling_files_and_tfvars() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/trust-vars");
+    let run = |args: &[&str]| {
+        let out = Command::cargo_bin("nhilint")
+            .unwrap()
+            .current_dir(&dir)
+            .env("NHILINT_TODAY", "2026-01-01")
+            .args(args)
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = run(&["check", "--select", "trust-*", "--format", "json", "."]);
+    let got: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let workflow = f["related"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["path"].as_str().unwrap().ends_with("deploy.yml"))
+                .map(|r| r["start_line"].to_string())
+                .unwrap_or_default();
+            format!(
+                "{} {}:{} workflow line {workflow}",
+                f["rule_id"].as_str().unwrap(),
+                f["path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit("trust-vars/")
+                    .next()
+                    .unwrap(),
+                f["start_line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "trust-path-broad-subject infra/deploy/main.tf:6 workflow line 12",
+            "trust-path-broad-subject infra/release/main.tf:13 workflow line 19",
+        ],
+        "{v:#}"
+    );
+    let inv = run(&["inventory", "--format", "json", "."]);
+    let subjects: Vec<String> = inv["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["conditions"].as_array().unwrap().clone())
+        .filter(|c| c["key"].as_str().unwrap().ends_with(":sub"))
+        .flat_map(|c| c["values"].as_array().unwrap().clone())
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(subjects, ["repo:acme/*", "repo:acme/app:*"], "{inv:#}");
+    let principals: Vec<&str> = inv["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["principal"].as_str().unwrap())
+        .collect();
+    assert!(
+        principals.iter().all(|p| !p.contains("${")),
+        "{principals:?}"
+    );
+}

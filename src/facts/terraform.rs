@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::lang::Parsed;
 use crate::source::SourceFile;
 use crate::terraform::analysis::{Analysis, Res, SiteKind};
-use crate::terraform::eval::{K, Val};
+use crate::terraform::eval::{At, K, Val};
 use crate::terraform::iam;
 use crate::terraform::oidc::{oidc_issuer, strip_scheme};
 use crate::terraform::policy::{Effect, Stmt};
@@ -31,6 +31,86 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
     }
     let a = crate::terraform::analysis_of_file(file, parsed);
     facts_of(&a, file, config)
+}
+
+/// Terraform facts of each module directory evaluated as one module: a variable's default in
+/// a sibling `variables.tf`, `terraform.tfvars` / `*.auto.tfvars` values and locals written in
+/// other files reach the trusts, grants and identities of every file (per-file extraction
+/// leaves them `${var.x}`). Only directories with more than one Terraform file, one of which
+/// refers to a `var.` or `local.`, are evaluated again; each file keeps the facts of the
+/// blocks written in it. Values a calling module passes are not applied (a module directory
+/// is evaluated as its own root).
+pub fn resolve_module_dirs(units: &mut [crate::context::FileUnit], config: &Config) {
+    use crate::source::FileKind;
+    let mut dirs: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for (i, u) in units.iter().enumerate() {
+        if matches!(
+            u.file.kind,
+            FileKind::Terraform | FileKind::TerraformJson | FileKind::TfVars
+        ) && !matches!(u.parsed, Parsed::None)
+        {
+            let dir = u.file.path.rsplit_once('/').map_or("", |(d, _)| d);
+            dirs.entry(dir).or_default().push(i);
+        }
+    }
+    let todo: Vec<Vec<usize>> = dirs
+        .into_values()
+        .filter(|ix| {
+            ix.len() > 1
+                && ix.iter().any(|&i| {
+                    let f = &units[i].file;
+                    f.kind != FileKind::TfVars
+                        && (f.text.contains("var.") || f.text.contains("local."))
+                })
+        })
+        .collect();
+    use rayon::prelude::*;
+    let units_ro: &[crate::context::FileUnit] = units;
+    let done: Vec<(usize, Facts)> = todo
+        .par_iter()
+        .flat_map_iter(|ix| {
+            crate::guard::catch(|| module_dir_facts(units_ro, ix, config)).unwrap_or_default()
+        })
+        .collect();
+    for (i, f) in done {
+        units[i].facts = f;
+    }
+}
+
+/// The facts of the units `ix` (one module directory), evaluated together.
+fn module_dir_facts(
+    units: &[crate::context::FileUnit],
+    ix: &[usize],
+    config: &Config,
+) -> Vec<(usize, Facts)> {
+    let inputs: Vec<crate::terraform::analysis::Input> = ix
+        .iter()
+        .map(|&i| {
+            let u = &units[i];
+            crate::terraform::analysis::Input {
+                path: &u.file.path,
+                text: &u.file.text,
+                kind: u.file.kind,
+                root: match &u.parsed {
+                    Parsed::Hcl(d) | Parsed::Json(d) => Some(&d.root),
+                    _ => None,
+                },
+            }
+        })
+        .collect();
+    let a = crate::terraform::analysis::build(&inputs, None);
+    ix.iter()
+        .filter(|&&i| {
+            let f = &units[i].file;
+            f.kind != crate::source::FileKind::TfVars && !f.path.ends_with(".tfvars.json")
+        })
+        .map(|&i| {
+            let u = &units[i];
+            let mut f = facts_of(&a, &u.file, config);
+            f.extend(super::apptrust::extract(&u.file, &u.parsed));
+            (i, f)
+        })
+        .collect()
 }
 
 fn loc(file: &SourceFile, span: std::ops::Range<usize>) -> Loc {
@@ -76,11 +156,13 @@ pub fn identity_res<'a>(a: &'a Analysis, inst: usize, v: &Val, rtype: &'a str) -
 }
 
 pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
+    // The blocks written in this file (an analysis of a module directory holds its siblings).
+    let fi = a.paths.iter().position(|p| *p == file.path).unwrap_or(0);
     let mut f = Facts::default();
     let mut seen = std::collections::HashSet::new();
     let owner_keys = config.owner_keys();
     for (ri, r) in a.res.iter().enumerate() {
-        if r.block != "resource" {
+        if r.block != "resource" || a.place(&r.at).file != fi {
             continue;
         }
         if !seen.insert((r.address.clone(), r.inst == 0)) && r.inst != 0 {
@@ -183,10 +265,13 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
         grant_facts(a, r, file, &mut f);
         trust_facts_other(a, r, file, &mut f);
     }
-    provider_credentials(a, file, &mut f);
+    provider_credentials(a, fi, file, &mut f);
     // Policy sites: trusts of roles, grants of identity policies.
     for (si, site) in a.sites.iter().enumerate() {
         let r = &a.res[site.res];
+        if a.place(&r.at).file != fi {
+            continue;
+        }
         let holder = match site.kind {
             SiteKind::Trust => id_of(file, &r.full_address()),
             SiteKind::Identity => identity_of_policy_holder(a, r, file),
@@ -218,10 +303,7 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
                         principal_kind: kind.into(),
                         principal,
                         conditions: conditions_of(s),
-                        loc: loc(
-                            file,
-                            at_in(file, &a.place(&p.v.at).span, &a.place(&s.at).span),
-                        ),
+                        loc: loc(file, here(a, fi, &[&p.v.at, &s.at, &r.at])),
                         attrs,
                     });
                 }
@@ -245,7 +327,7 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
                         .unwrap_or_default(),
                     resources: s.resources.iter().map(|v| v.display()).collect(),
                     conditions: conditions_of(s),
-                    loc: loc(file, a.place(&s.at).span),
+                    loc: loc(file, here(a, fi, &[&s.at, &r.at])),
                     attrs,
                 });
             }
@@ -259,16 +341,23 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
     f
 }
 
-/// A span inside this file (values from elsewhere fall back to the statement).
-fn at_in(
-    _file: &SourceFile,
-    v: &std::ops::Range<usize>,
-    fallback: &std::ops::Range<usize>,
-) -> std::ops::Range<usize> {
-    if v.end > v.start {
-        v.clone()
-    } else {
-        fallback.clone()
+/// The first of these places that lies in file `fi` (a value set in a sibling file, such as a
+/// variable default in `variables.tf`, falls back to the statement or block that uses it).
+fn here(a: &Analysis, fi: usize, ats: &[&At]) -> std::ops::Range<usize> {
+    let places: Vec<At> = ats.iter().map(|at| a.place(at)).collect();
+    places
+        .iter()
+        .find(|at| at.file == fi && at.span.end > at.span.start)
+        .or(places.last())
+        .map(|at| at.span.clone())
+        .unwrap_or_default()
+}
+
+/// The id of an identity block, in the file that declares it.
+fn res_id(a: &Analysis, r: &Res) -> String {
+    match a.paths.get(a.place(&r.at).file) {
+        Some(p) => format!("{p}#{}", r.full_address()),
+        None => r.full_address(),
     }
 }
 
@@ -301,7 +390,7 @@ fn identity_of_policy_holder(a: &Analysis, r: &Res, file: &SourceFile) -> String
         && let Some(v) = r.body.get(attr)
     {
         return match identity_res(a, r.inst, v, t) {
-            Some(id) => id_of(file, &id.full_address()),
+            Some(id) => res_id(a, id),
             None => v.display(),
         };
     }
@@ -339,7 +428,7 @@ fn credential_facts(a: &Analysis, _ri: usize, r: &Res, file: &SourceFile, f: &mu
         .get(owner_attr)
         .or_else(|| r.body.get("application_object_id"))
         .map(|v| match identity_res(a, r.inst, v, owner_type) {
-            Some(i) => id_of(file, &i.full_address()),
+            Some(i) => res_id(a, i),
             None => v.display(),
         });
     let lifetime = match r.rtype.as_str() {
@@ -403,8 +492,12 @@ pub fn is_literal_here(v: &Val, r: &Res) -> bool {
         && v.at.span.end <= r.at.span.end
 }
 
-fn provider_credentials(a: &Analysis, file: &SourceFile, f: &mut Facts) {
-    for r in a.res.iter().filter(|r| r.block == "provider") {
+fn provider_credentials(a: &Analysis, fi: usize, file: &SourceFile, f: &mut Facts) {
+    for r in a
+        .res
+        .iter()
+        .filter(|r| r.block == "provider" && a.place(&r.at).file == fi)
+    {
         for (p, attr) in PROVIDER_SECRET_ATTRS {
             if r.rtype != *p {
                 continue;
@@ -570,7 +663,7 @@ fn grant_facts(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
             let (actions, not_actions, resources, ex, denies) = attached(r.body.get("policy_arn"));
             for h in holders {
                 let id = identity_res(a, r.inst, h, t)
-                    .map(|i| id_of(file, &i.full_address()))
+                    .map(|i| res_id(a, i))
                     .unwrap_or_else(|| h.display());
                 if !denies.is_empty() {
                     push(
@@ -687,11 +780,11 @@ pub fn gcp_member_identity(a: &Analysis, inst: usize, m: &Val, file: &SourceFile
     s
 }
 
-pub fn azure_principal_identity(a: &Analysis, r: &Res, file: &SourceFile) -> Option<String> {
+pub fn azure_principal_identity(a: &Analysis, r: &Res, _file: &SourceFile) -> Option<String> {
     let p = r.body.get("principal_id")?;
     let t = p.unknown_text()?;
     let id = a.resolve_ref(r.inst, t)?;
-    Some(id_of(file, &id.full_address()))
+    Some(res_id(a, id))
 }
 
 /// Trusts that are not IAM policies: GCP workload identity providers and impersonation,
@@ -769,7 +862,7 @@ fn trust_facts_other(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
                     principal_kind: "gcp-member".into(),
                     principal: m.display(),
                     conditions: Vec::new(),
-                    loc: loc(file, a.place(&m.at).span),
+                    loc: loc(file, here(a, a.place(&r.at).file, &[&m.at, &r.at])),
                     attrs,
                 });
             }
@@ -812,7 +905,7 @@ fn trust_facts_other(a: &Analysis, r: &Res, file: &SourceFile, f: &mut Facts) {
                 .map(|v| {
                     v.unknown_text()
                         .and_then(|t| a.resolve_ref(r.inst, t))
-                        .map(|x| id_of(file, &x.full_address()))
+                        .map(|x| res_id(a, x))
                         .unwrap_or_else(|| v.display())
                 })
                 .unwrap_or_default();

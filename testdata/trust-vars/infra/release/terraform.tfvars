@@ -1,0 +1,1 @@
+release_subject = "repo:acme/app:*"
