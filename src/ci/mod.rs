@@ -29,6 +29,19 @@ pub fn text(n: &Node) -> Option<Cow<'_, str>> {
 }
 
 /// Owned text of a scalar (`""` for non-scalars).
+/// A related location at a byte offset of a CI file.
+pub fn related_at(file: &SourceFile, offset: usize, message: String) -> crate::finding::Related {
+    let (line, col) = file.line_col(offset);
+    crate::finding::Related {
+        path: file.path.clone(),
+        start_line: line,
+        start_column: Some(col),
+        end_line: None,
+        end_column: None,
+        message,
+    }
+}
+
 pub fn text_or_empty(n: &Node) -> String {
     text(n).map(|c| c.into_owned()).unwrap_or_default()
 }

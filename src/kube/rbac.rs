@@ -202,19 +202,27 @@ pub fn rule_grant(rule: &Node) -> Grant {
     }
     let any_verb = verbs.iter().any(|v| v == "*");
     let any_res = res.iter().any(|r| r == "*");
-    if any_verb && any_res
+    let core = groups.is_empty() || groups.iter().any(|g| g.is_empty() || g == "*");
+    // Every verb on every resource of one extension API group (`custom.metrics.k8s.io`) is
+    // that group's admin, not the cluster's: only the core group, `*` and RBAC itself count.
+    let admin_group = core || groups.iter().any(|g| g == "rbac.authorization.k8s.io");
+    if any_verb && any_res && admin_group
         || verbs
             .iter()
             .any(|v| matches!(v.as_str(), "escalate" | "bind" | "impersonate"))
     {
         return Grant::Admin;
     }
-    let core = groups.is_empty() || groups.iter().any(|g| g.is_empty() || g == "*");
     let reads = any_verb
         || verbs
             .iter()
             .any(|v| matches!(v.as_str(), "get" | "list" | "watch"));
-    if reads && core && res.iter().any(|r| r == "secrets" || r == "*") {
+    // Reading only named secrets (`resourceNames`) is not reading other identities' secrets.
+    if reads
+        && core
+        && res.iter().any(|r| r == "secrets" || r == "*")
+        && resource_names(rule).is_empty()
+    {
         return Grant::ReadSecrets;
     }
     if rule.get("nonResourceURLs").is_some() && res.is_empty() {
@@ -224,6 +232,33 @@ pub fn rule_grant(rule: &Node) -> Grant {
         return Grant::Nothing;
     }
     Grant::Some
+}
+
+/// The names a rule is limited to (`resourceNames`); empty when it is not limited.
+pub fn resource_names(rule: &Node) -> Vec<String> {
+    rule.get("resourceNames")
+        .map(|n| {
+            n.str_or_seq()
+                .into_iter()
+                .map(|(s, _)| s.to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Is an object name (a secret a role may read) the role's or its ServiceAccounts' own: the same
+/// name, one name extending the other (`app` / `app-tls`), or sharing the stem of a name of at
+/// least three dash-separated words (`argocd-notifications-controller` →
+/// `argocd-notifications-secret`).
+pub fn own_name(name: &str, owners: &[&str]) -> bool {
+    let ext = |a: &str, b: &str| a.strip_prefix(b).is_some_and(|r| r.starts_with('-'));
+    owners.iter().filter(|o| !o.is_empty()).any(|o| {
+        name == *o
+            || ext(name, o)
+            || ext(o, name)
+            || o.rsplit_once('-')
+                .is_some_and(|(stem, _)| stem.contains('-') && ext(name, stem))
+    })
 }
 
 /// What the rules of a role object grant (the most of any rule; Nothing without rules).
@@ -466,7 +501,12 @@ impl<'a> Graph<'a> {
             })
             .collect();
         if roles.is_empty() {
-            return Grant::Some;
+            // Not defined in the unit. Roles named for a PodSecurityPolicy (`unrestricted-psp`)
+            // only `use` one, an API removed from Kubernetes.
+            let n = rname.to_ascii_lowercase();
+            let psp = n.split(['-', ':', '.', '_']).any(|w| w == "psp")
+                || n.contains("podsecuritypolicy");
+            return if psp { Grant::Nothing } else { Grant::Some };
         }
         roles
             .iter()
@@ -504,10 +544,38 @@ impl<'a> Graph<'a> {
         if !found { g.max(Grant::Some) } else { g }
     }
 
-    /// Workloads with their pod spec.
+    /// Workloads with their pod spec. A controller declared with `replicas: 0` while another
+    /// workload of its unit has the same name and namespace is a placeholder that variant
+    /// replaces (a StatefulSet kept at zero beside the Deployment that runs instead) and is left
+    /// out; a lone `replicas: 0` (scaled up by hand) stays.
     pub fn workloads(&self) -> impl Iterator<Item = (&Obj<'a>, &Node)> {
+        let zero = |o: &Obj| {
+            o.node
+                .path("spec.replicas")
+                .and_then(|r| r.scalar_text())
+                .is_some_and(|r| r.trim() == "0")
+        };
+        let mut names: HashMap<(usize, Option<&str>, &str), usize> = HashMap::new();
+        for o in self.objs.iter().filter(|o| o.pod_spec().is_some()) {
+            if let Some(n) = &o.name {
+                *names
+                    .entry((o.unit, o.namespace.as_deref(), n))
+                    .or_default() += 1;
+            }
+        }
+        let placeholder = move |o: &Obj| {
+            zero(o)
+                && o.name.as_deref().is_some_and(|n| {
+                    names
+                        .get(&(o.unit, o.namespace.as_deref(), n))
+                        .copied()
+                        .unwrap_or(0)
+                        > 1
+                })
+        };
         self.objs
             .iter()
+            .filter(move |o| !placeholder(o))
             .filter_map(|o| o.pod_spec().map(|p| (o, p)))
     }
 
@@ -570,5 +638,29 @@ impl<'a> Graph<'a> {
                 out.remove(i);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::own_name;
+
+    #[test]
+    fn own_names() {
+        let owners = ["argocd-notifications-controller", "argocd-redis-ha-haproxy"];
+        assert!(own_name("argocd-notifications-secret", &owners));
+        assert!(
+            own_name("argocd-redis", &owners),
+            "the owner extends the name"
+        );
+        assert!(own_name("argocd-redis-ha-haproxy-tls", &owners));
+        assert!(
+            !own_name("argocd-secret", &owners),
+            "a two-word stem is too short"
+        );
+        assert!(!own_name("argocd-redis2", &owners));
+        assert!(!own_name("billing-db", &["relay"]));
+        assert!(own_name("relay", &["relay"]));
+        assert!(!own_name("x", &[""]));
     }
 }

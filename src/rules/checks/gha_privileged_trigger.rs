@@ -4,7 +4,7 @@
 
 use crate::ci::gha::{Workflow, job_holdings};
 use crate::context::FileCx;
-use crate::finding::{Finding, Related};
+use crate::finding::Finding;
 use crate::rules::Rule;
 
 /// Events that run with the base repository's secrets and token but can be caused by someone
@@ -40,15 +40,11 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                 ),
             );
             for (j, h) in holders.iter().take(5) {
-                let (line, col) = cx.file.line_col(j.key_span.start);
-                f = f.with_related(Related {
-                    path: cx.file.path.clone(),
-                    start_line: line,
-                    start_column: Some(col),
-                    end_line: None,
-                    end_column: None,
-                    message: format!("job `{}` holds {}", j.id, h.join(", ")),
-                });
+                f = f.with_related(crate::ci::related_at(
+                    cx.file,
+                    j.key_span.start,
+                    format!("job `{}` holds {}", j.id, h.join(", ")),
+                ));
             }
             out.push(f.with_fp_key(t.name.clone()));
         }

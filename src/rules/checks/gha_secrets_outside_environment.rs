@@ -40,8 +40,11 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
                     names.push("*".into());
                 }
             }
-            // Reported on the job (where `environment:` goes), not on a secret reference.
-            if first.is_none() {
+            // Reported on the job (where `environment:` goes), not on a secret reference; a
+            // job whose only secrets upload results to a coverage or code-analysis service is
+            // not: an environment would put a reviewer in front of every CI run, and those
+            // tokens publish nothing.
+            if first.is_none() || !names.is_empty() && names.iter().all(|n| reporting_token(n)) {
                 continue;
             }
             let span = job.key_span.clone();
@@ -69,4 +72,22 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// Secret names of coverage and code-analysis upload tokens (`CODECOV_TOKEN`, `SONAR_TOKEN`,
+/// `SEMGREP_APP_TOKEN`, `CC_TEST_REPORTER_ID`, …).
+fn reporting_token(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    [
+        "CODECOV",
+        "SONAR",
+        "SEMGREP",
+        "CODECLIMATE",
+        "CC_TEST_REPORTER",
+        "COVERALLS",
+        "CODACY",
+        "DEEPSOURCE",
+    ]
+    .iter()
+    .any(|k| n.contains(k))
 }

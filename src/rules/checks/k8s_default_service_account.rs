@@ -3,9 +3,19 @@
 //! named `default` (every such pod then holds the role).
 
 use crate::context::ProjectCx;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::kube::{self, Automount, Graph, SaName, rbac};
 use crate::rules::Rule;
+
+/// The card's severity when the `default` ServiceAccount holds nothing or something not
+/// sensitive; high when it reads secrets, critical when it is admin of its scope.
+fn severity(rule: &Rule, grant: rbac::Grant) -> Severity {
+    match grant {
+        rbac::Grant::Admin => Severity::Critical,
+        rbac::Grant::ReadSecrets => Severity::High,
+        _ => rule.severity,
+    }
+}
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let g = cx.kube_graph();
@@ -33,21 +43,35 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         } else {
             format!("{} runs as the `default` ServiceAccount", o.describe())
         };
-        let bound = g
-            .bindings_of_sa(o.unit, o.namespace.as_deref(), "default")
-            .iter()
-            .any(|b| g.binding_grant(b) > rbac::Grant::Nothing);
-        let mut f = g.finding(rule, o, &span, msg);
-        if bound {
-            f = f.with_severity(rule.severity.raise());
+        // What the `default` ServiceAccount's bindings of the unit grant decides the severity.
+        let mut grant = rbac::Grant::Nothing;
+        let mut roles: Vec<String> = Vec::new();
+        for b in g.bindings_of_sa(o.unit, o.namespace.as_deref(), "default") {
+            let gr = g.binding_grant(b);
+            if gr == rbac::Grant::Nothing {
+                continue;
+            }
+            grant = grant.max(gr);
+            if let Some((k, n, _)) = rbac::binding_parts(b) {
+                let r = format!("{k} `{}`", kube::show(&n));
+                if !roles.contains(&r) && roles.len() < 3 {
+                    roles.push(r);
+                }
+            }
         }
-        out.push(f);
+        let msg = if roles.is_empty() {
+            msg
+        } else {
+            format!("{msg}, which is bound to {} ({})", roles.join(", "), grant.describe())
+        };
+        out.push(g.finding(rule, o, &span, msg).with_severity(severity(rule, grant)));
     }
     for b in &g.objs {
         let Some((rkind, rname, subs)) = rbac::binding_parts(b) else {
             continue;
         };
-        if g.binding_grant(b) == rbac::Grant::Nothing {
+        let grant = g.binding_grant(b);
+        if grant == rbac::Grant::Nothing {
             continue;
         }
         for s in subs {
@@ -63,7 +87,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                             kube::show(&rname)
                         ),
                     )
-                    .with_severity(rule.severity.raise()),
+                    .with_severity(severity(rule, grant)),
                 );
             }
         }
