@@ -263,6 +263,11 @@ pub fn classify(rel: &str) -> PathClass {
     let Some((name, dirs)) = parts.split_last() else {
         return PathClass::Production;
     };
+    // The repository's own CI definitions run with its real credentials whatever they test
+    // (`.github/workflows/e2e-parallel-full.yml`, `.github/workflows/test.yml`).
+    if dirs.first() == Some(&".github") && matches!(dirs.get(1), Some(&"workflows" | &"actions")) {
+        return PathClass::Production;
+    }
     let any_dir = |set: &[&str]| dirs.iter().any(|d| set.contains(d));
     if any_dir(VENDORED_DIRS) {
         return PathClass::Vendored;
@@ -355,6 +360,16 @@ mod tests {
             ("manifests/install.yaml", PathClass::Production),
             ("test/e2e/fixture/rbac.yaml", PathClass::Fixture),
             ("test/e2e/app.yaml", PathClass::E2e),
+            (
+                ".github/workflows/e2e-parallel-full.yml",
+                PathClass::Production,
+            ),
+            (".github/workflows/test.yml", PathClass::Production),
+            (
+                ".github/actions/test-setup/action.yml",
+                PathClass::Production,
+            ),
+            ("test/repo/.github/workflows/ci.yml", PathClass::Test),
             ("e2e-tests/x.yaml", PathClass::E2e),
             ("pkg/auth/token_test.go", PathClass::Test),
             ("app/tests/deploy.yaml", PathClass::Test),
