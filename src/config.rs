@@ -37,6 +37,10 @@ pub struct Config {
     /// `[kubernetes]`: deployment units declared by hand (`[[kubernetes.units]]`).
     #[serde(default)]
     pub kubernetes: KubernetesConfig,
+    /// `[cloudformation]`: parameter files that decide template parameters
+    /// (`[[cloudformation.parameter-files]]`).
+    #[serde(default)]
+    pub cloudformation: CloudFormationConfig,
     /// Where the config was loaded from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -197,6 +201,126 @@ pub struct KubernetesConfig {
     pub units: Vec<UnitDecl>,
 }
 
+/// `[[cloudformation.parameter-files]]` of `nhilint.toml`: the values a template is deployed
+/// with, overriding its parameters' defaults.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ParameterFile {
+    /// The template (relative to the config's folder).
+    pub template: String,
+    /// A CloudFormation parameter file (`[{"ParameterKey": …, "ParameterValue": …}]`, or a
+    /// template configuration file `{"Parameters": {…}}`) or a SAM `samconfig.toml`
+    /// (`parameter_overrides`), relative to the config's folder.
+    pub file: String,
+    /// The `samconfig.toml` environment (default `default`).
+    #[serde(default)]
+    pub environment: Option<String>,
+}
+
+/// `[cloudformation]` of `nhilint.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CloudFormationConfig {
+    #[serde(default)]
+    pub parameter_files: Vec<ParameterFile>,
+    /// Parameter values by template (relative to the config's folder), read when the config
+    /// is loaded (not a key).
+    #[serde(skip)]
+    pub values: BTreeMap<String, std::collections::HashMap<String, String>>,
+}
+
+impl ParameterFile {
+    /// Parameter name → value from the file's text.
+    pub fn read_values(
+        &self,
+        text: &str,
+    ) -> Result<std::collections::HashMap<String, String>, String> {
+        let mut out = std::collections::HashMap::new();
+        if self.file.ends_with(".toml") {
+            let doc: toml::Table = toml::from_str(text).map_err(|e| e.message().to_string())?;
+            let env = self.environment.as_deref().unwrap_or("default");
+            let ov = doc
+                .get(env)
+                .and_then(|e| e.get("deploy"))
+                .and_then(|d| d.get("parameters"))
+                .and_then(|p| p.get("parameter_overrides"))
+                .ok_or_else(|| format!("no `{env}.deploy.parameters.parameter_overrides`"))?;
+            let items: Vec<String> = match ov {
+                toml::Value::String(s) => split_overrides(s),
+                toml::Value::Array(a) => a
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .flat_map(split_overrides)
+                    .collect(),
+                _ => return Err("`parameter_overrides` is not a string or a list".into()),
+            };
+            for it in items {
+                if let Some((k, v)) = it.split_once('=') {
+                    out.insert(k.trim().to_string(), v.trim_matches('"').to_string());
+                }
+            }
+            return Ok(out);
+        }
+        let v: serde_json::Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let scalar = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(_) | serde_json::Value::Bool(_) => Some(v.to_string()),
+            _ => None,
+        };
+        match &v {
+            serde_json::Value::Array(items) => {
+                for it in items {
+                    if let (Some(k), Some(v)) = (
+                        it.get("ParameterKey").and_then(|k| k.as_str()),
+                        it.get("ParameterValue").and_then(scalar),
+                    ) {
+                        out.insert(k.to_string(), v);
+                    }
+                }
+            }
+            serde_json::Value::Object(m) if m.get("Parameters").is_some_and(|p| p.is_object()) => {
+                for (k, v) in m["Parameters"].as_object().into_iter().flatten() {
+                    if let Some(v) = scalar(v) {
+                        out.insert(k.clone(), v);
+                    }
+                }
+            }
+            _ => {
+                return Err(
+                    "expected `[{\"ParameterKey\": …, \"ParameterValue\": …}]` or `{\"Parameters\": {…}}`"
+                        .into(),
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `Key=Value Key2="a b"` → `["Key=Value", "Key2=\"a b\""]` (spaces inside quotes kept).
+fn split_overrides(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    for c in s.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
 /// A configuration error: file, line and what is wrong (exit code 2).
 #[derive(Debug)]
 pub struct ConfigError {
@@ -234,6 +358,7 @@ impl Config {
                     });
                 }
                 c.check_rule_tokens(text, path)?;
+                c.read_parameter_files(text, path)?;
                 for (id, _) in c.rules.iter() {
                     if crate::rules::card::find_card(id).is_none() {
                         let line = text
@@ -311,6 +436,46 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// Read every `[[cloudformation.parameter-files]]` file (relative to the config's folder):
+    /// a file that cannot be read or parsed is a configuration error.
+    fn read_parameter_files(&mut self, text: &str, path: &Path) -> Result<(), ConfigError> {
+        let dir = path.parent().unwrap_or(Path::new(""));
+        for pf in &self.cloudformation.parameter_files {
+            let fail = |message: String| {
+                let line = text
+                    .lines()
+                    .position(|l| l.contains(&format!("\"{}\"", pf.file)))
+                    .map(|l| l + 1);
+                ConfigError {
+                    path: path.into(),
+                    line,
+                    column: None,
+                    message: format!("parameter file `{}`: {message}", pf.file),
+                }
+            };
+            let body = crate::fsafe::read_regular(&dir.join(&pf.file), 4 * 1024 * 1024)
+                .map_err(|e| fail(format!("cannot read: {e}")))?;
+            let body = String::from_utf8(body).map_err(|_| fail("not valid UTF-8".into()))?;
+            let values = pf.read_values(&body).map_err(fail)?;
+            let key = pf.template.trim_start_matches("./").to_string();
+            self.cloudformation
+                .values
+                .entry(key)
+                .or_default()
+                .extend(values);
+        }
+        Ok(())
+    }
+
+    /// The parameter values a parameter file gives the template at `path` (an output path).
+    pub fn template_parameters(&self, path: &str) -> std::collections::HashMap<String, String> {
+        self.cloudformation
+            .values
+            .get(self.config_relative(path))
+            .cloned()
+            .unwrap_or_default()
     }
 
     pub fn load_file(path: &Path) -> Result<Config, ConfigError> {

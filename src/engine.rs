@@ -196,7 +196,7 @@ impl Engine {
             // facts and rules shared).
             if target == "terraform"
                 && let Ok(errs) = crate::guard::catch(|| {
-                    crate::terraform::analysis::file_budget_errors(&file, &parsed)
+                    crate::terraform::analysis::file_budget_errors(&file, &parsed, &self.config)
                 })
             {
                 errors.extend(errs);

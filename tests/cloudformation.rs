@@ -13,7 +13,13 @@ fn run(args: &[&str]) -> serde_json::Value {
 }
 
 fn findings(dir: &str) -> BTreeSet<(String, String, u64)> {
-    let v = run(&["check", dir, "--format", "json"]);
+    findings_with(dir, &[])
+}
+
+fn findings_with(dir: &str, extra: &[&str]) -> BTreeSet<(String, String, u64)> {
+    let mut args = vec!["check", dir, "--format", "json"];
+    args.extend_from_slice(extra);
+    let v = run(&args);
     assert!(
         v["errors"].as_array().is_some_and(|e| e.is_empty()),
         "{}",
@@ -52,6 +58,8 @@ fn bad_templates_of_every_format() {
         ("iam-wildcard-resource", "sam/template.yaml", 22),
         ("iam-wildcard-action", "sls/serverless.yml", 9),
         ("iam-wildcard-action", "flow-forms.yaml", 17),
+        ("iam-wildcard-resource", "conditions.yaml", 35),
+        ("iam-wildcard-resource", "conditions.yaml", 40),
         ("iam-wildcard-resource", "flow-forms.yaml", 27),
         ("tf-variable-default-secret", "stack.yaml", 7),
         ("iam-trust-any-principal", "stack.yaml", 21),
@@ -119,4 +127,28 @@ fn workflow_assuming_a_template_role_joins_the_graph() {
             "{kind}: {usages:#?}"
         );
     }
+}
+
+/// Parameter files named in `nhilint.toml` (a CloudFormation JSON parameter file, a SAM
+/// `samconfig.toml`) override the defaults: the `IsProd` branch attaches `AdministratorAccess`
+/// and the bucket parameter is scoped. Without them the defaults decide.
+#[test]
+fn parameter_files_override_defaults() {
+    let dir = "testdata/cloudformation/params";
+    let deployed: BTreeSet<(String, String, u64)> = [
+        ("iam-admin-equivalent-grant", "stack.yaml", 24),
+        ("iam-admin-equivalent-grant", "sam/template.yaml", 24),
+    ]
+    .iter()
+    .map(|(r, p, l)| (r.to_string(), p.to_string(), *l))
+    .collect();
+    assert_eq!(findings(dir), deployed);
+    let defaults: BTreeSet<(String, String, u64)> = [
+        ("iam-wildcard-resource", "stack.yaml", 10),
+        ("iam-wildcard-resource", "sam/template.yaml", 10),
+    ]
+    .iter()
+    .map(|(r, p, l)| (r.to_string(), p.to_string(), *l))
+    .collect();
+    assert_eq!(findings_with(dir, &["--config", "/dev/null"]), defaults);
 }

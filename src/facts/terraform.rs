@@ -29,7 +29,7 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
     if matches!(parsed, Parsed::None) || file.kind == crate::source::FileKind::TfVars {
         return Facts::default();
     }
-    let a = crate::terraform::analysis_of_file(file, parsed);
+    let a = crate::terraform::analysis_of_file(file, parsed, config);
     facts_of(&a, file, config)
 }
 

@@ -394,7 +394,7 @@ impl crate::context::Model for ProjectAnalysis {
         } else {
             Some(cx.root.to_path_buf())
         };
-        Arc::new(build(&inputs, disk))
+        Arc::new(build(&inputs, disk, Some(cx.config)))
     }
 }
 
@@ -408,11 +408,15 @@ pub fn project_budget_errors(cx: &ProjectCx) -> Vec<ScanError> {
 }
 
 /// The budget errors of the analysis of one file on its own.
-pub fn file_budget_errors(file: &SourceFile, parsed: &Parsed) -> Vec<ScanError> {
+pub fn file_budget_errors(
+    file: &SourceFile,
+    parsed: &Parsed,
+    config: &crate::config::Config,
+) -> Vec<ScanError> {
     if matches!(parsed, Parsed::None) || file.kind == FileKind::TfVars {
         return Vec::new();
     }
-    analysis_of_file(file, parsed).scan_errors(|p| (p == file.path).then_some(file))
+    analysis_of_file(file, parsed, config).scan_errors(|p| (p == file.path).then_some(file))
 }
 
 impl Analysis {
@@ -455,12 +459,19 @@ pub fn forget_file_analysis() {
 /// Analysis of one file on its own (facts extraction, file rules, the editor). The last one
 /// of each thread is kept until [`forget_file_analysis`]: facts, rules and budget errors of a
 /// file share one evaluation.
-pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Arc<Analysis> {
+pub fn analysis_of_file(
+    file: &SourceFile,
+    parsed: &Parsed,
+    config: &crate::config::Config,
+) -> Arc<Analysis> {
     let hash = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
         file.text.hash(&mut h);
         file.kind.name().hash(&mut h);
+        let mut params: Vec<_> = config.template_parameters(&file.path).into_iter().collect();
+        params.sort();
+        params.hash(&mut h);
         h.finish()
     };
     let hit = LAST.with(|l| {
@@ -481,6 +492,7 @@ pub fn analysis_of_file(file: &SourceFile, parsed: &Parsed) -> Arc<Analysis> {
             root,
         }],
         None,
+        Some(config),
     ));
     LAST.with(|l| *l.borrow_mut() = Some((file.path.clone(), hash, a.clone())));
     a
@@ -500,7 +512,12 @@ fn is_tfvars_json(path: &str) -> bool {
 }
 
 /// Build the analysis of a set of files.
-pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
+/// `config` gives templates the values of their parameter files.
+pub fn build(
+    inputs: &[Input],
+    disk_root: Option<PathBuf>,
+    config: Option<&crate::config::Config>,
+) -> Analysis {
     // Converted bodies for JSON flavours.
     let converted: Vec<Option<Node>> = inputs
         .iter()
@@ -749,7 +766,16 @@ pub fn build(inputs: &[Input], disk_root: Option<PathBuf>) -> Analysis {
         if crate::terraform::cfn::is_template(i.kind)
             && let Some(root) = i.root
         {
-            crate::terraform::cfn::lower(&mut b.out, b.files, fi, i.kind, root);
+            crate::terraform::cfn::lower(
+                &mut b.out,
+                b.files,
+                fi,
+                i.kind,
+                root,
+                config
+                    .map(|c| c.template_parameters(i.path))
+                    .unwrap_or_default(),
+            );
         }
     }
     b.out.build_indexes();
@@ -1303,7 +1329,7 @@ mod tests {
                 root: Some(r),
             })
             .collect();
-        build(&inputs, None)
+        build(&inputs, None, None)
     }
 
     #[test]

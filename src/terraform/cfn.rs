@@ -87,6 +87,10 @@ struct Cx<'a> {
     files: &'a [FileRef<'a>],
     /// Parameter → (default, is a list type: `CommaDelimitedList`, `List<…>`).
     params: HashMap<&'a str, (Option<&'a Node>, bool)>,
+    /// Parameter values from a parameter file (override the defaults).
+    overrides: HashMap<String, String>,
+    /// `Conditions` of the template.
+    conditions: HashMap<&'a str, &'a Node>,
     /// Logical id → (lowered type, what `Ref` returns).
     resources: HashMap<String, (&'static str, &'static str)>,
     /// Serverless `${self:custom.x}` style variables are not resolved: they stay unknown.
@@ -121,20 +125,28 @@ impl Cx<'_> {
                 let partial = self.serverless && s.contains("${");
                 Val::new(K::Str(s.clone(), partial), at)
             }
-            V::Seq(items) => Val::new(
-                K::List(items.iter().map(|i| self.val(i, depth + 1)).collect()),
-                at,
-            ),
+            V::Seq(items) => {
+                let mut out = Vec::new();
+                for i in items {
+                    self.items(i, depth + 1, &mut out);
+                }
+                Val::new(K::List(out), at)
+            }
             V::Map(es) => {
                 if let [e] = es.as_slice()
                     && (e.key == "Ref" || e.key.starts_with("Fn::"))
                 {
-                    return self.intrinsic(&e.key, &e.value, n, depth);
+                    return match self.opt_val(n, depth) {
+                        Some(v) => v,
+                        None => Val::new(K::Null, at),
+                    };
                 }
                 Val::new(
                     K::Obj(
                         es.iter()
-                            .map(|e| (e.key.clone(), self.val(&e.value, depth + 1)))
+                            .filter_map(|e| {
+                                Some((e.key.clone(), self.opt_val(&e.value, depth + 1)?))
+                            })
                             .collect(),
                     ),
                     at,
@@ -143,6 +155,150 @@ impl Cx<'_> {
             V::Expr(t) => Val::unknown(t.clone(), at),
             V::Block(_) | V::Call(..) => Val::unknown(String::new(), at),
         }
+    }
+
+    /// `{Fn::If: [condition, a, b]}` → its parts.
+    fn if_parts(n: &Node) -> Option<(&Node, &Node, &Node)> {
+        let [e] = n.entries() else {
+            return None;
+        };
+        if e.key != "Fn::If" {
+            return None;
+        }
+        match e.value.as_seq()? {
+            [c, a, b] => Some((c, a, b)),
+            _ => None,
+        }
+    }
+
+    fn is_no_value(n: &Node) -> bool {
+        matches!(n.entries(), [e] if e.key == "Ref" && e.value.as_str() == Some("AWS::NoValue"))
+    }
+
+    /// A value that may be absent: `!Ref AWS::NoValue` is none; `Fn::If` is the branch its
+    /// condition picks with the parameters' values; a condition that is not known considers
+    /// both branches (one absent: the other; two scalars or lists: both, as a list).
+    fn opt_val(&self, n: &Node, depth: usize) -> Option<Val> {
+        if Self::is_no_value(n) {
+            return None;
+        }
+        let Some((c, a, b)) = Self::if_parts(n) else {
+            return Some(match n.entries() {
+                [e] if depth <= MAX_DEPTH && (e.key == "Ref" || e.key.starts_with("Fn::")) => {
+                    self.intrinsic(&e.key, &e.value, n, depth)
+                }
+                _ => self.val(n, depth),
+            });
+        };
+        if depth > MAX_DEPTH {
+            return Some(Val::unknown("value too deep", self.at(n)));
+        }
+        match c.as_str().and_then(|c| self.condition(c, depth + 1)) {
+            Some(true) => self.opt_val(a, depth + 1),
+            Some(false) => self.opt_val(b, depth + 1),
+            None => match (self.opt_val(a, depth + 1), self.opt_val(b, depth + 1)) {
+                (None, x) | (x, None) => x,
+                (Some(x), Some(y)) => {
+                    let mut items = Vec::new();
+                    for v in [x, y] {
+                        match v.k {
+                            K::List(l) => items.extend(l),
+                            K::Str(..) | K::Num(_) | K::Bool(_) | K::Unknown(_) => items.push(v),
+                            _ => {
+                                return Some(Val::unknown(
+                                    format!("!If {}", c.as_str().unwrap_or("")),
+                                    self.at(n),
+                                ));
+                            }
+                        }
+                    }
+                    Some(Val::new(K::List(items), self.at(n)))
+                }
+            },
+        }
+    }
+
+    /// The items a list element contributes: none for `AWS::NoValue`, the chosen branch of a
+    /// `Fn::If`, both branches when its condition is not known.
+    fn items(&self, n: &Node, depth: usize, out: &mut Vec<Val>) {
+        if Self::is_no_value(n) {
+            return;
+        }
+        if let Some((c, a, b)) = Self::if_parts(n)
+            && depth <= MAX_DEPTH
+        {
+            match c.as_str().and_then(|c| self.condition(c, depth + 1)) {
+                Some(true) => self.items(a, depth + 1, out),
+                Some(false) => self.items(b, depth + 1, out),
+                None => {
+                    self.items(a, depth + 1, out);
+                    self.items(b, depth + 1, out);
+                }
+            }
+            return;
+        }
+        out.push(self.val(n, depth));
+    }
+
+    /// A named condition of `Conditions`, when the parameters' values decide it.
+    fn condition(&self, name: &str, depth: usize) -> Option<bool> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.cond_expr(self.conditions.get(name)?, depth + 1)
+    }
+
+    /// `Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or` and `Condition` on known values.
+    fn cond_expr(&self, n: &Node, depth: usize) -> Option<bool> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let [e] = n.entries() else {
+            return None;
+        };
+        let args = || e.value.as_seq().unwrap_or(&[]);
+        match e.key.as_str() {
+            "Condition" => self.condition(e.value.as_str()?, depth + 1),
+            "Fn::Equals" => {
+                let [a, b] = args() else {
+                    return None;
+                };
+                let text = |x: &Node| {
+                    let v = self.val(x, depth + 1);
+                    match v.k {
+                        K::Str(s, false) | K::Num(s) => Some(s),
+                        K::Bool(b) => Some(b.to_string()),
+                        _ => None,
+                    }
+                };
+                Some(text(a)? == text(b)?)
+            }
+            "Fn::Not" => match args() {
+                [x] => self.cond_expr(x, depth + 1).map(|b| !b),
+                _ => None,
+            },
+            "Fn::And" | "Fn::Or" => {
+                let and = e.key == "Fn::And";
+                let mut unknown = false;
+                for x in args() {
+                    match self.cond_expr(x, depth + 1) {
+                        Some(b) if b != and => return Some(b),
+                        Some(_) => {}
+                        None => unknown = true,
+                    }
+                }
+                (!unknown).then_some(and)
+            }
+            _ => None,
+        }
+    }
+
+    /// Is a resource or output with `Condition: name` left out with the parameters' values?
+    fn off(&self, n: &Node) -> bool {
+        n.get("Condition")
+            .and_then(|c| c.as_str())
+            .and_then(|c| self.condition(c, 0))
+            == Some(false)
     }
 
     /// A policy document: an object, or JSON text (`PolicyDocument: !Sub '{ … }'`), parsed
@@ -158,6 +314,22 @@ impl Cx<'_> {
     /// A reference by name: a parameter (its default), a pseudo parameter, or a resource.
     fn name_ref(&self, name: &str, attr: Option<&str>, n: &Node, depth: usize) -> Val {
         let at = self.at(n);
+        if attr.is_none()
+            && let Some(text) = self.overrides.get(name)
+            && self.params.contains_key(name)
+        {
+            let list = self.params.get(name).is_some_and(|p| p.1);
+            let k = if list {
+                K::List(
+                    text.split(',')
+                        .map(|x| Val::new(K::Str(x.trim().to_string(), false), at.clone()))
+                        .collect(),
+                )
+            } else {
+                K::Str(text.clone(), false)
+            };
+            return Val::new(k, at);
+        }
         if attr.is_none()
             && let Some(p) = self.params.get(name)
         {
@@ -248,6 +420,9 @@ impl Cx<'_> {
                 v.via = via;
                 v
             }
+            "Fn::If" if Self::if_parts(n).is_some() => self
+                .opt_val(n, depth)
+                .unwrap_or_else(|| Val::new(K::Null, at)),
             "Fn::Select" => {
                 let Some([i, list]) = arg.as_seq() else {
                     return Val::unknown("!Select", at);
@@ -356,7 +531,14 @@ fn tags_val(v: Val) -> Val {
 
 /// Lowers one template into `out`: an instance, its resources, parameters, outputs and
 /// policy sites. `root` is the template document.
-pub fn lower(out: &mut Analysis, files: &[FileRef], file: usize, kind: FileKind, root: &Node) {
+pub fn lower(
+    out: &mut Analysis,
+    files: &[FileRef],
+    file: usize,
+    kind: FileKind,
+    root: &Node,
+    overrides: HashMap<String, String>,
+) {
     let path = files[file].path;
     let serverless = kind == FileKind::Serverless;
     let sls_resources = root.path("resources.Resources");
@@ -368,6 +550,16 @@ pub fn lower(out: &mut Analysis, files: &[FileRef], file: usize, kind: FileKind,
     let mut cx = Cx {
         file,
         files,
+        overrides,
+        conditions: root
+            .get("Conditions")
+            .map(|c| {
+                c.entries()
+                    .iter()
+                    .map(|e| (e.key.as_str(), &e.value))
+                    .collect()
+            })
+            .unwrap_or_default(),
         params: HashMap::new(),
         resources: HashMap::new(),
         serverless,
@@ -384,7 +576,10 @@ pub fn lower(out: &mut Analysis, files: &[FileRef], file: usize, kind: FileKind,
         }
     }
     let res_entries = resources_node.map(|r| r.entries()).unwrap_or(&[]);
-    for e in res_entries {
+    // Resources whose `Condition` is false with the parameters' values are not created.
+    let res_entries: Vec<&crate::lang::Entry> =
+        res_entries.iter().filter(|e| !cx.off(&e.value)).collect();
+    for e in &res_entries {
         if let Some(t) = e.value.get("Type").and_then(|t| t.as_str())
             && let Some(tt) = tf_type(t)
         {
@@ -443,7 +638,7 @@ pub fn lower(out: &mut Analysis, files: &[FileRef], file: usize, kind: FileKind,
         root.get("Outputs")
     };
     if let Some(os) = outputs {
-        for e in os.entries() {
+        for e in os.entries().iter().filter(|e| !cx.off(&e.value)) {
             let mut body = Vec::new();
             if let Some(v) = e.value.get("Value") {
                 body.push(("value".to_string(), cx.val(v, 0)));

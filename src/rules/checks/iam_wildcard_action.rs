@@ -16,7 +16,7 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
     if cx.file.kind == crate::source::FileKind::TfVars {
         return;
     }
-    let a = crate::terraform::analysis_of_file(cx.file, cx.parsed);
+    let a = crate::terraform::analysis_of_file(cx.file, cx.parsed, cx.config);
     let fs = Files::one(cx.file, &a);
     run(&a, &fs, rule, out, false);
 }
