@@ -98,7 +98,7 @@ fn module_dir_facts(
             }
         })
         .collect();
-    let a = crate::terraform::analysis::build(&inputs, None);
+    let a = crate::terraform::analysis::build(&inputs, None, Some(config));
     ix.iter()
         .filter(|&&i| {
             let f = &units[i].file;
