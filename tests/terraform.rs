@@ -175,6 +175,16 @@ fn iteration_reports_each_instance_where_the_value_is_written() {
     ));
     // count = 0 creates nothing.
     assert!(!has("aws_iam_role.none"));
+    // for_each over another resource (and a for expression over it): per instance, the value
+    // reported where it is written in the other resource.
+    assert!(has(
+        "main.tf:118:11: iam-admin-equivalent-grant [high] `aws_iam_role_policy_attachment.svc[\"api\"]`"
+    ));
+    assert!(!has("aws_iam_role_policy_attachment.svc[\"web\"]"));
+    assert!(has(
+        "policy `aws_iam_role_policy.svc_logs[\"api\"]` allows every `logs` action"
+    ));
+    assert!(!has("svc_logs[\"web\"]"));
     // dynamic blocks evaluated per element; no evaluator placeholders in any message.
     assert!(has("allows `s3:*`, `sqs:*` on every resource"));
     assert!(f.iter().all(|l| !l.contains("${")), "{f:#?}");

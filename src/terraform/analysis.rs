@@ -893,8 +893,25 @@ impl<'a, 'b> Builder<'a, 'b> {
         scope.locals = m.locals.clone();
         let first_res = self.out.res.len();
         let reusable = parent.is_none() && !m.vars.is_empty() && m.tfvars.is_empty();
+        // Blocks whose `for_each`/`count` iterates over another block of the module come
+        // after the others, which are then known to it (`for_each = aws_iam_user.bots`).
+        let bases: HashSet<String> = m.blocks.iter().filter_map(|(_, n)| block_base(n)).collect();
+        let mut referenced: HashSet<String> = HashSet::new();
+        let mut late = Vec::new();
+        let mut order = Vec::with_capacity(m.blocks.len());
         for &(fi, n) in &m.blocks {
+            let refs = iteration_refs(self.files[fi].text, n, &bases);
+            if refs.is_empty() {
+                order.push((fi, n));
+            } else {
+                referenced.extend(refs);
+                late.push((fi, n));
+            }
+        }
+        order.extend(late);
+        for (fi, n) in order {
             let Some(b) = n.as_block() else { continue };
+            let block_start = self.out.res.len();
             let (rtype, name, label_at) = match b.ident.as_str() {
                 "resource" | "data" => match (b.labels.first(), b.labels.get(1)) {
                     (Some(t), Some(nm)) => (t.0.clone(), nm.0.clone(), nm.1.clone()),
@@ -973,6 +990,12 @@ impl<'a, 'b> Builder<'a, 'b> {
                     body,
                     module: module.clone(),
                 });
+            }
+            if let Some(base) = block_base(n)
+                && referenced.contains(&base)
+            {
+                let v = collection(&self.out.res[block_start..], &at, iter_at.is_some(), &base);
+                scope.blocks.borrow_mut().insert(base, v);
             }
         }
         // Policy documents of this instance.
@@ -1254,7 +1277,9 @@ fn expansion(scope: &Scope, fi: usize, n: &Node) -> (Vec<InstanceKey>, Option<At
         file: fi,
         span: e.key_span.start..e.value.span.end.max(e.key_span.end),
     };
+    scope.resolve_blocks.set(true);
     let v = scope.eval(fi, &e.value);
+    scope.resolve_blocks.set(false);
     let keys: Vec<InstanceKey> = if e.key == "count" {
         match v.as_f64() {
             Some(c) if c >= 0.0 => (0..(c as usize).min(MAX_BLOCK_INSTANCES))
@@ -1293,6 +1318,76 @@ fn expansion(scope: &Scope, fi: usize, n: &Node) -> (Vec<InstanceKey>, Option<At
         }
     };
     (keys, Some(site))
+}
+
+/// `aws_iam_role.x` / `data.t.x` for a resource or data block.
+fn block_base(n: &Node) -> Option<String> {
+    let b = n.as_block()?;
+    let (t, name) = (b.labels.first()?, b.labels.get(1)?);
+    match b.ident.as_str() {
+        "resource" => Some(format!("{}.{}", t.0, name.0)),
+        "data" => Some(format!("data.{}.{}", t.0, name.0)),
+        _ => None,
+    }
+}
+
+/// The blocks of `bases` that a block's `for_each`/`count` expression names.
+fn iteration_refs(text: &str, n: &Node, bases: &HashSet<String>) -> Vec<String> {
+    let Some(e) = n
+        .entries()
+        .iter()
+        .find(|e| e.key == "for_each" || e.key == "count")
+    else {
+        return Vec::new();
+    };
+    let src = text.get(e.value.span.clone()).unwrap_or("");
+    let mut out = Vec::new();
+    for tok in src.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
+    {
+        let segs: Vec<&str> = tok.split('.').collect();
+        let take = if segs.first() == Some(&"data") { 3 } else { 2 };
+        if segs.len() >= take {
+            let b = segs[..take].join(".");
+            if bases.contains(&b) && !out.contains(&b) {
+                out.push(b);
+            }
+        }
+    }
+    out
+}
+
+/// The value of a block as a `for_each` sees it: a map of its instances (for_each), a list
+/// (count) or the one instance; each instance's body carries its address.
+fn collection(res: &[Res], at: &At, iterated: bool, base: &str) -> Val {
+    let inst = |r: &Res| {
+        let mut v = r.body.clone();
+        if let K::Obj(es) = &mut v.k {
+            es.push((
+                super::eval::ADDRESS_KEY.to_string(),
+                Val::new(K::Str(r.address.clone(), false), r.at.clone()),
+            ));
+        }
+        v
+    };
+    match res.first().and_then(|r| r.key.as_deref()) {
+        None if res.len() == 1 && !iterated => inst(&res[0]),
+        Some(k) if k.starts_with('"') => Val::new(
+            K::Obj(
+                res.iter()
+                    .map(|r| {
+                        let k = r.key.as_deref().unwrap_or_default();
+                        let k = serde_json::from_str::<String>(k)
+                            .unwrap_or_else(|_| k.trim_matches('"').to_string());
+                        (k, inst(r))
+                    })
+                    .collect(),
+            ),
+            at.clone(),
+        ),
+        Some(_) => Val::new(K::List(res.iter().map(inst).collect()), at.clone()),
+        None if res.is_empty() => Val::new(K::Obj(Vec::new()), at.clone()),
+        None => Val::unknown(base, at.clone()),
+    }
 }
 
 fn iter_obj(key: Val, value: Val, at: At) -> Val {

@@ -412,6 +412,11 @@ impl Val {
     }
 }
 
+/// The entry of a block instance's body (in [`Scope::blocks`]) holding its address: an
+/// attribute the body does not set (`arn`, `id`) reads as the reference
+/// `aws_iam_role.ci["publish"].arn`. No HCL key can be written with it.
+pub const ADDRESS_KEY: &str = "\u{0}address";
+
 /// A file of the analysis: its path and text, and the Terraform body when it is one.
 pub struct FileRef<'a> {
     pub path: &'a str,
@@ -432,6 +437,12 @@ pub struct Scope<'a> {
     pub disk_root: Option<PathBuf>,
     /// Extra names (iterators of `dynamic` blocks): name → value.
     pub iters: RefCell<Vec<(String, Val)>>,
+    /// Blocks of the instance a `for_each` may iterate over (`aws_iam_role.ci`,
+    /// `data.x.y`): their instances as a map (for_each), list (count) or object, each
+    /// instance's body with its address under [`ADDRESS_KEY`].
+    pub blocks: RefCell<HashMap<String, Val>>,
+    /// Resolve references to [`Scope::blocks`] (while evaluating a `for_each`/`count`).
+    pub resolve_blocks: std::cell::Cell<bool>,
     cache: RefCell<HashMap<String, Val>>,
     busy: RefCell<HashSet<String>>,
     /// Shared by every scope of one analysis.
@@ -447,6 +458,8 @@ impl<'a> Scope<'a> {
             locals: HashMap::new(),
             disk_root: None,
             iters: RefCell::new(Vec::new()),
+            blocks: RefCell::new(HashMap::new()),
+            resolve_blocks: std::cell::Cell::new(false),
             cache: RefCell::new(HashMap::new()),
             busy: RefCell::new(HashSet::new()),
             budget: Budget::new(eval_budget()),
@@ -929,6 +942,11 @@ impl<'a> Scope<'a> {
                 _ => Val::unknown(text, at),
             },
             "data" => {
+                if let (Some(t), Some(n)) = (attr(0), attr(1))
+                    && let Some(v) = self.block_value(&format!("data.{t}.{n}"), &at)
+                {
+                    return self.apply_ops(v, &ops, 2, file, base, at, depth);
+                }
                 let json = |i: usize| matches!(attr(i), Some("json") | Some("minified_json"));
                 if attr(0) == Some("aws_iam_policy_document")
                     && let Some(name) = attr(1)
@@ -964,9 +982,22 @@ impl<'a> Scope<'a> {
                     let v = v.with_via(at.clone());
                     return self.apply_ops(v, &ops, 0, file, base, at, depth);
                 }
+                if let Some(v) = attr(0).and_then(|a| self.block_value(&format!("{root}.{a}"), &at))
+                {
+                    return self.apply_ops(v, &ops, 1, file, base, at, depth);
+                }
                 Val::unknown(self.ref_text(&root, &ops, &text, file, base, depth), at)
             }
         }
+    }
+
+    /// The instances of a block of [`Scope::blocks`] (only while `resolve_blocks`).
+    fn block_value(&self, base: &str, at: &At) -> Option<Val> {
+        if !self.resolve_blocks.get() {
+            return None;
+        }
+        let v = self.blocks.borrow().get(base).map(|v| self.copy(v, at))?;
+        Some(v.with_via(at.clone()))
     }
 
     /// A reference to something not evaluated here (a resource attribute), as written but with
@@ -1025,7 +1056,14 @@ impl<'a> Scope<'a> {
                 return Val::unknown(self.src_text(&at), at);
             }
             let next = match op {
-                TraversalOperator::GetAttr(a) => v.get(a.as_str()).cloned(),
+                TraversalOperator::GetAttr(a) => match v.get(a.as_str()) {
+                    Some(x) => Some(x.clone()),
+                    // An attribute a block instance does not set: the reference to it.
+                    None => match v.get(ADDRESS_KEY).and_then(|x| x.known_str()) {
+                        Some(addr) => return Val::unknown(format!("{addr}.{a}"), at),
+                        None => None,
+                    },
+                },
                 TraversalOperator::Index(e) => {
                     let i = self.eval_expr(e, file, base, depth + 1);
                     match (&v.k, i.scalar()) {

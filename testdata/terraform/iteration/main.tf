@@ -110,3 +110,39 @@ output "bot_names" {
 locals {
   splat_users = [{ name = "a" }, { name = "b" }][*].name
 }
+
+# for_each over another resource: one instance per instance of `aws_iam_role.svc`, each.value
+# its body (attributes it does not set read as references: `aws_iam_role.svc["api"].arn`).
+resource "aws_iam_role" "svc" {
+  for_each = {
+    api = "arn:aws:iam::aws:policy/AdministratorAccess"
+    web = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+  }
+  name = "svc-${each.key}"
+  assume_role_policy = jsonencode({
+    Statement = [{
+      Effect    = "Allow"
+      Action    = "sts:AssumeRole"
+      Principal = { Service = "ecs-tasks.amazonaws.com" }
+    }]
+  })
+  tags = { owner = "platform", policy = each.value }
+}
+
+resource "aws_iam_role_policy_attachment" "svc" {
+  for_each   = aws_iam_role.svc
+  role       = each.value.name
+  policy_arn = each.value.tags.policy
+}
+
+resource "aws_iam_role_policy" "svc_logs" {
+  for_each = { for k, r in aws_iam_role.svc : k => r.name if k != "web" }
+  role     = each.value
+  policy = jsonencode({
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "logs:*"
+      Resource = "*"
+    }]
+  })
+}
