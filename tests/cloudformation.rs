@@ -1,7 +1,8 @@
 //! CloudFormation (YAML with short-form tags, JSON), SAM, CDK output and Serverless Framework
 //! templates go through the same identity model as Terraform: the fixtures under
 //! `testdata/cloudformation/bad` give exactly these findings, `clean` (Deny statements, service
-//! principals, `aws:PrincipalOrgID`, scoped actions, SAM policy templates) gives none, and a
+//! principals, `aws:PrincipalOrgID`, scoped actions, SAM policy templates scoped to a resource,
+//! Cognito's SMS role) gives none, and a
 //! workflow assuming a role of a template, and an EKS ServiceAccount annotated with it, join it
 //! in the trust graph.
 
@@ -56,6 +57,9 @@ fn bad_templates_of_every_format() {
         ("iam-admin-equivalent-grant", "sam/template.yaml", 12),
         ("iam-wildcard-action", "sam/template.yaml", 21),
         ("iam-wildcard-resource", "sam/template.yaml", 22),
+        // SAM policy templates: `TableName: "*"`, and a parameter whose default is `*`.
+        ("iam-wildcard-resource", "sam/template.yaml", 29),
+        ("iam-wildcard-resource", "sam/template.yaml", 39),
         ("iam-wildcard-action", "sls/serverless.yml", 9),
         ("iam-wildcard-action", "flow-forms.yaml", 17),
         ("iam-wildcard-resource", "conditions.yaml", 35),

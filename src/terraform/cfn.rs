@@ -924,7 +924,7 @@ impl Lower<'_, '_> {
 
     /// The role SAM creates for a function: trusts `lambda.amazonaws.com`, has the managed
     /// policies named in `Policies` (names or ARNs) and inline statements written there.
-    /// SAM policy templates (`S3ReadPolicy: {…}`) are scoped by SAM and not expanded.
+    /// SAM policy templates (`S3ReadPolicy: {…}`) are expanded into their statements.
     fn sam_role(&mut self, e: &crate::lang::Entry, props: &Node) {
         let cx = self.cx;
         let at = cx.at(&e.value);
@@ -945,6 +945,10 @@ impl Lower<'_, '_> {
             None => Vec::new(),
         };
         for p in list {
+            if let Some(doc) = sam_policy_template(cx, p) {
+                inline.push(doc);
+                continue;
+            }
             let v = cx.val(p, 0);
             match &v.k {
                 K::Str(s, partial) => {
@@ -1085,6 +1089,74 @@ impl Lower<'_, '_> {
             self.push("resource", "aws_lambda_function", &f.key, f, body);
         }
     }
+}
+
+/// A SAM policy template (`S3ReadPolicy: {BucketName: b}`) as the policy document SAM writes
+/// for it ([`crate::terraform::sam_policies`]), located at the template's name. A parameter
+/// that is `*` makes the statement's resource `*`, located at that parameter.
+fn sam_policy_template(cx: &Cx, p: &Node) -> Option<Val> {
+    let [e] = p.entries() else {
+        return None;
+    };
+    let (_, params, stmts) = crate::terraform::sam_policies::find(&e.key)?;
+    let at = At {
+        file: cx.file,
+        span: e.key_span.clone(),
+    };
+    let s = |t: &str| Val::new(K::Str(t.into(), false), at.clone());
+    let args: Vec<Val> = params
+        .iter()
+        .map(|name| match e.value.get(name) {
+            Some(n) => cx.val(n, 0),
+            None => Val::unknown(format!("{}.{name}", e.key), at.clone()),
+        })
+        .collect();
+    let mut list = Vec::new();
+    for (actions, resources) in stmts.iter() {
+        let mut res = Vec::new();
+        for pat in resources.iter() {
+            let star = args
+                .iter()
+                .enumerate()
+                .find(|(i, a)| pat.contains(&format!("{{{i}}}")) && a.str() == Some("*"));
+            if let Some((_, a)) = star {
+                res.push(Val::new(K::Str("*".into(), false), a.at.clone()));
+                continue;
+            }
+            let mut out = pat
+                .replace("{partition}", "aws")
+                .replace("{region}", "${AWS::Region}")
+                .replace("{account}", "${AWS::AccountId}");
+            let mut partial = pat.contains("{region}") || pat.contains("{account}");
+            for (i, a) in args.iter().enumerate() {
+                let mut piece = String::new();
+                partial |= push_piece(&mut piece, a);
+                out = out.replace(&format!("{{{i}}}"), &piece);
+            }
+            res.push(Val::new(K::Str(out, partial), at.clone()));
+        }
+        let obj = |es: Vec<(&str, Val)>| {
+            Val::new(
+                K::Obj(es.into_iter().map(|(k, v)| (k.to_string(), v)).collect()),
+                at.clone(),
+            )
+        };
+        list.push(obj(vec![
+            ("Effect", s("Allow")),
+            (
+                "Action",
+                Val::new(K::List(actions.iter().map(|a| s(a)).collect()), at.clone()),
+            ),
+            ("Resource", Val::new(K::List(res), at.clone())),
+        ]));
+    }
+    Some(Val::new(
+        K::Obj(vec![
+            ("Version".into(), s("2012-10-17")),
+            ("Statement".into(), Val::new(K::List(list), at.clone())),
+        ]),
+        at,
+    ))
 }
 
 /// The trust policy of a Lambda execution role (SAM and the Serverless Framework write none).

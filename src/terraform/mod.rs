@@ -14,5 +14,6 @@ pub mod modules;
 pub mod oidc;
 pub mod policy;
 pub mod report;
+pub mod sam_policies;
 
 pub use analysis::{Analysis, analysis, analysis_of_file};

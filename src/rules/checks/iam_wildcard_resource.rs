@@ -5,6 +5,8 @@
 //! policy, or of another policy of every role, user or group the policy is attached to), and
 //! actions a resource condition narrows (`aws:ResourceTag/…`, a service key), do not count
 //! either. Statements that also allow every action are left to `iam-wildcard-action`.
+//! `sns:Publish` of a role Cognito assumes is Cognito's documented SMS role (an SMS to a phone
+//! number has no resource ARN) and does not count.
 //! One finding per statement as written, listing its actions (a statement merged into several
 //! documents through `source_policy_documents`, or evaluated per module instance, is one).
 
@@ -51,6 +53,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 d
             })
             .collect();
+        let sms_role = sends_cognito_sms(&a, holders.of(si));
         for (s, n) in site.policy.stmts.iter().zip(neutral) {
             if s.effect != Effect::Allow || s.has_principal() || s.not_actions.is_some() {
                 continue;
@@ -71,6 +74,10 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 }
                 union
             };
+            let mut scoped = scoped;
+            if sms_role {
+                scoped.retain(|p| !p.eq_ignore_ascii_case("sns:Publish"));
+            }
             if scoped.is_empty() {
                 continue;
             }
@@ -109,4 +116,24 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         };
         push(out, f.map(|f| unknown_note(f, h.unknown, "part of the action list")));
     }
+}
+
+/// Is every holder a role Cognito assumes (`cognito-idp.amazonaws.com`) to send SMS? Cognito
+/// user pools' documented SMS role needs `sns:Publish` on `*`: an SMS to a phone number has no
+/// resource ARN.
+fn sends_cognito_sms(a: &crate::terraform::Analysis, holders: &[usize]) -> bool {
+    !holders.is_empty()
+        && holders.iter().all(|&h| {
+            a.sites.iter().any(|t| {
+                t.res == h
+                    && t.kind == crate::terraform::analysis::SiteKind::Trust
+                    && t.policy.stmts.iter().any(|st| {
+                        st.effect == Effect::Allow
+                            && st.principals.iter().any(|p| {
+                                p.kind.eq_ignore_ascii_case("Service")
+                                    && p.v.str() == Some("cognito-idp.amazonaws.com")
+                            })
+                    })
+            })
+        })
 }
