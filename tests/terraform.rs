@@ -305,3 +305,27 @@ fn installed_registry_and_git_modules_are_followed() {
     // `pinned` is installed outside `.terraform/modules` (never read): nothing from it.
     assert_eq!(got.len(), 2, "{got:#?}");
 }
+
+#[test]
+fn literal_secrets_through_variables_and_locals_into_plaintext() {
+    let f = concise("testdata/terraform/secrets-literal/");
+    let hit = |line: &str, name: &str| {
+        f.iter().any(|l| {
+            l.starts_with(line)
+                && l.contains("tf-secret-in-plaintext-config")
+                && l.contains(&format!("the value of `{name}`, a literal"))
+        })
+    };
+    // A default, a locals value and a tfvars value, each at the use in the resource.
+    assert!(hit("main.tf:6:", "var.db_password"), "{f:#?}");
+    assert!(hit("main.tf:16:", "local.smtp_password"), "{f:#?}");
+    assert!(hit("main.tf:17:", "var.admin-secret"), "{f:#?}");
+    // No literal (given at apply time), names that are not secrets, SecureString.
+    let plaintext: Vec<_> = f
+        .iter()
+        .filter(|l| l.contains("tf-secret-in-plaintext-config"))
+        .collect();
+    assert_eq!(plaintext.len(), 3, "{f:#?}");
+    // The literal is never shown.
+    assert!(f.iter().all(|l| !l.contains("4711") && !l.contains("0815")));
+}

@@ -181,6 +181,65 @@ fn ref_at(fs: &Files, v: &Val, reference: &str) -> Option<At> {
     })
 }
 
+/// Does a variable or local name say it holds a secret (`db_password`, `rds-password`,
+/// `api_token`; not `password_length` or `secret_name`)?
+fn secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase().replace('-', "_");
+    const ENDS: &[&str] = &[
+        "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "private_key",
+        "secret_key", "client_secret", "auth_key",
+    ];
+    ENDS.iter().any(|e| n == *e || n.ends_with(&format!("_{e}")) || (e.len() > 6 && n.ends_with(e)))
+}
+
+/// Secret-named variables and locals (`var.db_password`) whose value is a literal written in
+/// the configuration (a default, a tfvars value, a locals value) and flows into `v`: (the
+/// reference, where the literal is written, where the resource uses it).
+fn literal_secrets(fs: &Files, r: &Res, v: &Val) -> Vec<(String, At, Option<At>)> {
+    use crate::terraform::eval::K;
+    let mut cands: Vec<(At, Vec<At>)> = Vec::new();
+    let mut stack = vec![v];
+    while let Some(x) = stack.pop() {
+        match &x.k {
+            K::Str(..) => {
+                cands.push((x.at.clone(), x.via.clone()));
+                for (_, at, via) in &x.pieces {
+                    let mut via = via.clone();
+                    via.extend(x.via.iter().cloned());
+                    cands.push((at.clone(), via));
+                }
+            }
+            K::List(items) => stack.extend(items.iter()),
+            K::Obj(es) => stack.extend(es.iter().map(|(_, i)| i)),
+            _ => {}
+        }
+    }
+    let inside = |u: &&At| u.file == r.at.file && r.at.span.contains(&u.span.start);
+    let mut out: Vec<(String, At, Option<At>)> = Vec::new();
+    for (at, via) in cands {
+        let lit = text(fs, &at);
+        let literal = (lit.starts_with('"') && lit.len() > 2) || lit.starts_with("<<");
+        if !literal || inside(&&at) {
+            continue;
+        }
+        let name = via.iter().find_map(|u| {
+            let t = text(fs, u).trim();
+            let (kind, n) = t.split_once('.')?;
+            (matches!(kind, "var" | "local")
+                && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                && secret_name(n))
+            .then(|| t.to_string())
+        });
+        let Some(name) = name else { continue };
+        if out.iter().any(|(n, _, _)| *n == name) {
+            continue;
+        }
+        let use_at = via.iter().rev().find(inside).cloned();
+        out.push((name, at, use_at));
+    }
+    out
+}
+
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
     let fs = Files::project(cx);
@@ -189,7 +248,19 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         let k8s = k8s_secret(r).into_iter().map(|s| (s, true));
         for ((v, what), low) in plain.chain(k8s) {
             let refs = secret_refs(&fs, v);
-            let Some(first) = refs.first() else { continue };
+            let Some(first) = refs.first() else {
+                if !low {
+                    for (name, lit, use_at) in literal_secrets(&fs, r, v) {
+                        let msg = format!("`{}` puts the value of `{name}`, a literal in the configuration, in {what}, stored and shown in plain text", r.address);
+                        let f = finding(&fs, rule, use_at.as_ref().unwrap_or(&lit), msg).map(|f| match (use_at.is_some(), related(&fs, &lit, "the literal value is written here")) {
+                            (true, Some(rel)) => f.with_related(rel),
+                            _ => f,
+                        });
+                        push(out, f);
+                    }
+                }
+                continue;
+            };
             let more = if refs.len() > 1 { format!(" (and {} more)", refs.len() - 1) } else { String::new() };
             let msg = if low {
                 format!("`{}` puts `{first}`{more} in {what}: stored only base64-encoded in the cluster and in Terraform state", r.address)

@@ -1,0 +1,1 @@
+admin-secret = "fixture-admin-value-99"
