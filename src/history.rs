@@ -64,8 +64,12 @@ fn commits(repo: &Repo, args: &[String]) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Parse `diff-tree --stdin -r -z --root --no-renames` output: for each commit id, the blobs it
-/// added or modified (regular files only), first appearance kept.
+/// Parse `diff-tree --stdin -r -z -c --root --no-renames` output: for each commit id, the blobs
+/// it added or modified (regular files only), first appearance kept. A merge commit's records are
+/// combined (`::` then one mode and one id per parent, then the result's): they list only the
+/// paths whose result differs from every parent, so a blob that the merge itself wrote (a
+/// conflict resolution, an "evil merge") is found, and a blob merged in from a branch is not
+/// listed again.
 pub fn parse_diff_tree(out: &[u8], skip: &HashSet<String>) -> Vec<Blob> {
     let mut blobs = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
@@ -83,11 +87,18 @@ pub fn parse_diff_tree(out: &[u8], skip: &HashSet<String>) -> Vec<Blob> {
             break;
         };
         let rec = String::from_utf8_lossy(rec);
-        let p: Vec<&str> = rec.split(' ').collect();
-        if p.len() != 5 || !matches!(p[1], "100644" | "100755") || !matches!(p[4], "A" | "M") {
+        // `:` once for a plain record, once more per extra parent of a merge.
+        let parents = 1 + rec.bytes().take_while(|b| *b == b':').count();
+        let p: Vec<&str> = rec.trim_start_matches(':').split(' ').collect();
+        if p.len() != 2 * (parents + 1) + 1 {
             continue;
         }
-        let (Ok(path), oid) = (std::str::from_utf8(path), p[3]) else {
+        let (mode, oid, status) = (p[parents], p[2 * parents + 1], p[2 * parents + 2]);
+        let added_or_changed = status.bytes().all(|c| matches!(c, b'A' | b'M'));
+        if !matches!(mode, "100644" | "100755") || !added_or_changed {
+            continue;
+        }
+        let Ok(path) = std::str::from_utf8(path) else {
             continue;
         };
         if commit.is_empty() || skip.contains(oid) || !seen.insert(oid.to_string()) {
@@ -116,7 +127,15 @@ fn changed_blobs(
         input.push(b'\n');
     }
     let mut c = git::command(repo);
-    c.args(["diff-tree", "--stdin", "-r", "-z", "--root", "--no-renames"]);
+    c.args([
+        "diff-tree",
+        "--stdin",
+        "-r",
+        "-z",
+        "-c",
+        "--root",
+        "--no-renames",
+    ]);
     let o = git::run(c, Some(input))?;
     if !o.success {
         return Err(format!("git diff-tree: {}", o.stderr));
@@ -335,6 +354,14 @@ c2\0:100644 100644 aaa bbb M\0a.env\0:100644 000000 bbb 0000 D\0gone\0:000000 10
             .map(|b| (b.commit.as_str(), b.path.as_str(), b.oid.as_str()))
             .collect();
         assert_eq!(got, vec![("c1", "a.env", "aaa"), ("c2", "a.env", "bbb")]);
+        // A merge's combined records: the result's mode and id come last.
+        let out = b"m1\0::100644 100644 100644 aaa bbb ddd MM\0a.env\0::000000 000000 100644 0000 0000 eee AA\0evil.env\0::100644 100644 000000 aaa aaa 0000 DD\0gone\0";
+        let b = parse_diff_tree(out, &HashSet::new());
+        let got: Vec<(&str, &str)> = b
+            .iter()
+            .map(|b| (b.path.as_str(), b.oid.as_str()))
+            .collect();
+        assert_eq!(got, vec![("a.env", "ddd"), ("evil.env", "eee")]);
         assert!(range_args(Some("--output=x")).is_err());
         assert_eq!(range_args(Some("v1..HEAD")).unwrap(), vec!["v1..HEAD"]);
         assert_eq!(history_path("0123456789abcdef", "a/b"), "0123456789ab:a/b");

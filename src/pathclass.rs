@@ -285,7 +285,14 @@ pub fn classify(rel: &str) -> PathClass {
     if dirs.iter().any(|d| is_e2e_dir(d)) || name.contains("e2e") {
         return PathClass::E2e;
     }
-    if any_dir(TEST_DIRS) || dirs.iter().any(|d| is_test_dir(d)) || is_test_name(name) {
+    // Helm chart-testing (`ct`) values: `charts/<chart>/ci/<case>-values.yaml`.
+    let chart_test_values = dirs.last() == Some(&"ci")
+        && (name.ends_with("-values.yaml") || name.ends_with("-values.yml"));
+    if any_dir(TEST_DIRS)
+        || dirs.iter().any(|d| is_test_dir(d))
+        || is_test_name(name)
+        || chart_test_values
+    {
         return PathClass::Test;
     }
     if any_dir(EXAMPLE_DIRS) || dirs.iter().any(|d| d.starts_with("example")) {
@@ -390,6 +397,8 @@ mod tests {
             (".terraform/modules/vpc/main.tf", PathClass::Vendored),
             ("api/zz_generated.deepcopy.go", PathClass::Generated),
             ("contest/main.tf", PathClass::Production),
+            ("charts/exporter/ci/config-values.yaml", PathClass::Test),
+            ("charts/exporter/ci/values.yaml", PathClass::Production),
             ("latest/main.tf", PathClass::Production),
         ];
         for (p, c) in cases {

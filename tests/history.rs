@@ -139,3 +139,35 @@ fn history_range_and_bad_ranges() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("not in a git repository"), "{err}");
 }
+
+/// A blob that only a merge commit wrote (an "evil merge" or a conflict resolution), removed
+/// afterwards: no single-parent commit introduced it, the merge's combined diff does.
+#[test]
+fn history_finds_a_blob_that_only_a_merge_introduced() {
+    const MERGE_SECRET: &str = "Hp4wZr8tKq2mXv6n";
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    git(r, &["init", "-q", "-b", "main"]);
+    fs::write(r.join("README.md"), "app\n").unwrap();
+    git(r, &["add", "."]);
+    git(r, &["commit", "-qm", "start"]);
+    git(r, &["checkout", "-qb", "side"]);
+    fs::write(r.join("side.txt"), "side work\n").unwrap();
+    git(r, &["add", "."]);
+    git(r, &["commit", "-qm", "side"]);
+    git(r, &["checkout", "-q", "main"]);
+    fs::write(r.join("main.txt"), "main work\n").unwrap();
+    git(r, &["add", "."]);
+    git(r, &["commit", "-qm", "main"]);
+    git(r, &["merge", "-q", "--no-ff", "--no-commit", "side"]);
+    fs::write(r.join("merge.env"), format!("DB_PASSWORD={MERGE_SECRET}\n")).unwrap();
+    git(r, &["add", "."]);
+    git(r, &["commit", "-qm", "merge side"]);
+    let merge = git(r, &["rev-parse", "HEAD"]);
+    git(r, &["rm", "-q", "merge.env"]);
+    git(r, &["commit", "-qm", "drop env"]);
+    let (code, out, err) = check(r, &["--history"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(paths(&out), [format!("{}:merge.env 1", &merge[..12])]);
+    assert!(!out.contains(MERGE_SECRET), "{out}");
+}

@@ -92,6 +92,8 @@ pub struct Assign {
     pub name: Range<usize>,
     pub value: Range<usize>,
     pub quoted: bool,
+    /// On a comment line (`# password: firstpass`): a commented-out example or setting.
+    pub commented: bool,
 }
 
 fn ident(b: u8) -> bool {
@@ -142,7 +144,57 @@ pub fn read(b: &[u8], start: usize, end: usize, style: Style) -> Option<Assign> 
     if ke <= ks {
         return None;
     }
-    direct(b, ks, ke, style).or_else(|| sibling_value(b, ks, ke, style))
+    direct(b, ks, ke, style)
+        .or_else(|| sibling_value(b, ks, ke, style))
+        .or_else(|| injected_value(b, ks, ke, style))
+}
+
+/// Spring's `@Value("…") String dbPassword`: the annotation injects its literal into the
+/// parameter or field named after it (a `${…}` property reference is judged a placeholder).
+fn injected_value(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
+    if style != Style::Code || ks == 0 || !blank(b[ks - 1]) {
+        return None;
+    }
+    let mut i = ks;
+    while i > 0 && blank(b[i - 1]) {
+        i -= 1;
+    }
+    // The declared type: `String`, `char[]`, `final String`.
+    let type_end = i;
+    while i > 0
+        && (b[i - 1].is_ascii_alphanumeric() || matches!(b[i - 1], b'_' | b'[' | b']' | b'.'))
+    {
+        i -= 1;
+    }
+    if i == type_end || !b[i].is_ascii_alphabetic() {
+        return None;
+    }
+    while i > 0 && blank(b[i - 1]) {
+        i -= 1;
+    }
+    if i == 0 || b[i - 1] != b')' {
+        return None;
+    }
+    let close = i - 1;
+    if close == 0 || b[close - 1] != b'"' {
+        return None;
+    }
+    let ve = close - 1;
+    let lo = ve.saturating_sub(512);
+    let q = memchr::memrchr(b'"', &b[lo..ve]).map(|p| lo + p)?;
+    if !b[..q].ends_with(b"@Value(") {
+        return None;
+    }
+    let value = q + 1..ve;
+    if value.is_empty() || b[value.clone()].contains(&b'\n') {
+        return None;
+    }
+    Some(Assign {
+        name: ks..ke,
+        value,
+        quoted: true,
+        commented: false,
+    })
 }
 
 /// `key <operator> value` in the file's grammar.
@@ -158,6 +210,11 @@ fn direct(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
     let name = ks..ke;
     let ls = line_start(b, ks);
     let before = &b[ls..ks];
+    let lead = before
+        .iter()
+        .position(|c| !blank(*c))
+        .map_or(&before[before.len()..], |p| &before[p..]);
+    let commented = lead.starts_with(b"#") || lead.starts_with(b"//");
     // In code, a key inside a string literal (`"Password:" + x`) is text, not an assignment.
     if matches!(style, Style::Code | Style::Hcl) && !quoted_key_at(b, ks, ke) {
         // memchr (SIMD): `before` is up to 4 KiB on minified lines, once per keyword hit.
@@ -212,6 +269,7 @@ fn direct(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
             name,
             value: v,
             quoted: false,
+            commented,
         });
     }
     let after_name = i;
@@ -222,6 +280,7 @@ fn direct(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
     let next = b.get(i + 1).copied().unwrap_or(b'\n');
     let code_like = matches!(style, Style::Code | Style::Hcl);
     let mut setter = false;
+    let mut pair = false;
     let mut legacy_env = false;
     match op {
         b'=' => {
@@ -245,6 +304,15 @@ fn direct(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
             if next == b'=' {
                 i += 2;
             } else {
+                // `pattern: "pass: custom_pass"`: a mapping written inside a quoted scalar is
+                // text (an env-style `"DB_PASSWORD=…"` list item still assigns).
+                if style == Style::Yaml
+                    && !quoted_key
+                    && (memchr::memchr_iter(b'"', before).count() % 2 == 1
+                        || memchr::memchr_iter(b'\'', before).count() % 2 == 1)
+                {
+                    return None;
+                }
                 match style {
                     Style::Shell | Style::Dockerfile | Style::Xml if !quoted_key => return None,
                     Style::Yaml | Style::Doc
@@ -285,14 +353,17 @@ fn direct(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
             if !(quoted_key && code_like && matches!(pre, Some(b'(' | b'[' | b'{'))) {
                 return None;
             }
+            pair = true;
             i += 1;
         }
         b'(' if code_like && i == after_name => {
             // Setters and builders: `setPassword("…")`, `set_token('…')`, `.password("…")`.
             let n = &b[ks..ke];
             let last = n.rsplit(|c| *c == b'.').next().unwrap_or(n);
-            let l = String::from_utf8_lossy(last).to_ascii_lowercase();
-            let builder = n.contains(&b'.') && words(&l).len() == 1;
+            let last = String::from_utf8_lossy(last);
+            let l = last.to_ascii_lowercase();
+            // `.password("…")` is a builder; `passwordutil.HashPassword("…")` hashes a value.
+            let builder = n.contains(&b'.') && word_slices(&last).count() == 1;
             if !(l.starts_with("set") || l.starts_with("with") || builder) {
                 return None;
             }
@@ -316,10 +387,38 @@ fn direct(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign> {
             return None;
         }
     }
+    // Code style: a keyword argument or a table entry holds an expression unless quoted (read
+    // above); documentation is prose around code, so `f(a, password=VAULT_TOKEN)` in a template
+    // or a tutorial is a call whose argument is an identifier.
+    // YAML too holds such code in templates (`user_data.tpl`): a `=` inside an open parenthesis.
+    let in_call = || {
+        let opens = memchr::memchr_iter(b'(', before).count();
+        opens > memchr::memchr_iter(b')', before).count()
+    };
+    if !quoted
+        && op == b'='
+        && (style == Style::Doc
+            && matches!(before.iter().rev().find(|c| !blank(**c)), Some(b'(' | b','))
+            || style == Style::Yaml && in_call())
+    {
+        return None;
+    }
+    if pair {
+        // `put("password", "…")`: the pair is the whole argument list; a third argument
+        // (`MovedAttribute("HTTPPasswordMgr", "urllib2", "urllib.request")`) is another call.
+        let mut j = value.end + 1;
+        while j < b.len() && blank(b[j]) {
+            j += 1;
+        }
+        if !quoted || !matches!(b.get(j), Some(b')' | b']' | b'}')) {
+            return None;
+        }
+    }
     Some(Assign {
         name,
         value,
         quoted,
+        commented,
     })
 }
 
@@ -426,6 +525,7 @@ fn sibling_value(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign>
             name: ks..ke,
             value,
             quoted,
+            commented: false,
         })
     };
     // Same line: `{name: DB_PASSWORD, value: x}`, `{"name": "X", "value": "y"}`.
@@ -466,6 +566,63 @@ fn sibling_value(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign>
         line = next_eol + 1;
     }
     None
+}
+
+/// Is the documentation text at `at` inside a code block that is a template: a fenced block
+/// (```` ``` ````) holding a `<placeholder>` with two or more words (`<secret-name>`,
+/// `<your_token>`)? Its other values are samples to replace, not secrets of the author.
+pub fn template_snippet(b: &[u8], at: usize) -> bool {
+    let fence = |l: &[u8]| {
+        let t = l
+            .iter()
+            .position(|c| !blank(*c))
+            .map_or(&l[l.len()..], |p| &l[p..]);
+        t.starts_with(b"```") || t.starts_with(b"~~~")
+    };
+    // Fences from the top of the file: the last one before `at` opens a block when it is odd.
+    let (mut open, mut count, mut ls) = (0, 0, 0);
+    while ls < at {
+        let le = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |q| ls + q);
+        if le >= at {
+            break;
+        }
+        if fence(&b[ls..le]) {
+            count += 1;
+            open = le;
+        }
+        ls = le + 1;
+    }
+    if count % 2 == 0 {
+        return false;
+    }
+    let mut end = b.len();
+    let mut ls = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |q| at + q + 1);
+    while ls < b.len() {
+        let le = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |q| ls + q);
+        if fence(&b[ls..le]) {
+            end = ls;
+            break;
+        }
+        ls = le + 1;
+    }
+    let block = &b[open..end];
+    let mut i = 0;
+    while let Some(o) = memchr::memchr(b'<', &block[i..]) {
+        let s = i + o + 1;
+        let mut j = s;
+        let mut seps = 0;
+        while j < block.len()
+            && (block[j].is_ascii_alphanumeric() || matches!(block[j], b'-' | b'_'))
+        {
+            seps += usize::from(matches!(block[j], b'-' | b'_'));
+            j += 1;
+        }
+        if j > s && block[s].is_ascii_lowercase() && seps > 0 && block.get(j) == Some(&b'>') {
+            return true;
+        }
+        i = s;
+    }
+    false
 }
 
 /// Cheap necessary condition for [`read`], checked before it looks back over the line: the key
@@ -588,6 +745,15 @@ fn read_value(
     }
     let v = trim_span(b, i, j);
     if v.is_empty() {
+        return None;
+    }
+    // Prose and markup hold code: `user_dict["password"]`, `PasswordField('Password', …)`,
+    // `document.getElementById('password').value` are expressions (the value stops at a quote).
+    if matches!(style, Style::Doc | Style::Xml)
+        && b[v.clone()]
+            .windows(2)
+            .any(|w| (w[0].is_ascii_alphanumeric() || w[0] == b'_') && matches!(w[1], b'(' | b'['))
+    {
         return None;
     }
     // An unquoted value in prose or a config line that calls or indexes: an expression.
@@ -843,6 +1009,23 @@ fn has_any(l: &str, parts: &[&str]) -> bool {
     parts.iter().any(|p| l.contains(p))
 }
 
+/// `n` digits counting up somewhere in `v` (`key-1234567890-x`).
+fn counting_run(v: &str, n: usize) -> bool {
+    let b = v.as_bytes();
+    let mut run = 1;
+    for w in b.windows(2) {
+        if w[0].is_ascii_digit() && w[1].is_ascii_digit() && w[1] == w[0] + 1 {
+            run += 1;
+            if run >= n {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
 /// `123456`, `abcdef`, `12345678-1234-1234-1234-123456789012`: counting up (or down).
 pub fn sequential(v: &str) -> bool {
     let b: Vec<u8> = v
@@ -1059,6 +1242,17 @@ fn reference(l: &str) -> bool {
 }
 
 fn version(v: &str) -> bool {
+    // Jenkins plugin versions: `267.vcdaea6462991` (build number, `v`, commit id).
+    if let Some((build, rest)) = v.split_once(".v")
+        && !build.is_empty()
+        && build.bytes().all(|c| c.is_ascii_digit())
+        && rest.len() >= 6
+        && rest
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() || c == b'_' || c == b'.')
+    {
+        return true;
+    }
     let t = v.trim_start_matches(['v', 'V', '^', '~', '=', '>', '<', ' ']);
     t.bytes().next().is_some_and(|c| c.is_ascii_digit())
         && t.bytes()
@@ -1104,6 +1298,34 @@ pub fn fixture_value(v: &str) -> bool {
             ]
             .iter()
             .any(|w| nv.contains(w))
+}
+
+/// A value that a test file uses as a stand-in: digest-shaped (only hex digits and dashes:
+/// commit ids, digests, UUIDs) or naming itself as a secret in plain or leetspeak spelling
+/// (`vErrYS3c3tReFRe$hToken`, `s3cr3t-leaked`, `p4ssw0rd_for_tests`).
+pub fn test_value(v: &str) -> bool {
+    let hex = v.bytes().all(|c| c.is_ascii_hexdigit() || c == b'-')
+        && (v.bytes().all(|c| !c.is_ascii_uppercase())
+            || v.bytes().all(|c| !c.is_ascii_lowercase()));
+    let plain: String = v
+        .bytes()
+        .filter_map(|c| {
+            let c = c.to_ascii_lowercase();
+            match c {
+                b'0' => Some('o'),
+                b'1' => Some('i'),
+                b'3' => Some('e'),
+                b'4' | b'@' => Some('a'),
+                b'5' | b'$' => Some('s'),
+                b'7' => Some('t'),
+                c if c.is_ascii_lowercase() => Some(c as char),
+                _ => None,
+            }
+        })
+        .collect();
+    hex || ["secret", "token", "passw", "apikey", "credential"]
+        .iter()
+        .any(|w| plain.contains(w))
 }
 
 /// Is `value`, assigned to a key named `name` of class `class`, a secret? Returns the
@@ -1212,11 +1434,17 @@ pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<
             return None;
         }
     }
-    // `foo:bar`, `user:password`, `hello-world`: every word a test value.
+    // `foo:bar`, `user:password`, `hello-world`: every word a test value; `my-username`,
+    // `my_app_key`: a label someone wrote for "mine".
     if vw
         .iter()
         .all(|w| TEST_VALUES.contains(&w.as_str()) || w == "hello" || w == "world" || w == "my")
+        || wordy_v && vw.first().is_some_and(|w| w == "my")
     {
+        return None;
+    }
+    // `key-1234567890-file-config`: a random secret does not count up for six digits.
+    if class == NameClass::Secret && counting_run(v, 6) {
         return None;
     }
     Some(match class {
@@ -1374,6 +1602,65 @@ mod tests {
             "PASSWORD",
         );
         no(Style::Hcl, "password = var.password", "password");
+        no(
+            Style::Doc,
+            "    password = user_dict[\"password\"],",
+            "password",
+        );
+        no(
+            Style::Doc,
+            "password = PasswordField('Password', validators=[x])",
+            "password",
+        );
+        no(
+            Style::Xml,
+            "var password = document.getElementById('password').value;",
+            "password",
+        );
+        no(
+            Style::Doc,
+            "return jsonify(success=True, password=VAULT_TOKEN)",
+            "password",
+        );
+        no(
+            Style::Code,
+            "MovedAttribute(\"HTTPPasswordMgr\", \"urllib2\", \"urllib.request\"),",
+            "Password",
+        );
+        ok(
+            Style::Code,
+            "props.put(\"db.password\", \"x\" );",
+            "password",
+            "x",
+        );
+        no(
+            Style::Code,
+            "_, _ = passwordutil.HashPassword(\"for_response_time\")",
+            "Password",
+        );
+        ok(Style::Code, "b.Password(\"x\")", "Password", "x");
+        no(Style::Yaml, "  pattern: \"pass: custom_pass\"", "pass:");
+        ok(
+            Style::Code,
+            "  public Challenge(@Value(\"aHVudGVyMg==\") String hashPassword) {",
+            "Password",
+            "aHVudGVyMg==",
+        );
+        no(
+            Style::Code,
+            "  public C(@Named(\"x\") String hashPassword) {",
+            "Password",
+        );
+        let c = read(b"  #   password: firstpass", 6, 14, Style::Yaml).unwrap();
+        assert!(c.commented);
+        assert!(template_snippet(
+            b"x\n```yaml\nname: <secret-name>\ntoken: abc\n```\n",
+            35
+        ));
+        assert!(!template_snippet(
+            b"```\n<secret-name>\n```\ntoken: abc\n```\nx\n```\n",
+            30
+        ));
     }
 
     #[test]
@@ -1413,6 +1700,9 @@ mod tests {
         no(Secret, "settings.api_token", false);
         no(Secret, "/etc/app/key.pem", false);
         no(Secret, "v2.10.3-rc1", false);
+        no(Secret, "267.vcdaea6462991", false);
+        no(Secret, "key-1234567890-file-config", true);
+        no(Password, "my-username", true);
         for w in [
             "mySecretValue",
             "argocd-secret-v2",

@@ -37,6 +37,32 @@ pub fn base64(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Is the JSON Web Token `token` a sample rather than a credential someone can use: its claims
+/// name no issuer that is a URL, host or path (`{"sub": "foo"}`, `{"some": "payload"}`, the
+/// jwt.io example, `"iss": "test"`), or it expired (`exp` before `now`, seconds since 1970)?
+/// A token whose header or claims are not JSON is not judged a sample.
+pub fn jwt_sample(token: &str, now: u64) -> bool {
+    let mut parts = token.split('.');
+    let (Some(_), Some(claims)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let Some(claims) = base64(claims)
+        .and_then(|c| serde_json::from_slice::<serde_json::Value>(&c).ok())
+        .filter(serde_json::Value::is_object)
+    else {
+        return false;
+    };
+    let expired = claims
+        .get("exp")
+        .and_then(serde_json::Value::as_f64)
+        .is_some_and(|exp| exp < now as f64);
+    let issuer = claims
+        .get("iss")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|iss| iss.contains(['.', '/', ':']));
+    expired || !issuer
+}
+
 /// Text decoded from `s` when `s` looks like base64 and decodes to printable UTF-8 (tabs and
 /// newlines allowed): the candidate for a second scan.
 pub fn printable(s: &str) -> Option<String> {

@@ -28,12 +28,14 @@
 //! | `assignment` | bool | the catch-all mode: no regex; at each keyword hit the engine reads the assignment around it with the grammar of the file's kind and judges the value with the value model (see [`assign`]). `regex` may be omitted. |
 //! | `supersedes` | list of rule ids | drop those detectors' findings that overlap this one's (GCP key JSON over PEM). |
 //! | `validate` | `"basic-auth"` | the secret must base64-decode to `user:password` with a real password. |
+//! | `samples` | `"jwt"` | in test, fixture, e2e, example and docs paths, values this model calls samples are not reported (`jwt`: expired, or no issuer that is a URL, host or path; see [`decode::jwt_sample`]). |
 //!
 //! Placeholders are never reported, whatever the detector: see [`is_placeholder`].
 
 use crate::context::FileCx;
 use crate::finding::{Confidence, Finding, Related};
 use crate::lang::Span;
+use crate::pathclass::PathClass;
 use crate::redact::redact;
 use crate::rules::{Rule, RuleSet};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
@@ -85,6 +87,8 @@ pub struct DetectorSpec {
     pub assignment: bool,
     #[serde(default)]
     pub validate: Option<String>,
+    #[serde(default)]
+    pub samples: Option<String>,
 }
 
 /// A regex compiled on first use: the engine holds ~100 detectors and most runs (pre-commit on a
@@ -186,6 +190,11 @@ impl Detector {
         {
             return Err(format!("unknown validate `{v}`"));
         }
+        if let Some(v) = &spec.samples
+            && v != "jwt"
+        {
+            return Err(format!("unknown samples `{v}`"));
+        }
         if let Some(c) = &spec.checksum
             && c != "github"
             && c != "npm"
@@ -227,6 +236,9 @@ struct Hit {
     confidence: Option<Confidence>,
     /// Base64 layers around the secret (0: written as is).
     encoded: u8,
+    /// A sample of the format (see `samples`): not reported, but it still supersedes and
+    /// silences the catch-alls on its bytes (a sample JWT is not a bearer token either).
+    sample: bool,
 }
 
 impl SecretsEngine {
@@ -273,18 +285,31 @@ impl SecretsEngine {
     }
 
     pub fn scan(&self, cx: &FileCx, _rules: &RuleSet, out: &mut Vec<Finding>) {
-        out.extend(self.scan_text(cx.file));
+        out.extend(self.scan_text_in(cx.file, cx.path_class()));
     }
 
-    /// Every secret of one file, as findings with their masks set.
+    /// Every secret of one file, as findings with their masks set (judged as production code).
     pub fn scan_text(&self, file: &crate::source::SourceFile) -> Vec<Finding> {
-        let hits = self.hits(file, 0);
+        self.scan_text_in(file, PathClass::Production)
+    }
+
+    /// Every secret of one file whose path is of class `class`: in tests, fixtures, examples
+    /// and docs, samples are not reported (see [`Detector`]'s `samples` and
+    /// [`SecretsEngine::judge_assignment`]).
+    pub fn scan_text_in(&self, file: &crate::source::SourceFile, class: PathClass) -> Vec<Finding> {
+        let hits = self.hits(file, 0, class);
         self.finish(file, hits)
     }
 
     /// Base64 values (20 to 4096 characters, standing alone) that decode to text: the text is
     /// scanned again and what it holds is reported on the encoded value.
-    fn encoded_hits(&self, file: &crate::source::SourceFile, depth: u8, hits: &mut Vec<Hit>) {
+    fn encoded_hits(
+        &self,
+        file: &crate::source::SourceFile,
+        depth: u8,
+        class: PathClass,
+        hits: &mut Vec<Hit>,
+    ) {
         let text: &str = &file.text;
         // Runs come in text order: a sweep over the hits sorted by start finds the ones a run
         // overlaps (the largest end among hits starting before the run ends), linear overall
@@ -307,7 +332,7 @@ impl SecretsEngine {
             let inner = crate::source::SourceFile::new(file.path.clone(), decoded);
             let line = file.lines.line_of(run.start);
             let mut seen = Vec::new();
-            for h in self.hits(&inner, depth + 1) {
+            for h in self.hits(&inner, depth + 1, class) {
                 if seen.contains(&h.det) {
                     continue;
                 }
@@ -318,13 +343,14 @@ impl SecretsEngine {
                     line,
                     confidence: h.confidence,
                     encoded: h.encoded + 1,
+                    sample: h.sample,
                 });
             }
         }
     }
 
     /// Confirmed matches of one text; `depth` counts the base64 layers already peeled.
-    fn hits(&self, file: &crate::source::SourceFile, depth: u8) -> Vec<Hit> {
+    fn hits(&self, file: &crate::source::SourceFile, depth: u8, class: PathClass) -> Vec<Hit> {
         let text: &str = &file.text;
         if self.detectors.is_empty() || text.is_empty() || is_ciphertext_file(text) {
             return Vec::new();
@@ -337,7 +363,7 @@ impl SecretsEngine {
         for &i in &self.keywordless {
             let d = &self.detectors[i];
             if d.applies_to_path(&file.path) && requires_ok(d, text) {
-                self.confirm(i, text, 0, text.len(), file, &mut hits);
+                self.confirm(i, 0, text.len(), file, class, &mut hits);
             }
         }
         if let Some(ac) = &self.ac {
@@ -363,19 +389,19 @@ impl SecretsEngine {
                         let style = *style.get_or_insert_with(|| assign::style_of(file));
                         if let Some(a) = assign::read(bytes, m.start(), m.end(), style) {
                             scanned_to[i] = a.name.end;
-                            self.judge_assignment(i, text, &a, file, &mut hits);
+                            self.judge_assignment(i, &a, style, file, class, &mut hits);
                         }
                         continue;
                     }
                     let (start, end) = region(bytes, m.start(), m.end(), d.spec.lines);
                     let (start, end) = (floor_char(text, start), ceil_char(text, end));
                     scanned_to[i] = end;
-                    self.confirm(i, text, start, end, file, &mut hits);
+                    self.confirm(i, start, end, file, class, &mut hits);
                 }
             }
         }
         if (depth as usize) < decode::MAX_LAYERS {
-            self.encoded_hits(file, depth, &mut hits);
+            self.encoded_hits(file, depth, class, &mut hits);
         }
         hits
     }
@@ -384,13 +410,14 @@ impl SecretsEngine {
     fn confirm(
         &self,
         i: usize,
-        text: &str,
         start: usize,
         end: usize,
         file: &crate::source::SourceFile,
+        class: PathClass,
         hits: &mut Vec<Hit>,
     ) {
         let d = &self.detectors[i];
+        let text: &str = &file.text;
         let region = &text[start..end];
         for caps in d.re.captures_iter(region) {
             let Some(m) = caps.name("secret").or_else(|| caps.get(0)) else {
@@ -416,6 +443,9 @@ impl SecretsEngine {
             if d.spec.validate.as_deref() == Some("basic-auth") && !decode::basic_auth(s) {
                 continue;
             }
+            let sample = d.spec.samples.as_deref() == Some("jwt")
+                && (class.is_test() || class.is_illustrative())
+                && decode::jwt_sample(s, unix_now());
             let confidence = match d.spec.checksum.as_deref() {
                 Some(_) if token_checksum_ok(s) => Some(Confidence::High),
                 _ => None,
@@ -428,6 +458,7 @@ impl SecretsEngine {
                 line,
                 confidence,
                 encoded: 0,
+                sample,
             });
         }
     }
@@ -437,12 +468,14 @@ impl SecretsEngine {
     fn judge_assignment(
         &self,
         i: usize,
-        text: &str,
         a: &assign::Assign,
+        style: assign::Style,
         file: &crate::source::SourceFile,
+        path_class: PathClass,
         hits: &mut Vec<Hit>,
     ) {
         let d = &self.detectors[i];
+        let text: &str = &file.text;
         let (Some(name), Some(value)) = (text.get(a.name.clone()), text.get(a.value.clone()))
         else {
             return;
@@ -458,12 +491,29 @@ impl SecretsEngine {
         let Some(confidence) = assign::judge(class, name, value, a.quoted) else {
             return;
         };
+        // A commented-out line (`# password: firstpass`) documents a setting: only a value that
+        // looks random (medium confidence) is reported there.
+        if a.commented && confidence < Confidence::Medium {
+            return;
+        }
+        // Tests, fixtures and end-to-end tests are built from values that look like secrets: the
+        // catch-all (no provider format proves a credential) reports there only a value that
+        // looks random, is not digest-shaped (hex digits and dashes: ids, digests, UUIDs) and does
+        // not name itself (`vErrYS3c3tReFRe$hToken`, `s3cr3t-leaked`).
+        if path_class.is_test() && (confidence < Confidence::Medium || assign::test_value(value)) {
+            return;
+        }
+        // Documentation: a code block with `<placeholders>` is a template to fill in.
+        if style == assign::Style::Doc && assign::template_snippet(text.as_bytes(), a.value.start) {
+            return;
+        }
         hits.push(Hit {
             det: i,
             span: a.value.clone(),
             line: file.lines.line_of(a.value.start),
             confidence: Some(confidence),
             encoded: 0,
+            sample: false,
         });
     }
 
@@ -500,6 +550,7 @@ impl SecretsEngine {
                 })
             });
         }
+        hits.retain(|h| !h.sample);
         let mut out = Vec::with_capacity(hits.len());
         for h in &hits {
             let d = &self.detectors[h.det];
@@ -548,6 +599,13 @@ impl SecretsEngine {
         }
         out
     }
+}
+
+/// Seconds since 1970 (JWT expiry).
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn requires_ok(d: &Detector, text: &str) -> bool {
@@ -787,6 +845,22 @@ mod tests {
             "{} detectors",
             eng.detectors.len()
         );
+    }
+
+    #[test]
+    fn sample_jwt_in_a_test_is_no_bearer_token_either() {
+        let rules = RuleSet::build(&crate::config::Config::default(), &[], &[]);
+        let eng = SecretsEngine::new(&rules);
+        // Claims `{"sub":"user-7","role":"viewer"}`: no issuer, a sample in a test.
+        let line = "headers = {\"Authorization\": \"Bearer eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTciLCJyb2xlIjoidmlld2VyIn0.pTyGJMuHbEL31IeL2HPcHyGcFRl1SPnXNYvMIHa_2o7\"}\n";
+        let file = crate::source::SourceFile::new("tests/test_api.py", line);
+        assert!(eng.scan_text_in(&file, PathClass::Test).is_empty());
+        let ids: Vec<String> = eng
+            .scan_text_in(&file, PathClass::Production)
+            .into_iter()
+            .map(|f| f.rule_id)
+            .collect();
+        assert_eq!(ids, ["secret-jwt"]);
     }
 
     #[test]
