@@ -263,7 +263,12 @@ pub fn judge_literal(
     if v.contains("PRIVATE KEY-----") {
         return private_key_body(v).then_some(crate::finding::Confidence::High);
     }
-    if v.is_empty() || setting_key(key) || !secret_like_value(v) || assign::fixture_value(v) {
+    if v.is_empty()
+        || setting_key(key)
+        || !secret_like_value(v)
+        || assign::fixture_value(v)
+        || named_placeholder(v)
+    {
         return None;
     }
     if host_port(v) {
@@ -305,6 +310,22 @@ pub fn judge_literal(
         _ if neutral_ok || secret_like_key(key) => assign::judge(NameClass::Secret, last, v, true),
         _ => None,
     }
+}
+
+/// A value that names what it stands for (`another_pw`, `secret_pw`, `admin-password`):
+/// lowercase words joined by `_` or `-`, one of them a password word.
+fn named_placeholder(v: &str) -> bool {
+    let parts: Vec<&str> = v.split(['_', '-']).collect();
+    parts.len() >= 2
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase()))
+        && parts.iter().any(|p| {
+            matches!(
+                *p,
+                "pw" | "pwd" | "pass" | "passwd" | "password" | "secret" | "token"
+            )
+        })
 }
 
 /// Does a Docker config (`.dockerconfigjson`) hold a real `auth` or `password`?
@@ -488,11 +509,15 @@ mod tests {
             ),
             ("apiToken", "YourPingdomApiToken"),
             ("answer", "this is a sentence"),
+            ("pass", "another_pw"),
+            ("pass", "secret_pw"),
+            ("password", "admin-password"),
         ] {
             assert!(judge_literal(k, v, true).is_none(), "{k}: {v}");
         }
         for (k, v) in [
             ("password", "Pr0d-db-9f3kQ"),
+            ("password", "tundra_pw_9"),
             (
                 "k8sgoatvaultkey",
                 "k8s-goat-cd2da27224591da2b48ef83826a8a6c3",
