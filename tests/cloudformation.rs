@@ -62,6 +62,8 @@ fn bad_templates_of_every_format() {
         ("iam-wildcard-resource", "sam/template.yaml", 39),
         ("iam-wildcard-action", "sls/serverless.yml", 9),
         ("iam-wildcard-action", "flow-forms.yaml", 17),
+        ("tf-variable-default-secret", "secrets.yaml", 11),
+        ("tf-secret-in-output", "secrets.yaml", 18),
         ("iam-wildcard-resource", "conditions.yaml", 35),
         ("iam-wildcard-resource", "conditions.yaml", 40),
         ("iam-wildcard-resource", "flow-forms.yaml", 27),

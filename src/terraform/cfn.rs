@@ -93,6 +93,8 @@ struct Cx<'a> {
     conditions: HashMap<&'a str, &'a Node>,
     /// Logical id → (lowered type, what `Ref` returns).
     resources: HashMap<String, (&'static str, &'static str)>,
+    /// Parameters marked `NoEcho`.
+    no_echo: std::collections::HashSet<&'a str>,
     /// Serverless `${self:custom.x}` style variables are not resolved: they stay unknown.
     serverless: bool,
 }
@@ -299,6 +301,41 @@ impl Cx<'_> {
             .and_then(|c| c.as_str())
             .and_then(|c| self.condition(c, 0))
             == Some(false)
+    }
+
+    /// Parameters a value names (`Ref`, `${Name}` of `Fn::Sub`), with where.
+    fn param_refs(&self, n: &Node, depth: usize, out: &mut Vec<(String, At)>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match &n.v {
+            V::Seq(items) => items
+                .iter()
+                .for_each(|i| self.param_refs(i, depth + 1, out)),
+            V::Map(es) => {
+                for e in es {
+                    match (e.key.as_str(), e.value.as_str()) {
+                        ("Ref", Some(name)) => out.push((name.to_string(), self.at(n))),
+                        ("Fn::Sub", _) => {
+                            let t = e
+                                .value
+                                .as_str()
+                                .or_else(|| e.value.as_seq().and_then(|s| s.first()?.as_str()));
+                            let mut rest = t.unwrap_or("");
+                            while let Some(p) = rest.find("${") {
+                                let after = &rest[p + 2..];
+                                let Some(end) = after.find('}') else { break };
+                                out.push((after[..end].trim().to_string(), self.at(n)));
+                                rest = &after[end + 1..];
+                            }
+                            self.param_refs(&e.value, depth + 1, out);
+                        }
+                        _ => self.param_refs(&e.value, depth + 1, out),
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// A policy document: an object, or JSON text (`PolicyDocument: !Sub '{ … }'`), parsed
@@ -550,6 +587,7 @@ pub fn lower(
     let mut cx = Cx {
         file,
         files,
+        no_echo: Default::default(),
         overrides,
         conditions: root
             .get("Conditions")
@@ -573,6 +611,14 @@ pub fn lower(
                 .is_some_and(|t| t == "CommaDelimitedList" || t.starts_with("List<"));
             cx.params
                 .insert(e.key.as_str(), (e.value.get("Default"), list));
+            if e.value
+                .get("NoEcho")
+                .and_then(|v| v.scalar_text())
+                .as_deref()
+                == Some("true")
+            {
+                cx.no_echo.insert(e.key.as_str());
+            }
         }
     }
     let res_entries = resources_node.map(|r| r.entries()).unwrap_or(&[]);
@@ -642,6 +688,17 @@ pub fn lower(
             let mut body = Vec::new();
             if let Some(v) = e.value.get("Value") {
                 body.push(("value".to_string(), cx.val(v, 0)));
+                // `NoEcho` parameters the value shows (outputs are never masked).
+                let mut names = Vec::new();
+                cx.param_refs(v, 0, &mut names);
+                let shown: Vec<Val> = names
+                    .into_iter()
+                    .filter(|(n, _)| cx.no_echo.contains(n.as_str()))
+                    .map(|(n, at)| Val::new(K::Str(n, false), at))
+                    .collect();
+                if !shown.is_empty() {
+                    body.push(("no_echo_refs".into(), Val::new(K::List(shown), cx.at(v))));
+                }
             }
             l.push("output", &e.key, &e.key, e, body);
         }
@@ -865,6 +922,28 @@ impl Lower<'_, '_> {
                 put("execution_role_arn", p("ExecutionRoleArn"));
                 put("family", p("Family"));
                 self.push("resource", rtype, &e.key, e, body);
+            }
+            "AWS::SecretsManager::Secret" if props.get("SecretString").is_some() => {
+                // The secret's value, as Terraform writes it: a secret version.
+                put("name", p("Name"));
+                put("tags", p("Tags").map(tags_val));
+                self.push("resource", rtype, &e.key, e, body);
+                let value = p("SecretString");
+                let secret = Val::unknown(
+                    format!("aws_secretsmanager_secret.{}.arn", e.key),
+                    cx.at(&e.value),
+                );
+                let mut vb = vec![("secret_id".to_string(), secret)];
+                if let Some(v) = value {
+                    vb.push(("secret_string".to_string(), v));
+                }
+                self.push(
+                    "resource",
+                    "aws_secretsmanager_secret_version",
+                    &e.key,
+                    e,
+                    vb,
+                );
             }
             _ => {
                 let doc_key = match t {

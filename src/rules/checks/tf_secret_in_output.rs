@@ -14,6 +14,14 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             continue;
         }
         let Some(v) = r.body.get("value") else { continue };
+        // A template output showing a `NoEcho` parameter: outputs are never masked.
+        if let Some(names) = r.body.get("no_echo_refs") {
+            for n in names.items() {
+                let msg = format!("output `{}` shows the `NoEcho` parameter `{}` in clear to anyone who can describe the stack", r.name, n.str().unwrap_or(""));
+                push(out, finding(&fs, rule, &n.at, msg));
+            }
+            continue;
+        }
         let refs = secret_refs(&fs, v);
         if let Some(first) = refs.first() {
             let msg = if crate::terraform::cfn::lowered(r) {

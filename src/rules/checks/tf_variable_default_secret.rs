@@ -50,9 +50,34 @@ fn looks_secret_value(s: &str) -> bool {
         && t.chars().collect::<std::collections::HashSet<_>>().len() > 3
 }
 
+/// A secret store's value written in the code: the whole string, or secret-named fields of a
+/// JSON object (`{"username": "app", "password": "…"}`). The literal found, if any.
+fn literal_secret(s: &str) -> Option<String> {
+    if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(s) {
+        return m.iter().find_map(|(k, v)| {
+            let v = v.as_str()?;
+            (looks_secret_name(&snake_case(k)) && looks_secret_value(v) && !v.contains("{{resolve:")).then(|| v.to_string())
+        });
+    }
+    (looks_secret_value(s) && !s.contains("{{resolve:")).then(|| s.to_string())
+}
+
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let a = crate::terraform::analysis(cx);
     let fs = Files::project(cx);
+    // Secrets Manager values written literally (`SecretString`, `secret_string`).
+    for r in a.res.iter().filter(|r| r.block == "resource" && r.rtype == "aws_secretsmanager_secret_version") {
+        let Some(v) = r.body.get("secret_string") else { continue };
+        // A value from a variable or parameter is reported at its default, if anywhere.
+        if !v.via.is_empty() {
+            continue;
+        }
+        let Some(s) = v.known_str() else { continue };
+        let Some(lit) = literal_secret(s) else { continue };
+        let key = if crate::terraform::cfn::lowered(r) { "SecretString" } else { "secret_string" };
+        let f = finding(&fs, rule, &v.at, format!("secret `{}` has a literal `{key}` ({}): the secret is committed with the code", r.name, crate::redact::redact(&lit)));
+        push(out, f.map(|f| f.with_mask(v.at.span.clone()).with_fp_key(format!("secret.{}", r.name))));
+    }
     for r in a.res.iter().filter(|r| r.block == "variable") {
         let template = crate::terraform::cfn::lowered(r);
         // A template parameter marked `NoEcho` says it is a secret, whatever its name.
