@@ -93,3 +93,40 @@ fn trust_paths_join_roles_a_card_creates() {
         .collect();
     assert_eq!(f, ["infra/main.tf:1 trust-path-broad-subject"], "{f:?}");
 }
+
+#[test]
+fn each_module_call_is_its_own_identity_in_the_inventory() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let call = |name: &str| {
+        format!(
+            "module \"{name}\" {{\n  source    = \"terraform-aws-modules/iam/aws//modules/iam-role-for-service-accounts-eks\"\n  role_name = \"{name}\"\n  oidc_providers = {{\n    main = {{\n      provider_arn               = \"arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE\"\n      namespace_service_accounts = [\"kube-system:{name}\"]\n    }}\n  }}\n}}\n"
+        )
+    };
+    std::fs::write(d.path().join("main.tf"), call("ebs") + &call("dns")).expect("write");
+    let out = assert_cmd::Command::cargo_bin("nhilint")
+        .expect("binary")
+        .args(["inventory", "--format", "json", "."])
+        .current_dir(d.path())
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let mut ids: Vec<(String, u64)> = v["identities"]
+        .as_array()
+        .expect("identities")
+        .iter()
+        .map(|i| {
+            (
+                i["id"].as_str().unwrap_or("").to_string(),
+                i["start_line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    ids.sort();
+    assert_eq!(
+        ids,
+        [
+            ("main.tf#module.dns.aws_iam_role.this[0]".to_string(), 11),
+            ("main.tf#module.ebs.aws_iam_role.this[0]".to_string(), 1),
+        ]
+    );
+}

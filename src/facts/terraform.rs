@@ -165,7 +165,7 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
         if r.block != "resource" || a.place(&r.at).file != fi {
             continue;
         }
-        if !seen.insert((r.address.clone(), r.inst == 0)) && r.inst != 0 {
+        if !seen.insert((r.full_address(), r.inst == 0)) && r.inst != 0 {
             continue;
         }
         let span = r.at.span.clone();
