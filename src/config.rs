@@ -41,6 +41,9 @@ pub struct Config {
     /// (`[[cloudformation.parameter-files]]`).
     #[serde(default)]
     pub cloudformation: CloudFormationConfig,
+    /// `[helm]`: values files, release name and namespace per chart (`[[helm.charts]]`).
+    #[serde(default)]
+    pub helm: HelmConfig,
     /// Where the config was loaded from (not a key).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -319,6 +322,61 @@ fn split_overrides(s: &str) -> Vec<String> {
         out.push(cur);
     }
     out
+}
+
+/// `[helm]` of `nhilint.toml`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelmConfig {
+    #[serde(default)]
+    pub charts: Vec<HelmChart>,
+}
+
+/// `[[helm.charts]]`: one rendering of a chart. With `values`, an extra rendering (the files
+/// layered in order over the chart's defaults, like `helm template -f a -f b`); without, the
+/// release name and namespace of the chart's default rendering.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelmChart {
+    /// The chart directory (holding `Chart.yaml`), relative to the config's folder.
+    pub path: String,
+    /// Values files, relative to the chart directory.
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// `.Release.Name` (default `release-name`).
+    #[serde(default)]
+    pub release: Option<String>,
+    /// `.Release.Namespace` (default `default`).
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+/// One rendering of a Helm chart: values files layered over its defaults (none: the defaults
+/// alone), the release name and namespace (from `[[helm.charts]]` and `values-*.yaml`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct HelmRendering {
+    /// Values files, relative to the chart directory, in the order they are layered.
+    pub values: Vec<String>,
+    pub release: String,
+    pub namespace: String,
+}
+
+impl Default for HelmRendering {
+    fn default() -> HelmRendering {
+        HelmRendering {
+            values: Vec::new(),
+            release: "release-name".into(),
+            namespace: "default".into(),
+        }
+    }
+}
+
+impl HelmRendering {
+    /// What findings of this rendering name it by (`values-prod.yaml`); `None` for the
+    /// chart's defaults.
+    pub fn label(&self) -> Option<String> {
+        (!self.values.is_empty()).then(|| self.values.join(" + "))
+    }
 }
 
 /// A configuration error: file, line and what is wrong (exit code 2).

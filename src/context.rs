@@ -27,6 +27,9 @@ pub struct FileUnit {
     pub file: SourceFile,
     pub parsed: Parsed,
     pub facts: Facts,
+    /// For a Helm template read through its chart's rendering: which rendering (values
+    /// files, release, namespace).
+    pub rendering: Option<std::sync::Arc<crate::config::HelmRendering>>,
 }
 
 /// What a project check sees: every file and the joined fact graph, and the models derived

@@ -98,16 +98,37 @@ impl Engine {
         self.analyze_file_at(file, None)
     }
 
+    /// The rendering a Helm template of a chart on disk is read through by default: the
+    /// chart's values, with the release name and namespace `[[helm.charts]]` gives it.
+    fn default_rendering(
+        &self,
+        file: &SourceFile,
+        abs: &Path,
+    ) -> Option<crate::helm::scan::Variant> {
+        use crate::helm::scan::{chart_dir, chart_rel, variants};
+        let dir = chart_dir(abs)?;
+        let rel = chart_rel(&file.path, abs, &dir)?;
+        Some(variants(&self.config, &dir, self.config.config_relative(&rel)).0)
+    }
+
     /// [`Engine::parse`], except that a Helm template of a chart on disk (`abs`) is read as
-    /// its chart's rendering with the default values, spans in the template; a template that
-    /// fails to render is masked as before, with a warning.
-    fn parse_at(&self, file: &SourceFile, abs: Option<&Path>) -> (Parsed, Vec<ScanError>) {
+    /// its chart's rendering (`variant`, by default the chart's values), spans in the
+    /// template; a template that fails to render is masked as before, with a warning.
+    fn parse_at(
+        &self,
+        file: &SourceFile,
+        abs: Option<&Path>,
+        variant: Option<&crate::helm::scan::Variant>,
+    ) -> (Parsed, Vec<ScanError>, Option<crate::helm::scan::Variant>) {
         if file.kind == FileKind::HelmTemplate
             && !file.path.ends_with(".tpl")
             && let Some(abs) = abs
+            && let Some(variant) = variant
+                .cloned()
+                .or_else(|| self.default_rendering(file, abs))
         {
             use crate::helm::scan::{Outcome, template};
-            match template(file, abs, &self.helm) {
+            match template(file, abs, &self.helm, &variant) {
                 Outcome::Rendered(docs, errs) => {
                     let errors = errs
                         .into_iter()
@@ -120,27 +141,44 @@ impl Engine {
                             }
                         })
                         .collect();
-                    return (Parsed::Yaml(docs), errors);
+                    return (Parsed::Yaml(docs), errors, Some(variant));
                 }
                 Outcome::Failed(why) => {
                     let (parsed, mut errors) = Engine::parse(file);
+                    let why = match variant.label() {
+                        Some(l) => format!("{why} (rendered with {l})"),
+                        None => why,
+                    };
                     errors.push(ScanError {
                         path: file.path.clone(),
                         line: None,
                         message: why,
                     });
-                    return (parsed, errors);
+                    return (parsed, errors, None);
                 }
                 Outcome::NotRendered => {}
             }
         }
-        Engine::parse(file)
+        let (parsed, errors) = Engine::parse(file);
+        (parsed, errors, None)
     }
 
     /// [`Engine::analyze_file`] for a file read from `abs` on disk (Helm templates are read
     /// through their chart's rendering).
     pub fn analyze_file_at(&self, file: SourceFile, abs: Option<&Path>) -> FileOutcome {
+        self.analyze_file_as(file, abs, None)
+    }
+
+    /// [`Engine::analyze_file_at`] with a Helm template read through the chart rendering
+    /// `variant` (`None`: the default one).
+    pub fn analyze_file_as(
+        &self,
+        file: SourceFile,
+        abs: Option<&Path>,
+        variant: Option<&crate::helm::scan::Variant>,
+    ) -> FileOutcome {
         let mut errors = Vec::new();
+        let mut rendering = None;
         let internal = |what: &str, p: crate::guard::Panic| ScanError {
             path: file.path.clone(),
             line: None,
@@ -149,9 +187,10 @@ impl Engine {
         let parsed = if file.text.is_empty() {
             Parsed::None
         } else {
-            match crate::guard::catch(|| self.parse_at(&file, abs)) {
-                Ok((parsed, errs)) => {
+            match crate::guard::catch(|| self.parse_at(&file, abs, variant)) {
+                Ok((parsed, errs, r)) => {
                     errors.extend(errs);
+                    rendering = r.map(std::sync::Arc::new);
                     parsed
                 }
                 Err(p) => {
@@ -211,6 +250,7 @@ impl Engine {
                 file,
                 parsed,
                 facts,
+                rendering,
             },
             findings,
             errors,
@@ -538,6 +578,12 @@ impl Engine {
         let start = std::time::Instant::now();
         self.helm.clear();
         let max = self.config.scan.max_file_size;
+        // Helm template files on disk, for the charts' extra renderings.
+        let helm_abs: HashMap<String, PathBuf> = inputs
+            .iter()
+            .filter(|i| i.text.is_none() && i.rel.contains("templates/"))
+            .map(|i| (i.rel.clone(), i.abs.clone()))
+            .collect();
         let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
             .into_par_iter()
             .map(|inp| {
@@ -637,6 +683,39 @@ impl Engine {
                     .filter(|f| self.config.path_class(&f.path).graph_group() == g),
             );
         }
+        let read_through: HashMap<String, (PathBuf, std::sync::Arc<crate::config::HelmRendering>)> =
+            units
+                .iter()
+                .filter_map(|u| {
+                    let r = u.rendering.clone()?;
+                    Some((
+                        u.file.path.clone(),
+                        (helm_abs.get(&u.file.path)?.clone(), r),
+                    ))
+                })
+                .collect();
+        crate::helm::scan::values_related(&self.helm, &read_through, &mut raw);
+        crate::helm::scan::extra_renderings(
+            crate::helm::scan::Scan {
+                config: &self.config,
+                cache: &self.helm,
+                abs: &helm_abs,
+                units: &units,
+            },
+            |u, abs, variant| {
+                crate::guard::catch(|| {
+                    self.analyze_file_as(u.file.clone(), Some(abs), Some(variant))
+                })
+                .ok()
+                .map(|o| (o.findings, o.errors, o.unit))
+            },
+            |xunits, errors| {
+                let facts = self.joined_facts_checked(xunits, errors);
+                self.run_project_where(root, xunits, &facts, |_| true, errors)
+            },
+            &mut raw,
+            &mut errors,
+        );
         units.sort_by(|a, b| a.file.path.cmp(&b.file.path));
         report.errors.extend(errors);
         let files: HashMap<String, SourceFile> = units

@@ -13,7 +13,10 @@ fn fixture() -> std::path::PathBuf {
 }
 
 fn scan(root: &Path) -> Report {
-    let config = Config::default();
+    scan_with(root, Config::default())
+}
+
+fn scan_with(root: &Path, config: Config) -> Report {
     let rules = RuleSet::build(&config, &["kubernetes".to_string()], &[]);
     let inputs = nhilint::walk::collect(root, &[], &config, 2).inputs;
     Engine::new(config, rules).scan_files(root, inputs, None)
@@ -134,4 +137,176 @@ fn hostile_templates_stop_at_their_budgets() {
         report.errors
     );
     assert!(msg("templates/deployment.yaml").is_empty());
+}
+
+fn rbac_findings(report: &Report) -> Vec<&nhilint::finding::Finding> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "k8s-rbac-sensitive-permissions")
+        .collect()
+}
+
+#[test]
+fn values_files_beside_a_chart_are_extra_renderings() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    // Two value files that turn RBAC on: one finding, naming the first, the other a related
+    // location; the default rendering (RBAC off) still reports nothing of its own.
+    std::fs::write(
+        dir.path().join("values-prod.yaml"),
+        "rbac:\n  create: true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("values.staging.yaml"),
+        "rbac:\n  create: true\n",
+    )
+    .unwrap();
+    // Not a values file of the chart: ignored.
+    std::fs::write(
+        dir.path().join("other-values.yaml"),
+        "rbac: {create: true}\n",
+    )
+    .unwrap();
+    let report = scan(dir.path());
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let rbac = rbac_findings(&report);
+    assert_eq!(rbac.len(), 1, "{rbac:#?}");
+    let f = rbac[0];
+    assert_eq!(f.path, "templates/clusterrole.yaml");
+    assert!(
+        f.message.ends_with("(rendered with values-prod.yaml)"),
+        "{}",
+        f.message
+    );
+    let related: Vec<(&str, &str)> = f
+        .related
+        .iter()
+        .map(|r| (r.path.as_str(), r.message.as_str()))
+        .collect();
+    assert!(
+        related.contains(&(
+            "values-prod.yaml",
+            "the values this finding was rendered with"
+        )),
+        "{related:#?}"
+    );
+    assert!(
+        related.contains(&(
+            "values.staging.yaml",
+            "also reported when the chart is rendered with values.staging.yaml"
+        )),
+        "{related:#?}"
+    );
+    // A finding of the default rendering that the extra ones repeat is reported once.
+    let all_paths: Vec<(&str, u32, &str)> = report
+        .findings
+        .iter()
+        .map(|f| (f.path.as_str(), f.start_line, f.rule_id.as_str()))
+        .collect();
+    let mut dedup = all_paths.clone();
+    dedup.dedup();
+    assert_eq!(all_paths, dedup);
+}
+
+#[test]
+fn charts_named_in_the_config_render_with_their_values_release_and_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("deploy/app");
+    copy_dir(&fixture(), &chart);
+    std::fs::create_dir_all(chart.join("env")).unwrap();
+    std::fs::write(chart.join("env/prod.yaml"), "rbac:\n  create: true\n").unwrap();
+    std::fs::write(chart.join("env/broken.yaml"), "rbac: [\n").unwrap();
+    let toml = dir.path().join("nhilint.toml");
+    std::fs::write(
+        &toml,
+        "[[helm.charts]]\npath = \"deploy/app\"\nvalues = [\"env/prod.yaml\"]\nrelease = \"prod\"\nnamespace = \"apps\"\n\n[[helm.charts]]\npath = \"deploy/app/\"\nvalues = [\"env/broken.yaml\"]\n",
+    )
+    .unwrap();
+    let config = Config::load_file(&toml).unwrap();
+    assert_eq!(config.helm.charts[0].values, ["env/prod.yaml"]);
+    let report = scan_with(dir.path(), config);
+    let rbac = rbac_findings(&report);
+    assert_eq!(rbac.len(), 1, "{rbac:#?}");
+    let f = rbac[0];
+    assert_eq!(f.path, "deploy/app/templates/clusterrole.yaml");
+    // Named as the release `prod` renders it, bound in namespace `apps`.
+    assert!(f.message.contains("prod-rbac-guard"), "{}", f.message);
+    assert!(f.message.contains("apps/"), "{}", f.message);
+    assert!(
+        f.message.ends_with("(rendered with env/prod.yaml)"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.related.last().unwrap().path, "deploy/app/env/prod.yaml");
+    // A values file that cannot be read is an error naming it; the chart's other renderings
+    // still run.
+    assert!(
+        report
+            .errors
+            .iter()
+            .any(|e| e.path == "deploy/app/env/broken.yaml"
+                && e.message.starts_with("helm values file not read")),
+        "{:#?}",
+        report.errors
+    );
+}
+
+#[test]
+fn a_finding_driven_by_a_value_names_the_values_line() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    std::fs::write(
+        dir.path().join("templates/extra.yaml"),
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: extra\nrules:\n  {{- toYaml .Values.extraRules | nindent 2 }}\n",
+    )
+    .unwrap();
+    let values = dir.path().join("values.yaml");
+    let mut text = std::fs::read_to_string(&values).unwrap();
+    let line = text.lines().count() as u32 + 1;
+    text.push_str(
+        "extraRules:\n  - apiGroups: [\"\"]\n    resources: [\"secrets\"]\n    verbs: [\"get\"]\n",
+    );
+    std::fs::write(&values, text).unwrap();
+    // The same key in a later values file wins.
+    std::fs::write(
+        dir.path().join("values-prod.yaml"),
+        "# prod\nextraRules:\n  - apiGroups: [\"\"]\n    resources: [\"secrets\"]\n    verbs: [\"list\"]\n",
+    )
+    .unwrap();
+    let report = scan(dir.path());
+    let rbac = rbac_findings(&report);
+    assert_eq!(rbac.len(), 1, "{rbac:#?}");
+    let f = rbac[0];
+    // On the template line of the action, the values line related.
+    assert_eq!((f.path.as_str(), f.start_line), ("templates/extra.yaml", 6));
+    let related: Vec<(&str, u32, &str)> = f
+        .related
+        .iter()
+        .map(|r| (r.path.as_str(), r.start_line, r.message.as_str()))
+        .collect();
+    assert_eq!(
+        related,
+        [
+            ("values.yaml", line, "`extraRules` is set here"),
+            (
+                "values-prod.yaml",
+                1,
+                "also reported when the chart is rendered with values-prod.yaml"
+            )
+        ]
+    );
+    // Literal template text is not attributed to values.
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.path == "templates/deployment.yaml");
+    assert!(
+        f.is_none_or(|f| f
+            .related
+            .iter()
+            .all(|r| !r.message.ends_with("is set here"))),
+        "{f:#?}"
+    );
 }

@@ -68,6 +68,55 @@ pub struct Seg {
 pub struct Out {
     pub text: String,
     pub map: Option<Vec<Seg>>,
+    /// With a map: the actions of the top-level template that printed a chart value, as
+    /// (action offset, values key path such as `serviceAccount.annotations`).
+    pub values: Vec<(usize, Rc<str>)>,
+}
+
+impl Out {
+    pub fn new(mapped: bool) -> Out {
+        Out {
+            text: String::new(),
+            map: mapped.then(Vec::new),
+            values: Vec::new(),
+        }
+    }
+}
+
+/// The maps of a chart's values by address, each with its key path (`""` for the root): a
+/// value an action reads out of one of them comes from that key of the values files. The
+/// maps are held, so an address is never reused while the index lives.
+pub type ValuesIndex = HashMap<usize, (super::value::MapRef, Rc<str>)>;
+
+fn addr(m: &super::value::MapRef) -> usize {
+    Rc::as_ptr(m) as *const () as usize
+}
+
+/// Index the maps of `values` (at most `limit` of them) by address.
+pub fn index_values(values: &Value, limit: usize) -> ValuesIndex {
+    let mut idx = ValuesIndex::new();
+    let mut todo: Vec<(Value, Rc<str>)> = vec![(values.clone(), Rc::from(""))];
+    while let Some((v, path)) = todo.pop() {
+        let Value::Map(m) = v else { continue };
+        if idx.len() >= limit || idx.contains_key(&addr(&m)) {
+            continue;
+        }
+        for (k, child) in m.borrow().iter() {
+            if matches!(child, Value::Map(_)) {
+                todo.push((child.clone(), join_key(&path, k)));
+            }
+        }
+        idx.insert(addr(&m), (m, path));
+    }
+    idx
+}
+
+fn join_key(path: &str, k: &str) -> Rc<str> {
+    if path.is_empty() {
+        Rc::from(k)
+    } else {
+        Rc::from(format!("{path}.{k}"))
+    }
 }
 
 impl Out {
@@ -95,6 +144,10 @@ pub struct Exec<'a> {
     /// Current file and action offset (for errors).
     file: usize,
     at: usize,
+    /// The chart's values maps (see [`ValuesIndex`]); empty: no values source map.
+    pub values: Rc<ValuesIndex>,
+    /// The last values key the current top-level action read.
+    touched: Option<Rc<str>>,
 }
 
 type R<T> = Result<T, EvalError>;
@@ -108,6 +161,8 @@ impl<'a> Exec<'a> {
             vars: Vec::new(),
             file: 0,
             at: 0,
+            values: Rc::default(),
+            touched: None,
         }
     }
 
@@ -173,10 +228,20 @@ impl<'a> Exec<'a> {
                 }
                 Item::Action(span, pipe) => {
                     self.at = span.start;
+                    let top = out.map.is_some();
+                    if top {
+                        self.touched = None;
+                    }
                     let v = self.pipe(pipe, dot)?;
                     if pipe.decl.is_empty() {
                         let s = print_value(&v);
                         out.push(&s, self.file, span.clone());
+                        if top
+                            && !s.is_empty()
+                            && let Some(t) = self.touched.take()
+                        {
+                            out.values.push((span.start, t));
+                        }
                     }
                 }
                 Item::If(b) => {
@@ -324,10 +389,7 @@ impl<'a> Exec<'a> {
             ));
         }
         self.depth += 1;
-        let mut out = Out {
-            text: String::new(),
-            map: None,
-        };
+        let mut out = Out::new(false);
         let r = self.run(body, data, &mut out);
         self.depth -= 1;
         r?;
@@ -411,9 +473,28 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// Note that a value was read from key `k` of map `m` (`None`: `m` itself).
+    fn touch(&mut self, m: &super::value::MapRef, k: Option<&str>) {
+        if let Some((_, path)) = self.values.get(&addr(m)) {
+            match k {
+                Some(k) => self.touched = Some(join_key(path, k)),
+                None if !path.is_empty() => self.touched = Some(path.clone()),
+                None => {}
+            }
+        }
+    }
+
     fn arg(&mut self, a: &Arg, dot: &Value) -> R<Value> {
         match a {
-            Arg::Dot => Ok(dot.clone()),
+            Arg::Dot => {
+                if let Value::Map(m) = dot
+                    && !self.values.is_empty()
+                    && dot.truthy()
+                {
+                    self.touch(m, None);
+                }
+                Ok(dot.clone())
+            }
             Arg::Field(path) => self.walk(dot.clone(), path),
             Arg::Var(name, path) => {
                 let v = self.var(name)?;
@@ -438,12 +519,20 @@ impl<'a> Exec<'a> {
         let mut looked_up = false;
         for f in path {
             v = match &v {
-                Value::Map(m) => match m.borrow().get(f.as_str()) {
-                    Some(x) => x.clone(),
-                    // `.Values.AsMap` (a method of Helm's values type).
-                    None if f == "AsMap" => v.clone(),
-                    None => Value::Nil,
-                },
+                Value::Map(m) => {
+                    let x = match m.borrow().get(f.as_str()) {
+                        Some(x) => x.clone(),
+                        // `.Values.AsMap` (a method of Helm's values type).
+                        None if f == "AsMap" => v.clone(),
+                        None => Value::Nil,
+                    };
+                    // Only a value that can print something says where the output came
+                    // from (an empty `nameOverride` a helper reads does not).
+                    if !self.values.is_empty() && x.truthy() {
+                        self.touch(m, Some(f));
+                    }
+                    x
+                }
                 Value::Nil if !looked_up => return Ok(Value::Nil),
                 Value::Nil => {
                     return Err(
@@ -563,6 +652,9 @@ impl<'a> Exec<'a> {
             vals.push(self.arg(a, dot)?);
         }
         vals.extend(piped);
+        if matches!(name, "include" | "tpl") {
+            funcs::check_arity(name, vals.len()).map_err(|m| self.fail(m, Some(name)))?;
+        }
         match name {
             "include" => {
                 let n = vals.first().map(funcs::strval).unwrap_or_default();

@@ -8,6 +8,20 @@ use std::rc::Rc;
 
 type R = Result<Value, String>;
 
+/// Longest string a function builds (the executor's output limit): functions whose result can
+/// outgrow their input (`repeat`, `indent`, `replace`, `join`, padding) check before building.
+const MAX_STRING: usize = super::exec::MAX_OUTPUT;
+
+fn fits(name: &str, len: Option<usize>) -> Result<(), String> {
+    match len {
+        Some(n) if n <= MAX_STRING => Ok(()),
+        _ => Err(format!(
+            "{name}: result longer than {} MiB",
+            MAX_STRING >> 20
+        )),
+    }
+}
+
 /// Sprig's `strval`: strings as they are, everything else as `fmt.Sprint`.
 pub fn strval(v: &Value) -> String {
     match v {
@@ -49,14 +63,237 @@ pub fn empty(v: &Value) -> bool {
     !v.truthy()
 }
 
-fn arity(name: &str, args: &[Value], n: usize) -> Result<(), String> {
-    if args.len() != n {
+/// Most arguments a variadic function takes (no limit).
+const ANY: usize = usize::MAX;
+
+/// How many arguments each function takes, `(name, least, most)`, as its Go signature says.
+/// Checked before any function runs, so a function body only reads the arguments its signature
+/// guarantees (optional ones through `get`). A name not listed is not a function.
+pub const ARITY: &[(&str, usize, usize)] = &[
+    ("uuidv4", 0, 0),
+    ("now", 0, 0),
+    ("print", 0, ANY),
+    ("println", 0, ANY),
+    ("html", 0, ANY),
+    ("urlquery", 0, ANY),
+    ("js", 0, ANY),
+    ("coalesce", 0, ANY),
+    ("all", 0, ANY),
+    ("any", 0, ANY),
+    ("quote", 0, ANY),
+    ("squote", 0, ANY),
+    ("cat", 0, ANY),
+    ("add", 0, ANY),
+    ("addf", 0, ANY),
+    ("seq", 0, ANY),
+    ("list", 0, ANY),
+    ("tuple", 0, ANY),
+    ("concat", 0, ANY),
+    ("dict", 0, ANY),
+    ("keys", 0, ANY),
+    ("not", 1, 1),
+    ("len", 1, 1),
+    ("toYaml", 1, 1),
+    ("toYamlPretty", 1, 1),
+    ("fromYaml", 1, 1),
+    ("fromYamlArray", 1, 1),
+    ("toJson", 1, 1),
+    ("toRawJson", 1, 1),
+    ("toPrettyJson", 1, 1),
+    ("fromJson", 1, 1),
+    ("fromJsonArray", 1, 1),
+    ("fail", 1, 1),
+    ("toToml", 1, 1),
+    ("empty", 1, 1),
+    ("kindOf", 1, 1),
+    ("typeOf", 1, 1),
+    ("deepCopy", 1, 1),
+    ("toString", 1, 1),
+    ("toStrings", 1, 1),
+    ("trim", 1, 1),
+    ("upper", 1, 1),
+    ("lower", 1, 1),
+    ("title", 1, 1),
+    ("untitle", 1, 1),
+    ("nospace", 1, 1),
+    ("sortAlpha", 1, 1),
+    ("snakecase", 1, 1),
+    ("kebabcase", 1, 1),
+    ("camelcase", 1, 1),
+    ("b64enc", 1, 1),
+    ("b64dec", 1, 1),
+    ("sha256sum", 1, 1),
+    ("adler32sum", 1, 1),
+    ("randAlphaNum", 1, 1),
+    ("randAlpha", 1, 1),
+    ("randNumeric", 1, 1),
+    ("randAscii", 1, 1),
+    ("htmlDate", 1, 1),
+    ("base", 1, 1),
+    ("dir", 1, 1),
+    ("ext", 1, 1),
+    ("int", 1, 1),
+    ("int64", 1, 1),
+    ("atoi", 1, 1),
+    ("float64", 1, 1),
+    ("add1", 1, 1),
+    ("floor", 1, 1),
+    ("ceil", 1, 1),
+    ("until", 1, 1),
+    ("first", 1, 1),
+    ("last", 1, 1),
+    ("rest", 1, 1),
+    ("initial", 1, 1),
+    ("reverse", 1, 1),
+    ("uniq", 1, 1),
+    ("compact", 1, 1),
+    ("values", 1, 1),
+    ("eq", 1, ANY),
+    ("index", 1, ANY),
+    ("slice", 1, ANY),
+    ("printf", 1, ANY),
+    ("default", 1, ANY),
+    ("mul", 1, ANY),
+    ("max", 1, ANY),
+    ("biggest", 1, ANY),
+    ("min", 1, ANY),
+    ("subf", 1, ANY),
+    ("mulf", 1, ANY),
+    ("divf", 1, ANY),
+    ("maxf", 1, ANY),
+    ("minf", 1, ANY),
+    ("without", 1, ANY),
+    ("pluck", 1, ANY),
+    ("pick", 1, ANY),
+    ("omit", 1, ANY),
+    ("merge", 1, ANY),
+    ("mergeOverwrite", 1, ANY),
+    ("ne", 2, 2),
+    ("lt", 2, 2),
+    ("le", 2, 2),
+    ("gt", 2, 2),
+    ("ge", 2, 2),
+    ("required", 2, 2),
+    ("kindIs", 2, 2),
+    ("typeIs", 2, 2),
+    ("typeIsLike", 2, 2),
+    ("deepEqual", 2, 2),
+    ("indent", 2, 2),
+    ("nindent", 2, 2),
+    ("trunc", 2, 2),
+    ("trimAll", 2, 2),
+    ("trimSuffix", 2, 2),
+    ("trimPrefix", 2, 2),
+    ("contains", 2, 2),
+    ("hasPrefix", 2, 2),
+    ("hasSuffix", 2, 2),
+    ("repeat", 2, 2),
+    ("split", 2, 2),
+    ("splitList", 2, 2),
+    ("join", 2, 2),
+    ("abbrev", 2, 2),
+    ("wrap", 2, 2),
+    ("date", 2, 2),
+    ("regexMatch", 2, 2),
+    ("regexFind", 2, 2),
+    ("semverCompare", 2, 2),
+    ("sub", 2, 2),
+    ("div", 2, 2),
+    ("mod", 2, 2),
+    ("append", 2, 2),
+    ("push", 2, 2),
+    ("prepend", 2, 2),
+    ("has", 2, 2),
+    ("hasKey", 2, 2),
+    ("get", 2, 2),
+    ("unset", 2, 2),
+    ("include", 2, 2),
+    ("tpl", 2, 2),
+    ("round", 2, 3),
+    ("ternary", 3, 3),
+    ("replace", 3, 3),
+    ("substr", 3, 3),
+    ("splitn", 3, 3),
+    ("wrapWith", 3, 3),
+    ("plural", 3, 3),
+    ("dateInZone", 3, 3),
+    ("regexFindAll", 3, 3),
+    ("regexReplaceAll", 3, 3),
+    ("regexReplaceAllLiteral", 3, 3),
+    ("regexSplit", 3, 3),
+    ("untilStep", 3, 3),
+    ("set", 3, 3),
+    ("dig", 3, ANY),
+    ("lookup", 4, 4),
+    ("and", 1, ANY),
+    ("or", 1, ANY),
+];
+
+fn arity(name: &str) -> Option<(usize, usize)> {
+    static TABLE: std::sync::LazyLock<std::collections::HashMap<&str, (usize, usize)>> =
+        std::sync::LazyLock::new(|| ARITY.iter().map(|&(n, l, m)| (n, (l, m))).collect());
+    TABLE.get(name).copied()
+}
+
+/// The name a function is known by: `mustX` is `X` (errors are returned either way).
+fn base_name(name: &str) -> std::borrow::Cow<'_, str> {
+    match name.strip_prefix("must") {
+        Some(n) if n.starts_with(|c: char| c.is_ascii_uppercase()) => {
+            let mut c = n.chars();
+            let f = c.next().map(|f| f.to_ascii_lowercase()).unwrap_or_default();
+            format!("{f}{}", c.as_str()).into()
+        }
+        _ => name.into(),
+    }
+}
+
+/// Go's check of a call against its function's signature: an unknown name or a wrong number
+/// of arguments is an error naming the function.
+pub fn check_arity(name: &str, got: usize) -> Result<(), String> {
+    let Some((least, most)) = arity(&base_name(name)) else {
+        return Err(format!("function {name:?} not defined"));
+    };
+    if got < least || got > most {
+        let want = if most == ANY {
+            format!("at least {least}")
+        } else if least == most {
+            least.to_string()
+        } else {
+            format!("{least} to {most}")
+        };
         return Err(format!(
-            "wrong number of args for {name}: want {n} got {}",
-            args.len()
+            "wrong number of args for {name}: want {want} got {got}"
         ));
     }
     Ok(())
+}
+
+/// A call's arguments. Indexing past the end reads nil and slicing past it reads nothing, so
+/// no function body can panic on a short argument list (the arity table rejects those first).
+struct Args {
+    v: Vec<Value>,
+    nil: Value,
+}
+
+impl std::ops::Deref for Args {
+    type Target = [Value];
+    fn deref(&self) -> &[Value] {
+        &self.v
+    }
+}
+
+impl std::ops::Index<usize> for Args {
+    type Output = Value;
+    fn index(&self, i: usize) -> &Value {
+        self.v.get(i).unwrap_or(&self.nil)
+    }
+}
+
+impl std::ops::Index<std::ops::RangeFrom<usize>> for Args {
+    type Output = [Value];
+    fn index(&self, r: std::ops::RangeFrom<usize>) -> &[Value] {
+        self.v.get(r).unwrap_or(&[])
+    }
 }
 
 fn s(args: &[Value], i: usize) -> String {
@@ -94,35 +331,28 @@ fn strslice(v: &Value) -> Vec<String> {
 
 /// Call a function by name; `mustX` is `X` (errors are returned either way).
 pub fn call(name: &str, a: Vec<Value>) -> R {
-    match name.strip_prefix("must") {
-        Some(n) if n.starts_with(|c: char| c.is_ascii_uppercase()) => {
-            let mut c = n.chars();
-            let f = c.next().map(|f| f.to_ascii_lowercase()).unwrap_or_default();
-            func(&format!("{f}{}", c.as_str()), a)
-        }
-        _ => func(name, a),
-    }
+    check_arity(name, a.len())?;
+    func(
+        &base_name(name),
+        Args {
+            v: a,
+            nil: Value::Nil,
+        },
+    )
 }
 
-fn func(name: &str, a: Vec<Value>) -> R {
+fn func(name: &str, a: Args) -> R {
     Ok(match name {
         // Go template built-ins.
-        "not" => {
-            arity(name, &a, 1)?;
-            Value::Bool(!a[0].truthy())
-        }
+        "not" => Value::Bool(!a[0].truthy()),
         "eq" => {
             if a.len() < 2 {
                 return Err("missing argument for comparison".into());
             }
             Value::Bool(a[1..].iter().any(|x| eq(&a[0], x)))
         }
-        "ne" => {
-            arity(name, &a, 2)?;
-            Value::Bool(!eq(&a[0], &a[1]))
-        }
+        "ne" => Value::Bool(!eq(&a[0], &a[1])),
         "lt" | "le" | "gt" | "ge" => {
-            arity(name, &a, 2)?;
             let o = cmp(&a[0], &a[1])?;
             Value::Bool(match name {
                 "lt" => o.is_lt(),
@@ -131,16 +361,13 @@ fn func(name: &str, a: Vec<Value>) -> R {
                 _ => o.is_ge(),
             })
         }
-        "len" => {
-            arity(name, &a, 1)?;
-            Value::Int(match &a[0] {
-                Value::Str(s) => s.len(),
-                Value::List(l) => l.len(),
-                Value::Map(m) => m.borrow().len(),
-                Value::Files(f) => f.len(),
-                other => return Err(format!("len of type {}", other.type_name())),
-            } as i64)
-        }
+        "len" => Value::Int(match &a[0] {
+            Value::Str(s) => s.len(),
+            Value::List(l) => l.len(),
+            Value::Map(m) => m.borrow().len(),
+            Value::Files(f) => f.len(),
+            other => return Err(format!("len of type {}", other.type_name())),
+        } as i64),
         "index" => {
             let mut v = a.first().cloned().unwrap_or_default();
             for k in a.iter().skip(1) {
@@ -206,7 +433,7 @@ fn func(name: &str, a: Vec<Value>) -> R {
         }
         "printf" => {
             let f = s(&a, 0);
-            Value::from(sprintf(&f, &a[1.min(a.len())..]))
+            Value::from(sprintf(&f, &a[1..]))
         }
         "html" => Value::from(
             sprint(&a)
@@ -225,10 +452,7 @@ fn func(name: &str, a: Vec<Value>) -> R {
         ),
 
         // Helm.
-        "toYaml" | "toYamlPretty" => {
-            arity(name, &a, 1)?;
-            Value::from(to_yaml(&a[0]).trim_end_matches('\n').to_string())
-        }
+        "toYaml" | "toYamlPretty" => Value::from(to_yaml(&a[0]).trim_end_matches('\n').to_string()),
         "fromYaml" => match parse_yaml(&s(&a, 0)) {
             Ok(Value::Map(m)) => Value::Map(m),
             Ok(Value::Nil) => new_map(BTreeMap::new()),
@@ -262,14 +486,11 @@ fn func(name: &str, a: Vec<Value>) -> R {
             Ok(_) => list(Vec::new()),
             Err(e) => list(vec![Value::from(e)]),
         },
-        "required" => {
-            arity(name, &a, 2)?;
-            match &a[1] {
-                Value::Nil => return Err(s(&a, 0)),
-                Value::Str(x) if x.is_empty() => return Err(s(&a, 0)),
-                v => v.clone(),
-            }
-        }
+        "required" => match &a[1] {
+            Value::Nil => return Err(s(&a, 0)),
+            Value::Str(x) if x.is_empty() => return Err(s(&a, 0)),
+            v => v.clone(),
+        },
         "fail" => return Err(s(&a, 0)),
         "lookup" => new_map(BTreeMap::new()),
         "toToml" => return Err("toToml is not supported".into()),
@@ -289,7 +510,6 @@ fn func(name: &str, a: Vec<Value>) -> R {
         "all" => Value::Bool(a.iter().all(|v| !empty(v))),
         "any" => Value::Bool(a.iter().any(|v| !empty(v))),
         "ternary" => {
-            arity(name, &a, 3)?;
             if a[2].truthy() {
                 a[0].clone()
             } else {
@@ -330,20 +550,13 @@ fn func(name: &str, a: Vec<Value>) -> R {
                 .collect::<Vec<_>>()
                 .join(" "),
         ),
-        "indent" => {
-            arity(name, &a, 2)?;
-            Value::from(indent(to_i64(&a[0]), &s(&a, 1)))
-        }
-        "nindent" => {
-            arity(name, &a, 2)?;
-            Value::from(format!("\n{}", indent(to_i64(&a[0]), &s(&a, 1))))
-        }
+        "indent" => Value::from(indent(to_i64(&a[0]), &s(&a, 1))?),
+        "nindent" => Value::from(format!("\n{}", indent(to_i64(&a[0]), &s(&a, 1))?)),
         "trunc" => {
-            arity(name, &a, 2)?;
             let c = to_i64(&a[0]);
             let st = s(&a, 1);
             let n = st.len() as i64;
-            Value::from(if c < 0 && n + c > 0 {
+            Value::from(if c < 0 && c > -n {
                 byte_slice(&st, (n + c) as usize, n as usize)
             } else if c >= 0 && n > c {
                 byte_slice(&st, 0, c as usize)
@@ -380,13 +593,23 @@ fn func(name: &str, a: Vec<Value>) -> R {
                 .join(" "),
         ),
         "replace" => {
-            arity(name, &a, 3)?;
-            Value::from(s(&a, 2).replace(&s(&a, 0), &s(&a, 1)))
+            let (old, new, st) = (s(&a, 0), s(&a, 1), s(&a, 2));
+            let hits = if old.is_empty() {
+                st.chars().count() + 1
+            } else {
+                st.matches(old.as_str()).count()
+            };
+            fits(name, hits.checked_mul(new.len()).map(|n| n + st.len()))?;
+            Value::from(st.replace(&old, &new))
         }
         "contains" => Value::Bool(s(&a, 1).contains(&s(&a, 0))),
         "hasPrefix" => Value::Bool(s(&a, 1).starts_with(&s(&a, 0))),
         "hasSuffix" => Value::Bool(s(&a, 1).ends_with(&s(&a, 0))),
-        "repeat" => Value::from(s(&a, 1).repeat(to_i64(&a[0]).max(0) as usize)),
+        "repeat" => {
+            let (st, n) = (s(&a, 1), to_i64(&a[0]).max(0) as usize);
+            fits(name, st.len().checked_mul(n))?;
+            Value::from(st.repeat(n))
+        }
         "substr" => {
             let st = s(&a, 2);
             let n = st.len() as i64;
@@ -419,7 +642,20 @@ fn func(name: &str, a: Vec<Value>) -> R {
         "split" => indexed(s(&a, 1).split(s(&a, 0).as_str())),
         "splitList" => list(s(&a, 1).split(s(&a, 0).as_str()).map(Value::from).collect()),
         "splitn" => indexed(s(&a, 2).splitn(to_i64(&a[1]).max(0) as usize, s(&a, 0).as_str())),
-        "join" => Value::from(strslice(a.get(1).unwrap_or(&Value::Nil)).join(&s(&a, 0))),
+        "join" => {
+            let sep = s(&a, 0);
+            if let Value::List(l) = &a[1] {
+                let strs: usize = l
+                    .iter()
+                    .map(|x| match x {
+                        Value::Str(t) => t.len(),
+                        _ => 0,
+                    })
+                    .sum();
+                fits(name, l.len().checked_mul(sep.len()).map(|n| n + strs))?;
+            }
+            Value::from(strslice(&a[1]).join(&sep))
+        }
         "sortAlpha" => {
             let mut v = strslice(a.first().unwrap_or(&Value::Nil));
             v.sort();
@@ -495,17 +731,30 @@ fn func(name: &str, a: Vec<Value>) -> R {
                 it.take(n as usize).collect()
             })
         }
-        "regexReplaceAll" => {
+        "regexReplaceAll" | "regexReplaceAllLiteral" => {
             let r = re(&s(&a, 0))?;
-            let rep = s(&a, 2);
-            Value::from(r.replace_all(&s(&a, 1), rep.as_str()).into_owned())
-        }
-        "regexReplaceAllLiteral" => {
-            let r = re(&s(&a, 0))?;
-            Value::from(
-                r.replace_all(&s(&a, 1), regex::NoExpand(&s(&a, 2)))
-                    .into_owned(),
-            )
+            let (st, rep) = (s(&a, 1), s(&a, 2));
+            let (mut total, mut over) = (st.len(), false);
+            let out = r
+                .replace_all(&st, |c: &regex::Captures| {
+                    let mut piece = String::new();
+                    if name == "regexReplaceAll" {
+                        c.expand(&rep, &mut piece);
+                    } else {
+                        piece.push_str(&rep);
+                    }
+                    total = total.saturating_add(piece.len());
+                    over |= total > MAX_STRING;
+                    if over {
+                        piece.clear();
+                    }
+                    piece
+                })
+                .into_owned();
+            if over {
+                fits(name, None)?;
+            }
+            Value::from(out)
         }
         "regexSplit" => {
             let r = re(&s(&a, 0))?;
@@ -518,10 +767,7 @@ fn func(name: &str, a: Vec<Value>) -> R {
                 it.take(n as usize).collect()
             })
         }
-        "semverCompare" => {
-            arity(name, &a, 2)?;
-            Value::Bool(super::semver::matches(&s(&a, 0), &s(&a, 1))?)
-        }
+        "semverCompare" => Value::Bool(super::semver::matches(&s(&a, 0), &s(&a, 1))?),
 
         // Sprig: numbers.
         "int" | "int64" | "atoi" => Value::Int(to_i64(a.first().unwrap_or(&Value::Nil))),
@@ -535,14 +781,14 @@ fn func(name: &str, a: Vec<Value>) -> R {
             if d == 0 {
                 return Err("integer divide by zero".into());
             }
-            Value::Int(to_i64(&a[0]) / d)
+            Value::Int(to_i64(&a[0]).wrapping_div(d))
         }
         "mod" => {
             let d = to_i64(&a[1]);
             if d == 0 {
                 return Err("integer divide by zero".into());
             }
-            Value::Int(to_i64(&a[0]) % d)
+            Value::Int(to_i64(&a[0]).wrapping_rem(d))
         }
         "max" | "biggest" => Value::Int(a.iter().map(to_i64).max().unwrap_or(0)),
         "min" => Value::Int(a.iter().map(to_i64).min().unwrap_or(0)),
@@ -578,7 +824,10 @@ fn func(name: &str, a: Vec<Value>) -> R {
             while step != 0 && ((step > 0 && i < en) || (step < 0 && i > en)) && v.len() < 1_000_000
             {
                 v.push(Value::Int(i));
-                i += step;
+                let Some(next) = i.checked_add(step) else {
+                    break;
+                };
+                i = next;
             }
             list(v)
         }
@@ -597,13 +846,16 @@ fn func(name: &str, a: Vec<Value>) -> R {
                 && v.len() < 1_000_000
             {
                 v.push(i.to_string());
-                i += step;
+                let Some(next) = i.checked_add(step) else {
+                    break;
+                };
+                i = next;
             }
             Value::from(v.join(" "))
         }
 
         // Sprig: lists.
-        "list" | "tuple" => list(a),
+        "list" | "tuple" => list(a.v),
         "first" => list_of(&a[0], name)?.first().cloned().unwrap_or_default(),
         "last" => list_of(&a[0], name)?.last().cloned().unwrap_or_default(),
         "rest" => list(list_of(&a[0], name)?.into_iter().skip(1).collect()),
@@ -613,20 +865,18 @@ fn func(name: &str, a: Vec<Value>) -> R {
             list(l)
         }
         "append" | "push" => {
-            arity(name, &a, 2)?;
             let mut l = list_of(&a[0], name)?;
             l.push(a[1].clone());
             list(l)
         }
         "prepend" => {
-            arity(name, &a, 2)?;
             let mut l = list_of(&a[0], name)?;
             l.insert(0, a[1].clone());
             list(l)
         }
         "concat" => {
             let mut l = Vec::new();
-            for x in &a {
+            for x in a.iter() {
                 l.extend(list_of(x, name)?);
             }
             list(l)
@@ -665,29 +915,25 @@ fn func(name: &str, a: Vec<Value>) -> R {
             }
             new_map(m)
         }
-        "hasKey" => {
-            arity(name, &a, 2)?;
-            Value::Bool(map_of(&a[0], name)?.borrow().contains_key(&s(&a, 1)))
-        }
+        "hasKey" => Value::Bool(map_of(&a[0], name)?.borrow().contains_key(&s(&a, 1))),
         "get" => map_of(&a[0], name)?
             .borrow()
             .get(&s(&a, 1))
             .cloned()
             .unwrap_or_else(|| Value::from("")),
         "set" => {
-            arity(name, &a, 3)?;
-            let m = map_of(&a[0], name)?;
-            m.borrow_mut().insert(s(&a, 1), a[2].clone());
+            let (m, k) = (map_of(&a[0], name)?, s(&a, 1));
+            m.borrow_mut().insert(k, a[2].clone());
             Value::Map(m)
         }
         "unset" => {
-            let m = map_of(&a[0], name)?;
-            m.borrow_mut().remove(&s(&a, 1));
+            let (m, k) = (map_of(&a[0], name)?, s(&a, 1));
+            m.borrow_mut().remove(&k);
             Value::Map(m)
         }
         "keys" => {
             let mut k = Vec::new();
-            for x in &a {
+            for x in a.iter() {
                 k.extend(
                     map_of(x, name)?
                         .borrow()
@@ -731,7 +977,7 @@ fn func(name: &str, a: Vec<Value>) -> R {
             let d = &a[a.len() - 1];
             let def = &a[a.len() - 2];
             let mut cur = d.clone();
-            for k in &a[..a.len() - 2] {
+            for k in a.v.get(..a.len().saturating_sub(2)).unwrap_or(&[]) {
                 match cur.get(&strval(k)) {
                     Some(v) => cur = v,
                     None => return Ok(def.clone()),
@@ -818,12 +1064,16 @@ fn cmp(a: &Value, b: &Value) -> Result<std::cmp::Ordering, String> {
 }
 
 fn byte_slice(s: &str, i: usize, j: usize) -> String {
-    String::from_utf8_lossy(&s.as_bytes()[i.min(s.len())..j.min(s.len())]).into_owned()
+    let j = j.min(s.len());
+    String::from_utf8_lossy(&s.as_bytes()[i.min(j)..j]).into_owned()
 }
 
-fn indent(n: i64, s: &str) -> String {
-    let pad = " ".repeat(n.max(0) as usize);
-    format!("{pad}{}", s.replace('\n', &format!("\n{pad}")))
+fn indent(n: i64, s: &str) -> Result<String, String> {
+    let n = n.max(0) as usize;
+    let lines = s.bytes().filter(|&b| b == b'\n').count() + 1;
+    fits("indent", lines.checked_mul(n).map(|p| p + s.len()))?;
+    let pad = " ".repeat(n);
+    Ok(format!("{pad}{}", s.replace('\n', &format!("\n{pad}"))))
 }
 
 fn title(s: &str) -> String {
@@ -924,6 +1174,9 @@ pub fn go_quote(s: &str) -> String {
     out
 }
 
+/// Largest width or precision `fmt` accepts (larger ones print `%!(BADWIDTH)`/`%!(BADPREC)`).
+const GO_FMT_MAX: usize = 1_000_000;
+
 /// `fmt.Sprintf` for the verbs templates use.
 pub fn sprintf(f: &str, args: &[Value]) -> String {
     let mut out = String::new();
@@ -952,6 +1205,15 @@ pub fn sprintf(f: &str, args: &[Value]) -> String {
                 break;
             }
         }
+        let mut w: usize = if width.is_empty() {
+            0
+        } else {
+            width.parse().unwrap_or(usize::MAX)
+        };
+        if w > GO_FMT_MAX {
+            out.push_str("%!(BADWIDTH)");
+            w = 0;
+        }
         let mut prec: Option<usize> = None;
         if it.peek() == Some(&'.') {
             it.next();
@@ -964,7 +1226,15 @@ pub fn sprintf(f: &str, args: &[Value]) -> String {
                     break;
                 }
             }
-            prec = Some(p.parse().unwrap_or(0));
+            prec = Some(if p.is_empty() {
+                0
+            } else {
+                p.parse().unwrap_or(usize::MAX)
+            });
+            if prec.is_some_and(|p| p > GO_FMT_MAX) {
+                out.push_str("%!(BADPREC)");
+                prec = None;
+            }
         }
         let Some(verb) = it.next() else {
             out.push_str("%!(NOVERB)");
@@ -980,7 +1250,6 @@ pub fn sprintf(f: &str, args: &[Value]) -> String {
         };
         ai += 1;
         let body = fmt_verb(verb, arg, &flags, prec);
-        let w: usize = width.parse().unwrap_or(0);
         let len = body.chars().count();
         if len < w {
             let padn = w - len;
@@ -1242,6 +1511,61 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_function_checks_its_arity_and_never_panics() {
+        let kinds = || {
+            vec![
+                Value::Nil,
+                Value::Int(-1),
+                Value::Int(i64::MIN),
+                Value::Float(-1e300),
+                Value::from("%*9999999d\n$0"),
+                list(vec![Value::Int(1), Value::from("a")]),
+                new_map(BTreeMap::from([("k".to_string(), Value::Int(2))])),
+            ]
+        };
+        for &(name, least, most) in ARITY {
+            if least > 0 {
+                let e = call(name, vec![Value::Nil; least - 1]).unwrap_err();
+                assert!(
+                    e.contains(name) && e.contains("wrong number of args"),
+                    "{e}"
+                );
+                let must = format!("must{}{}", name[..1].to_uppercase(), &name[1..]);
+                assert!(call(&must, vec![]).unwrap_err().contains(&must));
+            }
+            if most != ANY {
+                let e = call(name, vec![Value::Nil; most + 1]).unwrap_err();
+                assert!(e.contains(name), "{e}");
+            }
+            if matches!(name, "and" | "or" | "include" | "tpl") {
+                continue; // evaluated by the executor
+            }
+            for n in least..=most.min(least + 3) {
+                for (i, k) in kinds().into_iter().enumerate() {
+                    let _ = call(name, vec![k; n]);
+                    let mixed: Vec<Value> = (0..n).map(|j| kinds()[(i + j) % 7].clone()).collect();
+                    let _ = call(name, mixed);
+                }
+            }
+        }
+        assert_eq!(
+            call("has", vec![]).unwrap_err(),
+            "wrong number of args for has: want 2 got 0"
+        );
+        assert_eq!(call("dict", vec![Value::Nil]).map(|v| v.kind()), Ok("map"));
+        assert!(
+            call("nosuch", vec![])
+                .unwrap_err()
+                .contains("\"nosuch\" not defined")
+        );
+        assert!(
+            call("repeat", vec![Value::Int(1 << 40), Value::from("ab")])
+                .unwrap_err()
+                .contains("longer than")
+        );
+    }
 
     #[test]
     fn hashes_and_encodings() {

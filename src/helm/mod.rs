@@ -25,6 +25,8 @@ const MAX_FILE: u64 = 4 << 20;
 const MAX_FILES: usize = 5_000;
 /// Most bytes read from one chart (with its subcharts).
 const MAX_BYTES: u64 = 64 << 20;
+/// Most maps of the values indexed for the values source map.
+const MAX_INDEXED_MAPS: usize = 100_000;
 /// Deepest subchart nesting followed.
 const MAX_CHART_DEPTH: usize = 8;
 
@@ -84,6 +86,9 @@ pub struct Rendered {
     pub text: Option<String>,
     /// Output byte ranges and the template byte ranges (of this file) that wrote them.
     pub map: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// Actions of this file that printed a value of the chart's values: (template offset of
+    /// the action, values key path such as `serviceAccount.annotations`).
+    pub values: Vec<(usize, String)>,
     pub error: Option<RenderError>,
 }
 
@@ -288,7 +293,7 @@ fn load_depth(dir: &Path, depth: usize, budget: &mut (usize, u64)) -> Result<Cha
 }
 
 /// Helm's `coalesce`: `over` wins, `base` fills in; `null` in `over` removes a key.
-fn coalesce(over: &Value, base: &Value) -> Value {
+pub(crate) fn coalesce(over: &Value, base: &Value) -> Value {
     match (over, base) {
         (Value::Map(o), Value::Map(b)) => {
             let mut out: BTreeMap<String, Value> = BTreeMap::new();
@@ -592,6 +597,15 @@ pub fn render(chart: &Chart, opts: &Options) -> ChartRendering {
         bases.push(new_map(top));
     }
 
+    // The root chart's values maps, for the values source map.
+    let values_index = Rc::new(
+        scoped
+            .iter()
+            .position(|s| s.is_root)
+            .map(|i| exec::index_values(&scoped[i].values, MAX_INDEXED_MAPS))
+            .unwrap_or_default(),
+    );
+
     // Render in Helm's order; the output list is sorted by name at the end.
     for (name, si, ti, body) in bodies {
         let rel = &scoped[si].chart.templates[ti].0;
@@ -615,6 +629,7 @@ pub fn render(chart: &Chart, opts: &Options) -> ChartRendering {
                     source,
                     text: None,
                     map: Vec::new(),
+                    values: Vec::new(),
                     error: Some(e),
                 });
                 continue;
@@ -633,11 +648,11 @@ pub fn render(chart: &Chart, opts: &Options) -> ChartRendering {
         let mut top = top;
         top.insert("Template".into(), new_map(t));
         let dot = new_map(top);
-        let mut out = Out {
-            text: String::new(),
-            map: Some(Vec::new()),
-        };
+        let mut out = Out::new(true);
         let mut ex = Exec::new(&mut set);
+        if scoped[si].is_root {
+            ex.values = values_index.clone();
+        }
         let file = body.file;
         let r = crate::guard::catch(|| ex.run(&body, &dot, &mut out));
         let error = match r {
@@ -676,6 +691,11 @@ pub fn render(chart: &Chart, opts: &Options) -> ChartRendering {
                 None
             },
             map,
+            values: out
+                .values
+                .iter()
+                .map(|(at, k)| (*at, k.to_string()))
+                .collect(),
             error,
         });
     }

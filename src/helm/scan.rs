@@ -4,21 +4,124 @@
 //! with a warning naming the template, line and function.
 
 use super::{ChartRendering, Options, Rendered};
+use crate::context::FileUnit;
+use crate::finding::{Finding, Related, ScanError};
 use crate::lang::{Document, Node, ParseError, V};
 use crate::source::SourceFile;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+/// What the extra renderings start from: the scan's config, renderings, template files on disk
+/// (by scan path) and units.
+pub struct Scan<'a> {
+    pub config: &'a crate::config::Config,
+    pub cache: &'a Cache,
+    pub abs: &'a HashMap<String, PathBuf>,
+    pub units: &'a [FileUnit],
+}
+
+/// Key paths of a rendering's values and where each is set (values file, line).
+type ValueLines = HashMap<String, (String, u32)>;
+
+/// A file read through a rendering: its findings, errors and unit.
+pub type Analysed = (Vec<Finding>, Vec<ScanError>, FileUnit);
+
 /// Stack of the thread a chart renders on.
 pub const RENDER_STACK: usize = 256 << 20;
 
 type Slot = Arc<OnceLock<Option<Arc<ChartRendering>>>>;
 
-/// Renderings of the charts of one scan, by chart directory.
+pub use crate::config::HelmRendering as Variant;
+
+/// The render options of rendering `v` of the chart in `dir` (its values files read).
+fn options(v: &Variant, dir: &Path) -> Result<Options, String> {
+    let mut values: Option<super::Value> = None;
+    for f in &v.values {
+        let text = std::fs::read(dir.join(f)).map_err(|e| format!("{f}: {e}"))?;
+        let x = super::value::parse_yaml(&String::from_utf8_lossy(&text))
+            .map_err(|e| format!("{f}: {e}"))?;
+        values = Some(match values {
+            Some(acc) => super::coalesce(&x, &acc),
+            None => x,
+        });
+    }
+    Ok(Options {
+        release_name: v.release.clone(),
+        namespace: v.namespace.clone(),
+        values,
+        ..Options::default()
+    })
+}
+
+/// Whether `name` is a values file beside a chart that is rendered on its own:
+/// `values-<x>.yaml` or `values.<x>.yaml` (`.yml` too), not `values.yaml` itself.
+pub fn is_extra_values_file(name: &str) -> bool {
+    let Some(stem) = name
+        .strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+    else {
+        return false;
+    };
+    stem.strip_prefix("values-")
+        .or_else(|| stem.strip_prefix("values."))
+        .is_some_and(|x| !x.is_empty())
+}
+
+/// The renderings of the chart in `dir` (`rel`: its path relative to the config's folder): the
+/// default one (configured release and namespace, if any) and the extra ones, from
+/// `[[helm.charts]]` entries with values and from `values-*.yaml` / `values.*.yaml` beside
+/// `Chart.yaml` that no entry names.
+pub fn variants(config: &crate::config::Config, dir: &Path, rel: &str) -> (Variant, Vec<Variant>) {
+    let norm = |p: &str| {
+        let p = p.trim_start_matches("./").trim_end_matches('/');
+        if p == "." { "" } else { p }.to_string()
+    };
+    let entries: Vec<&crate::config::HelmChart> = config
+        .helm
+        .charts
+        .iter()
+        .filter(|c| norm(&c.path) == norm(rel))
+        .collect();
+    let mut main = Variant::default();
+    if let Some(e) = entries.iter().find(|e| e.values.is_empty()) {
+        main.release = e.release.clone().unwrap_or(main.release);
+        main.namespace = e.namespace.clone().unwrap_or(main.namespace);
+    }
+    let mut extra: Vec<Variant> = entries
+        .iter()
+        .filter(|e| !e.values.is_empty())
+        .map(|e| Variant {
+            values: e.values.iter().map(|v| norm(v)).collect(),
+            release: e.release.clone().unwrap_or_else(|| main.release.clone()),
+            namespace: e
+                .namespace
+                .clone()
+                .unwrap_or_else(|| main.namespace.clone()),
+        })
+        .collect();
+    let named: Vec<String> = extra.iter().flat_map(|v| v.values.clone()).collect();
+    let mut beside: Vec<String> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|n| is_extra_values_file(n) && !named.contains(n))
+                .collect()
+        })
+        .unwrap_or_default();
+    beside.sort();
+    extra.extend(beside.into_iter().map(|f| Variant {
+        values: vec![f],
+        ..main.clone()
+    }));
+    (main, extra)
+}
+
+/// Renderings of the charts of one scan, by chart directory and rendering.
 #[derive(Default)]
 pub struct Cache {
-    charts: Mutex<HashMap<PathBuf, Slot>>,
+    charts: Mutex<HashMap<(PathBuf, Variant), Slot>>,
 }
 
 impl Cache {
@@ -29,22 +132,28 @@ impl Cache {
         }
     }
 
-    fn get(&self, dir: &Path) -> Option<Arc<ChartRendering>> {
+    fn get(&self, dir: &Path, variant: &Variant) -> Option<Arc<ChartRendering>> {
         let slot = {
             let mut m = self.charts.lock().ok()?;
-            m.entry(dir.to_path_buf()).or_default().clone()
+            m.entry((dir.to_path_buf(), variant.clone()))
+                .or_default()
+                .clone()
         };
         slot.get_or_init(|| {
             // Its own thread with a large stack: templates nest (includes, branches, pipelines)
             // within budgets whose worst case is deeper than a worker thread's stack.
             let dir = dir.to_path_buf();
+            let variant = variant.clone();
             std::thread::Builder::new()
                 .name("helm-render".into())
                 .stack_size(RENDER_STACK)
                 .spawn(move || {
-                    crate::guard::catch(|| super::render_dir(&dir, &Options::default()).ok())
-                        .ok()
-                        .flatten()
+                    crate::guard::catch(|| {
+                        let opts = options(&variant, &dir).ok()?;
+                        super::render_dir(&dir, &opts).ok()
+                    })
+                    .ok()
+                    .flatten()
                 })
                 .ok()?
                 .join()
@@ -57,7 +166,8 @@ impl Cache {
 }
 
 /// The chart directory of a template file: the parent of its nearest `templates` ancestor
-/// that holds a `Chart.yaml`.
+/// that holds a `Chart.yaml`; a subchart's (`x/charts/sub`) is its parent chart's, which
+/// renders it with the values the parent gives it.
 pub fn chart_dir(abs: &Path) -> Option<PathBuf> {
     let mut p = abs.parent();
     while let Some(d) = p {
@@ -65,11 +175,27 @@ pub fn chart_dir(abs: &Path) -> Option<PathBuf> {
             && let Some(c) = d.parent()
             && c.join("Chart.yaml").is_file()
         {
-            return Some(c.to_path_buf());
+            let mut c = c.to_path_buf();
+            while let Some(charts) = c.parent()
+                && charts.file_name().is_some_and(|n| n == "charts")
+                && let Some(parent) = charts.parent()
+                && parent.join("Chart.yaml").is_file()
+            {
+                c = parent.to_path_buf();
+            }
+            return Some(c);
         }
         p = d.parent();
     }
     None
+}
+
+/// The path of chart directory `dir` in the scan's terms, from a template's path `rel` (as the
+/// scan names it) and `abs` (on disk, below `dir`).
+pub fn chart_rel(rel: &str, abs: &Path, dir: &Path) -> Option<String> {
+    let tail = abs.strip_prefix(dir).ok()?.to_str()?.replace('\\', "/");
+    let head = rel.strip_suffix(tail.as_str())?;
+    Some(head.trim_end_matches('/').to_string())
 }
 
 /// What a template file reads as.
@@ -82,12 +208,12 @@ pub enum Outcome {
     NotRendered,
 }
 
-/// Read the template file `file` (on disk at `abs`) through its chart's rendering.
-pub fn template(file: &SourceFile, abs: &Path, cache: &Cache) -> Outcome {
+/// Read the template file `file` (on disk at `abs`) through its chart's rendering `variant`.
+pub fn template(file: &SourceFile, abs: &Path, cache: &Cache, variant: &Variant) -> Outcome {
     let Some(dir) = chart_dir(abs) else {
         return Outcome::NotRendered;
     };
-    let Some(rendering) = cache.get(&dir) else {
+    let Some(rendering) = cache.get(&dir, variant) else {
         return Outcome::NotRendered;
     };
     let Some(r) = rendering.get(abs) else {
@@ -145,5 +271,243 @@ fn remap(n: &mut Node, r: &Rendered, depth: usize) {
             }
         }
         _ => {}
+    }
+}
+
+/// The extra renderings of a scan's charts (`values-*.yaml`, `[[helm.charts]] values`): each
+/// chart's templates read through each extra rendering, then file and project rules over
+/// those files alone (each rendering its own deployment unit). A finding the default
+/// rendering also has (same rule, same template spot) gains a related location naming the
+/// values file; one only an extra rendering has is added, saying which values produced it.
+/// `abs`: the template files of the scan on disk, by scan path.
+/// `analyze` reads one file through a rendering (its findings, errors and unit); `project`
+/// runs the project rules over some units.
+pub fn extra_renderings(
+    scan: Scan,
+    analyze: impl Fn(&FileUnit, &Path, &Variant) -> Option<Analysed> + Sync,
+    project: impl Fn(&[FileUnit], &mut Vec<ScanError>) -> Vec<Finding>,
+    raw: &mut Vec<Finding>,
+    errors: &mut Vec<ScanError>,
+) {
+    let Scan {
+        config,
+        cache,
+        abs,
+        units,
+    } = scan;
+    use crate::source::FileKind;
+    use rayon::prelude::*;
+    // Templates by chart directory (subcharts with their parent).
+    let mut charts: std::collections::BTreeMap<PathBuf, (String, Vec<usize>)> = Default::default();
+    for (i, u) in units.iter().enumerate() {
+        if u.file.kind != FileKind::HelmTemplate || u.file.path.ends_with(".tpl") {
+            continue;
+        }
+        let Some(a) = abs.get(&u.file.path) else {
+            continue;
+        };
+        let Some(dir) = chart_dir(a) else { continue };
+        let Some(rel) = chart_rel(&u.file.path, a, &dir) else {
+            continue;
+        };
+        charts
+            .entry(dir)
+            .or_insert_with(|| (rel, Vec::new()))
+            .1
+            .push(i);
+    }
+    let mut index: HashMap<(String, String, usize, usize), usize> =
+        raw.iter().enumerate().map(|(i, f)| (key(f), i)).collect();
+    for (dir, (rel, members)) in charts {
+        let (_, extra) = variants(config, &dir, config.config_relative(&rel));
+        for variant in extra {
+            let label = variant.label().unwrap_or_default();
+            let values_path = |f: &str| {
+                if rel.is_empty() {
+                    f.to_string()
+                } else {
+                    format!("{rel}/{f}")
+                }
+            };
+            if let Err(e) = options(&variant, &dir) {
+                errors.push(ScanError {
+                    path: values_path(variant.values.first().map_or("", String::as_str)),
+                    line: None,
+                    message: format!("helm values file not read, chart not rendered with it: {e}"),
+                });
+                continue;
+            }
+            let outcomes: Vec<Analysed> = members
+                .par_iter()
+                .filter_map(|&i| {
+                    let u = &units[i];
+                    analyze(u, abs.get(&u.file.path)?, &variant)
+                })
+                .collect();
+            let mut found = Vec::new();
+            let mut xunits = Vec::new();
+            for (f, e, u) in outcomes {
+                found.extend(f);
+                errors.extend(e);
+                xunits.push(u);
+            }
+            found.extend(project(&xunits, errors));
+            let paths: std::collections::HashSet<&str> =
+                xunits.iter().map(|u| u.file.path.as_str()).collect();
+            let read_through: HashMap<String, (PathBuf, Arc<Variant>)> = xunits
+                .iter()
+                .filter_map(|u| {
+                    let r = u.rendering.clone()?;
+                    Some((u.file.path.clone(), (abs.get(&u.file.path)?.clone(), r)))
+                })
+                .collect();
+            values_related(cache, &read_through, &mut found);
+            let related = Related {
+                path: values_path(variant.values.last().map_or("", String::as_str)),
+                start_line: 1,
+                start_column: None,
+                end_line: None,
+                end_column: None,
+                message: format!("also reported when the chart is rendered with {label}"),
+            };
+            for mut f in found {
+                if !paths.contains(f.path.as_str()) {
+                    continue;
+                }
+                let k = key(&f);
+                match index.get(&k) {
+                    Some(&i) => {
+                        let kept = &mut raw[i];
+                        if !kept.related.iter().any(|r| r.path == related.path) {
+                            kept.related.push(related.clone());
+                        }
+                        kept.severity = kept.severity.max(f.severity);
+                    }
+                    None => {
+                        f.message = format!("{} (rendered with {label})", f.message);
+                        f.related.push(Related {
+                            message: "the values this finding was rendered with".to_string(),
+                            ..related.clone()
+                        });
+                        index.insert(k, raw.len());
+                        raw.push(f);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What makes two renderings' findings the same: rule and template spot.
+fn key(f: &Finding) -> (String, String, usize, usize) {
+    (f.rule_id.clone(), f.path.clone(), f.span.start, f.span.end)
+}
+
+/// Where each key path of a rendering's values is set: (values file relative to the chart,
+/// line). A key of a later values file wins over an earlier one's and over `values.yaml`'s.
+fn value_lines(dir: &Path, v: &Variant) -> ValueLines {
+    let mut out = HashMap::new();
+    let files = std::iter::once("values.yaml").chain(v.values.iter().map(String::as_str));
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(dir.join(f)) else {
+            continue;
+        };
+        let p = crate::lang::yaml::parse(&text);
+        let Some(doc) = p.docs.first() else { continue };
+        let mut todo: Vec<(&Node, String)> = vec![(&doc.root, String::new())];
+        while let Some((n, path)) = todo.pop() {
+            let V::Map(entries) = &n.v else { continue };
+            for e in entries {
+                let k = if path.is_empty() {
+                    e.key.clone()
+                } else {
+                    format!("{path}.{}", e.key)
+                };
+                let line = text[..e.key_span.start.min(text.len())]
+                    .matches('\n')
+                    .count()
+                    + 1;
+                out.insert(k.clone(), (f.to_string(), line as u32));
+                if out.len() < 100_000 {
+                    todo.push((&e.value, k));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Findings on a computed part of a rendered template gain the values line that set what it
+/// printed (`serviceAccount.annotations` in `values.yaml:12`) as a related location. `files`:
+/// the template files read through a rendering, by scan path, with their file on disk and the
+/// rendering.
+pub fn values_related(
+    cache: &Cache,
+    files: &HashMap<String, (PathBuf, Arc<Variant>)>,
+    findings: &mut [Finding],
+) {
+    let mut lines: HashMap<(PathBuf, Arc<Variant>), ValueLines> = HashMap::new();
+    for f in findings.iter_mut() {
+        let Some((abs, variant)) = files.get(&f.path) else {
+            continue;
+        };
+        let Some(dir) = chart_dir(abs) else { continue };
+        let Some(rendering) = cache.get(&dir, variant) else {
+            continue;
+        };
+        let Some(r) = rendering.get(abs) else {
+            continue;
+        };
+        let end = f.span.end.max(f.span.start + 1);
+        let keys: Vec<&str> = r
+            .values
+            .iter()
+            .filter(|(at, _)| (f.span.start..end).contains(at))
+            .map(|(_, k)| k.as_str())
+            .collect();
+        if keys.is_empty() {
+            continue;
+        }
+        let Some(rel) = chart_rel(&f.path, abs, &dir) else {
+            continue;
+        };
+        let at = lines
+            .entry((dir.clone(), variant.clone()))
+            .or_insert_with(|| value_lines(&dir, variant));
+        for k in keys {
+            // The nearest key written in a values file (a key with dots in its name, or one
+            // set only by a parent's default, is found through its parent).
+            let mut key = k;
+            let found = loop {
+                if let Some(l) = at.get(key) {
+                    break Some(l);
+                }
+                match key.rsplit_once('.') {
+                    Some((parent, _)) => key = parent,
+                    None => break None,
+                }
+            };
+            let Some((file, line)) = found else { continue };
+            let path = if rel.is_empty() {
+                file.clone()
+            } else {
+                format!("{rel}/{file}")
+            };
+            if f.related
+                .iter()
+                .any(|x| x.path == path && x.start_line == *line)
+            {
+                continue;
+            }
+            f.related.push(Related {
+                path,
+                start_line: *line,
+                start_column: None,
+                end_line: None,
+                end_column: None,
+                message: format!("`{key}` is set here"),
+            });
+            break;
+        }
     }
 }

@@ -87,6 +87,8 @@ fn failures_degrade_per_template() {
         ),
         ("templates/syntax.yaml", "{{ if .Values.a }}\n"),
         ("templates/ok.yaml", "ok: {{ .Values.a | toJson }}\n"),
+        ("templates/arity.yaml", "a: 1\nb: {{ has }}\n"),
+        ("templates/arity2.yaml", "{{ include \"x\" }}\n"),
         (
             "templates/cycle.yaml",
             "{{ $d := dict }}{{ $_ := set $d \"self\" $d }}{{ toYaml $d }}\n",
@@ -108,6 +110,19 @@ fn failures_degrade_per_template() {
     assert!(
         e.message.contains("nil pointer evaluating interface {}.c"),
         "{e}"
+    );
+    // A wrong argument count is Go's error naming the function, never a panic.
+    let e = err("demo/templates/arity.yaml");
+    assert_eq!((e.line, e.function.as_deref()), (2, Some("has")));
+    assert!(
+        e.message
+            .contains("wrong number of args for has: want 2 got 0"),
+        "{e}"
+    );
+    assert!(
+        err("demo/templates/arity2.yaml")
+            .message
+            .contains("wrong number of args for include: want 2 got 1")
     );
     let e = err("demo/templates/req.yaml");
     assert_eq!(e.function.as_deref(), Some("required"));

@@ -29,8 +29,12 @@ use std::collections::{BTreeMap, HashSet};
 pub enum UnitSource {
     /// The rendering of a root kustomization (file index).
     Kustomize { root: usize },
-    /// The templates (or rendering) of one Helm chart (chart directory).
-    Helm { chart: String },
+    /// The templates (or one rendering) of one Helm chart (chart directory; the values files
+    /// of an extra rendering, `values-prod.yaml`).
+    Helm {
+        chart: String,
+        values: Option<String>,
+    },
     /// One multi-document file applied on its own (file index).
     Bundle { file: usize },
     /// The plain manifests of one directory.
@@ -171,7 +175,9 @@ pub fn kustomize_units(files: &[FileUnit]) -> Rendered<'_> {
 /// One unit per Helm chart. The hook for a chart renderer: without one, the templates of a
 /// chart directory are the unit, with symbolic names. `skip`: files a kustomization consumed.
 pub fn helm_units<'a>(files: &'a [FileUnit], skip: &HashSet<usize>) -> Rendered<'a> {
-    let mut by_chart: BTreeMap<String, Vec<Obj>> = BTreeMap::new();
+    // Each rendering of a chart is its own unit: objects of `values-prod.yaml`'s rendering
+    // never join those of the defaults'.
+    let mut by_chart: BTreeMap<(String, Option<String>), Vec<Obj>> = BTreeMap::new();
     let mut consumed = HashSet::new();
     let charts: HashSet<String> = files
         .iter()
@@ -184,7 +190,11 @@ pub fn helm_units<'a>(files: &'a [FileUnit], skip: &HashSet<usize>) -> Rendered<
         }
         let chart = top_chart(&charts, chart_dir(&u.file.path).unwrap_or_default());
         consumed.insert(i);
-        let objs = by_chart.entry(chart.clone()).or_default();
+        let rendering = u.rendering.as_deref();
+        let namespace = rendering.map_or(RELEASE_NAMESPACE, |r| r.namespace.as_str());
+        let objs = by_chart
+            .entry((chart.clone(), rendering.and_then(|r| r.label())))
+            .or_default();
         for mut o in objects(i, &u.parsed) {
             o.chart = Some(chart.clone());
             o.refresh();
@@ -194,7 +204,7 @@ pub fn helm_units<'a>(files: &'a [FileUnit], skip: &HashSet<usize>) -> Rendered<
                 && !super::is_cluster_scoped(&o.kind)
                 && o.name.as_deref().is_some_and(|n| !super::is_symbolic(n))
             {
-                o.namespace = Some(RELEASE_NAMESPACE.to_string());
+                o.namespace = Some(namespace.to_string());
             }
             objs.push(o);
         }
@@ -202,8 +212,8 @@ pub fn helm_units<'a>(files: &'a [FileUnit], skip: &HashSet<usize>) -> Rendered<
     Rendered {
         units: by_chart
             .into_iter()
-            .map(|(chart, objs)| DeployUnit {
-                source: UnitSource::Helm { chart },
+            .map(|((chart, values), objs)| DeployUnit {
+                source: UnitSource::Helm { chart, values },
                 objs,
             })
             .collect(),
@@ -211,7 +221,8 @@ pub fn helm_units<'a>(files: &'a [FileUnit], skip: &HashSet<usize>) -> Rendered<
     }
 }
 
-/// The namespace a rendered chart is installed to (the renderer's `.Release.Namespace`).
+/// The namespace a rendered chart is installed to by default (the renderer's
+/// `.Release.Namespace`; `[[helm.charts]] namespace` sets another).
 pub const RELEASE_NAMESPACE: &str = "default";
 
 /// A subchart (`x/charts/sub`) renders with its parent chart: the outermost chart of the scan.
