@@ -91,7 +91,12 @@ pub fn sdk_credentials(t: &CodeTree) -> Vec<SdkCredential> {
                 "property `credentials.secret`".into(),
                 secret,
             );
-        } else if (k == "privatekey") && lit(&p.value).is_some_and(|s| s.contains("PRIVATE KEY")) {
+        } else if k == "privatekey"
+            // A service account key's PKCS#8 block, as a property of a credentials object (not a
+            // variable named `privateKey` holding some RSA test key).
+            && p.entry
+            && lit(&p.value).is_some_and(|s| s.contains("BEGIN PRIVATE KEY"))
+        {
             push(
                 "Google service account private key",
                 format!("property `{}`", p.key),

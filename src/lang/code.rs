@@ -752,6 +752,7 @@ impl CodeTree {
     /// The value assigned to `name` (an identifier, `self.x`, `this.x`): the nearest assignment
     /// before `at`, else the first one in the file.
     fn definition(&self, name: &str, at: usize) -> Option<Node> {
+        let member = strip_self(name) != name;
         let name = strip_self(name);
         if name.is_empty()
             || !name
@@ -763,13 +764,15 @@ impl CodeTree {
         let key_of = |k: &str| -> bool { strip_self(k) == name };
         // Same function as the use, or module / class level (constants).
         let scope = self.function_at(at);
+        // A parameter of the function hides module-level names (`function f($key)`).
+        let param = !member && self.is_parameter(name, at);
         let defs: Vec<&Pair> = self
             .pairs()
             .iter()
             .filter(|p| key_of(&p.key) && !(p.span.start <= at && at < p.span.end))
             .filter(|p| {
                 let f = self.function_at(p.span.start);
-                f.is_none() || f == scope
+                (f.is_none() && !param) || f == scope
             })
             .collect();
         defs.iter()
@@ -777,6 +780,23 @@ impl CodeTree {
             .max_by_key(|p| p.span.start)
             .or_else(|| defs.first())
             .map(|p| p.value.clone())
+    }
+
+    /// Is `name` a parameter of the innermost function around byte `at`?
+    fn is_parameter(&self, name: &str, at: usize) -> bool {
+        let Some(f) = self.function_node_at(at) else {
+            return false;
+        };
+        let params = f.child_by_field_name("parameters").or_else(|| {
+            let mut w = f.walk();
+            f.named_children(&mut w)
+                .find(|c| c.kind().contains("parameter"))
+        });
+        params.is_some_and(|p| {
+            self.node_text(p)
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .any(|w| w == name)
+        })
     }
 
     /// Start byte of the innermost function, method or lambda around byte `at`.
@@ -1361,6 +1381,20 @@ mod tests {
             p.pairs()
                 .iter()
                 .any(|x| x.key == "$s" && expr(&x.value).is_some())
+        );
+
+        let sh = tree(
+            "a.php",
+            "<?php\n$key = 'k3y';\nfunction enc($d, $key) { return openssl_encrypt($d, 'aes-128-ecb', $key); }\n",
+        );
+        let e = sh
+            .calls()
+            .iter()
+            .find(|x| x.name == "openssl_encrypt")
+            .unwrap();
+        assert!(
+            lit(&sh.resolve(&e.args[2])).is_none(),
+            "a parameter hides the global"
         );
 
         let k = tree(

@@ -6,18 +6,15 @@
 //! the class is found at the call that uses it.
 
 use crate::context::FileCx;
-use crate::facts::code::{emit, finding, gate, short};
+use crate::facts::code::{JWT_LIBS, emit, finding, gate, gate_both, short};
 use crate::finding::Finding;
 use crate::lang::code::{Call, CodeTree, lit};
 use crate::lang::{Node, V};
 use crate::redact::redact;
 use crate::rules::Rule;
 
+/// Names of key-taking APIs that are specific enough to parse a file for.
 const KEYWORDS: &[&str] = &[
-    "sign",
-    "encode",
-    "decode",
-    "verify",
     "SignedString",
     "HMAC",
     "hmac",
@@ -26,17 +23,22 @@ const KEYWORDS: &[&str] = &[
     "createCipher",
     "createDecipher",
     "AES.new",
+    "DES3.new",
+    "ChaCha20",
+    "AESGCM",
     "Fernet",
     "NewCipher",
     "SigningKey",
+    "signWith",
     "SymmetricSecurityKey",
-    "HMACSHA",
-    "HMAC.",
-    "hash_hmac",
     "openssl_encrypt",
     "openssl_decrypt",
     "new Key(",
 ];
+
+/// `sign`, `encode`, `decode`, `verify` only count on JWT libraries: a file is parsed for them
+/// only when it also names one (`encodeUtf8`, `verify(` alone are everywhere).
+const JWT_CALLS: &[&str] = &["sign", "encode", "decode", "verify"];
 
 /// The key argument of a call that takes a signing or encryption key, and what the key is for.
 fn key_arg(c: &Call) -> Option<(&Node, &'static str)> {
@@ -100,7 +102,7 @@ fn literal_key(t: &CodeTree, n: &Node) -> Option<Node> {
 }
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let Some(t) = gate(cx.file, KEYWORDS) else {
+    let Some(t) = gate(cx.file, KEYWORDS).or_else(|| gate_both(cx.file, JWT_CALLS, JWT_LIBS)) else {
         return;
     };
     for c in t.calls() {

@@ -28,7 +28,7 @@ const KEYWORDS: &[&str] = &[
     "_create_unverified_context",
     "CERT_NONE",
     "ssl=False",
-    "CertificateValidationCallback",
+    "ValidationCallback",
     "DangerousAcceptAnyServerCertificateValidator",
     "VERIFY_NONE",
     "verify: false",
@@ -96,8 +96,8 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             push(c.span.clone(), "unverified TLS context (`ssl._create_unverified_context()`)".into());
         }
         if matches!(c.name.as_str(), "setHostnameVerifier" | "setDefaultHostnameVerifier" | "hostnameVerifier")
-            && c.args.first().is_some_and(|a| {
-                t.always_true(a)
+            && c.args.first().map(|a| t.resolve(a)).is_some_and(|a| {
+                t.always_true(&a)
                     // Kotlin `HostnameVerifier { _, _ -> true }`
                     || matches!(&a.v, V::Call(f, xs) if f.ends_with("HostnameVerifier") && xs.first().is_some_and(|l| t.always_true(l)))
             })
