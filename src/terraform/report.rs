@@ -232,19 +232,20 @@ pub fn principal_statements(a: &Analysis) -> Vec<(&Site, &Res, &Stmt)> {
 pub fn holder(a: &Analysis, site: &Site) -> String {
     let r = &a.res[site.res];
     match site.kind {
-        SiteKind::Trust => format!("trust policy of `{}`", r.address),
+        SiteKind::Trust => format!("trust policy of `{}`", r.full_address()),
         SiteKind::Document => {
             // Is the document used as a trust policy?
             match a.trust_using_doc(r) {
                 Some(t) => format!(
                     "trust policy of `{}` (`{}`)",
-                    a.res[t.res].address, r.address
+                    a.res[t.res].full_address(),
+                    r.full_address()
                 ),
-                None => format!("`{}`", r.address),
+                None => format!("`{}`", r.full_address()),
             }
         }
-        SiteKind::Identity => format!("policy `{}`", r.address),
-        SiteKind::Resource => format!("resource policy of `{}`", r.address),
+        SiteKind::Identity => format!("policy `{}`", r.full_address()),
+        SiteKind::Resource => format!("resource policy of `{}`", r.full_address()),
     }
 }
 

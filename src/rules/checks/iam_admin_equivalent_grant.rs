@@ -64,14 +64,14 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if let Some(v) = r.body.get("policy_arn")
                     && let Some(n) = aws_admin(v)
                 {
-                    push(out, at_value(&fs, rule, v, None, format!("`{}` attaches the AWS managed policy `{n}` (full control of the account)", r.address)));
+                    push(out, at_value(&fs, rule, v, None, format!("`{}` attaches the AWS managed policy `{n}` (full control of the account)", r.full_address())));
                 }
             }
             "aws_iam_role" | "aws_iam_user" | "aws_iam_group" => {
                 if let Some(list) = r.body.get("managed_policy_arns") {
                     for v in list.items() {
                         if let Some(n) = aws_admin(v) {
-                            push(out, at_value(&fs, rule, v, None, format!("`{}` has the AWS managed policy `{n}` (full control of the account)", r.address)));
+                            push(out, at_value(&fs, rule, v, None, format!("`{}` has the AWS managed policy `{n}` (full control of the account)", r.full_address())));
                         }
                     }
                 }
@@ -85,7 +85,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                     }
                     for m in b.get("members").map(|m| m.items()).unwrap_or_default() {
                         if let Some(unknown) = gcp_workload(m) {
-                            let f = at_value(&fs, rule, role, None, format!("`{}` grants `{rs}` to `{}`", r.address, m.display()));
+                            let f = at_value(&fs, rule, role, None, format!("`{}` grants `{rs}` to `{}`", r.full_address(), m.display()));
                             push(out, f.map(|f| if unknown { f.with_confidence(Confidence::Low) } else { f }));
                         }
                     }
@@ -103,7 +103,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 };
                 for m in members {
                     if let Some(unknown) = gcp_workload(m) {
-                        let f = at_value(&fs, rule, role, None, format!("`{}` grants `{rs}` to `{}`", r.address, m.display()));
+                        let f = at_value(&fs, rule, role, None, format!("`{}` grants `{rs}` to `{}`", r.full_address(), m.display()));
                         let f = f.map(|mut f| {
                             if unknown {
                                 f.message.push_str(" (member not known statically)");
@@ -131,7 +131,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 }
                 let principal = r.body.get("principal_id").map(|p| p.display()).unwrap_or_default();
                 let workload = ["azurerm_user_assigned_identity", "azuread_service_principal", "identity", "principal_id"].iter().any(|k| principal.contains(k));
-                let f = at_value(&fs, rule, role, None, format!("`{}` assigns `{rs}` at {scope} scope to `{principal}`", r.address));
+                let f = at_value(&fs, rule, role, None, format!("`{}` assigns `{rs}` at {scope} scope to `{principal}`", r.full_address()));
                 push(out, f.map(|f| if workload { f } else { f.with_confidence(Confidence::Medium) }));
             }
             _ => {}

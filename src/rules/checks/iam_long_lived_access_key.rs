@@ -17,15 +17,15 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 }
                 let user = r.body.get("user").map(|u| u.display()).unwrap_or_default();
                 let stored = if crate::terraform::cfn::lowered(r) { "can be read from the stack with `Fn::GetAtt`" } else { "is stored in Terraform state" };
-                format!("`{}` creates a static access key for IAM user `{user}`: it never expires and its secret {stored}", r.address)
+                format!("`{}` creates a static access key for IAM user `{user}`: it never expires and its secret {stored}", r.full_address())
             }
             "google_service_account_key" => {
                 let sa = r.body.get("service_account_id").map(|u| u.display()).unwrap_or_default();
                 let uploaded = r.body.get("public_key_data").is_some();
                 if uploaded {
-                    format!("`{}` registers a user-managed key for service account `{sa}`: it never expires", r.address)
+                    format!("`{}` registers a user-managed key for service account `{sa}`: it never expires", r.full_address())
                 } else {
-                    format!("`{}` creates a service account key for `{sa}`: it never expires and the private key is stored in Terraform state", r.address)
+                    format!("`{}` creates a service account key for `{sa}`: it never expires and the private key is stored in Terraform state", r.full_address())
                 }
             }
             _ => continue,

@@ -26,7 +26,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
         let Some((_, key)) = keys.iter().find(|(u, _)| std::ptr::eq(*u, *user)) else {
             continue;
         };
-        let f = finding(&fs, rule, &user.label_at, format!("IAM user `{}` has both a console login profile and access keys", user.address));
+        let f = finding(&fs, rule, &user.label_at, format!("IAM user `{}` has both a console login profile and access keys", user.full_address()));
         let f = f.map(|f| {
             let mut f = f;
             if let Some(r) = related(&fs, &login.label_at, "console login profile") {
