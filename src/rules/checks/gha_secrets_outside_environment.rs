@@ -75,10 +75,12 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
 }
 
 /// Secret names of coverage and code-analysis upload tokens (`CODECOV_TOKEN`, `SONAR_TOKEN`,
-/// `SEMGREP_APP_TOKEN`, `CC_TEST_REPORTER_ID`, …).
+/// `SEMGREP_APP_TOKEN`, `CC_TEST_REPORTER_ID`, …) and of test accounts (`E2E_TEST_GITHUB_TOKEN`:
+/// a `TEST` or `E2E` word).
 fn reporting_token(name: &str) -> bool {
     let n = name.to_ascii_uppercase();
-    [
+    n.split(['_', '-']).any(|w| w == "TEST" || w == "E2E")
+        || [
         "CODECOV",
         "SONAR",
         "SEMGREP",
