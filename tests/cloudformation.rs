@@ -158,3 +158,26 @@ fn parameter_files_override_defaults() {
     .collect();
     assert_eq!(findings_with(dir, &["--config", "/dev/null"]), defaults);
 }
+
+/// Roles whose names CloudFormation makes join the workflow that names the deployed ARN: no
+/// `RoleName` (`<stack>-<LogicalId>-<random>`) and `!Sub '${AWS::StackName}-publisher'`.
+#[test]
+fn generated_role_names_join_the_graph() {
+    let dir = "testdata/cloudformation/paths";
+    let inv = run(&["inventory", dir, "--format", "json"]);
+    let usages = inv["usages"].as_array().expect("usages");
+    for role in ["ReleaseRole", "PublisherRole"] {
+        let id = format!("{dir}/generated-roles.yaml#aws_iam_role.{role}");
+        assert!(
+            usages.iter().any(|u| u["kind"] == "gha-assume-role"
+                && u["identity"] == id.as_str()
+                && u["resolution"] == "exact"),
+            "{role}: {usages:#?}"
+        );
+    }
+    assert!(findings(dir).contains(&(
+        "trust-path-broad-subject".into(),
+        "generated-roles.yaml".into(),
+        12
+    )));
+}

@@ -202,6 +202,25 @@ pub fn facts_of(a: &Analysis, file: &SourceFile, config: &Config) -> Facts {
                             "arn_pattern".into(),
                             json!(format!("arn:aws:iam::*:{kind}{path}{p}*")),
                         );
+                    } else if let Some(crate::terraform::eval::K::Str(n, true)) =
+                        r.body.get("name").map(|n| &n.k)
+                    {
+                        // An interpolated name (`!Sub '${AWS::StackName}-deploy'`): its known
+                        // parts, the rest matching anything.
+                        attrs.insert(
+                            "arn_pattern".into(),
+                            json!(format!("arn:aws:iam::*:{kind}{path}{n}")),
+                        );
+                    } else if crate::terraform::cfn::lowered(r) && r.body.get("name").is_none() {
+                        // No name in a template: CloudFormation names it
+                        // `<stack>-<LogicalId>-<random>`.
+                        attrs.insert(
+                            "arn_pattern".into(),
+                            json!(format!(
+                                "arn:aws:iam::*:{kind}{path}${{AWS::StackName}}-{}-${{random}}",
+                                r.name
+                            )),
+                        );
                     }
                     if let Some(d) = r.body.get("max_session_duration").and_then(|d| d.as_f64()) {
                         attrs.insert("max_session_duration".into(), json!(d as i64));
