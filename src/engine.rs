@@ -27,6 +27,10 @@ pub struct Engine {
     /// The process exits after this scan (the CLI): the syntax trees and facts of every file
     /// are left to the operating system instead of being freed one allocation at a time.
     pub leak_at_exit: bool,
+    /// Parse and extract only what the active rules read (`check`): a file no active rule
+    /// reads is not parsed, and facts are extracted only when a project rule is active. Off
+    /// for the inventory and the editor, which want every file's facts.
+    pub lean: bool,
 }
 
 pub struct FileOutcome {
@@ -45,7 +49,27 @@ impl Engine {
             inline_suppressions: true,
             helm: Default::default(),
             leak_at_exit: false,
+            lean: false,
         }
+    }
+
+    /// Does an active rule read this file's syntax tree (a file rule of its target, or any
+    /// project rule), or its facts?
+    fn wants_tree(&self, file: &SourceFile) -> bool {
+        if !self.lean {
+            return true;
+        }
+        let target = file.kind.target();
+        self.rules.rules.iter().any(|r| {
+            r.is_project()
+                || r.card.target != "secrets"
+                    && (r.card.reads(target) || crate::source::runs_on(&r.card.target, file))
+        })
+    }
+
+    /// Facts are read by project rules (and the inventory and the editor).
+    fn wants_facts(&self) -> bool {
+        !self.lean || self.rules.rules.iter().any(|r| r.is_project())
     }
 
     /// Parse one file into its value tree; parse errors are returned located.
@@ -184,7 +208,9 @@ impl Engine {
             line: None,
             message: p.message(what),
         };
-        let parsed = if file.text.is_empty() {
+        // Minified, bundled, generated and vendored code: only the secrets engine reads it.
+        let bulk = is_bulk_code(&file, &self.config);
+        let parsed = if file.text.is_empty() || bulk || !self.wants_tree(&file) {
             Parsed::None
         } else {
             match crate::guard::catch(|| self.parse_at(&file, abs, variant)) {
@@ -199,11 +225,16 @@ impl Engine {
                 }
             }
         };
-        let facts = crate::guard::catch(|| facts::extract(&file, &parsed, &self.config))
-            .unwrap_or_else(|p| {
-                errors.push(internal("while reading identities from this file", p));
-                Facts::default()
-            });
+        let facts = if bulk || !self.wants_facts() {
+            Facts::default()
+        } else {
+            crate::guard::catch(|| facts::extract(&file, &parsed, &self.config)).unwrap_or_else(
+                |p| {
+                    errors.push(internal("while reading identities from this file", p));
+                    Facts::default()
+                },
+            )
+        };
         let mut findings = Vec::new();
         {
             let cx = FileCx {
@@ -215,6 +246,7 @@ impl Engine {
             let target = file.kind.target();
             for rule in &self.rules.rules {
                 if rule.is_project()
+                    || bulk
                     || !(rule.card.reads(target)
                         || crate::source::runs_on(&rule.card.target, &file))
                 {
@@ -927,9 +959,85 @@ pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
     }
 }
 
+/// A code file no code rule should parse: minified or bundled (`*.min.js`, `*.bundle.js`, or
+/// lines averaging over 300 bytes in a file of 4 KB or more), generated (`Code generated …
+/// DO NOT EDIT`, `@generated` near the top) or vendored (`vendor/`, `node_modules/`, … by
+/// path class). The secrets engine still reads it, linearly.
+pub fn is_bulk_code(file: &SourceFile, config: &Config) -> bool {
+    if file.kind.format() != Format::Code || file.kind.target() != "source" {
+        return false;
+    }
+    let name = file.path.rsplit('/').next().unwrap_or(&file.path);
+    let lower = name.to_ascii_lowercase();
+    if [".min.js", ".min.mjs", ".min.cjs", ".bundle.js", ".chunk.js"]
+        .iter()
+        .any(|s| lower.ends_with(s))
+    {
+        return true;
+    }
+    let text: &str = &file.text;
+    if text.len() >= 4096 && text.len() / file.lines.line_count().max(1) > 300 {
+        return true;
+    }
+    let head = &text.as_bytes()[..text.len().min(1024)];
+    let has = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
+    if has(b"@generated") || has(b"Code generated") && has(b"DO NOT EDIT") {
+        return true;
+    }
+    matches!(
+        config.path_class(&file.path),
+        PathClass::Vendored | PathClass::Generated
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minified_generated_and_vendored_code_is_bulk() {
+        let c = Config::default();
+        let min = format!("var a={{{}}};\n", "k:1,".repeat(2000));
+        assert!(is_bulk_code(
+            &SourceFile::new("web/app.js", min.as_str()),
+            &c
+        ));
+        assert!(is_bulk_code(
+            &SourceFile::new("web/aws-sdk.min.js", "var a=1;\n"),
+            &c
+        ));
+        let gen_go = "// Code generated by protoc-gen-go. DO NOT EDIT.\npackage x\n";
+        assert!(is_bulk_code(&SourceFile::new("api/x.pb.go", gen_go), &c));
+        assert!(is_bulk_code(
+            &SourceFile::new("node_modules/x/index.js", "var a = 1;\n"),
+            &c
+        ));
+        assert!(!is_bulk_code(
+            &SourceFile::new("src/app.js", "const a = 1;\n"),
+            &c
+        ));
+        // Only code: a long-line YAML or JSON file is still parsed.
+        assert!(!is_bulk_code(
+            &SourceFile::new("data.json", min.as_str()),
+            &c
+        ));
+    }
+
+    #[test]
+    fn bulk_code_gets_only_the_secrets_engine() {
+        let e = Engine::new(
+            Config::default(),
+            RuleSet::build(&Config::default(), &[], &[]),
+        );
+        let body = format!(
+            "var c=new AWS.S3({{accessKeyId:\"AKIAQYLPMN5HFIQR7XYA\",secretAccessKey:\"x\"}});{}\n",
+            "f();".repeat(2000)
+        );
+        let o = e.analyze_file(SourceFile::new("web/bundle.js", body.as_str()));
+        let ids: Vec<&str> = o.findings.iter().map(|f| f.rule_id.as_str()).collect();
+        assert!(ids.iter().all(|i| i.starts_with("secret-")), "{ids:?}");
+        assert!(matches!(o.unit.parsed, Parsed::None));
+    }
     use std::sync::Arc;
 
     fn panicking_file_check(_: &FileCx, _: &Rule, _: &mut Vec<Finding>) {

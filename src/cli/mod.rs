@@ -400,6 +400,7 @@ fn scan_history(
     };
     let mut secrets_only = Engine::new(engine.config.clone(), rules);
     secrets_only.inline_suppressions = engine.inline_suppressions;
+    secrets_only.lean = true;
     let jobs = scan.jobs.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -471,6 +472,7 @@ fn run_check(a: CheckArgs) -> i32 {
         Err(e) => return fail(e),
     };
     engine.leak_at_exit = true;
+    engine.lean = true;
     let fail_on =
         fail_on.unwrap_or_else(|| engine.config.fail_on.map_or(Some(Severity::Low), |f| f.0));
     let stdin = match &a.stdin_filename {

@@ -29,9 +29,16 @@ pub const SDK_KEYWORDS: &[&str] = &[
     "privateKey",
     "Credentials(",
     "secret_access_key",
-    "AKIA",
-    "ASIA",
 ];
+
+/// Could this file hand a cloud SDK a literal credential? One of [`SDK_KEYWORDS`], or an
+/// access key id (`AKIA`/`ASIA`) together with `credentials` (PHP) or an `Amazon…` client (C#):
+/// a key id alone (common in fixtures and docs) does not make a file worth parsing.
+pub fn sdk_prefilter(file: &SourceFile) -> bool {
+    code::prefilter(file, SDK_KEYWORDS)
+        || code::prefilter(file, &["AKIA", "ASIA"])
+            && code::prefilter(file, &["credentials", "Amazon"])
+}
 
 /// Names of JWT libraries: a JWT rule only parses files that mention one.
 pub const JWT_LIBS: &[&str] = &["jwt", "JWT", "Jwt", "jose", "TokenValidationParameters"];
@@ -197,7 +204,7 @@ pub fn short(callee: &str) -> String {
 
 pub fn extract(file: &SourceFile, _parsed: &Parsed, _config: &Config) -> Facts {
     let mut f = Facts::default();
-    if !code::prefilter(file, SDK_KEYWORDS) {
+    if !sdk_prefilter(file) {
         return f;
     }
     let Some(t) = code::parse(file) else {

@@ -2,12 +2,16 @@
 //! Google auth), found through the syntax tree so comments and environment look-ups never count.
 
 use crate::context::FileCx;
-use crate::facts::code::{SDK_KEYWORDS, emit, finding, gate, sdk_credentials};
+use crate::facts::code::{emit, finding, sdk_credentials, sdk_prefilter};
+use crate::lang::code;
 use crate::finding::Finding;
 use crate::rules::Rule;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let Some(t) = gate(cx.file, SDK_KEYWORDS) else {
+    if code::Lang::of(cx.file).is_none() || !sdk_prefilter(cx.file) {
+        return;
+    }
+    let Some(t) = code::parse(cx.file) else {
         return;
     };
     for c in sdk_credentials(&t) {
