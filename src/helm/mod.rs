@@ -5,6 +5,7 @@
 //! Rendering degrades, never fails: a template that cannot be parsed or executed gets an error
 //! naming its template, line and function, and the chart's other templates still render.
 
+pub mod archive;
 pub mod exec;
 pub mod funcs;
 pub mod scan;
@@ -140,9 +141,13 @@ struct Ignore {
 
 impl Ignore {
     fn load(dir: &Path) -> Ignore {
-        let mut pats = Vec::new();
         let text = read_limited(&dir.join(".helmignore")).unwrap_or_default();
-        for line in String::from_utf8_lossy(&text).lines() {
+        Ignore::parse(&String::from_utf8_lossy(&text))
+    }
+
+    fn parse(text: &str) -> Ignore {
+        let mut pats = Vec::new();
+        for line in text.lines() {
             let l = line.trim();
             if l.is_empty() || l.starts_with('#') {
                 continue;
@@ -241,9 +246,20 @@ fn load_depth(dir: &Path, depth: usize, budget: &mut (usize, u64)) -> Result<Cha
                         let mut subs: Vec<_> = sub.flatten().collect();
                         subs.sort_by_key(|e| e.file_name());
                         for s in subs {
-                            if s.file_type().is_ok_and(|t| t.is_dir())
+                            let Ok(t) = s.file_type() else { continue };
+                            let sname = s.file_name().to_string_lossy().into_owned();
+                            if sname.starts_with(['.', '_']) {
+                                continue;
+                            }
+                            if t.is_dir()
                                 && s.path().join("Chart.yaml").is_file()
                                 && let Ok(c) = load_depth(&s.path(), depth + 1, budget)
+                            {
+                                chart.subcharts.push(c);
+                            } else if t.is_file()
+                                && sname.ends_with(".tgz")
+                                && let Some(data) = read_limited(&s.path())
+                                && let Ok(c) = load_archive(&s.path(), &data, depth + 1, budget)
                             {
                                 chart.subcharts.push(c);
                             }
@@ -287,6 +303,110 @@ fn load_depth(dir: &Path, depth: usize, budget: &mut (usize, u64)) -> Result<Cha
             ) {
                 chart.files.insert(r, data);
             }
+        }
+    }
+    Ok(chart)
+}
+
+/// A chart packed as a `.tgz` (at `path`, a subchart in `charts/`): read in memory within the
+/// chart's file and byte budget (see [`archive`]).
+fn load_archive(
+    path: &Path,
+    data: &[u8],
+    depth: usize,
+    budget: &mut (usize, u64),
+) -> Result<Chart, String> {
+    let files = archive::read_tgz(data, budget.1, budget.0, MAX_FILE)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    budget.0 = budget.0.saturating_sub(files.len());
+    let size: u64 = files.iter().map(|(_, d)| d.len() as u64).sum();
+    budget.1 = budget.1.saturating_sub(size);
+    chart_from_files(path, files, depth, budget)
+}
+
+/// A chart from its files in memory (paths relative to the chart): `Chart.yaml`,
+/// `values.yaml`, `.helmignore`, templates, other files, subcharts (folders or `.tgz`) in
+/// `charts/`.
+fn chart_from_files(
+    dir: &Path,
+    files: Vec<(String, Vec<u8>)>,
+    depth: usize,
+    budget: &mut (usize, u64),
+) -> Result<Chart, String> {
+    let get = |name: &str| files.iter().find(|(p, _)| p == name).map(|(_, d)| d);
+    let meta_text = get("Chart.yaml").ok_or_else(|| format!("{}: no Chart.yaml", dir.display()))?;
+    let meta = value::parse_yaml(&String::from_utf8_lossy(meta_text))
+        .map_err(|e| format!("Chart.yaml: {e}"))?;
+    let name = meta
+        .get("name")
+        .map(|v| funcs::strval(&v))
+        .unwrap_or_default();
+    let values = match get("values.yaml") {
+        Some(t) => value::parse_yaml(&String::from_utf8_lossy(t))
+            .map_err(|e| format!("values.yaml: {e}"))?,
+        None => Value::Nil,
+    };
+    let values = match values {
+        Value::Map(_) => values,
+        _ => new_map(BTreeMap::new()),
+    };
+    let ignore = Ignore::parse(&String::from_utf8_lossy(
+        get(".helmignore").map_or(&[][..], |d| d.as_slice()),
+    ));
+    let mut chart = Chart {
+        name,
+        dir: dir.to_path_buf(),
+        meta,
+        values,
+        ..Chart::default()
+    };
+    let mut subdirs: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    let mut files = files;
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    for (r, data) in files {
+        let ignored = ignore.ignored(&r, false)
+            || r.match_indices('/')
+                .any(|(i, _)| ignore.ignored(&r[..i], true));
+        if ignored {
+            continue;
+        }
+        if let Some(sub) = r.strip_prefix("charts/") {
+            if depth >= MAX_CHART_DEPTH || sub.starts_with(['.', '_']) {
+                continue;
+            }
+            match sub.split_once('/') {
+                Some((d, rest)) => subdirs
+                    .entry(d.to_string())
+                    .or_default()
+                    .push((rest.to_string(), data)),
+                None if sub.ends_with(".tgz") => {
+                    if let Ok(c) = load_archive(&dir.join(&r), &data, depth + 1, budget) {
+                        chart.subcharts.push(c);
+                    }
+                }
+                None => {}
+            }
+            continue;
+        }
+        if r.starts_with("templates/") {
+            chart
+                .templates
+                .push((r, String::from_utf8_lossy(&data).into_owned()));
+        } else if !matches!(
+            r.as_str(),
+            "Chart.yaml"
+                | "values.yaml"
+                | "values.schema.json"
+                | "requirements.yaml"
+                | "requirements.lock"
+                | "Chart.lock"
+        ) {
+            chart.files.insert(r, data);
+        }
+    }
+    for (d, sub) in subdirs {
+        if let Ok(c) = chart_from_files(&dir.join("charts").join(&d), sub, depth + 1, budget) {
+            chart.subcharts.push(c);
         }
     }
     Ok(chart)

@@ -289,3 +289,40 @@ fn go_template_semantics() {
         "\"80\" aGk= y c"
     );
 }
+
+#[test]
+fn tgz_subcharts_render_with_their_parent() {
+    use super::archive::tests::{entry, gz};
+    let mut tar = entry(
+        "sub/Chart.yaml",
+        b'0',
+        b"apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+    );
+    tar.extend(entry("sub/values.yaml", b'0', b"name: packed\nport: 1\n"));
+    tar.extend(entry(
+        "sub/templates/s.yaml",
+        b'0',
+        b"sub: {{ .Values.name }} {{ .Values.port }} {{ .Values.global.region }}\n",
+    ));
+    let d = chart(&[
+        ("Chart.yaml", CHART),
+        ("values.yaml", "global:\n  region: eu\nsub:\n  port: 2\n"),
+        ("templates/a.yaml", "a: 1\n"),
+    ]);
+    fs::write(d.path().join("charts/sub-0.1.0.tgz"), gz(&tar)).unwrap_or_else(|_| {
+        fs::create_dir_all(d.path().join("charts")).unwrap();
+        fs::write(d.path().join("charts/sub-0.1.0.tgz"), gz(&tar)).unwrap();
+    });
+    // An archive that escapes its folder is not read; the chart still renders.
+    fs::write(
+        d.path().join("charts/evil-0.1.0.tgz"),
+        gz(&entry("../evil/Chart.yaml", b'0', b"name: evil\n")),
+    )
+    .unwrap();
+    let r = render_dir(d.path(), &Options::default()).unwrap();
+    assert_eq!(
+        out(&r, "demo/charts/sub/templates/s.yaml"),
+        "sub: packed 2 eu\n"
+    );
+    assert!(r.templates.iter().all(|t| !t.name.contains("evil")));
+}

@@ -43,13 +43,30 @@ fn helm_python() -> Option<PathBuf> {
 
 fn fixture_charts_render_like_helm(python: &Path) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let charts: Vec<PathBuf> = std::fs::read_dir(root.join("testdata/helm"))
+    let mut charts: Vec<PathBuf> = std::fs::read_dir(root.join("testdata/helm"))
         .unwrap()
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.join("Chart.yaml").is_file())
         .collect();
     assert!(charts.len() >= 2);
+    // The kitchen sink again with its subchart packed as `charts/cache-0.1.0.tgz` (built here
+    // by Python's tarfile from our fixture).
+    let packed_root = tempfile::tempdir().unwrap();
+    let packed = packed_root.path().join("kitchen-sink-packed");
+    copy_dir(&root.join("testdata/helm/kitchen-sink"), &packed);
+    std::fs::remove_dir_all(packed.join("charts/cache")).unwrap();
+    run(
+        Command::new(python).args([
+            "-c",
+            "import sys, tarfile\nwith tarfile.open(sys.argv[1], 'w:gz') as t: t.add(sys.argv[2], arcname='cache')",
+            packed.join("charts/cache-0.1.0.tgz").to_str().unwrap(),
+            root.join("testdata/helm/kitchen-sink/charts/cache").to_str().unwrap(),
+        ]),
+        "tarfile",
+        Duration::from_secs(60),
+    );
+    charts.push(packed);
     let mut ours: BTreeMap<String, BTreeMap<String, Option<String>>> = BTreeMap::new();
     for c in &charts {
         let r = nhilint::helm::render_dir(c, &nhilint::helm::Options::default()).unwrap();
@@ -78,4 +95,24 @@ fn fixture_charts_render_like_helm(python: &Path) {
         out.contains("charts render identically; 0 YAML syntax errors"),
         "{out}"
     );
+    // The packed subchart's templates were rendered (not silently left out).
+    assert!(
+        ours["kitchen-sink-packed"]
+            .keys()
+            .any(|t| t.starts_with("kitchen-sink/charts/cache/templates/")),
+        "{:?}",
+        ours["kitchen-sink-packed"].keys()
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
 }
