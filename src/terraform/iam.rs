@@ -21,6 +21,10 @@ const BINDING_KEYS: &[&str] = &[
     "aws:username",
     // KMS key policies: `Principal: "*"` for the services of one account.
     "kms:calleraccount",
+    // S3 bucket policies delegating to the access points of one account (AWS's documented
+    // pattern): only requests through those access points.
+    "s3:dataaccesspointaccount",
+    "s3:dataaccesspointarn",
 ];
 
 /// Does the condition restrict who the caller can be? Negated operators, `IfExists` (absent
