@@ -185,6 +185,11 @@ fn iteration_reports_each_instance_where_the_value_is_written() {
         "policy `aws_iam_role_policy.svc_logs[\"api\"]` allows every `logs` action"
     ));
     assert!(!has("svc_logs[\"web\"]"));
+    // for_each over a module: each.value is the instance's outputs.
+    assert!(has(
+        "team/main.tf:11:23: iam-admin-equivalent-grant [high] `aws_iam_role_policy_attachment.teams[\"ops\"]`"
+    ));
+    assert!(!has("teams[\"dev\"]"));
     // dynamic blocks evaluated per element; no evaluator placeholders in any message.
     assert!(has("allows `s3:*`, `sqs:*` on every resource"));
     assert!(f.iter().all(|l| !l.contains("${")), "{f:#?}");

@@ -909,6 +909,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             }
         }
         order.extend(late);
+        let mut called_early: HashSet<usize> = HashSet::new();
         for (fi, n) in order {
             let Some(b) = n.as_block() else { continue };
             let block_start = self.out.res.len();
@@ -943,6 +944,7 @@ impl<'a, 'b> Builder<'a, 'b> {
             if keys.is_empty() && reusable {
                 keys.push(None);
             }
+            let keys_len = keys.len();
             for key in keys {
                 self.budget.charge(BLOCK_COST);
                 let (body, key) = if b.ident == "variable" {
@@ -994,7 +996,21 @@ impl<'a, 'b> Builder<'a, 'b> {
             if let Some(base) = block_base(n)
                 && referenced.contains(&base)
             {
-                let v = collection(&self.out.res[block_start..], &at, iter_at.is_some(), &base);
+                let v = if b.ident == "module" {
+                    // Its outputs are needed now: call it before the blocks that iterate.
+                    let from_inst = self.out.insts.len();
+                    for i in block_start..self.out.res.len() {
+                        called_early.insert(i);
+                        self.call(m, inst, depth, i);
+                    }
+                    self.outputs(
+                        block_start..block_start + (self.out.res.len() - block_start).min(keys_len),
+                        from_inst,
+                        &at,
+                    )
+                } else {
+                    collection(&self.out.res[block_start..], &at, iter_at.is_some(), &base)
+                };
                 scope.blocks.borrow_mut().insert(base, v);
             }
         }
@@ -1003,6 +1019,9 @@ impl<'a, 'b> Builder<'a, 'b> {
         let mut docs: HashMap<String, usize> = HashMap::new();
         for i in first_res..self.out.res.len() {
             let r = &self.out.res[i];
+            if r.inst != inst {
+                continue;
+            }
             if r.block == "data" && r.rtype == "aws_iam_policy_document" {
                 docs.insert(r.local_name(), i);
                 docs.entry(r.name.clone()).or_insert(i);
@@ -1017,6 +1036,9 @@ impl<'a, 'b> Builder<'a, 'b> {
         }
         for i in first_res..self.out.res.len() {
             let r = &self.out.res[i];
+            if r.inst != inst {
+                continue;
+            }
             if r.block == "data" && r.rtype == "aws_iam_policy_document" {
                 if let Some(p) = doc_policies.get(&r.local_name()) {
                     self.out.sites.push(Site {
@@ -1088,39 +1110,93 @@ impl<'a, 'b> Builder<'a, 'b> {
         if depth >= MAX_MODULE_DEPTH {
             return;
         }
-        #[allow(clippy::type_complexity)]
-        let calls: Vec<(String, Vec<(String, Val)>, String, usize)> = (first_res
-            ..self.out.res.len())
-            .filter_map(|i| {
-                let r = &self.out.res[i];
-                if r.block != "module" {
-                    return None;
-                }
-                let src = r.body.get("source")?.known_str()?;
-                let d = local_source(&m.dir, src)
-                    .or_else(|| self.external.get(&(m.dir.clone(), r.name.clone())).cloned())?;
-                Some((d, r.body.entries().to_vec(), r.address.clone(), i))
-            })
-            .collect();
-        for (d, args, name, call) in calls {
-            let Some(child) = self.modules.get(&d) else {
-                continue;
-            };
-            if child.dir == m.dir {
+        for i in first_res..self.out.res.len() {
+            if self.out.res[i].inst == inst
+                && self.out.res[i].block == "module"
+                && !called_early.contains(&i)
+            {
+                self.call(m, inst, depth, i);
+            }
+        }
+    }
+
+    /// Evaluate the module a `module` block (index `i` in `res`) of instance `inst` calls.
+    fn call(&mut self, m: &Module<'a>, inst: usize, depth: usize, i: usize) {
+        if depth >= MAX_MODULE_DEPTH {
+            return;
+        }
+        let r = &self.out.res[i];
+        let Some(src) = r.body.get("source").and_then(|s| s.known_str()) else {
+            return;
+        };
+        let Some(d) = local_source(&m.dir, src)
+            .or_else(|| self.external.get(&(m.dir.clone(), r.name.clone())).cloned())
+        else {
+            return;
+        };
+        let (args, name) = (r.body.entries().to_vec(), r.address.clone());
+        let Some(child) = self.modules.get(&d) else {
+            return;
+        };
+        if child.dir == m.dir {
+            return;
+        }
+        let mut vars = self.defaults(child);
+        for (k, v) in args {
+            if matches!(
+                k.as_str(),
+                "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
+            ) {
                 continue;
             }
-            let mut vars = self.defaults(child);
-            for (k, v) in args {
-                if matches!(
-                    k.as_str(),
-                    "source" | "version" | "providers" | "count" | "for_each" | "depends_on"
-                ) {
-                    continue;
-                }
-                vars.insert(k, v);
+            vars.insert(k, v);
+        }
+        let label = format!("{} → {name}", self.out.insts[inst].label);
+        self.instance(child, vars, depth + 1, label, Some((inst, i)));
+    }
+
+    /// The outputs of the instances a `module` block's instances (`calls`) created, as a
+    /// `for_each` sees `module.x`.
+    fn outputs(&self, calls: std::ops::Range<usize>, from_inst: usize, at: &At) -> Val {
+        let obj = |c: usize| {
+            let es = self
+                .out
+                .insts
+                .iter()
+                .enumerate()
+                .skip(from_inst)
+                .find(|(_, x)| x.call == Some(c))
+                .map(|(ci, _)| {
+                    self.out
+                        .res
+                        .iter()
+                        .filter(|r| r.inst == ci && r.block == "output")
+                        .filter_map(|r| Some((r.name.clone(), r.body.get("value")?.clone())))
+                        .collect::<Vec<_>>()
+                });
+            match es {
+                Some(es) => Val::new(K::Obj(es), at.clone()),
+                None => Val::unknown("module", at.clone()),
             }
-            let label = format!("{} → {name}", self.out.insts[inst].label);
-            self.instance(child, vars, depth + 1, label, Some((inst, call)));
+        };
+        let res = &self.out.res[calls.clone()];
+        match res.first().and_then(|r| r.key.as_deref()) {
+            None if res.len() == 1 => obj(calls.start),
+            Some(k) if k.starts_with('"') => Val::new(
+                K::Obj(
+                    calls
+                        .map(|c| {
+                            let k = self.out.res[c].key.as_deref().unwrap_or_default();
+                            let k = serde_json::from_str::<String>(k)
+                                .unwrap_or_else(|_| k.trim_matches('"').to_string());
+                            (k, obj(c))
+                        })
+                        .collect(),
+                ),
+                at.clone(),
+            ),
+            Some(_) => Val::new(K::List(calls.map(obj).collect()), at.clone()),
+            _ => Val::unknown("module", at.clone()),
         }
     }
 
@@ -1323,6 +1399,9 @@ fn expansion(scope: &Scope, fi: usize, n: &Node) -> (Vec<InstanceKey>, Option<At
 /// `aws_iam_role.x` / `data.t.x` for a resource or data block.
 fn block_base(n: &Node) -> Option<String> {
     let b = n.as_block()?;
+    if b.ident == "module" {
+        return Some(format!("module.{}", b.labels.first()?.0));
+    }
     let (t, name) = (b.labels.first()?, b.labels.get(1)?);
     match b.ident.as_str() {
         "resource" => Some(format!("{}.{}", t.0, name.0)),

@@ -146,3 +146,17 @@ resource "aws_iam_role_policy" "svc_logs" {
     }]
   })
 }
+
+# for_each over a module: one instance per module instance, each.value its outputs.
+module "teams" {
+  source   = "./modules/team"
+  for_each = { ops = true, dev = false }
+  name     = each.key
+  admin    = each.value
+}
+
+resource "aws_iam_role_policy_attachment" "teams" {
+  for_each   = module.teams
+  role       = each.value.role_name
+  policy_arn = each.value.policy_arn
+}
