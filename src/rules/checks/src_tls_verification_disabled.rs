@@ -5,7 +5,7 @@
 //! options (PHP).
 
 use crate::context::FileCx;
-use crate::facts::code::{emit, finding, gate, sends_credentials};
+use crate::facts::code::{emit, finding, gate, gate_both, sends_credentials};
 use crate::finding::{Finding, Severity};
 use crate::lang::{Span, V};
 use crate::lang::code::{expr, is_false, is_true, lit};
@@ -22,8 +22,9 @@ const KEYWORDS: &[&str] = &[
     "NODE_TLS_REJECT_UNAUTHORIZED",
     "strictSSL",
     "InsecureSkipVerify",
-    "X509TrustManager",
-    "HostnameVerifier",
+    "checkServerTrusted",
+    "NoopHostnameVerifier",
+    "ALLOW_ALL_HOSTNAME_VERIFIER",
     "TrustAllStrategy",
     "_create_unverified_context",
     "CERT_NONE",
@@ -36,8 +37,12 @@ const KEYWORDS: &[&str] = &[
     "verify_peer",
     "'verify' =>",
     "\"verify\" =>",
-    "hostnameVerifier",
 ];
+
+/// Hostname verifier APIs: parsed only with a lambda or method that returns `true` in the file
+/// (TLS libraries mention `HostnameVerifier` in most files).
+const VERIFIERS: &[&str] = &["HostnameVerifier", "hostnameVerifier"];
+const TRUE_TOKENS: &[&str] = &["-> true", "->true", "return true", "=> true", "=>true"];
 
 /// Keys of literal entries (dictionaries, hashes, arrays, keyword arguments) that switch
 /// verification off when `false` / `0`.
@@ -61,7 +66,8 @@ const CALLBACKS: &[&str] = &[
 ];
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
-    let Some(t) = gate(cx.file, KEYWORDS) else {
+    let Some(t) = gate(cx.file, KEYWORDS).or_else(|| gate_both(cx.file, VERIFIERS, TRUE_TOKENS))
+    else {
         return;
     };
     let authed = sends_credentials(cx.file);
