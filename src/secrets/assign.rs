@@ -568,10 +568,21 @@ fn sibling_value(b: &[u8], ks: usize, ke: usize, style: Style) -> Option<Assign>
     None
 }
 
-/// Is the documentation text at `at` inside a code block that is a template: a fenced block
-/// (```` ``` ````) holding a `<placeholder>` with two or more words (`<secret-name>`,
-/// `<your_token>`)? Its other values are samples to replace, not secrets of the author.
+/// Is the documentation text at `at` a sample the document itself marks as one: its line holds
+/// a `<placeholder>` (`--db-instance-identifier <DbName> --master-user-password x`); it sits in
+/// a fenced block (```` ``` ````) holding a placeholder (`<secret-name>`, `[API-ID]` in a URL)
+/// or an RFC 2606 example domain (`https://auth.example.com`); or, outside blocks, its paragraph
+/// says `example` ("For our example, the following values are used:")?
 pub fn template_snippet(b: &[u8], at: usize) -> bool {
+    let line_of = |i: usize| {
+        let s = memchr::memrchr(b'\n', &b[..i]).map_or(0, |p| p + 1);
+        let e = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |p| i + p);
+        (s, e)
+    };
+    let (ls, le) = line_of(at);
+    if has_placeholder(&b[ls..le], false) {
+        return true;
+    }
     let fence = |l: &[u8]| {
         let t = l
             .iter()
@@ -580,47 +591,90 @@ pub fn template_snippet(b: &[u8], at: usize) -> bool {
         t.starts_with(b"```") || t.starts_with(b"~~~")
     };
     // Fences from the top of the file: the last one before `at` opens a block when it is odd.
-    let (mut open, mut count, mut ls) = (0, 0, 0);
-    while ls < at {
-        let le = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |q| ls + q);
-        if le >= at {
-            break;
-        }
-        if fence(&b[ls..le]) {
+    let (mut open, mut count, mut i) = (0, 0, 0);
+    while i < ls {
+        let e = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |q| i + q);
+        if fence(&b[i..e]) {
             count += 1;
-            open = le;
+            open = e;
         }
-        ls = le + 1;
+        i = e + 1;
     }
     if count % 2 == 0 {
-        return false;
+        // Outside blocks: the paragraph up to the value's line (at most 8 lines back).
+        let mut s = ls;
+        for _ in 0..8 {
+            if s == 0 {
+                break;
+            }
+            let (ps, pe) = line_of(s - 1);
+            if b[ps..pe].iter().all(|c| c.is_ascii_whitespace()) || fence(&b[ps..pe]) {
+                break;
+            }
+            s = ps;
+        }
+        // The word in prose ("for example", "our example"), not a domain (`auth.example.com`).
+        let para = String::from_utf8_lossy(&b[s..le]).to_ascii_lowercase();
+        let p = para.as_bytes();
+        return para.match_indices("example").any(|(k, w)| {
+            let before = k.checked_sub(1).map(|x| p[x]);
+            let after = p.get(k + w.len()).copied();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'@' | b'/'))
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'.')
+        });
     }
     let mut end = b.len();
-    let mut ls = memchr::memchr(b'\n', &b[at..]).map_or(b.len(), |q| at + q + 1);
-    while ls < b.len() {
-        let le = memchr::memchr(b'\n', &b[ls..]).map_or(b.len(), |q| ls + q);
-        if fence(&b[ls..le]) {
-            end = ls;
+    let mut i = le + 1;
+    while i < b.len() {
+        let e = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |q| i + q);
+        if fence(&b[i..e]) {
+            end = i;
             break;
         }
-        ls = le + 1;
+        i = e + 1;
     }
-    let block = &b[open..end];
+    let block = &b[open..end.max(open)];
+    has_placeholder(block, true)
+        || [
+            ".example.com",
+            ".example.org",
+            ".example.net",
+            "//example.com",
+            "@example.com",
+        ]
+        .iter()
+        .any(|d| memchr::memmem::find(block, d.as_bytes()).is_some())
+}
+
+/// A `<placeholder>` in `text`: a name with a separator or a capital (`<secret-name>`,
+/// `<DbName>`, `<your token>`; HTML tags are lower-case words); in a code block also a bracketed
+/// one in a URL path (`/[stageName]/`).
+fn has_placeholder(text: &[u8], brackets: bool) -> bool {
     let mut i = 0;
-    while let Some(o) = memchr::memchr(b'<', &block[i..]) {
-        let s = i + o + 1;
+    while let Some(o) = memchr::memchr2(b'<', b'[', &text[i..]) {
+        let at = i + o;
+        let close = if text[at] == b'<' { b'>' } else { b']' };
+        let s = at + 1;
+        i = s;
+        if close == b']' && !(brackets && at > 0 && matches!(text[at - 1], b'/' | b'.')) {
+            continue;
+        }
         let mut j = s;
-        let mut seps = 0;
-        while j < block.len()
-            && (block[j].is_ascii_alphanumeric() || matches!(block[j], b'-' | b'_'))
+        let (mut marks, mut upper) = (0, false);
+        while j < text.len()
+            && (text[j].is_ascii_alphanumeric() || matches!(text[j], b'-' | b'_' | b' '))
         {
-            seps += usize::from(matches!(block[j], b'-' | b'_'));
+            marks += usize::from(matches!(text[j], b'-' | b'_' | b' '));
+            upper |= text[j].is_ascii_uppercase();
             j += 1;
         }
-        if j > s && block[s].is_ascii_lowercase() && seps > 0 && block.get(j) == Some(&b'>') {
+        if j > s
+            && text[s].is_ascii_alphabetic()
+            && text.get(j) == Some(&close)
+            && (marks > 0 || upper)
+        {
             return true;
         }
-        i = s;
     }
     false
 }
@@ -1657,6 +1711,13 @@ mod tests {
             b"x\n```yaml\nname: <secret-name>\ntoken: abc\n```\n",
             35
         ));
+        let doc = "For our example, the following values are used:\n- Secret: `k9`\n\nReal:\n- Secret: `k8`\n";
+        assert!(template_snippet(doc.as_bytes(), doc.find("k9").unwrap()));
+        assert!(!template_snippet(doc.as_bytes(), doc.find("k8").unwrap()));
+        let doc = "```yaml\nissuer: https://auth.example.com\nclientSecret: k9\n```\n`aws rds modify --id <DbName> --password k7`\n<br> password: k6\n";
+        assert!(template_snippet(doc.as_bytes(), doc.find("k9").unwrap()));
+        assert!(template_snippet(doc.as_bytes(), doc.find("k7").unwrap()));
+        assert!(!template_snippet(doc.as_bytes(), doc.find("k6").unwrap()));
         assert!(!template_snippet(
             b"```\n<secret-name>\n```\ntoken: abc\n```\nx\n```\n",
             30
