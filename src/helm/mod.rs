@@ -74,6 +74,27 @@ pub struct Chart {
     pub subcharts: Vec<Chart>,
 }
 
+impl Chart {
+    /// Files the chart loader keeps: templates as text, every other file but the chart's own
+    /// metadata and values as `.Files` content.
+    fn add_file(&mut self, rel: String, data: Vec<u8>) {
+        if rel.starts_with("templates/") {
+            self.templates
+                .push((rel, String::from_utf8_lossy(&data).into_owned()));
+        } else if !matches!(
+            rel.as_str(),
+            "Chart.yaml"
+                | "values.yaml"
+                | "values.schema.json"
+                | "requirements.yaml"
+                | "requirements.lock"
+                | "Chart.lock"
+        ) {
+            self.files.insert(rel, data);
+        }
+    }
+}
+
 /// One rendered template.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -288,21 +309,7 @@ fn load_depth(dir: &Path, depth: usize, budget: &mut (usize, u64)) -> Result<Cha
                 ));
             }
             budget.1 -= data.len() as u64;
-            if r.starts_with("templates/") {
-                chart
-                    .templates
-                    .push((r, String::from_utf8_lossy(&data).into_owned()));
-            } else if !matches!(
-                r.as_str(),
-                "Chart.yaml"
-                    | "values.yaml"
-                    | "values.schema.json"
-                    | "requirements.yaml"
-                    | "requirements.lock"
-                    | "Chart.lock"
-            ) {
-                chart.files.insert(r, data);
-            }
+            chart.add_file(r, data);
         }
     }
     Ok(chart)
@@ -388,21 +395,7 @@ fn chart_from_files(
             }
             continue;
         }
-        if r.starts_with("templates/") {
-            chart
-                .templates
-                .push((r, String::from_utf8_lossy(&data).into_owned()));
-        } else if !matches!(
-            r.as_str(),
-            "Chart.yaml"
-                | "values.yaml"
-                | "values.schema.json"
-                | "requirements.yaml"
-                | "requirements.lock"
-                | "Chart.lock"
-        ) {
-            chart.files.insert(r, data);
-        }
+        chart.add_file(r, data);
     }
     for (d, sub) in subdirs {
         if let Ok(c) = chart_from_files(&dir.join("charts").join(&d), sub, depth + 1, budget) {
