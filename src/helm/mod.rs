@@ -75,6 +75,37 @@ pub struct Chart {
 }
 
 impl Chart {
+    /// A chart with no files yet: metadata from `Chart.yaml`, default values from `values.yaml`
+    /// (absent or not a mapping: empty).
+    fn from_meta(
+        dir: &Path,
+        meta_text: &[u8],
+        values_text: Option<&[u8]>,
+    ) -> Result<Chart, String> {
+        let meta = value::parse_yaml(&String::from_utf8_lossy(meta_text))
+            .map_err(|e| format!("Chart.yaml: {e}"))?;
+        let name = meta
+            .get("name")
+            .map(|v| funcs::strval(&v))
+            .unwrap_or_default();
+        let values = match values_text {
+            Some(t) => value::parse_yaml(&String::from_utf8_lossy(t))
+                .map_err(|e| format!("values.yaml: {e}"))?,
+            None => Value::Nil,
+        };
+        let values = match values {
+            Value::Map(_) => values,
+            _ => new_map(BTreeMap::new()),
+        };
+        Ok(Chart {
+            name,
+            dir: dir.to_path_buf(),
+            meta,
+            values,
+            ..Chart::default()
+        })
+    }
+
     /// Files the chart loader keeps: templates as text, every other file but the chart's own
     /// metadata and values as `.Files` content.
     fn add_file(&mut self, rel: String, data: Vec<u8>) {
@@ -214,29 +245,9 @@ pub fn load(dir: &Path) -> Result<Chart, String> {
 fn load_depth(dir: &Path, depth: usize, budget: &mut (usize, u64)) -> Result<Chart, String> {
     let meta_text = read_limited(&dir.join("Chart.yaml"))
         .ok_or_else(|| format!("{}: no readable Chart.yaml", dir.display()))?;
-    let meta = value::parse_yaml(&String::from_utf8_lossy(&meta_text))
-        .map_err(|e| format!("Chart.yaml: {e}"))?;
-    let name = meta
-        .get("name")
-        .map(|v| funcs::strval(&v))
-        .unwrap_or_default();
-    let values = match read_limited(&dir.join("values.yaml")) {
-        Some(t) => value::parse_yaml(&String::from_utf8_lossy(&t))
-            .map_err(|e| format!("values.yaml: {e}"))?,
-        None => Value::Nil,
-    };
-    let values = match values {
-        Value::Map(_) => values,
-        _ => new_map(BTreeMap::new()),
-    };
+    let values = read_limited(&dir.join("values.yaml"));
     let ignore = Ignore::load(dir);
-    let mut chart = Chart {
-        name,
-        dir: dir.to_path_buf(),
-        meta,
-        values,
-        ..Chart::default()
-    };
+    let mut chart = Chart::from_meta(dir, &meta_text, values.as_deref())?;
     let mut stack = vec![(dir.to_path_buf(), String::new())];
     while let Some((d, rel)) = stack.pop() {
         let Ok(rd) = std::fs::read_dir(&d) else {
@@ -342,31 +353,10 @@ fn chart_from_files(
 ) -> Result<Chart, String> {
     let get = |name: &str| files.iter().find(|(p, _)| p == name).map(|(_, d)| d);
     let meta_text = get("Chart.yaml").ok_or_else(|| format!("{}: no Chart.yaml", dir.display()))?;
-    let meta = value::parse_yaml(&String::from_utf8_lossy(meta_text))
-        .map_err(|e| format!("Chart.yaml: {e}"))?;
-    let name = meta
-        .get("name")
-        .map(|v| funcs::strval(&v))
-        .unwrap_or_default();
-    let values = match get("values.yaml") {
-        Some(t) => value::parse_yaml(&String::from_utf8_lossy(t))
-            .map_err(|e| format!("values.yaml: {e}"))?,
-        None => Value::Nil,
-    };
-    let values = match values {
-        Value::Map(_) => values,
-        _ => new_map(BTreeMap::new()),
-    };
     let ignore = Ignore::parse(&String::from_utf8_lossy(
         get(".helmignore").map_or(&[][..], |d| d.as_slice()),
     ));
-    let mut chart = Chart {
-        name,
-        dir: dir.to_path_buf(),
-        meta,
-        values,
-        ..Chart::default()
-    };
+    let mut chart = Chart::from_meta(dir, meta_text, get("values.yaml").map(|d| d.as_slice()))?;
     let mut subdirs: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
     let mut files = files;
     files.sort_by(|a, b| a.0.cmp(&b.0));
