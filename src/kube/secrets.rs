@@ -263,12 +263,7 @@ pub fn judge_literal(
     if v.contains("PRIVATE KEY-----") {
         return private_key_body(v).then_some(crate::finding::Confidence::High);
     }
-    if v.is_empty()
-        || setting_key(key)
-        || !secret_like_value(v)
-        || assign::fixture_value(v)
-        || named_placeholder(v)
-    {
+    if v.is_empty() || setting_key(key) || !secret_like_value(v) || assign::fixture_value(v) {
         return None;
     }
     if host_port(v) {
@@ -310,22 +305,6 @@ pub fn judge_literal(
         _ if neutral_ok || secret_like_key(key) => assign::judge(NameClass::Secret, last, v, true),
         _ => None,
     }
-}
-
-/// A value that names what it stands for (`another_pw`, `secret_pw`, `admin-password`):
-/// lowercase words joined by `_` or `-`, one of them a password word.
-fn named_placeholder(v: &str) -> bool {
-    let parts: Vec<&str> = v.split(['_', '-']).collect();
-    parts.len() >= 2
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase()))
-        && parts.iter().any(|p| {
-            matches!(
-                *p,
-                "pw" | "pwd" | "pass" | "passwd" | "password" | "secret" | "token"
-            )
-        })
 }
 
 /// Does a Docker config (`.dockerconfigjson`) hold a real `auth` or `password`?

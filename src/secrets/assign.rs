@@ -1340,6 +1340,7 @@ pub fn fixture_value(v: &str) -> bool {
     let l = v.to_ascii_lowercase();
     let nv = norm(v);
     super::is_placeholder(v)
+        || named_placeholder(v)
         || has_any(&l, PLACEHOLDER_PARTS)
         || TEST_VALUES.contains(&l.as_str())
         || sequential(v)
@@ -1352,6 +1353,23 @@ pub fn fixture_value(v: &str) -> bool {
             ]
             .iter()
             .any(|w| nv.contains(w))
+}
+
+/// A value that names what it stands for (`another_pw`, `secret_pw`, `admin-password`):
+/// two or three lowercase words joined by `_` or `-`, the last a password word (a phrase such
+/// as `key_to_decrypt_the_secret` is a chosen password, not a label).
+pub fn named_placeholder(v: &str) -> bool {
+    let parts: Vec<&str> = v.split(['_', '-']).collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase()))
+        && parts.last().is_some_and(|p| {
+            matches!(
+                *p,
+                "pw" | "pwd" | "pass" | "passwd" | "password" | "secret" | "token"
+            )
+        })
 }
 
 /// A value that a test file uses as a stand-in: digest-shaped (only hex digits and dashes:
@@ -1444,6 +1462,7 @@ pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<
         || version(v)
         || ident_path(v)
         || upper_snake(v)
+        || named_placeholder(v)
     {
         return None;
     }
@@ -1738,6 +1757,8 @@ mod tests {
         no(Password, "if_you_see_this_please_use_k8s", false);
         no(Password, "ACTUAL_ANSWER_CHALLENGE7", false);
         no(Password, "changeme", false);
+        no(Password, "another_pw", true);
+        no(Password, "backup-password", true);
         no(Password, "<your-password>", false);
         no(Password, "${DB_PASSWORD}", false);
         no(Password, "123456789", false);

@@ -15,7 +15,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 if r.body.get("status").and_then(|s| s.known_str()) == Some("Inactive") {
                     continue;
                 }
-                let user = r.body.get("user").map(|u| u.display()).unwrap_or_default();
+                let user = r.body.get("user").map(user_name).unwrap_or_default();
                 let stored = if crate::terraform::cfn::lowered(r) { "can be read from the stack with `Fn::GetAtt`" } else { "is stored in Terraform state" };
                 format!("`{}` creates a static access key for IAM user `{user}`: it never expires and its secret {stored}", r.full_address())
             }
@@ -31,5 +31,17 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             _ => continue,
         };
         push(out, finding(&fs, rule, &r.label_at, msg));
+    }
+}
+
+/// The user a key belongs to: a reference to a user's name (`aws_iam_user.ci.name`, or the
+/// `!Ref User` of a template) names the user resource (`aws_iam_user.ci`, `User`); a literal
+/// name is shown as written.
+fn user_name(v: &crate::terraform::eval::Val) -> String {
+    match v.unknown_text() {
+        Some(t) if t.starts_with("aws_iam_user.") => {
+            t.strip_suffix(".name").unwrap_or(t).to_string()
+        }
+        _ => v.display(),
     }
 }
