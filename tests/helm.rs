@@ -310,3 +310,58 @@ fn a_finding_driven_by_a_value_names_the_values_line() {
         "{f:#?}"
     );
 }
+
+fn helm_fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/helm").join(name)
+}
+
+fn error_of(report: &Report, path: &str) -> String {
+    report
+        .errors
+        .iter()
+        .filter(|e| e.path == path)
+        .map(|e| e.message.clone())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Charts Helm itself cannot render with their default values (each cause of the fallbacks
+/// seen on real charts): the warning says why, the other templates still render.
+#[test]
+fn templates_helm_cannot_render_either_say_why() {
+    // A dependency of Chart.yaml never fetched into charts/: its defaults are missing, so a
+    // field of them is a nil access (kube-prometheus-stack's clusterrole.yaml).
+    let report = scan(&helm_fixture("missing-dependency"));
+    let msg = error_of(&report, "templates/clusterrole.yaml");
+    assert!(
+        msg.contains("missing-dependency/templates/clusterrole.yaml:9: nil pointer evaluating interface {}.enabled")
+            && msg.contains("dependencies of Chart.yaml not in charts/: metrics-agent (Helm refuses the chart until `helm dependency build` fetches them)"),
+        "{msg}"
+    );
+    assert_eq!(error_of(&report, "templates/serviceaccount.yaml"), "");
+    // A value the chart requires is not in its defaults, and a template reads the failing one
+    // through `include` (prometheus-postgres-exporter's secrets.yaml and deployment.yaml).
+    let report = scan(&helm_fixture("required-value"));
+    let msg = error_of(&report, "templates/secret.yaml");
+    assert!(
+        msg.contains("required-value/templates/secret.yaml:1: in `required`: database.password must be set; the chart refuses these values and Helm fails the same way"),
+        "{msg}"
+    );
+    let msg = error_of(&report, "templates/deployment.yaml");
+    assert!(
+        msg.contains("required-value/templates/secret.yaml:1: in `required`: database.password must be set (reached from this template through include or template)"),
+        "{msg}"
+    );
+    assert_eq!(error_of(&report, "templates/configmap.yaml"), "");
+    // An empty list printed on the line below its key, at the key's indentation: Helm's output
+    // is not YAML either (eks-blueprints' karpenter nodepool.yaml with default values).
+    let report = scan(&helm_fixture("empty-list-value"));
+    let msg = error_of(&report, "templates/pool.yaml");
+    assert!(
+        msg.starts_with("YAML syntax error")
+            && msg.ends_with("(in the rendered template: its output is not YAML, which Helm refuses too)"),
+        "{msg}"
+    );
+    assert_eq!(report.errors.len(), 1, "{:#?}", report.errors);
+    assert_eq!(report.errors[0].line, Some(9), "{:#?}", report.errors);
+}

@@ -170,6 +170,9 @@ pub struct ChartRendering {
     pub templates: Vec<Rendered>,
     /// Problems that are not one template's (unreadable values, subcharts).
     pub warnings: Vec<String>,
+    /// Dependencies `Chart.yaml` names that are not in `charts/` (not fetched): Helm refuses
+    /// to render such a chart until `helm dependency build`.
+    pub missing_dependencies: Vec<String>,
 }
 
 impl ChartRendering {
@@ -471,12 +474,14 @@ struct Scoped<'a> {
     is_root: bool,
 }
 
+/// `missing`: dependencies of `Chart.yaml` files with no chart in `charts/`.
 fn scope<'a>(
     chart: &'a Chart,
     prefix: String,
     values: Value,
     is_root: bool,
     out: &mut Vec<Scoped<'a>>,
+    missing: &mut Vec<String>,
     depth: usize,
 ) {
     let deps = dependencies(&chart.meta);
@@ -484,6 +489,11 @@ fn scope<'a>(
         .get("global")
         .unwrap_or_else(|| new_map(BTreeMap::new()));
     let mut children = Vec::new();
+    for d in &deps {
+        if !chart.subcharts.iter().any(|s| s.name == d.0) {
+            missing.push(d.0.clone());
+        }
+    }
     for sub in &chart.subcharts {
         // The dependency entry for this subchart (by name; an alias renames its values key).
         let dep = deps.iter().find(|d| d.0 == sub.name);
@@ -533,6 +543,7 @@ fn scope<'a>(
                 sv,
                 false,
                 out,
+                missing,
                 depth + 1,
             );
             children.push(out.len() - 1);
@@ -586,7 +597,15 @@ pub fn render(chart: &Chart, opts: &Options) -> ChartRendering {
             .insert("global".into(), new_map(BTreeMap::new()));
     }
     let mut scoped = Vec::new();
-    scope(chart, chart.name.clone(), top_values, true, &mut scoped, 0);
+    scope(
+        chart,
+        chart.name.clone(),
+        top_values,
+        true,
+        &mut scoped,
+        &mut result.missing_dependencies,
+        0,
+    );
 
     // Every template of every chart, in Helm's order: deeper paths first, then by name
     // descending (so a parent's definitions win over its subcharts').

@@ -223,9 +223,7 @@ pub fn template(file: &SourceFile, abs: &Path, cache: &Cache, variant: &Variant)
         return Outcome::NotRendered;
     }
     if let Some(e) = &r.error {
-        return Outcome::Failed(format!(
-            "helm template not rendered, read with its actions masked instead: {e}"
-        ));
+        return Outcome::Failed(failure(r, e, &rendering.missing_dependencies));
     }
     let Some(text) = &r.text else {
         return Outcome::NotRendered;
@@ -241,10 +239,37 @@ pub fn template(file: &SourceFile, abs: &Path, cache: &Cache, variant: &Variant)
         .into_iter()
         .map(|e| ParseError {
             offset: r.source_offset(e.offset).unwrap_or(0),
-            message: format!("{} (in the rendered template)", e.message),
+            message: format!(
+                "{} (in the rendered template: its output is not YAML, which Helm refuses too)",
+                e.message
+            ),
         })
         .collect();
     Outcome::Rendered(docs, errors)
+}
+
+/// The warning for template `r` that failed with `e`, saying why where the cause is known
+/// (Helm fails the same way on each of these).
+fn failure(r: &Rendered, e: &super::RenderError, missing: &[String]) -> String {
+    let mut out =
+        format!("helm template not rendered, read with its actions masked instead: {e}");
+    if e.template != r.name {
+        out.push_str(" (reached from this template through include or template)");
+    }
+    if matches!(e.function.as_deref(), Some("required" | "fail")) {
+        out.push_str(
+            "; the chart refuses these values and Helm fails the same way (give the value in \
+             a values file: `values` of `[[helm.charts]]` in nhilint.toml)",
+        );
+    }
+    if !missing.is_empty() {
+        out.push_str(&format!(
+            "; dependencies of Chart.yaml not in charts/: {} (Helm refuses the chart until \
+             `helm dependency build` fetches them)",
+            missing.join(", ")
+        ));
+    }
+    out
 }
 
 fn remap_span(r: &Rendered, s: &std::ops::Range<usize>) -> std::ops::Range<usize> {
