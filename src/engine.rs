@@ -611,9 +611,15 @@ impl Engine {
         self.helm.clear();
         let max = self.config.scan.max_file_size;
         // Helm template files on disk, for the charts' extra renderings.
-        let helm_abs: HashMap<String, PathBuf> = inputs
+        let mut helm_abs: HashMap<String, PathBuf> = inputs
             .iter()
             .filter(|i| i.text.is_none() && i.rel.contains("templates/"))
+            .map(|i| (i.rel.clone(), i.abs.clone()))
+            .collect();
+        // Subcharts packed as `charts/*.tgz` (their templates are read after the files).
+        let archives: Vec<(String, PathBuf)> = inputs
+            .iter()
+            .filter(|i| i.text.is_none() && i.rel.ends_with(".tgz") && i.rel.contains("charts/"))
             .map(|i| (i.rel.clone(), i.abs.clone()))
             .collect();
         let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
@@ -665,6 +671,25 @@ impl Engine {
             if skipped {
                 report.stats.files_skipped += 1;
             }
+        }
+        // Templates of packed subcharts, each read as a file of its own (logical path below
+        // the archive's), reported at the archive at the end.
+        let (packed, packed_templates) =
+            crate::helm::scan::Packed::find(&self.config, &self.helm, &archives);
+        let packed_outcomes: Vec<Option<FileOutcome>> = packed_templates
+            .par_iter()
+            .map(|(logical, abs, text)| {
+                let mut file = SourceFile::new(logical.clone(), text.clone());
+                file.kind = FileKind::HelmTemplate;
+                crate::guard::catch(|| self.analyze_file_at(file, Some(abs))).ok()
+            })
+            .collect();
+        for ((logical, abs, _), o) in packed_templates.into_iter().zip(packed_outcomes) {
+            let Some(o) = o else { continue };
+            raw.extend(o.findings);
+            report.errors.extend(o.errors);
+            units.push(o.unit);
+            helm_abs.insert(logical, abs);
         }
         // Terraform facts of multi-file modules: values from sibling files and tfvars.
         facts::terraform::resolve_module_dirs(&mut units, &self.config);
@@ -778,6 +803,7 @@ impl Engine {
                 },
             );
         report.findings = findings;
+        packed.relocate(&mut report.findings, &mut report.errors);
         report.suppressed = suppressed;
         report.hidden_by_path_class = hidden;
         report.errors.sort();

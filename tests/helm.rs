@@ -312,7 +312,9 @@ fn a_finding_driven_by_a_value_names_the_values_line() {
 }
 
 fn helm_fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/helm").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/helm")
+        .join(name)
 }
 
 fn error_of(report: &Report, path: &str) -> String {
@@ -359,9 +361,53 @@ fn templates_helm_cannot_render_either_say_why() {
     let msg = error_of(&report, "templates/pool.yaml");
     assert!(
         msg.starts_with("YAML syntax error")
-            && msg.ends_with("(in the rendered template: its output is not YAML, which Helm refuses too)"),
+            && msg.ends_with(
+                "(in the rendered template: its output is not YAML, which Helm refuses too)"
+            ),
         "{msg}"
     );
     assert_eq!(report.errors.len(), 1, "{:#?}", report.errors);
     assert_eq!(report.errors[0].line, Some(9), "{:#?}", report.errors);
+}
+
+/// `testdata/helm-packed/parent` with `agent` packed as `charts/agent-1.0.0.tgz`, at `at`.
+fn packed_chart(at: &Path) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/helm-packed");
+    copy_dir(&src.join("parent"), at);
+    std::fs::create_dir_all(at.join("charts")).unwrap();
+    let tgz = nhilint::helm::archive::pack::tgz_of_dir(&src.join("agent"), "agent").unwrap();
+    std::fs::write(at.join("charts/agent-1.0.0.tgz"), tgz).unwrap();
+}
+
+/// Objects of a subchart packed as `charts/*.tgz` are reported at the archive, the template
+/// and its line in the message; suppression comments in the packed template and path classes
+/// apply.
+#[test]
+fn findings_of_packed_subcharts_are_reported_at_the_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    packed_chart(&dir.path().join("deploy/parent"));
+    let report = scan(dir.path());
+    assert!(report.errors.is_empty(), "{:#?}", report.errors);
+    let rbac = rbac_findings(&report);
+    assert_eq!(rbac.len(), 1, "{:#?}", report.findings);
+    let f = rbac[0];
+    assert_eq!(
+        (f.path.as_str(), f.start_line),
+        ("deploy/parent/charts/agent-1.0.0.tgz", 1)
+    );
+    assert!(
+        f.message.contains("release-name-agent")
+            && f.message
+                .ends_with("(in templates/clusterrole.yaml:7 of this packed subchart)"),
+        "{}",
+        f.message
+    );
+    // The second role's finding is suppressed by the comment in the packed template.
+    assert_eq!(report.suppressed, 1);
+    // In a test folder, structural findings are hidden as for any file there.
+    let dir = tempfile::tempdir().unwrap();
+    packed_chart(&dir.path().join("tests/parent"));
+    let report = scan(dir.path());
+    assert!(rbac_findings(&report).is_empty(), "{:#?}", report.findings);
+    assert!(report.hidden_by_path_class >= 1);
 }

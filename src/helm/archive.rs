@@ -153,12 +153,12 @@ fn clean(name: &str) -> Result<String, String> {
     Ok(parts.join("/"))
 }
 
-#[cfg(test)]
-pub mod tests {
-    use super::*;
+/// Archives built in memory, for tests (unit and integration) that need a packed chart.
+#[doc(hidden)]
+pub mod pack {
     use std::io::Write;
 
-    /// A tar entry (ustar header, `kind` the type flag) for tests.
+    /// A tar entry (ustar header, `kind` the type flag: `b'0'` a file, `b'5'` a folder).
     pub fn entry(name: &str, kind: u8, data: &[u8]) -> Vec<u8> {
         let mut h = [0u8; 512];
         h[..name.len()].copy_from_slice(name.as_bytes());
@@ -176,12 +176,40 @@ pub mod tests {
         out
     }
 
+    /// `tar` (entries) ended and gzipped.
     pub fn gz(tar: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(tar).unwrap();
-        e.write_all(&[0u8; 1024]).unwrap();
-        e.finish().unwrap()
+        // Writing to memory does not fail.
+        let _ = e.write_all(tar);
+        let _ = e.write_all(&[0u8; 1024]);
+        e.finish().unwrap_or_default()
     }
+
+    /// A `.tgz` of the files of folder `dir` (recursively) under the top folder `top`, as
+    /// `helm package` lays a chart out.
+    pub fn tgz_of_dir(dir: &std::path::Path, top: &str) -> std::io::Result<Vec<u8>> {
+        let mut tar = Vec::new();
+        let mut todo = vec![(dir.to_path_buf(), top.to_string())];
+        while let Some((d, name)) = todo.pop() {
+            let mut entries: Vec<_> = std::fs::read_dir(&d)?.flatten().collect();
+            entries.sort_by_key(|e| e.file_name());
+            for e in entries {
+                let n = format!("{name}/{}", e.file_name().to_string_lossy());
+                if e.file_type()?.is_dir() {
+                    todo.push((e.path(), n));
+                } else {
+                    tar.extend(entry(&n, b'0', &std::fs::read(e.path())?));
+                }
+            }
+        }
+        Ok(gz(&tar))
+    }
+}
+
+#[cfg(test)]
+pub mod tests {
+    use super::pack::{entry, gz};
+    use super::*;
 
     #[test]
     fn reads_files_and_refuses_escapes_and_bombs() {

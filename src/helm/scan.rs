@@ -168,26 +168,139 @@ impl Cache {
 /// The chart directory of a template file: the parent of its nearest `templates` ancestor
 /// that holds a `Chart.yaml`; a subchart's (`x/charts/sub`) is its parent chart's, which
 /// renders it with the values the parent gives it.
+/// A template packed in a `.tgz` subchart (`x/charts/sub-1.0.0.tgz/templates/a.yaml`, the
+/// path its rendering gives it) belongs to the chart holding the archive.
 pub fn chart_dir(abs: &Path) -> Option<PathBuf> {
+    if let Some(archive) = abs
+        .ancestors()
+        .skip(1)
+        .find(|a| a.extension().is_some_and(|e| e == "tgz") && a.is_file())
+    {
+        let charts = archive.parent()?;
+        let c = charts.parent()?;
+        return (charts.file_name()? == "charts" && c.join("Chart.yaml").is_file())
+            .then(|| outermost_chart(c));
+    }
     let mut p = abs.parent();
     while let Some(d) = p {
         if d.file_name().is_some_and(|n| n == "templates")
             && let Some(c) = d.parent()
             && c.join("Chart.yaml").is_file()
         {
-            let mut c = c.to_path_buf();
-            while let Some(charts) = c.parent()
-                && charts.file_name().is_some_and(|n| n == "charts")
-                && let Some(parent) = charts.parent()
-                && parent.join("Chart.yaml").is_file()
-            {
-                c = parent.to_path_buf();
-            }
-            return Some(c);
+            return Some(outermost_chart(c));
         }
         p = d.parent();
     }
     None
+}
+
+/// The chart that renders chart `c`: `c` itself, or the parent whose `charts/` holds it.
+fn outermost_chart(c: &Path) -> PathBuf {
+    let mut c = c.to_path_buf();
+    while let Some(charts) = c.parent()
+        && charts.file_name().is_some_and(|n| n == "charts")
+        && let Some(parent) = charts.parent()
+        && parent.join("Chart.yaml").is_file()
+    {
+        c = parent.to_path_buf();
+    }
+    c
+}
+
+/// Templates of subcharts packed as `charts/*.tgz`, read through their chart's default
+/// rendering as files of their own at a logical path: the archive's scan path, then the path
+/// inside it (`charts/cache-0.1.0.tgz/templates/pvc.yaml`). Findings and errors on these paths
+/// are reported at the archive ([`Packed::relocate`]).
+#[derive(Default)]
+pub struct Packed {
+    /// Logical path → (archive scan path, path inside the archive).
+    by_path: HashMap<String, (String, String)>,
+}
+
+/// One packed template: logical scan path, path in its rendering, text.
+pub type PackedTemplate = (String, PathBuf, Arc<str>);
+
+impl Packed {
+    /// The rendered templates of the archives `archives` (scan path, file on disk) that are
+    /// subcharts of a chart on disk.
+    pub fn find(
+        config: &crate::config::Config,
+        cache: &Cache,
+        archives: &[(String, PathBuf)],
+    ) -> (Packed, Vec<PackedTemplate>) {
+        let mut packed = Packed::default();
+        let mut out = Vec::new();
+        for (rel, abs) in archives {
+            let Some(dir) = chart_dir(&abs.join("templates/x")) else {
+                continue;
+            };
+            let Some(chart_rel) = chart_rel(rel, abs, &dir) else {
+                continue;
+            };
+            let (variant, _) = variants(config, &dir, config.config_relative(&chart_rel));
+            let Some(rendering) = cache.get(&dir, &variant) else {
+                continue;
+            };
+            for r in &rendering.templates {
+                let Ok(tail) = r.path.strip_prefix(abs) else {
+                    continue;
+                };
+                let Some(tail) = tail.to_str().map(|t| t.replace('\\', "/")) else {
+                    continue;
+                };
+                if !(tail.ends_with(".yaml") || tail.ends_with(".yml")) {
+                    continue;
+                }
+                let logical = format!("{rel}/{tail}");
+                packed
+                    .by_path
+                    .insert(logical.clone(), (rel.clone(), tail.clone()));
+                out.push((logical, r.path.clone(), r.source.clone()));
+            }
+        }
+        (packed, out)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_path.is_empty()
+    }
+
+    /// Findings on a packed template are reported at the archive (line 1: it has no lines of
+    /// text), the template and its line named in the message; related locations likewise.
+    pub fn relocate(&self, findings: &mut [Finding], errors: &mut [ScanError]) {
+        if self.is_empty() {
+            return;
+        }
+        for f in findings.iter_mut() {
+            if let Some((archive, inner)) = self.by_path.get(&f.path) {
+                f.message = format!(
+                    "{} (in {inner}:{} of this packed subchart)",
+                    f.message, f.start_line
+                );
+                f.path = archive.clone();
+                (f.start_line, f.start_column, f.end_line, f.end_column) = (1, 1, 1, 1);
+            }
+            for r in &mut f.related {
+                if let Some((archive, inner)) = self.by_path.get(&r.path) {
+                    r.message = format!(
+                        "{} (in {inner}:{} of this packed subchart)",
+                        r.message, r.start_line
+                    );
+                    r.path = archive.clone();
+                    r.start_line = 1;
+                    (r.start_column, r.end_line, r.end_column) = (None, None, None);
+                }
+            }
+        }
+        for e in errors.iter_mut() {
+            if let Some((archive, inner)) = self.by_path.get(&e.path) {
+                let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+                e.message = format!("{} (in {inner}{at} of this packed subchart)", e.message);
+                e.path = archive.clone();
+                e.line = None;
+            }
+        }
+    }
 }
 
 /// The path of chart directory `dir` in the scan's terms, from a template's path `rel` (as the
@@ -251,8 +364,7 @@ pub fn template(file: &SourceFile, abs: &Path, cache: &Cache, variant: &Variant)
 /// The warning for template `r` that failed with `e`, saying why where the cause is known
 /// (Helm fails the same way on each of these).
 fn failure(r: &Rendered, e: &super::RenderError, missing: &[String]) -> String {
-    let mut out =
-        format!("helm template not rendered, read with its actions masked instead: {e}");
+    let mut out = format!("helm template not rendered, read with its actions masked instead: {e}");
     if e.template != r.name {
         out.push_str(" (reached from this template through include or template)");
     }

@@ -292,7 +292,7 @@ fn go_template_semantics() {
 
 #[test]
 fn tgz_subcharts_render_with_their_parent() {
-    use super::archive::tests::{entry, gz};
+    use super::archive::pack::{entry, gz};
     let mut tar = entry(
         "sub/Chart.yaml",
         b'0',
