@@ -702,17 +702,54 @@ impl Engine {
         // Kustomizations that fail to render and project rules that fail (each partition runs
         // them again: `errors` is deduplicated with the others at the end).
         let mut errors = Vec::new();
+        // Charts rendered again with other values: their objects join the facts of the graph
+        // their chart is in (inventory, trust paths); their findings are reported below.
+        let extras = crate::helm::scan::extra_renderings(
+            crate::helm::scan::Scan {
+                config: &self.config,
+                cache: &self.helm,
+                abs: &helm_abs,
+                units: &units,
+            },
+            |u, abs, variant| {
+                crate::guard::catch(|| {
+                    self.analyze_file_as(u.file.clone(), Some(abs), Some(variant))
+                })
+                .ok()
+                .map(|o| (o.findings, o.errors, o.unit))
+            },
+            &mut errors,
+        );
+        let extra_facts: Vec<(u8, Facts, &str)> = extras
+            .iter()
+            .filter_map(|x| {
+                let g = group(x.units.first()?);
+                let mut f = Facts::default();
+                x.units.iter().for_each(|u| f.extend(u.facts.clone()));
+                Some((g, f, x.label.as_str()))
+            })
+            .collect();
+        let with_extra = |mut facts: Facts, groups: &[u8]| {
+            if extra_facts.iter().any(|(g, _, _)| groups.contains(g)) {
+                for (_, f, label) in extra_facts.iter().filter(|(g, _, _)| groups.contains(g)) {
+                    facts.merge_rendering(f.clone(), label);
+                }
+                facts.sort();
+            }
+            facts
+        };
         // One partition (everything deployed): the units' facts are not joined again.
         let all = if n_deployed == units.len() {
             self.joined_facts_taken(&mut units, &mut errors)
         } else {
             self.joined_facts_checked(&units, &mut errors)
         };
+        let all = with_extra(all, &[0, 1, 2]);
         let deployed = &units[n_illustrative..n_illustrative + n_deployed];
         if deployed.len() == units.len() {
             raw.extend(self.run_project_where(root, &units, &all, |_| true, &mut errors));
         } else {
-            let facts = self.joined_facts_checked(deployed, &mut errors);
+            let facts = with_extra(self.joined_facts_checked(deployed, &mut errors), &[1]);
             raw.extend(self.run_project_where(root, deployed, &facts, |_| true, &mut errors));
         }
         let partitions = [
@@ -732,7 +769,8 @@ impl Engine {
                 continue;
             }
             // Every rule runs, so that the summary can count what the classes hide.
-            let facts = self.joined_facts_checked(slice, &mut errors);
+            let groups: &[u8] = if g == 0 { &[0, 1] } else { &[1, 2] };
+            let facts = with_extra(self.joined_facts_checked(slice, &mut errors), groups);
             let found = self.run_project_where(root, slice, &facts, |_| true, &mut errors);
             raw.extend(
                 found
@@ -752,20 +790,10 @@ impl Engine {
                 })
                 .collect();
         crate::helm::scan::values_related(&self.helm, &read_through, &mut raw);
-        crate::helm::scan::extra_renderings(
-            crate::helm::scan::Scan {
-                config: &self.config,
-                cache: &self.helm,
-                abs: &helm_abs,
-                units: &units,
-            },
-            |u, abs, variant| {
-                crate::guard::catch(|| {
-                    self.analyze_file_as(u.file.clone(), Some(abs), Some(variant))
-                })
-                .ok()
-                .map(|o| (o.findings, o.errors, o.unit))
-            },
+        crate::helm::scan::report_extra(
+            &self.helm,
+            &helm_abs,
+            extras,
             |xunits, errors| {
                 let facts = self.joined_facts_checked(xunits, errors);
                 self.run_project_where(root, xunits, &facts, |_| true, errors)

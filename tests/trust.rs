@@ -183,6 +183,18 @@ fn repository_identity_comes_from_config_then_git() {
     assert!(text.contains("in `acme/old-app` assumes it"), "{text}");
 }
 
+/// The JSON nhilint prints for `args`, run in `dir`.
+fn json_of(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::cargo_bin("nhilint")
+        .unwrap()
+        .current_dir(dir)
+        .env("NHILINT_TODAY", "2026-01-01")
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for e in std::fs::read_dir(from).unwrap().flatten() {
         let p = e.path();
@@ -203,16 +215,7 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn trust_resolves_variables_of_sibling_files_and_tfvars() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/trust-vars");
-    let run = |args: &[&str]| {
-        let out = Command::cargo_bin("nhilint")
-            .unwrap()
-            .current_dir(&dir)
-            .env("NHILINT_TODAY", "2026-01-01")
-            .args(args)
-            .output()
-            .unwrap();
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
+    let run = |args: &[&str]| json_of(&dir, args);
     let v = run(&["check", "--select", "trust-*", "--format", "json", "."]);
     let got: Vec<String> = v["findings"]
         .as_array()
@@ -267,5 +270,87 @@ fn trust_resolves_variables_of_sibling_files_and_tfvars() {
     assert!(
         principals.iter().all(|p| !p.contains("${")),
         "{principals:?}"
+    );
+}
+
+/// A chart's extra rendering (`values-prod.yaml` beside it) joins the trust graph: its
+/// ServiceAccounts (named and annotated only by the production values) are the consumers of the
+/// Terraform roles that trust them, so a role admitting the production account is not stale,
+/// and one refusing it is reported on the template line; the inventory lists the production
+/// ServiceAccounts and their IRSA usages next to the default rendering's objects.
+#[test]
+fn extra_helm_renderings_join_the_trust_graph_and_inventory() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/helm-trust");
+    let run = |args: &[&str]| json_of(&dir, args);
+    let tail = |p: &serde_json::Value| {
+        p.as_str()
+            .unwrap()
+            .rsplit("helm-trust/")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let v = run(&["check", "--select", "trust-*", "--format", "json", "."]);
+    assert!(v["errors"].as_array().unwrap().is_empty(), "{v:#}");
+    let got: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{} {}",
+                f["rule_id"].as_str().unwrap(),
+                tail(&f["path"]),
+                f["start_line"],
+                f["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "trust-stale-subject deploy/payments/templates/serviceaccounts.yaml:10 ServiceAccount `prod/ledger` is annotated with role `ledger`, whose trust does not admit it (it admits `prod/ledger-v1`)",
+            "trust-stale-subject infra/irsa.tf:30 trust of role `ledger` admits ServiceAccount `prod/ledger-v1`, which no manifest in this repository defines",
+        ],
+        "{v:#}"
+    );
+    let inv = run(&["inventory", "--format", "json", "."]);
+    let sas: Vec<String> = inv["identities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "k8s_service_account")
+        .map(|i| {
+            format!(
+                "{}/{}",
+                i["refs"]["namespace"].as_str().unwrap_or("?"),
+                i["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        sas,
+        [
+            "default/ledger",
+            "default/payments",
+            "prod/ledger",
+            "prod/payments"
+        ],
+        "{inv:#}"
+    );
+    let irsa: Vec<&str> = inv["usages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|u| u["kind"] == "k8s-irsa")
+        .map(|u| u["identity_ref"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        irsa,
+        [
+            "arn:aws:iam::111111111111:role/ledger",
+            "arn:aws:iam::111111111111:role/payments"
+        ],
+        "{inv:#}"
     );
 }

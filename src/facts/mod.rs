@@ -206,6 +206,77 @@ impl Facts {
             && self.calls.is_empty()
     }
 
+    /// Join the facts of another rendering of the same files (a Helm chart rendered with
+    /// other values, `label` naming them): a fact identical to one already here is dropped; one
+    /// whose id is taken by a different fact gets the id `<id>@<label>`, and the grants, trusts
+    /// and credentials of `other` that named a renamed identity follow it.
+    pub fn merge_rendering(&mut self, mut other: Facts, label: &str) {
+        let mut renamed: std::collections::HashMap<String, String> = Default::default();
+        merge_list(
+            &mut self.identities,
+            other.identities,
+            |x| &mut x.id,
+            label,
+            &mut renamed,
+        );
+        if !renamed.is_empty() {
+            let follow = |r: &mut String| {
+                if let Some(n) = renamed.get(r.as_str()) {
+                    *r = n.clone();
+                }
+            };
+            other
+                .grants
+                .iter_mut()
+                .for_each(|g| follow(&mut g.identity));
+            other
+                .trusts
+                .iter_mut()
+                .for_each(|t| follow(&mut t.identity));
+            other
+                .credentials
+                .iter_mut()
+                .filter_map(|c| c.identity.as_mut())
+                .for_each(follow);
+        }
+        let mut ignored = Default::default();
+        merge_list(
+            &mut self.grants,
+            other.grants,
+            |x| &mut x.id,
+            label,
+            &mut ignored,
+        );
+        merge_list(
+            &mut self.trusts,
+            other.trusts,
+            |x| &mut x.id,
+            label,
+            &mut ignored,
+        );
+        merge_list(
+            &mut self.credentials,
+            other.credentials,
+            |x| &mut x.id,
+            label,
+            &mut ignored,
+        );
+        merge_list(
+            &mut self.usages,
+            other.usages,
+            |x| &mut x.id,
+            label,
+            &mut ignored,
+        );
+        merge_list(
+            &mut self.calls,
+            other.calls,
+            |x| &mut x.id,
+            label,
+            &mut ignored,
+        );
+    }
+
     /// Deterministic order (by id).
     pub fn sort(&mut self) {
         self.identities.sort_by(|a, b| a.id.cmp(&b.id));
@@ -214,6 +285,42 @@ impl Facts {
         self.credentials.sort_by(|a, b| a.id.cmp(&b.id));
         self.usages.sort_by(|a, b| a.id.cmp(&b.id));
         self.calls.sort_by(|a, b| a.id.cmp(&b.id));
+    }
+}
+
+/// [`Facts::merge_rendering`] for one kind of fact: `renamed` collects old id → new id.
+fn merge_list<T: PartialEq>(
+    into: &mut Vec<T>,
+    from: Vec<T>,
+    id: fn(&mut T) -> &mut String,
+    label: &str,
+    renamed: &mut std::collections::HashMap<String, String>,
+) {
+    let mut by_id: std::collections::HashMap<String, Vec<usize>> = Default::default();
+    for (i, x) in into.iter_mut().enumerate() {
+        by_id.entry(id(x).clone()).or_default().push(i);
+    }
+    for mut x in from {
+        let old = id(&mut x).clone();
+        let same = by_id.get(&old);
+        if same.is_some_and(|is| is.iter().any(|&i| into[i] == x)) {
+            continue;
+        }
+        if same.is_some() {
+            let new = format!("{old}@{label}");
+            *id(&mut x) = new.clone();
+            renamed.insert(old, new.clone());
+            if by_id
+                .get(&new)
+                .is_some_and(|is| is.iter().any(|&i| into[i] == x))
+            {
+                continue;
+            }
+            by_id.entry(new).or_default().push(into.len());
+        } else {
+            by_id.entry(old).or_default().push(into.len());
+        }
+        into.push(x);
     }
 }
 
@@ -228,4 +335,84 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &crate::config::Confi
     };
     f.extend(apptrust::extract(file, parsed));
     f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sa(id: &str, role: &str) -> Identity {
+        let mut attrs = Attrs::new();
+        attrs.insert("role".into(), serde_json::json!(role));
+        Identity {
+            id: id.into(),
+            kind: "k8s_service_account".into(),
+            provider: "kubernetes".into(),
+            name: "api".into(),
+            loc: Loc::default(),
+            owner: None,
+            labels: BTreeMap::new(),
+            attrs,
+        }
+    }
+
+    fn grant(id: &str, identity: &str) -> Grant {
+        Grant {
+            id: id.into(),
+            identity: identity.into(),
+            effect: "Allow".into(),
+            actions: vec!["get".into()],
+            not_actions: Vec::new(),
+            resources: Vec::new(),
+            conditions: Vec::new(),
+            loc: Loc::default(),
+            attrs: Attrs::new(),
+        }
+    }
+
+    #[test]
+    fn another_rendering_adds_only_what_differs() {
+        let mut base = Facts {
+            identities: vec![sa("t.yaml#SA/a", "dev"), sa("t.yaml#SA/b", "dev")],
+            grants: vec![grant("t.yaml#g", "t.yaml#SA/b")],
+            ..Facts::default()
+        };
+        // Same object: dropped; same id, other content: renamed, its grant follows it; new id: kept.
+        let prod = Facts {
+            identities: vec![
+                sa("t.yaml#SA/a", "dev"),
+                sa("t.yaml#SA/b", "prod"),
+                sa("t.yaml#SA/c", "prod"),
+            ],
+            grants: vec![grant("t.yaml#g", "t.yaml#SA/b")],
+            ..Facts::default()
+        };
+        base.merge_rendering(prod.clone(), "values-prod.yaml");
+        let ids: Vec<&str> = base.identities.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "t.yaml#SA/a",
+                "t.yaml#SA/b",
+                "t.yaml#SA/b@values-prod.yaml",
+                "t.yaml#SA/c"
+            ]
+        );
+        let grants: Vec<(&str, &str)> = base
+            .grants
+            .iter()
+            .map(|g| (g.id.as_str(), g.identity.as_str()))
+            .collect();
+        assert_eq!(
+            grants,
+            [
+                ("t.yaml#g", "t.yaml#SA/b"),
+                ("t.yaml#g@values-prod.yaml", "t.yaml#SA/b@values-prod.yaml")
+            ]
+        );
+        // Merging the same rendering again adds nothing.
+        let before = base.identities.len() + base.grants.len();
+        base.merge_rendering(prod, "values-prod.yaml");
+        assert_eq!(base.identities.len() + base.grants.len(), before);
+    }
 }

@@ -411,24 +411,30 @@ fn remap(n: &mut Node, r: &Rendered, depth: usize) {
     }
 }
 
-/// The extra renderings of a scan's charts (`values-*.yaml`, `[[helm.charts]] values`): each
-/// chart's templates read through each extra rendering, then file and project rules over
-/// those files alone (each rendering its own deployment unit). A finding the default
-/// rendering also has (same rule, same template spot) gains a related location naming the
-/// values file; one only an extra rendering has is added, saying which values produced it.
-/// `abs`: the template files of the scan on disk, by scan path.
-/// `analyze` reads one file through a rendering (its findings, errors and unit); `project`
-/// runs the project rules over some units.
+/// One extra rendering of a chart (a `values-*.yaml` beside it, `[[helm.charts]] values`): the
+/// chart's template files read through it, with their file findings.
+pub struct Extra {
+    /// The values files, as findings name them (`values-prod.yaml`).
+    pub label: String,
+    /// The rendering's last values file, by scan path (related locations point at it).
+    pub values_path: String,
+    pub units: Vec<FileUnit>,
+    pub findings: Vec<Finding>,
+}
+
+/// The extra renderings of a scan's charts: each chart's templates read through each of its
+/// extra renderings (each rendering its own deployment unit). `abs`: the template files of the
+/// scan on disk, by scan path. `analyze` reads one file through a rendering (its findings,
+/// errors and unit). Their facts join the scan's ([`crate::facts::Facts::merge_rendering`]);
+/// their findings are reported by [`report_extra`].
 pub fn extra_renderings(
     scan: Scan,
     analyze: impl Fn(&FileUnit, &Path, &Variant) -> Option<Analysed> + Sync,
-    project: impl Fn(&[FileUnit], &mut Vec<ScanError>) -> Vec<Finding>,
-    raw: &mut Vec<Finding>,
     errors: &mut Vec<ScanError>,
-) {
+) -> Vec<Extra> {
     let Scan {
         config,
-        cache,
+        cache: _,
         abs,
         units,
     } = scan;
@@ -453,12 +459,10 @@ pub fn extra_renderings(
             .1
             .push(i);
     }
-    let mut index: HashMap<(String, String, usize, usize), usize> =
-        raw.iter().enumerate().map(|(i, f)| (key(f), i)).collect();
+    let mut out = Vec::new();
     for (dir, (rel, members)) in charts {
         let (_, extra) = variants(config, &dir, config.config_relative(&rel));
         for variant in extra {
-            let label = variant.label().unwrap_or_default();
             let values_path = |f: &str| {
                 if rel.is_empty() {
                     f.to_string()
@@ -481,54 +485,84 @@ pub fn extra_renderings(
                     analyze(u, abs.get(&u.file.path)?, &variant)
                 })
                 .collect();
-            let mut found = Vec::new();
-            let mut xunits = Vec::new();
-            for (f, e, u) in outcomes {
-                found.extend(f);
-                errors.extend(e);
-                xunits.push(u);
-            }
-            found.extend(project(&xunits, errors));
-            let paths: std::collections::HashSet<&str> =
-                xunits.iter().map(|u| u.file.path.as_str()).collect();
-            let read_through: HashMap<String, (PathBuf, Arc<Variant>)> = xunits
-                .iter()
-                .filter_map(|u| {
-                    let r = u.rendering.clone()?;
-                    Some((u.file.path.clone(), (abs.get(&u.file.path)?.clone(), r)))
-                })
-                .collect();
-            values_related(cache, &read_through, &mut found);
-            let related = Related {
-                path: values_path(variant.values.last().map_or("", String::as_str)),
-                start_line: 1,
-                start_column: None,
-                end_line: None,
-                end_column: None,
-                message: format!("also reported when the chart is rendered with {label}"),
+            let mut x = Extra {
+                label: variant.label().unwrap_or_default(),
+                values_path: values_path(variant.values.last().map_or("", String::as_str)),
+                units: Vec::new(),
+                findings: Vec::new(),
             };
-            for mut f in found {
-                if !paths.contains(f.path.as_str()) {
-                    continue;
+            for (f, e, u) in outcomes {
+                x.findings.extend(f);
+                errors.extend(e);
+                x.units.push(u);
+            }
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// The findings of the extra renderings `extras`: file findings, and project rules run over
+/// each rendering's files alone (`project`). A finding the scan already has (same rule, same
+/// template spot) gains a related location naming the values file; one only an extra
+/// rendering has is added, saying which values produced it.
+pub fn report_extra(
+    cache: &Cache,
+    abs: &HashMap<String, PathBuf>,
+    extras: Vec<Extra>,
+    project: impl Fn(&[FileUnit], &mut Vec<ScanError>) -> Vec<Finding>,
+    raw: &mut Vec<Finding>,
+    errors: &mut Vec<ScanError>,
+) {
+    let mut index: HashMap<(String, String, usize, usize), usize> =
+        raw.iter().enumerate().map(|(i, f)| (key(f), i)).collect();
+    for x in extras {
+        let Extra {
+            label,
+            values_path,
+            units: xunits,
+            findings: mut found,
+        } = x;
+        found.extend(project(&xunits, errors));
+        let paths: std::collections::HashSet<&str> =
+            xunits.iter().map(|u| u.file.path.as_str()).collect();
+        let read_through: HashMap<String, (PathBuf, Arc<Variant>)> = xunits
+            .iter()
+            .filter_map(|u| {
+                let r = u.rendering.clone()?;
+                Some((u.file.path.clone(), (abs.get(&u.file.path)?.clone(), r)))
+            })
+            .collect();
+        values_related(cache, &read_through, &mut found);
+        let related = Related {
+            path: values_path,
+            start_line: 1,
+            start_column: None,
+            end_line: None,
+            end_column: None,
+            message: format!("also reported when the chart is rendered with {label}"),
+        };
+        for mut f in found {
+            if !paths.contains(f.path.as_str()) {
+                continue;
+            }
+            let k = key(&f);
+            match index.get(&k) {
+                Some(&i) => {
+                    let kept = &mut raw[i];
+                    if !kept.related.iter().any(|r| r.path == related.path) {
+                        kept.related.push(related.clone());
+                    }
+                    kept.severity = kept.severity.max(f.severity);
                 }
-                let k = key(&f);
-                match index.get(&k) {
-                    Some(&i) => {
-                        let kept = &mut raw[i];
-                        if !kept.related.iter().any(|r| r.path == related.path) {
-                            kept.related.push(related.clone());
-                        }
-                        kept.severity = kept.severity.max(f.severity);
-                    }
-                    None => {
-                        f.message = format!("{} (rendered with {label})", f.message);
-                        f.related.push(Related {
-                            message: "the values this finding was rendered with".to_string(),
-                            ..related.clone()
-                        });
-                        index.insert(k, raw.len());
-                        raw.push(f);
-                    }
+                None => {
+                    f.message = format!("{} (rendered with {label})", f.message);
+                    f.related.push(Related {
+                        message: "the values this finding was rendered with".to_string(),
+                        ..related.clone()
+                    });
+                    index.insert(k, raw.len());
+                    raw.push(f);
                 }
             }
         }
