@@ -225,6 +225,7 @@ fn render_chart_text(t: &str) -> usize {
         dir: PathBuf::new(),
         meta: parse_yaml("apiVersion: v2\nname: c\nversion: 0.1.0\n").unwrap_or(Value::Nil),
         values,
+        values_text: None,
         templates,
         files: Default::default(),
         subcharts: Vec::new(),

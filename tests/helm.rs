@@ -411,3 +411,82 @@ fn findings_of_packed_subcharts_are_reported_at_the_archive() {
     assert!(rbac_findings(&report).is_empty(), "{:#?}", report.findings);
     assert!(report.hidden_by_path_class >= 1);
 }
+
+/// A finding on a value a subchart template printed names where the value is set: the parent's
+/// values line when the parent overrides the subchart's default, else the subchart's own
+/// `values.yaml` (in a folder, or in the archive).
+#[test]
+fn subchart_values_lines_are_related_locations() {
+    let extra =
+        "extraRules:\n  - apiGroups: [\"\"]\n    resources: [\"secrets\"]\n    verbs: [\"list\"]\n";
+    let related_of = |report: &Report| -> Vec<(String, u32, String)> {
+        let f = rbac_findings(report)
+            .into_iter()
+            .find(|f| f.message.contains("release-name-agent-extra"))
+            .unwrap_or_else(|| panic!("{:#?}", report.findings));
+        f.related
+            .iter()
+            .map(|r| (r.path.clone(), r.start_line, r.message.clone()))
+            .collect()
+    };
+    // Packed subchart, the parent overrides `extraRules`: the parent's line.
+    let dir = tempfile::tempdir().unwrap();
+    let parent = dir.path().join("parent");
+    packed_chart(&parent);
+    let values = parent.join("values.yaml");
+    let text = std::fs::read_to_string(&values).unwrap();
+    let line = text.lines().position(|l| l == "agent:").unwrap() as u32 + 2;
+    let indented = format!("agent:\n  {}", extra.replace('\n', "\n  ").trim_end());
+    std::fs::write(&values, text.replacen("agent:", &indented, 1)).unwrap();
+    let report = scan(dir.path());
+    assert_eq!(
+        related_of(&report),
+        [(
+            "parent/values.yaml".to_string(),
+            line,
+            "`agent.extraRules` is set here".to_string()
+        )]
+    );
+    // Packed subchart, its own default: the archive, the line inside it in the message.
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/helm-packed");
+    let parent = dir.path().join("parent");
+    copy_dir(&src.join("parent"), &parent);
+    let agent = dir.path().join("agent-src");
+    copy_dir(&src.join("agent"), &agent);
+    std::fs::write(
+        agent.join("values.yaml"),
+        format!("rbac:\n  create: false\n{extra}"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(parent.join("charts")).unwrap();
+    let tgz = nhilint::helm::archive::pack::tgz_of_dir(&agent, "agent").unwrap();
+    std::fs::write(parent.join("charts/agent-1.0.0.tgz"), tgz).unwrap();
+    std::fs::remove_dir_all(&agent).unwrap();
+    let report = scan(dir.path());
+    assert_eq!(
+        related_of(&report),
+        [(
+            "parent/charts/agent-1.0.0.tgz".to_string(),
+            1,
+            "`extraRules` is set here (in values.yaml:3 of this packed subchart)".to_string()
+        )]
+    );
+    // The same subchart as a folder: its values.yaml line.
+    std::fs::remove_file(parent.join("charts/agent-1.0.0.tgz")).unwrap();
+    copy_dir(&src.join("agent"), &parent.join("charts/agent"));
+    std::fs::write(
+        parent.join("charts/agent/values.yaml"),
+        format!("rbac:\n  create: false\n{extra}"),
+    )
+    .unwrap();
+    let report = scan(dir.path());
+    assert_eq!(
+        related_of(&report),
+        [(
+            "parent/charts/agent/values.yaml".to_string(),
+            3,
+            "`extraRules` is set here".to_string()
+        )]
+    );
+}

@@ -92,10 +92,10 @@ fn addr(m: &super::value::MapRef) -> usize {
     Rc::as_ptr(m) as *const () as usize
 }
 
-/// Index the maps of `values` (at most `limit` of them) by address.
-pub fn index_values(values: &Value, limit: usize) -> ValuesIndex {
-    let mut idx = ValuesIndex::new();
-    let mut todo: Vec<(Value, Rc<str>)> = vec![(values.clone(), Rc::from(""))];
+/// Index the maps of `values` (until `idx` holds `limit` maps) by address, their key paths
+/// below `prefix` (a subchart's values under its key in the parent's: `agent.rbac`).
+pub fn index_values(values: &Value, prefix: &str, limit: usize, idx: &mut ValuesIndex) {
+    let mut todo: Vec<(Value, Rc<str>)> = vec![(values.clone(), Rc::from(prefix))];
     while let Some((v, path)) = todo.pop() {
         let Value::Map(m) = v else { continue };
         if idx.len() >= limit || idx.contains_key(&addr(&m)) {
@@ -108,7 +108,6 @@ pub fn index_values(values: &Value, limit: usize) -> ValuesIndex {
         }
         idx.insert(addr(&m), (m, path));
     }
-    idx
 }
 
 fn join_key(path: &str, k: &str) -> Rc<str> {

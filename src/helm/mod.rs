@@ -68,6 +68,8 @@ pub struct Chart {
     pub dir: PathBuf,
     pub meta: Value,
     pub values: Value,
+    /// The text of `values.yaml`, if any.
+    pub values_text: Option<std::sync::Arc<str>>,
     /// `templates/...` path (relative to the chart) and text.
     pub templates: Vec<(String, String)>,
     pub files: BTreeMap<String, Vec<u8>>,
@@ -102,6 +104,7 @@ impl Chart {
             dir: dir.to_path_buf(),
             meta,
             values,
+            values_text: values_text.map(|t| String::from_utf8_lossy(t).into()),
             ..Chart::default()
         })
     }
@@ -173,6 +176,18 @@ pub struct ChartRendering {
     /// Dependencies `Chart.yaml` names that are not in `charts/` (not fetched): Helm refuses
     /// to render such a chart until `helm dependency build`.
     pub missing_dependencies: Vec<String>,
+    /// Where each chart of the rendering takes its default values from, for the values
+    /// source map.
+    pub charts: Vec<ValuesSource>,
+}
+
+/// A chart of a rendering, for the values source map: its values' key path in the root's
+/// values, its folder (or archive) and its `values.yaml` text.
+#[derive(Clone, Debug, Default)]
+pub struct ValuesSource {
+    pub keys: Vec<String>,
+    pub dir: PathBuf,
+    pub text: Option<std::sync::Arc<str>>,
 }
 
 impl ChartRendering {
@@ -470,14 +485,18 @@ struct Scoped<'a> {
     children: Vec<usize>,
     /// `parent/charts/sub` name prefix.
     prefix: String,
+    /// Key path of its values in the root chart's (`[]` for the root, `["agent"]`).
+    keys: Vec<String>,
     values: Value,
     is_root: bool,
 }
 
 /// `missing`: dependencies of `Chart.yaml` files with no chart in `charts/`.
+#[allow(clippy::too_many_arguments)]
 fn scope<'a>(
     chart: &'a Chart,
     prefix: String,
+    keys: Vec<String>,
     values: Value,
     is_root: bool,
     out: &mut Vec<Scoped<'a>>,
@@ -537,9 +556,12 @@ fn scope<'a>(
             m.borrow_mut().insert("global".into(), g);
         }
         if depth < MAX_CHART_DEPTH {
+            let mut sub_keys = keys.clone();
+            sub_keys.push(key.clone());
             scope(
                 sub,
                 format!("{prefix}/charts/{}", sub.name),
+                sub_keys,
                 sv,
                 false,
                 out,
@@ -553,6 +575,7 @@ fn scope<'a>(
         chart,
         children,
         prefix,
+        keys,
         values,
         is_root,
     });
@@ -600,6 +623,7 @@ pub fn render(chart: &Chart, opts: &Options) -> ChartRendering {
     scope(
         chart,
         chart.name.clone(),
+        Vec::new(),
         top_values,
         true,
         &mut scoped,
@@ -719,14 +743,23 @@ pub fn render(chart: &Chart, opts: &Options) -> ChartRendering {
         bases.push(new_map(top));
     }
 
-    // The root chart's values maps, for the values source map.
-    let values_index = Rc::new(
-        scoped
-            .iter()
-            .position(|s| s.is_root)
-            .map(|i| exec::index_values(&scoped[i].values, MAX_INDEXED_MAPS))
-            .unwrap_or_default(),
-    );
+    // Every chart's values maps, for the values source map: a subchart's under its key path
+    // in the root's values (`agent.rbac.create`), the root's first.
+    let values_index = {
+        let mut idx = exec::ValuesIndex::new();
+        for s in scoped.iter().rev() {
+            exec::index_values(&s.values, &s.keys.join("."), MAX_INDEXED_MAPS, &mut idx);
+        }
+        Rc::new(idx)
+    };
+    result.charts = scoped
+        .iter()
+        .map(|s| ValuesSource {
+            keys: s.keys.clone(),
+            dir: s.chart.dir.clone(),
+            text: s.chart.values_text.clone(),
+        })
+        .collect();
 
     // Render in Helm's order; the output list is sorted by name at the end.
     for (name, si, ti, body) in bodies {
@@ -772,9 +805,7 @@ pub fn render(chart: &Chart, opts: &Options) -> ChartRendering {
         let dot = new_map(top);
         let mut out = Out::new(true);
         let mut ex = Exec::new(&mut set);
-        if scoped[si].is_root {
-            ex.values = values_index.clone();
-        }
+        ex.values = values_index.clone();
         let file = body.file;
         let r = crate::guard::catch(|| ex.run(&body, &dot, &mut out));
         let error = match r {

@@ -213,8 +213,8 @@ fn outermost_chart(c: &Path) -> PathBuf {
 /// are reported at the archive ([`Packed::relocate`]).
 #[derive(Default)]
 pub struct Packed {
-    /// Logical path → (archive scan path, path inside the archive).
-    by_path: HashMap<String, (String, String)>,
+    /// Scan paths of the archives read.
+    archives: Vec<String>,
 }
 
 /// One packed template: logical scan path, path in its rendering, text.
@@ -231,6 +231,7 @@ impl Packed {
         let mut packed = Packed::default();
         let mut out = Vec::new();
         for (rel, abs) in archives {
+            packed.archives.push(rel.clone());
             let Some(dir) = chart_dir(&abs.join("templates/x")) else {
                 continue;
             };
@@ -251,52 +252,49 @@ impl Packed {
                 if !(tail.ends_with(".yaml") || tail.ends_with(".yml")) {
                     continue;
                 }
-                let logical = format!("{rel}/{tail}");
-                packed
-                    .by_path
-                    .insert(logical.clone(), (rel.clone(), tail.clone()));
-                out.push((logical, r.path.clone(), r.source.clone()));
+                out.push((format!("{rel}/{tail}"), r.path.clone(), r.source.clone()));
             }
         }
         (packed, out)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.by_path.is_empty()
+    /// The archive holding logical path `path`, and the path inside it.
+    fn split<'a>(&'a self, path: &'a str) -> Option<(&'a str, &'a str)> {
+        self.archives.iter().find_map(|a| {
+            let inner = path.strip_prefix(a.as_str())?.strip_prefix('/')?;
+            Some((a.as_str(), inner))
+        })
     }
 
     /// Findings on a packed template are reported at the archive (line 1: it has no lines of
     /// text), the template and its line named in the message; related locations likewise.
     pub fn relocate(&self, findings: &mut [Finding], errors: &mut [ScanError]) {
-        if self.is_empty() {
+        if self.archives.is_empty() {
             return;
         }
+        let at = |inner: &str, line: Option<u32>| {
+            let line = line.map(|l| format!(":{l}")).unwrap_or_default();
+            format!("(in {inner}{line} of this packed subchart)")
+        };
         for f in findings.iter_mut() {
-            if let Some((archive, inner)) = self.by_path.get(&f.path) {
-                f.message = format!(
-                    "{} (in {inner}:{} of this packed subchart)",
-                    f.message, f.start_line
-                );
-                f.path = archive.clone();
+            if let Some((archive, inner)) = self.split(&f.path) {
+                f.message = format!("{} {}", f.message, at(inner, Some(f.start_line)));
+                f.path = archive.to_string();
                 (f.start_line, f.start_column, f.end_line, f.end_column) = (1, 1, 1, 1);
             }
             for r in &mut f.related {
-                if let Some((archive, inner)) = self.by_path.get(&r.path) {
-                    r.message = format!(
-                        "{} (in {inner}:{} of this packed subchart)",
-                        r.message, r.start_line
-                    );
-                    r.path = archive.clone();
+                if let Some((archive, inner)) = self.split(&r.path) {
+                    r.message = format!("{} {}", r.message, at(inner, Some(r.start_line)));
+                    r.path = archive.to_string();
                     r.start_line = 1;
                     (r.start_column, r.end_line, r.end_column) = (None, None, None);
                 }
             }
         }
         for e in errors.iter_mut() {
-            if let Some((archive, inner)) = self.by_path.get(&e.path) {
-                let at = e.line.map(|l| format!(":{l}")).unwrap_or_default();
-                e.message = format!("{} (in {inner}{at} of this packed subchart)", e.message);
-                e.path = archive.clone();
+            if let Some((archive, inner)) = self.split(&e.path) {
+                e.message = format!("{} {}", e.message, at(inner, e.line));
+                e.path = archive.to_string();
                 e.line = None;
             }
         }
@@ -574,42 +572,111 @@ fn key(f: &Finding) -> (String, String, usize, usize) {
     (f.rule_id.clone(), f.path.clone(), f.span.start, f.span.end)
 }
 
-/// Where each key path of a rendering's values is set: (values file relative to the chart,
-/// line). A key of a later values file wins over an earlier one's and over `values.yaml`'s.
-fn value_lines(dir: &Path, v: &Variant) -> ValueLines {
-    let mut out = HashMap::new();
-    let files = std::iter::once("values.yaml").chain(v.values.iter().map(String::as_str));
-    for f in files {
-        let Ok(text) = std::fs::read_to_string(dir.join(f)) else {
-            continue;
-        };
-        let p = crate::lang::yaml::parse(&text);
-        let Some(doc) = p.docs.first() else { continue };
-        let mut todo: Vec<(&Node, String)> = vec![(&doc.root, String::new())];
-        while let Some((n, path)) = todo.pop() {
-            let V::Map(entries) = &n.v else { continue };
-            for e in entries {
-                let k = if path.is_empty() {
-                    e.key.clone()
-                } else {
-                    format!("{path}.{}", e.key)
-                };
-                let line = text[..e.key_span.start.min(text.len())]
-                    .matches('\n')
-                    .count()
-                    + 1;
-                out.insert(k.clone(), (f.to_string(), line as u32));
-                if out.len() < 100_000 {
-                    todo.push((&e.value, k));
-                }
+/// Where each key path of a chart's values is set: (values file relative to the root chart,
+/// line). A key of a later file wins over an earlier one's.
+fn lines_of(text: &str, file: &str, out: &mut ValueLines) {
+    let p = crate::lang::yaml::parse(text);
+    let Some(doc) = p.docs.first() else { return };
+    let mut todo: Vec<(&Node, String)> = vec![(&doc.root, String::new())];
+    while let Some((n, path)) = todo.pop() {
+        let V::Map(entries) = &n.v else { continue };
+        for e in entries {
+            let k = if path.is_empty() {
+                e.key.clone()
+            } else {
+                format!("{path}.{}", e.key)
+            };
+            let line = text[..e.key_span.start.min(text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            out.insert(k.clone(), (file.to_string(), line as u32));
+            if out.len() < 100_000 {
+                todo.push((&e.value, k));
             }
         }
     }
+}
+
+/// Where the values of each chart of rendering `rendering` of the chart in `dir` are set: per
+/// chart, its key path in the root's values and its lines (the root's `values.yaml` and the
+/// rendering's values files; a subchart's own `values.yaml`, folder or archive).
+fn value_lines(
+    dir: &Path,
+    v: &Variant,
+    rendering: &ChartRendering,
+) -> Vec<(Vec<String>, ValueLines)> {
+    let mut out = Vec::new();
+    for c in &rendering.charts {
+        let mut lines = HashMap::new();
+        if c.keys.is_empty() {
+            let files = std::iter::once("values.yaml").chain(v.values.iter().map(String::as_str));
+            for f in files {
+                if let Ok(text) = std::fs::read_to_string(dir.join(f)) {
+                    lines_of(&text, f, &mut lines);
+                }
+            }
+        } else if let Some(text) = &c.text
+            && let Ok(sub) = c.dir.strip_prefix(dir)
+            && let Some(sub) = sub.to_str()
+        {
+            let f = format!("{}/values.yaml", sub.replace('\\', "/"));
+            lines_of(text, &f, &mut lines);
+        }
+        out.push((c.keys.clone(), lines));
+    }
+    out.sort_by_key(|(k, _)| k.len());
     out
 }
 
+/// Where the value at key path `key` (in the root's values) is set: the root chart's values
+/// files first (a parent overriding a subchart's default), then each subchart's own
+/// `values.yaml` down to the one whose value it is; a subchart's `global` is the root's. The
+/// exact key first, then the nearest written parent key inside the chart's block.
+fn find_line<'a>(
+    charts: &'a [(Vec<String>, ValueLines)],
+    key: &str,
+) -> Option<(String, &'a (String, u32))> {
+    let comps: Vec<&str> = key.split('.').collect();
+    // (chart, key there, fewest components a parent key may keep)
+    let mut cands: Vec<(&ValueLines, Vec<&str>, usize)> = Vec::new();
+    let owner = charts
+        .iter()
+        .filter(|(k, _)| comps.len() > k.len() && comps.iter().zip(k).all(|(a, b)| a == b))
+        .map(|(k, _)| k.len())
+        .max()
+        .unwrap_or(0);
+    let global = comps.get(owner) == Some(&"global") && owner > 0;
+    for (k, lines) in charts {
+        if k.len() > owner || !comps.iter().zip(k).all(|(a, b)| a == b) {
+            continue;
+        }
+        if global {
+            cands.push((lines, comps[owner..].to_vec(), 2));
+        } else {
+            cands.push((lines, comps[k.len()..].to_vec(), owner - k.len() + 1));
+        }
+    }
+    for (lines, rest, _) in &cands {
+        let k = rest.join(".");
+        if let Some(l) = lines.get(&k) {
+            return Some((k, l));
+        }
+    }
+    for (lines, rest, least) in &cands {
+        for n in (*least..rest.len()).rev() {
+            let k = rest[..n].join(".");
+            if let Some(l) = lines.get(&k) {
+                return Some((k, l));
+            }
+        }
+    }
+    None
+}
+
 /// Findings on a computed part of a rendered template gain the values line that set what it
-/// printed (`serviceAccount.annotations` in `values.yaml:12`) as a related location. `files`:
+/// printed (`serviceAccount.annotations` in `values.yaml:12`; a subchart's value where the
+/// parent overrides it, else in the subchart's `values.yaml`) as a related location. `files`:
 /// the template files read through a rendering, by scan path, with their file on disk and the
 /// rendering.
 pub fn values_related(
@@ -617,7 +684,8 @@ pub fn values_related(
     files: &HashMap<String, (PathBuf, Arc<Variant>)>,
     findings: &mut [Finding],
 ) {
-    let mut lines: HashMap<(PathBuf, Arc<Variant>), ValueLines> = HashMap::new();
+    type Lines = Vec<(Vec<String>, ValueLines)>;
+    let mut lines: HashMap<(PathBuf, Arc<Variant>), Lines> = HashMap::new();
     for f in findings.iter_mut() {
         let Some((abs, variant)) = files.get(&f.path) else {
             continue;
@@ -644,21 +712,11 @@ pub fn values_related(
         };
         let at = lines
             .entry((dir.clone(), variant.clone()))
-            .or_insert_with(|| value_lines(&dir, variant));
+            .or_insert_with(|| value_lines(&dir, variant, &rendering));
         for k in keys {
-            // The nearest key written in a values file (a key with dots in its name, or one
-            // set only by a parent's default, is found through its parent).
-            let mut key = k;
-            let found = loop {
-                if let Some(l) = at.get(key) {
-                    break Some(l);
-                }
-                match key.rsplit_once('.') {
-                    Some((parent, _)) => key = parent,
-                    None => break None,
-                }
+            let Some((key, (file, line))) = find_line(at, k) else {
+                continue;
             };
-            let Some((file, line)) = found else { continue };
             let path = if rel.is_empty() {
                 file.clone()
             } else {
