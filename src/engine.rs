@@ -655,6 +655,7 @@ impl Engine {
                 r
             })
             .collect();
+        memtrace("the per-file pass");
         let mut report = Report::default();
         let mut units = Vec::new();
         let mut raw = Vec::new();
@@ -738,16 +739,15 @@ impl Engine {
             }
             facts
         };
-        // One partition (everything deployed): the units' facts are not joined again.
-        let all = if n_deployed == units.len() {
-            self.joined_facts_taken(&mut units, &mut errors)
-        } else {
-            self.joined_facts_checked(&units, &mut errors)
-        };
-        let all = with_extra(all, &[0, 1, 2]);
+        // One partition (everything deployed): the units' facts are not joined again. Else
+        // the facts of every file are joined last, when the partitions' facts and models are
+        // gone (a repository's facts are held once more, not twice more, at the peak).
+        let all = (n_deployed == units.len())
+            .then(|| with_extra(self.joined_facts_taken(&mut units, &mut errors), &[0, 1, 2]));
+        memtrace("joining facts");
         let deployed = &units[n_illustrative..n_illustrative + n_deployed];
-        if deployed.len() == units.len() {
-            raw.extend(self.run_project_where(root, &units, &all, |_| true, &mut errors));
+        if let Some(all) = &all {
+            raw.extend(self.run_project_where(root, &units, all, |_| true, &mut errors));
         } else {
             let facts = with_extra(self.joined_facts_checked(deployed, &mut errors), &[1]);
             raw.extend(self.run_project_where(root, deployed, &facts, |_| true, &mut errors));
@@ -778,6 +778,11 @@ impl Engine {
                     .filter(|f| self.config.path_class(&f.path).graph_group() == g),
             );
         }
+        memtrace("the project rules");
+        let all = match all {
+            Some(all) => all,
+            None => with_extra(self.joined_facts_taken(&mut units, &mut errors), &[0, 1, 2]),
+        };
         let read_through: HashMap<String, (PathBuf, std::sync::Arc<crate::config::HelmRendering>)> =
             units
                 .iter()
@@ -830,6 +835,7 @@ impl Engine {
                     (raw, 0, 0)
                 },
             );
+        memtrace("suppressions");
         report.findings = findings;
         packed.relocate(&mut report.findings, &mut report.errors);
         report.suppressed = suppressed;
@@ -1042,6 +1048,27 @@ pub fn is_bulk_code(file: &SourceFile, config: &Config) -> bool {
         config.path_class(&file.path),
         PathClass::Vendored | PathClass::Generated
     )
+}
+
+/// `NHILINT_MEMTRACE=1`: the resident and peak memory after a stage of a scan, on stderr
+/// (what a scan holds at each stage; see README "Scaling against ripgrep").
+fn memtrace(stage: &str) {
+    if std::env::var_os("NHILINT_MEMTRACE").is_none() {
+        return;
+    }
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map_or("?", |v| v.trim().trim_end_matches(" kB"))
+            .to_string()
+    };
+    eprintln!(
+        "nhilint: memory after {stage}: resident {} kB, peak {} kB",
+        kb("VmRSS:"),
+        kb("VmHWM:")
+    );
 }
 
 #[cfg(test)]

@@ -487,10 +487,12 @@ impl SourceFile {
 
 #[derive(Clone, Debug)]
 pub struct LineIndex {
-    starts: Vec<usize>,
+    /// Byte offset of each line start (`u32`: half the memory of `usize` for every line of
+    /// every file a scan holds; files are far below 4 GiB, see `[scan] max-file-size`).
+    starts: Vec<u32>,
     /// Non-ASCII text: characters before every [`CHAR_BLOCK`]-byte block start, so a column
     /// costs at most one block of counting, not the whole line (`None`: ASCII, byte = column).
-    chars: Option<Vec<usize>>,
+    chars: Option<Vec<u32>>,
 }
 
 /// Block size of the character checkpoints of [`LineIndex`].
@@ -503,13 +505,16 @@ fn char_starts(b: &[u8]) -> usize {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        assert!(u32::try_from(text.len()).is_ok(), "text of 4 GiB or more");
         let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
+        starts.shrink_to_fit();
         let chars = (!text.is_ascii()).then(|| {
             let mut acc = 0;
-            let mut v = vec![0];
+            let mut v = Vec::with_capacity(text.len() / CHAR_BLOCK + 2);
+            v.push(0);
             for block in text.as_bytes().chunks(CHAR_BLOCK) {
-                acc += char_starts(block);
+                acc += char_starts(block) as u32;
                 v.push(acc);
             }
             v
@@ -523,7 +528,7 @@ impl LineIndex {
             None => offset,
             Some(v) => {
                 let block = offset / CHAR_BLOCK;
-                v[block] + char_starts(&text.as_bytes()[block * CHAR_BLOCK..offset])
+                v[block] as usize + char_starts(&text.as_bytes()[block * CHAR_BLOCK..offset])
             }
         }
     }
@@ -534,6 +539,7 @@ impl LineIndex {
 
     /// 0-based line of a byte offset.
     pub fn line_of(&self, offset: usize) -> usize {
+        let offset = u32::try_from(offset).unwrap_or(u32::MAX);
         match self.starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
@@ -544,13 +550,13 @@ impl LineIndex {
         self.starts
             .get(line0)
             .copied()
-            .unwrap_or(*self.starts.last().unwrap_or(&0))
+            .unwrap_or(*self.starts.last().unwrap_or(&0)) as usize
     }
 
     pub fn line_col(&self, text: &str, offset: usize) -> (u32, u32) {
         let offset = offset.min(text.len());
         let l = self.line_of(offset);
-        let start = self.starts[l];
+        let start = self.starts[l] as usize;
         let mut o = offset;
         while o > start && !text.is_char_boundary(o) {
             o -= 1;
@@ -565,8 +571,8 @@ impl LineIndex {
         if l >= self.starts.len() {
             return "";
         }
-        let s = self.starts[l];
-        let e = self.starts.get(l + 1).copied().unwrap_or(text.len());
+        let s = self.starts[l] as usize;
+        let e = self.starts.get(l + 1).map_or(text.len(), |&e| e as usize);
         text[s..e].trim_end_matches(['\n', '\r'])
     }
 }
