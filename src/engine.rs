@@ -609,46 +609,13 @@ impl Engine {
     ) -> Report {
         let start = std::time::Instant::now();
         self.helm.clear();
-        let max = self.config.scan.max_file_size;
         // Helm template files on disk, for the charts' extra renderings.
-        let mut helm_abs: HashMap<String, PathBuf> = inputs
-            .iter()
-            .filter(|i| i.text.is_none() && i.rel.contains("templates/"))
-            .map(|i| (i.rel.clone(), i.abs.clone()))
-            .collect();
-        // Subcharts packed as `charts/*.tgz` (their templates are read after the files).
-        let archives: Vec<(String, PathBuf)> = inputs
-            .iter()
-            .filter(|i| i.text.is_none() && i.rel.ends_with(".tgz") && i.rel.contains("charts/"))
-            .map(|i| (i.rel.clone(), i.abs.clone()))
-            .collect();
+        let mut helm_abs = helm_template_paths(&inputs);
+        let archives = packed_archives(&inputs);
         let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
             .into_par_iter()
             .map(|inp| {
-                let error = |message: String| ScanError {
-                    path: inp.rel.clone(),
-                    line: None,
-                    message,
-                };
-                let read = crate::guard::catch(|| crate::walk::read_input(&inp, max))
-                    .unwrap_or_else(|p| {
-                        crate::walk::Read::Error(p.message("while reading this file"))
-                    });
-                let r = match read {
-                    crate::walk::Read::Text(file) => {
-                        let abs = inp.text.is_none().then_some(inp.abs.as_path());
-                        match crate::guard::catch(|| self.analyze_file_at(file, abs)) {
-                            Ok(o) => (Some(o), None, false),
-                            Err(p) => (
-                                None,
-                                Some(error(p.message("while analysing this file"))),
-                                false,
-                            ),
-                        }
-                    }
-                    crate::walk::Read::Skip(_) => (None, None, true),
-                    crate::walk::Read::Error(msg) => (None, Some(error(msg)), true),
-                };
+                let r = self.analyze_input(&inp);
                 if let Some(p) = progress {
                     p.fetch_add(1, Ordering::Relaxed);
                 }
@@ -673,136 +640,25 @@ impl Engine {
                 report.stats.files_skipped += 1;
             }
         }
-        // Templates of packed subcharts, each read as a file of its own (logical path below
-        // the archive's), reported at the archive at the end.
-        let (packed, packed_templates) =
-            crate::helm::scan::Packed::find(&self.config, &self.helm, &archives);
-        let packed_outcomes: Vec<Option<FileOutcome>> = packed_templates
-            .par_iter()
-            .map(|(logical, abs, text)| {
-                let mut file = SourceFile::new(logical.clone(), text.clone());
-                file.kind = FileKind::HelmTemplate;
-                crate::guard::catch(|| self.analyze_file_at(file, Some(abs))).ok()
-            })
-            .collect();
-        for ((logical, abs, _), o) in packed_templates.into_iter().zip(packed_outcomes) {
-            let Some(o) = o else { continue };
+        let (packed, packed_outcomes) = self.analyze_packed(&archives);
+        for (abs, o) in packed_outcomes {
             raw.extend(o.findings);
             report.errors.extend(o.errors);
+            helm_abs.insert(o.unit.file.path.clone(), abs);
             units.push(o.unit);
-            helm_abs.insert(logical, abs);
         }
         // Terraform facts of multi-file modules: values from sibling files and tfvars.
         facts::terraform::resolve_module_dirs(&mut units, &self.config);
-        // Deployed files first in one graph; examples/docs and tests each see it plus their own
-        // files, and report only in their own files (fixtures never feed production's graph).
-        let group = |u: &FileUnit| self.config.path_class(&u.file.path).graph_group();
-        units.sort_by(|a, b| (group(a), &a.file.path).cmp(&(group(b), &b.file.path)));
-        let n_illustrative = units.iter().filter(|u| group(u) == 0).count();
-        let n_deployed = units.iter().filter(|u| group(u) == 1).count();
+        self.sort_for_project(&mut units);
         // Kustomizations that fail to render and project rules that fail (each partition runs
         // them again: `errors` is deduplicated with the others at the end).
         let mut errors = Vec::new();
-        // Charts rendered again with other values: their objects join the facts of the graph
-        // their chart is in (inventory, trust paths); their findings are reported below.
-        let extras = crate::helm::scan::extra_renderings(
-            crate::helm::scan::Scan {
-                config: &self.config,
-                cache: &self.helm,
-                abs: &helm_abs,
-                units: &units,
-            },
-            |u, abs, variant| {
-                crate::guard::catch(|| {
-                    self.analyze_file_as(u.file.clone(), Some(abs), Some(variant))
-                })
-                .ok()
-                .map(|o| (o.findings, o.errors, o.unit))
-            },
-            &mut errors,
-        );
-        let extra_facts: Vec<(u8, Facts, &str)> = extras
-            .iter()
-            .filter_map(|x| {
-                let g = group(x.units.first()?);
-                let mut f = Facts::default();
-                x.units.iter().for_each(|u| f.extend(u.facts.clone()));
-                Some((g, f, x.label.as_str()))
-            })
-            .collect();
-        let with_extra = |mut facts: Facts, groups: &[u8]| {
-            if extra_facts.iter().any(|(g, _, _)| groups.contains(g)) {
-                for (_, f, label) in extra_facts.iter().filter(|(g, _, _)| groups.contains(g)) {
-                    facts.merge_rendering(f.clone(), label);
-                }
-                facts.sort();
-            }
-            facts
-        };
-        // One partition (everything deployed): the units' facts are not joined again. Else
-        // the facts of every file are joined last, when the partitions' facts and models are
-        // gone (a repository's facts are held once more, not twice more, at the peak).
-        let all = (n_deployed == units.len())
-            .then(|| with_extra(self.joined_facts_taken(&mut units, &mut errors), &[0, 1, 2]));
-        memtrace("joining facts");
-        let deployed = &units[n_illustrative..n_illustrative + n_deployed];
-        if let Some(all) = &all {
-            raw.extend(self.run_project_where(root, &units, all, |_| true, &mut errors));
-        } else {
-            let facts = with_extra(self.joined_facts_checked(deployed, &mut errors), &[1]);
-            raw.extend(self.run_project_where(root, deployed, &facts, |_| true, &mut errors));
-        }
-        let partitions = [
-            (
-                0u8,
-                &units[..n_illustrative + n_deployed],
-                n_illustrative > 0,
-            ),
-            (
-                2u8,
-                &units[n_illustrative..],
-                n_illustrative + n_deployed < units.len(),
-            ),
-        ];
-        for (g, slice, any) in partitions {
-            if !any {
-                continue;
-            }
-            // Every rule runs, so that the summary can count what the classes hide.
-            let groups: &[u8] = if g == 0 { &[0, 1] } else { &[1, 2] };
-            let facts = with_extra(self.joined_facts_checked(slice, &mut errors), groups);
-            let found = self.run_project_where(root, slice, &facts, |_| true, &mut errors);
-            raw.extend(
-                found
-                    .into_iter()
-                    .filter(|f| self.config.path_class(&f.path).graph_group() == g),
-            );
-        }
-        memtrace("the project rules");
-        let all = match all {
-            Some(all) => all,
-            None => with_extra(self.joined_facts_taken(&mut units, &mut errors), &[0, 1, 2]),
-        };
-        let read_through: HashMap<String, (PathBuf, std::sync::Arc<crate::config::HelmRendering>)> =
-            units
-                .iter()
-                .filter_map(|u| {
-                    let r = u.rendering.clone()?;
-                    Some((
-                        u.file.path.clone(),
-                        (helm_abs.get(&u.file.path)?.clone(), r),
-                    ))
-                })
-                .collect();
-        crate::helm::scan::values_related(&self.helm, &read_through, &mut raw);
-        crate::helm::scan::report_extra(
-            &self.helm,
+        let all = self.project_pass(
+            root,
+            &mut units,
             &helm_abs,
-            extras,
-            |xunits, errors| {
-                let facts = self.joined_facts_checked(xunits, errors);
-                self.run_project_where(root, xunits, &facts, |_| true, errors)
-            },
+            &|_| true,
+            (None, true),
             &mut raw,
             &mut errors,
         );
@@ -851,6 +707,205 @@ impl Engine {
         report
     }
 
+    /// The per-file half of a scan for one walked input: read, then [`Engine::analyze_file_at`]
+    /// (a Helm template on disk through its chart's rendering). Returns the outcome, an error
+    /// (unreadable, failed) and whether the file was skipped.
+    pub fn analyze_input(
+        &self,
+        inp: &crate::walk::Input,
+    ) -> (Option<FileOutcome>, Option<ScanError>, bool) {
+        let error = |message: String| ScanError {
+            path: inp.rel.clone(),
+            line: None,
+            message,
+        };
+        let max = self.config.scan.max_file_size;
+        let read = crate::guard::catch(|| crate::walk::read_input(inp, max))
+            .unwrap_or_else(|p| crate::walk::Read::Error(p.message("while reading this file")));
+        match read {
+            crate::walk::Read::Text(file) => {
+                let abs = inp.text.is_none().then_some(inp.abs.as_path());
+                match crate::guard::catch(|| self.analyze_file_at(file, abs)) {
+                    Ok(o) => (Some(o), None, false),
+                    Err(p) => (
+                        None,
+                        Some(error(p.message("while analysing this file"))),
+                        false,
+                    ),
+                }
+            }
+            crate::walk::Read::Skip(_) => (None, None, true),
+            crate::walk::Read::Error(msg) => (None, Some(error(msg)), true),
+        }
+    }
+
+    /// Templates of packed subcharts (`charts/*.tgz` among the inputs, [`packed_archives`]),
+    /// each read as a file of its own (logical path below the archive's), with the archive's
+    /// path on disk; they are reported at the archive ([`crate::helm::scan::Packed::relocate`]).
+    pub fn analyze_packed(
+        &self,
+        archives: &[(String, PathBuf)],
+    ) -> (crate::helm::scan::Packed, Vec<(PathBuf, FileOutcome)>) {
+        let (packed, packed_templates) =
+            crate::helm::scan::Packed::find(&self.config, &self.helm, archives);
+        let outcomes: Vec<Option<FileOutcome>> = packed_templates
+            .par_iter()
+            .map(|(logical, abs, text)| {
+                let mut file = SourceFile::new(logical.clone(), text.clone());
+                file.kind = FileKind::HelmTemplate;
+                crate::guard::catch(|| self.analyze_file_at(file, Some(abs))).ok()
+            })
+            .collect();
+        let outcomes = packed_templates
+            .into_iter()
+            .zip(outcomes)
+            .filter_map(|((_, abs, _), o)| Some((abs, o?)))
+            .collect();
+        (packed, outcomes)
+    }
+
+    /// The order [`Engine::project_pass`] expects: deployed files first in one graph;
+    /// examples/docs and tests each see it plus their own files (by path class), then by path.
+    pub fn sort_for_project(&self, units: &mut [FileUnit]) {
+        let group = |u: &FileUnit| self.config.path_class(&u.file.path).graph_group();
+        units.sort_by(|a, b| (group(a), &a.file.path).cmp(&(group(b), &b.file.path)));
+    }
+
+    /// The project half of a scan: the project rules `keep` selects over `units` (in
+    /// [`Engine::sort_for_project`] order), examples/docs and tests each with the deployed files
+    /// and reporting only in their own files (fixtures never feed production's graph), and the
+    /// Helm charts' other renderings; their findings are added to `raw`. `facts`: the units'
+    /// facts already joined (used when every unit is deployed and no chart has another
+    /// rendering; the empty facts are returned then), and whether the units' facts may be moved
+    /// out (nothing joins them again). Returns the joined facts.
+    #[allow(clippy::too_many_arguments)]
+    pub fn project_pass(
+        &self,
+        root: &Path,
+        units: &mut [FileUnit],
+        helm_abs: &HashMap<String, PathBuf>,
+        keep: &(dyn Fn(&Rule) -> bool + Sync),
+        facts: (Option<&Facts>, bool),
+        raw: &mut Vec<Finding>,
+        errors: &mut Vec<ScanError>,
+    ) -> Facts {
+        let (joined, take_facts) = facts;
+        let group = |u: &FileUnit| self.config.path_class(&u.file.path).graph_group();
+        let n_illustrative = units.iter().filter(|u| group(u) == 0).count();
+        let n_deployed = units.iter().filter(|u| group(u) == 1).count();
+        // Charts rendered again with other values: their objects join the facts of the graph
+        // their chart is in (inventory, trust paths); their findings are reported below.
+        let extras = crate::helm::scan::extra_renderings(
+            crate::helm::scan::Scan {
+                config: &self.config,
+                cache: &self.helm,
+                abs: helm_abs,
+                units,
+            },
+            |u, abs, variant| {
+                crate::guard::catch(|| {
+                    self.analyze_file_as(u.file.clone(), Some(abs), Some(variant))
+                })
+                .ok()
+                .map(|o| (o.findings, o.errors, o.unit))
+            },
+            errors,
+        );
+        let extra_facts: Vec<(u8, Facts, &str)> = extras
+            .iter()
+            .filter_map(|x| {
+                let g = group(x.units.first()?);
+                let mut f = Facts::default();
+                x.units.iter().for_each(|u| f.extend(u.facts.clone()));
+                Some((g, f, x.label.as_str()))
+            })
+            .collect();
+        let with_extra = |mut facts: Facts, groups: &[u8]| {
+            if extra_facts.iter().any(|(g, _, _)| groups.contains(g)) {
+                for (_, f, label) in extra_facts.iter().filter(|(g, _, _)| groups.contains(g)) {
+                    facts.merge_rendering(f.clone(), label);
+                }
+                facts.sort();
+            }
+            facts
+        };
+        // One partition (everything deployed): the units' facts are not joined again. Else
+        // the facts of every file are joined last, when the partitions' facts and models are
+        // gone (a repository's facts are held once more, not twice more, at the peak).
+        // The caller may give the joined facts (one partition, no other rendering).
+        let one = n_deployed == units.len();
+        let given = joined.filter(|_| one && extra_facts.is_empty());
+        let join = |units: &mut [FileUnit], errors: &mut Vec<ScanError>| {
+            if take_facts {
+                self.joined_facts_taken(units, errors)
+            } else {
+                self.joined_facts_checked(units, errors)
+            }
+        };
+        let all = (one && given.is_none()).then(|| with_extra(join(units, errors), &[0, 1, 2]));
+        memtrace("joining facts");
+        let ro: &[FileUnit] = units;
+        let deployed = &ro[n_illustrative..n_illustrative + n_deployed];
+        if let Some(all) = given.or(all.as_ref()) {
+            raw.extend(self.run_project_where(root, ro, all, keep, errors));
+        } else {
+            let facts = with_extra(self.joined_facts_checked(deployed, errors), &[1]);
+            raw.extend(self.run_project_where(root, deployed, &facts, keep, errors));
+        }
+        let partitions = [
+            (0u8, &ro[..n_illustrative + n_deployed], n_illustrative > 0),
+            (
+                2u8,
+                &ro[n_illustrative..],
+                n_illustrative + n_deployed < units.len(),
+            ),
+        ];
+        for (g, slice, any) in partitions {
+            if !any {
+                continue;
+            }
+            // Every rule runs, so that the summary can count what the classes hide.
+            let groups: &[u8] = if g == 0 { &[0, 1] } else { &[1, 2] };
+            let facts = with_extra(self.joined_facts_checked(slice, errors), groups);
+            let found = self.run_project_where(root, slice, &facts, keep, errors);
+            raw.extend(
+                found
+                    .into_iter()
+                    .filter(|f| self.config.path_class(&f.path).graph_group() == g),
+            );
+        }
+        memtrace("the project rules");
+        let all = match (all, given) {
+            (Some(all), _) => all,
+            (None, Some(_)) => Facts::default(),
+            (None, None) => with_extra(join(units, errors), &[0, 1, 2]),
+        };
+        let read_through: HashMap<String, (PathBuf, std::sync::Arc<crate::config::HelmRendering>)> =
+            units
+                .iter()
+                .filter_map(|u| {
+                    let r = u.rendering.clone()?;
+                    Some((
+                        u.file.path.clone(),
+                        (helm_abs.get(&u.file.path)?.clone(), r),
+                    ))
+                })
+                .collect();
+        crate::helm::scan::values_related(&self.helm, &read_through, raw);
+        crate::helm::scan::report_extra(
+            &self.helm,
+            helm_abs,
+            extras,
+            |xunits, errors| {
+                let facts = self.joined_facts_checked(xunits, errors);
+                self.run_project_where(root, xunits, &facts, keep, errors)
+            },
+            raw,
+            errors,
+        );
+        all
+    }
+
     /// Per-file check of an in-memory text (editor, `--stdin-filename`): file rules, secrets and
     /// suppressions, no project rules.
     pub fn check_text(&self, path: &str, text: &str) -> (Vec<Finding>, Vec<ScanError>) {
@@ -861,6 +916,24 @@ impl Engine {
         let (f, _, _) = self.finish(o.findings, &files, &today());
         (f, o.errors)
     }
+}
+
+/// Helm template files on disk among `inputs` (for the charts' extra renderings), by path.
+pub fn helm_template_paths(inputs: &[crate::walk::Input]) -> HashMap<String, PathBuf> {
+    inputs
+        .iter()
+        .filter(|i| i.text.is_none() && i.rel.contains("templates/"))
+        .map(|i| (i.rel.clone(), i.abs.clone()))
+        .collect()
+}
+
+/// Subcharts packed as `charts/*.tgz` among `inputs` (their templates are read after the files).
+pub fn packed_archives(inputs: &[crate::walk::Input]) -> Vec<(String, PathBuf)> {
+    inputs
+        .iter()
+        .filter(|i| i.text.is_none() && i.rel.ends_with(".tgz") && i.rel.contains("charts/"))
+        .map(|i| (i.rel.clone(), i.abs.clone()))
+        .collect()
 }
 
 /// One secret, one finding: a context rule about a literal secret (NHI2, e.g.

@@ -379,3 +379,140 @@ fn cross_file_findings_of_older_text_are_not_published() {
     assert_eq!(m["params"]["diagnostics"], json!([]), "{m}");
     assert_eq!(c.shutdown(), 0);
 }
+
+/// Diagnostics codes of a publication.
+fn codes(m: &Value) -> Vec<String> {
+    m["params"]["diagnostics"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d["code"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn cross_file_findings_follow_each_version_of_a_replaced_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let tf = "resource \"aws_iam_role\" \"deploy\" {\n  name = \"deploy\"\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{\n      Effect    = \"Allow\"\n      Principal = { Federated = \"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\" }\n      Action    = \"sts:AssumeRoleWithWebIdentity\"\n      Condition = { StringLike = { \"token.actions.githubusercontent.com:sub\" = \"repo:acme/*\" } }\n    }]\n  })\n}\n";
+    std::fs::write(root.join("role.tf"), tf).unwrap();
+    let mut c = Client::spawn(&root);
+    c.initialize(&root, &[]);
+    let u = uri(&root.join("role.tf"));
+    let trust = |m: &Value| {
+        codes(m)
+            .iter()
+            .any(|c| c.ends_with("oidc-trust-wildcard-subject"))
+    };
+    let published = |m: &Value, v: i64| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == u
+            && m["params"]["version"] == v
+    };
+    c.open(&u, "terraform", 1, tf);
+    c.wait(|m| published(m, 1) && trust(m));
+    // Replaced by one clean line, then edited twice more: no publication for these versions
+    // carries the trust finding of version 1 (a line-9 finding in a one-line document).
+    c.change_full(&u, 2, "# clean\n");
+    c.wait(|m| published(m, 2));
+    c.change_full(&u, 3, "# clean\n# still clean\n");
+    c.wait(|m| published(m, 3));
+    c.change_full(&u, 4, "# clean\n# still clean\n# and again\n");
+    c.wait(|m| published(m, 4));
+    // The bad text again: its cross-file finding comes back for version 5, at line 9.
+    c.change_full(&u, 5, tf);
+    let m = c.wait(|m| published(m, 5) && trust(m));
+    let d = m["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["code"]
+                .as_str()
+                .is_some_and(|c| c.ends_with("oidc-trust-wildcard-subject"))
+        })
+        .unwrap()
+        .clone();
+    assert_eq!(d["range"]["start"]["line"], 8, "{d}");
+    for m in &c.seen {
+        if m["method"] != "textDocument/publishDiagnostics" || m["params"]["uri"] != u {
+            continue;
+        }
+        // Every publication for the open document names the version it describes.
+        let v = m["params"]["version"].as_i64();
+        assert!(v.is_some(), "{m}");
+        if matches!(v, Some(2..=4)) {
+            assert_eq!(m["params"]["diagnostics"], json!([]), "{m}");
+        }
+    }
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn cross_file_pass_follows_buffers_and_files_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let workload = |kind: &str, name: &str, sa: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: prod\n  labels: {{ app: {name} }}\nspec:\n  template:\n    spec:\n      serviceAccountName: {sa}\n      containers: [{{ name: c, image: {name}:1 }}]\n"
+        )
+    };
+    let sa = "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: shared\n  namespace: prod\n";
+    std::fs::write(root.join("sa.yaml"), sa).unwrap();
+    let apps = format!(
+        "{}---\n{}",
+        workload("Deployment", "billing", "shared"),
+        workload("StatefulSet", "search", "shared")
+    );
+    std::fs::write(root.join("apps.yaml"), &apps).unwrap();
+    let sa_uri = uri(&root.join("sa.yaml"));
+    let shared = |m: &Value, yes: bool| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == sa_uri
+            && codes(m).iter().any(|c| c == "k8s-service-account-shared") == yes
+    };
+    let mut c = Client::spawn(&root);
+    c.initialize(&root, &[]);
+    // The first pass reads the disk: the finding on the file that is not open, no version.
+    let m = c.wait(|m| shared(m, true));
+    assert!(m["params"]["version"].is_null(), "{m}");
+    // An edit of the workloads' buffer: each gets its own account, the finding goes.
+    let u = uri(&root.join("apps.yaml"));
+    c.open(&u, "yaml", 1, &apps);
+    let own = format!(
+        "{}---\n{}",
+        workload("Deployment", "billing", "billing"),
+        workload("StatefulSet", "search", "search")
+    );
+    c.change_full(&u, 2, &own);
+    c.wait(|m| shared(m, false));
+    // A new file on disk shares the account again.
+    let more = root.join("more.yaml");
+    std::fs::write(
+        &more,
+        format!(
+            "{}---\n{}",
+            workload("Deployment", "ledger", "shared"),
+            workload("Deployment", "audit", "shared")
+        ),
+    )
+    .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&more), "type": 1}]}),
+    );
+    c.wait(|m| shared(m, true));
+    // Deleted again.
+    std::fs::remove_file(&more).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&more), "type": 3}]}),
+    );
+    c.wait(|m| shared(m, false));
+    // Closing the buffer brings back the text on disk (shared).
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
+    c.wait(|m| shared(m, true));
+    assert_eq!(c.shutdown(), 0);
+}

@@ -41,6 +41,16 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
 /// blocks written in it. Values a calling module passes are not applied (a module directory
 /// is evaluated as its own root).
 pub fn resolve_module_dirs(units: &mut [crate::context::FileUnit], config: &Config) {
+    resolve_module_dirs_where(units, config, &|_| true)
+}
+
+/// [`resolve_module_dirs`] for the module directories (paths like `infra/app`, `""` for the
+/// top) that `dir` selects: the editor re-resolves only the directory of a changed file.
+pub fn resolve_module_dirs_where(
+    units: &mut [crate::context::FileUnit],
+    config: &Config,
+    dir_selected: &dyn Fn(&str) -> bool,
+) {
     use crate::source::FileKind;
     let mut dirs: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     for (i, u) in units.iter().enumerate() {
@@ -50,7 +60,9 @@ pub fn resolve_module_dirs(units: &mut [crate::context::FileUnit], config: &Conf
         ) && !matches!(u.parsed, Parsed::None)
         {
             let dir = u.file.path.rsplit_once('/').map_or("", |(d, _)| d);
-            dirs.entry(dir).or_default().push(i);
+            if dir_selected(dir) {
+                dirs.entry(dir).or_default().push(i);
+            }
         }
     }
     let todo: Vec<Vec<usize>> = dirs

@@ -43,11 +43,9 @@ use transport::Incoming;
 /// `-32002`: a request arrived before `initialize`.
 const SERVER_NOT_INITIALIZED: i32 = -32002;
 /// Quiet time after the last per-file result before cross-file findings are refreshed (at
-/// least; twice the last pass's duration in larger workspaces, at most `PROJECT_DELAY_MAX`).
-const PROJECT_DELAY: Duration = Duration::from_millis(300);
-const PROJECT_DELAY_MAX: Duration = Duration::from_secs(5);
-/// Workspaces with more files than this get no cross-file refresh (logged once).
-const PROJECT_MAX_FILES: usize = 20_000;
+/// least; the last incremental pass's duration when longer, at most `PROJECT_DELAY_MAX`).
+const PROJECT_DELAY: Duration = Duration::from_millis(30);
+const PROJECT_DELAY_MAX: Duration = Duration::from_secs(2);
 
 /// Run the language server on stdin/stdout until `exit`. Returns the process exit code (0 after
 /// `shutdown` + `exit`, 1 otherwise).
@@ -137,8 +135,12 @@ struct Workspace {
     project_versions: HashMap<Uri, i32>,
     project_due: Option<Instant>,
     generation: u64,
-    /// How long the last cross-file pass took.
+    /// How long the last incremental cross-file pass took.
     last_project: Duration,
+    /// Files changed on disk since the last cross-file pass.
+    changed: Vec<PathBuf>,
+    /// The next cross-file pass walks the folder again.
+    rescan: bool,
 }
 
 impl Workspace {
@@ -158,6 +160,8 @@ impl Workspace {
             project_due: None,
             generation: 0,
             last_project: Duration::ZERO,
+            changed: Vec::new(),
+            rescan: true,
         }
     }
 
@@ -193,7 +197,7 @@ impl Workspace {
     /// When the cross-file pass should run after an edit: never on the keystroke path, and
     /// less often when it is slow.
     fn after_edit(&self) -> Instant {
-        Instant::now() + (self.last_project * 2).clamp(PROJECT_DELAY, PROJECT_DELAY_MAX)
+        Instant::now() + self.last_project.clamp(PROJECT_DELAY, PROJECT_DELAY_MAX)
     }
 
     fn has_project_rules(&self) -> bool {
@@ -286,8 +290,10 @@ impl Server {
         let _ = std::thread::Builder::new()
             .name("nhilint-lsp-project".into())
             .spawn(move || {
+                // The cached units of each workspace live on this thread.
+                let mut worker = project::Worker::default();
                 for job in project_rx {
-                    if events.send(Event::ProjectDone(project::run(job))).is_err() {
+                    if events.send(Event::ProjectDone(worker.run(job))).is_err() {
                         return;
                     }
                 }
@@ -742,6 +748,7 @@ impl Server {
             touched.extend(w.config_diag.as_ref().map(|(u, _)| u.clone()));
             if w.folder {
                 w.project_due = Some(Instant::now());
+                w.rescan = true;
             }
         }
         self.log(3, "nhilint: configuration reloaded");
@@ -846,7 +853,9 @@ impl Server {
         }
         let due = Instant::now() + Duration::from_millis(100);
         for w in &mut self.workspaces {
-            if w.folder && paths.iter().any(|p| p.starts_with(&w.root)) {
+            let mine: Vec<&PathBuf> = paths.iter().filter(|p| p.starts_with(&w.root)).collect();
+            if w.folder && !mine.is_empty() {
+                w.changed.extend(mine.into_iter().cloned());
                 w.project_due = Some(w.project_due.map_or(due, |d| d.min(due)));
             }
         }
@@ -959,6 +968,9 @@ impl Server {
             return;
         }
         self.workspaces[wi].generation += 1;
+        let live = self.workspaces.iter().map(|w| w.id).collect();
+        let changed = std::mem::take(&mut self.workspaces[wi].changed);
+        let rescan = std::mem::replace(&mut self.workspaces[wi].rescan, false);
         let w = &self.workspaces[wi];
         let overlays = self
             .docs
@@ -978,9 +990,11 @@ impl Server {
             folder: w.root.clone(),
             engine: w.engine.clone(),
             overlays,
+            changed,
+            rescan,
+            live,
             enc: self.enc,
             docs: self.docs_pattern.clone(),
-            max_files: PROJECT_MAX_FILES,
         };
         if self.project_tx.send(job).is_ok() {
             self.project_busy = true;
@@ -992,8 +1006,13 @@ impl Server {
         if let Some(l) = &r.log {
             self.log(3, l);
         }
+        if !r.stats.is_empty() {
+            self.log(4, &r.stats);
+        }
         let Some(w) = self.ws_mut(r.ws) else { return };
-        w.last_project = r.elapsed;
+        if !r.first {
+            w.last_project = r.elapsed;
+        }
         if w.generation != r.generation {
             return;
         }

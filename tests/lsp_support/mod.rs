@@ -132,7 +132,12 @@ impl Client {
     /// Wait for the first message (not yet consumed) matching `pred`; earlier ones are kept in
     /// `seen`.
     pub fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + TIMEOUT;
+        self.wait_for(TIMEOUT, pred)
+    }
+
+    /// [`Client::wait`] with another timeout.
+    pub fn wait_for(&mut self, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let m = self.rx.recv_timeout(left).unwrap_or_else(|_| {
