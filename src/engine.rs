@@ -358,17 +358,22 @@ impl Engine {
                 let Some(check) = rule.project_check else {
                     return Ok(out);
                 };
-                crate::guard::catch(|| check(&cx, rule, &mut out))
-                    .map(|()| {
-                        let mut out = out;
-                        dedup_same_place(&mut out, 0);
-                        out
-                    })
-                    .map_err(|p| ScanError {
-                        path: ".".into(),
-                        line: None,
-                        message: p.message(&format!("in rule `{}`", rule.id())),
-                    })
+                let t0 = std::time::Instant::now();
+                let r = crate::guard::catch(|| check(&cx, rule, &mut out));
+                if crate::guard::timings() {
+                    let ms = t0.elapsed().as_secs_f64() * 1e3;
+                    eprintln!("timing rule {}: {ms:.1} ms", rule.id());
+                }
+                r.map(|()| {
+                    let mut out = out;
+                    dedup_same_place(&mut out, 0);
+                    out
+                })
+                .map_err(|p| ScanError {
+                    path: ".".into(),
+                    line: None,
+                    message: p.message(&format!("in rule `{}`", rule.id())),
+                })
             })
             .collect();
         let mut findings = Vec::new();
@@ -623,6 +628,7 @@ impl Engine {
             })
             .collect();
         memtrace("the per-file pass");
+        crate::guard::phase("files");
         let mut report = Report::default();
         let mut units = Vec::new();
         let mut raw = Vec::new();
@@ -649,6 +655,7 @@ impl Engine {
         }
         // Terraform facts of multi-file modules: values from sibling files and tfvars.
         facts::terraform::resolve_module_dirs(&mut units, &self.config);
+        crate::guard::phase("tf-dirs");
         self.sort_for_project(&mut units);
         // Kustomizations that fail to render and project rules that fail (each partition runs
         // them again: `errors` is deduplicated with the others at the end).
@@ -677,6 +684,7 @@ impl Engine {
                     .extend(f.mask.iter().cloned());
             }
         }
+        crate::guard::phase("helm");
         // Suppression failing must not lose the findings: they are then reported unsuppressed.
         let (findings, suppressed, hidden) =
             crate::guard::catch(|| self.finish(raw.clone(), &files, &today())).unwrap_or_else(
@@ -692,6 +700,7 @@ impl Engine {
                 },
             );
         memtrace("suppressions");
+        crate::guard::phase("finish");
         report.findings = findings;
         packed.relocate(&mut report.findings, &mut report.errors);
         report.suppressed = suppressed;
@@ -768,7 +777,7 @@ impl Engine {
     /// examples/docs and tests each see it plus their own files (by path class), then by path.
     pub fn sort_for_project(&self, units: &mut [FileUnit]) {
         let group = |u: &FileUnit| self.config.path_class(&u.file.path).graph_group();
-        units.sort_by(|a, b| (group(a), &a.file.path).cmp(&(group(b), &b.file.path)));
+        units.sort_by_cached_key(|u| (group(u), u.file.path.clone()));
     }
 
     /// The project half of a scan: the project rules `keep` selects over `units` (in
@@ -846,11 +855,14 @@ impl Engine {
         memtrace("joining facts");
         let ro: &[FileUnit] = units;
         let deployed = &ro[n_illustrative..n_illustrative + n_deployed];
+        crate::guard::phase("joined");
+        let mut deployed_found = Vec::new();
         if let Some(all) = given.or(all.as_ref()) {
             raw.extend(self.run_project_where(root, ro, all, keep, errors));
         } else {
             let facts = with_extra(self.joined_facts_checked(deployed, errors), &[1]);
-            raw.extend(self.run_project_where(root, deployed, &facts, keep, errors));
+            deployed_found = self.run_project_where(root, deployed, &facts, keep, errors);
+            raw.extend(deployed_found.iter().cloned());
         }
         let partitions = [
             (0u8, &ro[..n_illustrative + n_deployed], n_illustrative > 0),
@@ -864,7 +876,24 @@ impl Engine {
             if !any {
                 continue;
             }
-            // Every rule runs, so that the summary can count what the classes hide.
+            // Every rule runs, so that the summary can count what the classes hide. When the
+            // partition's own files give the project rules nothing to read (no tree, no facts,
+            // no chart rendering: READMEs, prose, plain code), its run would repeat the
+            // deployed one: its findings are those of the deployed run.
+            let own = if g == 0 {
+                &ro[..n_illustrative]
+            } else {
+                &ro[n_illustrative + n_deployed..]
+            };
+            if own.iter().all(is_inert) && !extra_facts.iter().any(|(x, _, _)| *x == g) {
+                raw.extend(
+                    deployed_found
+                        .iter()
+                        .filter(|f| self.config.path_class(&f.path).graph_group() == g)
+                        .cloned(),
+                );
+                continue;
+            }
             let groups: &[u8] = if g == 0 { &[0, 1] } else { &[1, 2] };
             let facts = with_extra(self.joined_facts_checked(slice, errors), groups);
             let found = self.run_project_where(root, slice, &facts, keep, errors);
@@ -875,6 +904,7 @@ impl Engine {
             );
         }
         memtrace("the project rules");
+        crate::guard::phase("project");
         let all = match (all, given) {
             (Some(all), _) => all,
             (None, Some(_)) => Facts::default(),
@@ -1092,6 +1122,15 @@ pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
     }
 }
 
+/// A unit no project rule reads: no syntax tree, no facts, no chart rendering, not a
+/// structured format (READMEs, prose, code whose facts are empty).
+fn is_inert(u: &FileUnit) -> bool {
+    matches!(u.parsed, Parsed::None)
+        && u.facts.is_empty()
+        && u.rendering.is_none()
+        && matches!(u.file.kind.format(), Format::Code | Format::Text)
+}
+
 /// A code file no code rule should parse: minified or bundled (`*.min.js`, `*.bundle.js`, or
 /// lines averaging over 300 bytes in a file of 4 KB or more), generated (`Code generated …
 /// DO NOT EDIT`, `@generated` near the top) or vendored (`vendor/`, `node_modules/`, … by
@@ -1109,7 +1148,9 @@ pub fn is_bulk_code(file: &SourceFile, config: &Config) -> bool {
         return true;
     }
     let text: &str = &file.text;
-    if text.len() >= 4096 && text.len() / file.lines.line_count().max(1) > 300 {
+    if text.len() >= 4096
+        && text.len() / (memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1) > 300
+    {
         return true;
     }
     let head = &text.as_bytes()[..text.len().min(1024)];

@@ -100,6 +100,23 @@ pub fn budget_from_env(var: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// With `NHILINT_TIMINGS` set, print on stderr how long the process has run when a scan phase
+/// ends (`timing walk: 23.8 ms`); the benches use it to see where a scan's time goes.
+pub fn phase(what: &str) {
+    use std::sync::OnceLock;
+    static T0: OnceLock<std::time::Instant> = OnceLock::new();
+    let t0 = T0.get_or_init(std::time::Instant::now);
+    if timings() {
+        eprintln!("timing {what}: {:.1} ms", t0.elapsed().as_secs_f64() * 1e3);
+    }
+}
+
+/// Is `NHILINT_TIMINGS` set (see [`phase`])?
+pub fn timings() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("NHILINT_TIMINGS").is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

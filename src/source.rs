@@ -148,6 +148,9 @@ pub fn runs_on(target: &str, file: &SourceFile) -> bool {
     if target == file.kind.target() {
         return true;
     }
+    if !matches!(target, "mesh" | "vault" | "agent" | "container" | "script") {
+        return false;
+    }
     let lower = file.path.to_ascii_lowercase();
     match target {
         "mesh" => {
@@ -440,9 +443,20 @@ fn looks_like_chart_dir(_dirs: &[&str]) -> bool {
 
 /// True if a line starts with `key:` at column 0 (cheap content sniffing before parsing).
 fn has_top_key(text: &str, key: &str) -> bool {
-    text.lines().take(400).any(|l| {
-        l.strip_prefix(key)
-            .is_some_and(|r| r.trim_start().starts_with(':'))
+    // The first 400 lines (as `str::lines` counts them), searched for `key` at a line start.
+    let b = text.as_bytes();
+    let head = match memchr::memchr_iter(b'\n', b).nth(399) {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    memchr::memmem::find_iter(head.as_bytes(), key.as_bytes()).any(|i| {
+        if i > 0 && b[i - 1] != b'\n' {
+            return false;
+        }
+        let rest = &head[i + key.len()..];
+        let line = rest.split('\n').next().unwrap_or("");
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        line.trim_start().starts_with(':')
     })
 }
 
@@ -453,7 +467,8 @@ pub struct SourceFile {
     pub path: String,
     pub text: Arc<str>,
     pub kind: FileKind,
-    pub lines: Arc<LineIndex>,
+    /// Built on first use (most files of a scan never report a line).
+    lines: Arc<std::sync::OnceLock<LineIndex>>,
 }
 
 impl SourceFile {
@@ -461,7 +476,7 @@ impl SourceFile {
         let path = path.into();
         let text: Arc<str> = text.into();
         let kind = classify(&path, &text);
-        let lines = Arc::new(LineIndex::new(&text));
+        let lines = Arc::default();
         SourceFile {
             path,
             text,
@@ -475,13 +490,18 @@ impl SourceFile {
         self
     }
 
+    /// The line index of the text.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
     /// 1-based (line, column); columns count Unicode scalar values.
     pub fn line_col(&self, offset: usize) -> (u32, u32) {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 
     pub fn line_text(&self, line: u32) -> &str {
-        self.lines.line_text(&self.text, line)
+        self.lines().line_text(&self.text, line)
     }
 }
 
@@ -601,6 +621,35 @@ pub fn prefix(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn top_keys_within_the_first_400_lines() {
+        let slow = |text: &str, key: &str| {
+            text.lines().take(400).any(|l| {
+                l.strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with(':'))
+            })
+        };
+        let deep = format!("{}kind: Pod\n", "x: 1\n".repeat(399));
+        let deeper = format!("{}kind: Pod\n", "x: 1\n".repeat(400));
+        for text in [
+            "kind: Pod",
+            "kind : Pod\r\n",
+            "kind\r\n: x",
+            "kind\r: x",
+            "kind\r",
+            " kind: Pod",
+            "a: 1\nkinds: 2\nkind:",
+            "a: kind: 1",
+            "kind\t\u{a0}: x",
+            "",
+            "\n\nkind",
+            deep.as_str(),
+            deeper.as_str(),
+        ] {
+            assert_eq!(has_top_key(text, "kind"), slow(text, "kind"), "{text:?}");
+        }
+    }
 
     #[test]
     fn classify_paths() {

@@ -273,6 +273,7 @@ pub fn fail(msg: impl std::fmt::Display) -> i32 {
 
 /// Config + rules + engine for a scan, or an exit code 2 message.
 pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), String> {
+    crate::guard::phase("start");
     if let Some(e) = rules::card::catalog_errors().first() {
         return Err(format!("invalid embedded rule card: {e}"));
     }
@@ -303,8 +304,11 @@ pub fn prepare(scan: &ScanArgs, inline: bool) -> Result<(Engine, PathBuf), Strin
             .num_threads(j.max(1))
             .build_global();
     }
+    crate::guard::phase("config");
     let rules = RuleSet::build(&config, &scan.select, &scan.ignore);
+    crate::guard::phase("ruleset");
     let mut engine = Engine::new(config, rules);
+    crate::guard::phase("engine");
     engine.inline_suppressions = inline;
     Ok((engine, root))
 }
@@ -357,6 +361,7 @@ pub fn scan(
                     return r;
                 }
             };
+            crate::guard::phase("walk");
             let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
             let total = inputs.len();
             let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -567,6 +572,7 @@ fn run_check(a: CheckArgs) -> i32 {
     }
     let failing = fail_on.is_some_and(|t| report.findings.iter().any(|f| f.severity >= t));
     let has_errors = !report.errors.is_empty();
+    crate::guard::phase("output");
     // The process exits next: the report and the engine are not freed piece by piece.
     std::mem::forget(report);
     std::mem::forget(engine);

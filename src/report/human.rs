@@ -105,16 +105,16 @@ impl Frame {
         while !text.is_char_boundary(start) {
             start -= 1;
         }
-        let l0 = src.lines.line_of(start);
+        let l0 = src.lines().line_of(start);
         // The empty "line" after a final newline is not shown (unless the finding is on it).
-        let mut last = src.lines.line_count() - 1;
-        if last > l0 && src.lines.line_start(last) == text.len() {
+        let mut last = src.lines().line_count() - 1;
+        if last > l0 && src.lines().line_start(last) == text.len() {
             last -= 1;
         }
         let bounds = |l: usize| {
-            let s = src.lines.line_start(l);
-            let e = if l + 1 < src.lines.line_count() {
-                src.lines.line_start(l + 1) - 1
+            let s = src.lines().line_start(l);
+            let e = if l + 1 < src.lines().line_count() {
+                src.lines().line_start(l + 1) - 1
             } else {
                 text.len()
             };

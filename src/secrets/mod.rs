@@ -330,7 +330,7 @@ impl SecretsEngine {
                 continue;
             };
             let inner = crate::source::SourceFile::new(file.path.clone(), decoded);
-            let line = file.lines.line_of(run.start);
+            let line = file.lines().line_of(run.start);
             let mut seen = Vec::new();
             for h in self.hits(&inner, depth + 1, class) {
                 if seen.contains(&h.det) {
@@ -451,7 +451,7 @@ impl SecretsEngine {
                 _ => None,
             };
             let abs = start + m.start()..start + m.end();
-            let line = file.lines.line_of(abs.start);
+            let line = file.lines().line_of(abs.start);
             hits.push(Hit {
                 det: i,
                 span: abs,
@@ -510,7 +510,7 @@ impl SecretsEngine {
         hits.push(Hit {
             det: i,
             span: a.value.clone(),
-            line: file.lines.line_of(a.value.start),
+            line: file.lines().line_of(a.value.start),
             confidence: Some(confidence),
             encoded: 0,
             sample: false,
