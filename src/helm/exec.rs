@@ -243,26 +243,14 @@ impl<'a> Exec<'a> {
                         }
                     }
                 }
-                Item::If(b) => {
+                Item::If(b) | Item::With(b) => {
                     self.at = b.span.start;
                     let mark = self.vars.len();
                     let v = self.pipe(&b.pipe, dot)?;
+                    // `with` runs its body with the value as dot.
+                    let inner = if matches!(it, Item::With(_)) { &v } else { dot };
                     let r = if v.truthy() {
-                        self.list(&b.list, dot, out)
-                    } else if let Some(el) = &b.else_list {
-                        self.list(el, dot, out)
-                    } else {
-                        Ok(())
-                    };
-                    self.vars.truncate(mark);
-                    r?;
-                }
-                Item::With(b) => {
-                    self.at = b.span.start;
-                    let mark = self.vars.len();
-                    let v = self.pipe(&b.pipe, dot)?;
-                    let r = if v.truthy() {
-                        self.list(&b.list, &v, out)
+                        self.list(&b.list, inner, out)
                     } else if let Some(el) = &b.else_list {
                         self.list(el, dot, out)
                     } else {
@@ -587,26 +575,18 @@ impl<'a> Exec<'a> {
                         .collect(),
                 )))
             }
-            (Value::Files(f), "AsConfig") => {
+            // The files by base name, as text (a ConfigMap's data) or base64 (a Secret's).
+            (Value::Files(f), "AsConfig" | "AsSecrets") => {
                 let m: std::collections::BTreeMap<String, Value> = f
                     .iter()
                     .map(|(k, v)| {
                         let base = k.rsplit('/').next().unwrap_or(k).to_string();
-                        (base, Value::from(String::from_utf8_lossy(v).into_owned()))
-                    })
-                    .collect();
-                Ok(Value::from(
-                    super::value::to_yaml(&super::value::new_map(m))
-                        .trim_end_matches('\n')
-                        .to_string(),
-                ))
-            }
-            (Value::Files(f), "AsSecrets") => {
-                let m: std::collections::BTreeMap<String, Value> = f
-                    .iter()
-                    .map(|(k, v)| {
-                        let base = k.rsplit('/').next().unwrap_or(k).to_string();
-                        (base, Value::from(funcs::b64(v)))
+                        let v = if name == "AsConfig" {
+                            String::from_utf8_lossy(v).into_owned()
+                        } else {
+                            funcs::b64(v)
+                        };
+                        (base, Value::from(v))
                     })
                     .collect();
                 Ok(Value::from(

@@ -240,25 +240,15 @@ fn lex_action(
         }
         let at = i;
         let tok = match c {
-            b'|' => {
+            b'|' | b'(' | b')' | b',' | b'=' => {
                 i += 1;
-                Tok::Pipe
-            }
-            b'(' => {
-                i += 1;
-                Tok::LParen
-            }
-            b')' => {
-                i += 1;
-                Tok::RParen
-            }
-            b',' => {
-                i += 1;
-                Tok::Comma
-            }
-            b'=' => {
-                i += 1;
-                Tok::Assign
+                match c {
+                    b'|' => Tok::Pipe,
+                    b'(' => Tok::LParen,
+                    b')' => Tok::RParen,
+                    b',' => Tok::Comma,
+                    _ => Tok::Assign,
+                }
             }
             b':' if b.get(i + 1) == Some(&b'=') => {
                 i += 2;

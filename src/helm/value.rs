@@ -133,38 +133,19 @@ impl Value {
             }
             Value::Float(f) => out.push_str(&format_float_g(*f)),
             Value::Str(s) => out.push_str(s),
-            Value::List(l) => {
-                out.push('[');
-                for (i, v) in l.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    v.write_go(out, false);
-                }
-                out.push(']');
-            }
+            Value::List(l) => write_seq(out, ("[", ' ', ']'), l.iter(), |out, v| {
+                v.write_go(out, false)
+            }),
             Value::Map(m) => {
-                out.push_str("map[");
-                for (i, (k, v)) in m.borrow().iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
+                write_seq(out, ("map[", ' ', ']'), m.borrow().iter(), |out, (k, v)| {
                     out.push_str(k);
                     out.push(':');
                     v.write_go(out, false);
-                }
-                out.push(']');
+                })
             }
-            Value::Files(f) => {
-                out.push_str("map[");
-                for (i, (k, v)) in f.iter().enumerate() {
-                    if i > 0 {
-                        out.push(' ');
-                    }
-                    let _ = write!(out, "{k}:{v:?}");
-                }
-                out.push(']');
-            }
+            Value::Files(f) => write_seq(out, ("map[", ' ', ']'), f.iter(), |out, (k, v)| {
+                let _ = write!(out, "{k}:{v:?}");
+            }),
             Value::ApiVersions(a) => {
                 out.push('[');
                 out.push_str(&a.join(" "));
@@ -483,7 +464,25 @@ pub fn to_json(v: &Value) -> String {
     s
 }
 
-fn write_json(v: &Value, out: &mut String) {
+/// `open`, each of `items` written by `each` with `sep` between them, then `close`.
+fn write_seq<T>(
+    out: &mut String,
+    (open, sep, close): (&str, char, char),
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut String, T),
+) {
+    out.push_str(open);
+    for (i, x) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(sep);
+        }
+        each(out, x);
+    }
+    out.push(close);
+}
+
+/// `null`, `true`/`false` or a number as JSON and YAML write them; false for other values.
+fn write_json_scalar(v: &Value, out: &mut String) -> bool {
     match v {
         Value::Nil => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -491,28 +490,25 @@ fn write_json(v: &Value, out: &mut String) {
             let _ = write!(out, "{i}");
         }
         Value::Float(f) => out.push_str(&format_float_json(*f)),
+        _ => return false,
+    }
+    true
+}
+
+fn write_json(v: &Value, out: &mut String) {
+    if write_json_scalar(v, out) {
+        return;
+    }
+    match v {
+        Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
         Value::Str(s) => json_string(s, out),
-        Value::List(l) => {
-            out.push('[');
-            for (i, x) in l.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(x, out);
-            }
-            out.push(']');
-        }
+        Value::List(l) => write_seq(out, ("[", ',', ']'), l.iter(), |out, x| write_json(x, out)),
         Value::Map(m) => {
-            out.push('{');
-            for (i, (k, x)) in m.borrow().iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
+            write_seq(out, ("{", ',', '}'), m.borrow().iter(), |out, (k, x)| {
                 json_string(k, out);
                 out.push(':');
                 write_json(x, out);
-            }
-            out.push('}');
+            });
         }
         Value::Files(_) | Value::ApiVersions(_) => out.push_str("{}"),
     }
@@ -658,13 +654,11 @@ fn yaml_key(k: &str, out: &mut String) {
 /// A scalar (or an empty collection) after `key: ` or `- `; block scalars continue on the
 /// next lines at `indent`.
 fn yaml_scalar_inline(v: &Value, indent: usize, out: &mut String) {
+    if write_json_scalar(v, out) {
+        return;
+    }
     match v {
-        Value::Nil => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Float(f) => out.push_str(&format_float_json(*f)),
+        Value::Nil | Value::Bool(_) | Value::Int(_) | Value::Float(_) => {}
         Value::Str(s) => yaml_string(s, indent, out),
         Value::List(_) => out.push_str("[]"),
         Value::Map(_) | Value::Files(_) | Value::ApiVersions(_) => out.push_str("{}"),
