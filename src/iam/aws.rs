@@ -210,6 +210,75 @@ pub fn scoped_on_every_resource(s: &Statement, denies: &[&Statement]) -> Vec<Str
     out
 }
 
+/// Read-level actions whose answer carries secret values, credentials or stored data (not
+/// metadata): on `*` they read every secret, parameter, object, item, message or function
+/// environment of the account, so they count like writes.
+const READS_CONTENT: &[&str] = &[
+    "athena:GetQueryResults",
+    "codebuild:BatchGetProjects",
+    "cognito-idp:DescribeUserPoolClient",
+    "codecommit:GetBlob",
+    "codecommit:GetFile",
+    "codecommit:GitPull",
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:GetRecords",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "ec2:GetPasswordData",
+    "elasticbeanstalk:DescribeConfigurationSettings",
+    "elasticfilesystem:ClientMount",
+    "glue:GetConnection",
+    "glue:GetConnections",
+    "kinesis:GetRecords",
+    "lambda:GetFunction",
+    "lambda:GetFunctionConfiguration",
+    "lambda:GetLayerVersion",
+    "s3:GetObject",
+    "s3:GetObjectVersion",
+    "secretsmanager:GetSecretValue",
+    "sqs:ReceiveMessage",
+    "ssm:GetParameter",
+    "ssm:GetParameterHistory",
+    "ssm:GetParameters",
+    "ssm:GetParametersByPath",
+    "sts:GetFederationToken",
+];
+
+/// Read verbs of action names, for actions of a service the table cannot name (a `dynamic`
+/// iterator over service names: `${statement.value}:Get*`).
+const READ_VERBS: &[&str] = &["List", "Get", "BatchGet", "Describe", "View"];
+
+/// Do these action patterns (as reported on `*` by [`scoped_on_every_resource`]) only read
+/// metadata? Every action they grant that reaches resources one by one is read-level and not
+/// one of [`READS_CONTENT`]. A pattern of an unknown service counts when its name starts with a
+/// read verb; an unknown action of a known service does not.
+pub fn reads_metadata_only(patterns: &[String]) -> bool {
+    let t = table();
+    !patterns.is_empty()
+        && patterns.iter().all(|p| {
+            let acts = t.expand(p);
+            if acts.is_empty() {
+                let Some((svc, name)) = p.split_once(':') else {
+                    return false;
+                };
+                let name = name.to_ascii_lowercase();
+                return t.service(svc).is_none()
+                    && READ_VERBS
+                        .iter()
+                        .any(|v| name.starts_with(&v.to_ascii_lowercase()));
+            }
+            acts.iter()
+                .filter(|a| !a.action.star_only() && a.action.level != super::actions::Level::List)
+                .all(|a| {
+                    a.action.level == super::actions::Level::Read
+                        && !READS_CONTENT
+                            .iter()
+                            .any(|c| c.eq_ignore_ascii_case(&a.full_name()))
+                })
+        })
+}
+
 /// Does the action take the condition key (its own keys, its resource types' keys, or a key of
 /// another service that the table does not list, which is treated as applying)?
 pub fn takes(a: &ActionRef, key: &str) -> bool {
@@ -250,6 +319,37 @@ pub(crate) mod tests {
             resources: resources.iter().map(|s| s.to_string()).collect(),
             not_resources: None,
             conditions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn metadata_reads() {
+        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for quiet in [
+            &["bedrock:Get*", "bedrock:List*"][..],
+            &["eks:DescribeCluster"],
+            &["eks-auth:AssumeRoleForPodIdentity"],
+            &["iam:Get*", "iam:SimulatePrincipalPolicy"],
+            &[
+                "${statement.value}:Get*",
+                "${statement.value}:Describe*",
+                "<x>:View*",
+            ],
+        ] {
+            assert!(reads_metadata_only(&v(quiet)), "{quiet:?}");
+        }
+        for loud in [
+            &["secretsmanager:GetSecretValue"][..],
+            &["ssm:GetParameter*"],
+            &["lambda:Get*"],
+            &["s3:GetObject", "iam:GetRole"],
+            &["ec2:AssignIpv6Addresses"],
+            &["iam:PassRole"],
+            &["s3:NoSuchRead"],
+            &["${svc}:Put*"],
+            &[],
+        ] {
+            assert!(!reads_metadata_only(&v(loud)), "{loud:?}");
         }
     }
 

@@ -1489,6 +1489,19 @@ pub fn judge(class: NameClass, name: &str, value: &str, quoted: bool) -> Option<
     if secret_word && wordy_v && words(v).len() <= 3 {
         return None;
     }
+    // `another_pw`, `root-pass`: lowercase letter words naming a password by a short word
+    // (whole words only: `compass` is not `pass`; `tundra_pw_9` has a digit and counts).
+    let parts: Vec<&str> = v.split(['_', '-']).collect();
+    if (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_lowercase()))
+        && parts
+            .iter()
+            .any(|p| matches!(*p, "pw" | "pwd" | "pass" | "passwd"))
+    {
+        return None;
+    }
     // `testvalue`, `dummy-token`, `example_secret`: a fixture value.
     if wordy_v
         && [
@@ -1763,6 +1776,9 @@ mod tests {
         no(Password, "${DB_PASSWORD}", false);
         no(Password, "123456789", false);
         no(Password, "db-password", false);
+        no(Password, "another_pw", true);
+        no(Password, "root-pass", true);
+        yes(Password, "tundra_pw_9", true);
         no(Password, "password", false);
         no(Password, "This is it", false);
         no(Password, "Enter the password for the database", true);

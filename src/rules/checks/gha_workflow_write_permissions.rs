@@ -1,9 +1,12 @@
 //! Write scopes in a workflow-level `permissions:` block: every job without its own block
-//! inherits them. One finding per write entry, naming the inheriting jobs.
+//! inherits them. One finding per write entry, naming the inheriting jobs. Two cards share this
+//! check: `gha-workflow-write-permissions` reports blocks that two or more jobs inherit;
+//! `gha-workflow-write-permissions-single-job` (opt-in) the ones exactly one job inherits,
+//! where the workflow-level grant is the same as that job's own block would be today.
 
 use crate::ci::gha::{Workflow, scopes_used_by_job, uses_oidc};
 use crate::context::FileCx;
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
 use crate::rules::Rule;
 
 pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
@@ -20,7 +23,8 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             .filter(|j| j.permissions.is_none())
             .map(|j| (j.id.as_str(), uses_oidc(j), scopes_used_by_job(cx.file, &w, j)))
             .collect();
-        if heirs.is_empty() {
+        let single = rule.id().ends_with("-single-job");
+        if heirs.is_empty() || single != (heirs.len() == 1) {
             continue;
         }
         let who = match heirs.as_slice() {
@@ -41,14 +45,12 @@ pub fn check_file(cx: &FileCx, rule: &Rule, out: &mut Vec<Finding>) {
             if unused {
                 continue;
             }
-            let sev = if heirs.len() > 1 { rule.severity } else { Severity::Low };
             out.push(
                 rule.finding(
                     cx.file,
                     span,
                     format!("`{scope}: write` is granted to the GITHUB_TOKEN of every job at the workflow level; {who}"),
                 )
-                .with_severity(sev)
                 .with_fp_key(format!("workflow:{scope}")),
             );
         }

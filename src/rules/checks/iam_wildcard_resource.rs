@@ -9,10 +9,13 @@
 //! number has no resource ARN) and does not count.
 //! One finding per statement as written, listing its actions (a statement merged into several
 //! documents through `source_policy_documents`, or evaluated per module instance, is one).
+//! Statements that only read metadata (every counted action read-level, none reading secret
+//! values or stored data: see `iam::aws::reads_metadata_only`) are left to the opt-in card
+//! `iam-wildcard-resource-read`, which shares this check and reports only those.
 
 use crate::context::ProjectCx;
 use crate::finding::Finding;
-use crate::iam::aws::{Statement, scoped_on_every_resource};
+use crate::iam::aws::{Statement, reads_metadata_only, scoped_on_every_resource};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::Effect;
@@ -102,7 +105,11 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
             }
         }
     }
+    let metadata_card = rule.id().ends_with("-read");
     for h in hits {
+        if reads_metadata_only(&h.actions) != metadata_card {
+            continue;
+        }
         let listed: Vec<String> = h.actions.iter().map(|p| format!("`{p}`")).collect();
         let shown = if listed.len() > 4 {
             format!("{} and {} more", listed[..4].join(", "), listed.len() - 4)
