@@ -147,6 +147,9 @@ pub struct Exec<'a> {
     pub values: Rc<ValuesIndex>,
     /// The last values key the current top-level action read.
     touched: Option<Rc<str>>,
+    /// The values key of dot when dot is a list or scalar of the values (the body of
+    /// `with .Values.rules` or `range .Values.rules` in the top-level template).
+    dot_key: Option<Rc<str>>,
 }
 
 type R<T> = Result<T, EvalError>;
@@ -162,6 +165,7 @@ impl<'a> Exec<'a> {
             at: 0,
             values: Rc::default(),
             touched: None,
+            dot_key: None,
         }
     }
 
@@ -246,11 +250,19 @@ impl<'a> Exec<'a> {
                 Item::If(b) | Item::With(b) => {
                     self.at = b.span.start;
                     let mark = self.vars.len();
+                    let with = matches!(it, Item::With(_));
+                    let key = self.keyed(with && out.map.is_some());
                     let v = self.pipe(&b.pipe, dot)?;
                     // `with` runs its body with the value as dot.
-                    let inner = if matches!(it, Item::With(_)) { &v } else { dot };
+                    let inner = if with { &v } else { dot };
                     let r = if v.truthy() {
-                        self.list(&b.list, inner, out)
+                        let outer = self.dot_key.clone();
+                        if with {
+                            self.dot_key = key.then(|| self.touched.take()).flatten();
+                        }
+                        let r = self.list(&b.list, inner, out);
+                        self.dot_key = outer;
+                        r
                     } else if let Some(el) = &b.else_list {
                         self.list(el, dot, out)
                     } else {
@@ -282,7 +294,9 @@ impl<'a> Exec<'a> {
         // The declared variables are set per element, not to the pipeline's value.
         let mut pipe = b.pipe.clone();
         let decl = std::mem::take(&mut pipe.decl);
+        let key = self.keyed(out.map.is_some());
         let v = self.pipe(&pipe, dot)?;
+        let key = key.then(|| self.touched.take()).flatten();
         let elems: Vec<(Value, Value)> = match &v {
             Value::List(l) => l
                 .iter()
@@ -332,7 +346,10 @@ impl<'a> Exec<'a> {
                     self.vars.push((decl[1].clone(), x.clone()));
                 }
             }
-            match self.list(&b.list, &x, out) {
+            let outer = std::mem::replace(&mut self.dot_key, key.clone());
+            let r = self.list(&b.list, &x, out);
+            self.dot_key = outer;
+            match r {
                 Ok(()) | Err(Flow::Continue) => {}
                 Err(Flow::Break) => break,
                 Err(e) => {
@@ -376,9 +393,12 @@ impl<'a> Exec<'a> {
             ));
         }
         self.depth += 1;
+        // Dot is another value in there.
+        let outer_key = self.dot_key.take();
         let mut out = Out::new(false);
         let r = self.run(body, data, &mut out);
         self.depth -= 1;
+        self.dot_key = outer_key;
         r?;
         Ok(out.text)
     }
@@ -460,6 +480,17 @@ impl<'a> Exec<'a> {
         }
     }
 
+    /// Before the pipeline of a `with` or `range` (`top`: in the top-level template, with a
+    /// values source map): forget the last key read, so that the one the pipeline reads is
+    /// the body's dot's.
+    fn keyed(&mut self, top: bool) -> bool {
+        let keyed = top && !self.values.is_empty();
+        if keyed {
+            self.touched = None;
+        }
+        keyed
+    }
+
     /// Note that a value was read from key `k` of map `m` (`None`: `m` itself).
     fn touch(&mut self, m: &super::value::MapRef, k: Option<&str>) {
         if let Some((_, path)) = self.values.get(&addr(m)) {
@@ -474,11 +505,15 @@ impl<'a> Exec<'a> {
     fn arg(&mut self, a: &Arg, dot: &Value) -> R<Value> {
         match a {
             Arg::Dot => {
-                if let Value::Map(m) = dot
-                    && !self.values.is_empty()
-                    && dot.truthy()
-                {
-                    self.touch(m, None);
+                if !self.values.is_empty() && dot.truthy() {
+                    match dot {
+                        Value::Map(m) if self.values.contains_key(&addr(m)) => self.touch(m, None),
+                        _ => {
+                            if let Some(k) = &self.dot_key {
+                                self.touched = Some(k.clone());
+                            }
+                        }
+                    }
                 }
                 Ok(dot.clone())
             }

@@ -326,3 +326,42 @@ fn tgz_subcharts_render_with_their_parent() {
     );
     assert!(r.templates.iter().all(|t| !t.name.contains("evil")));
 }
+
+/// The values source map follows dot into `with` and `range` bodies over lists and scalars of
+/// the values, and not into templates they include (dot is another value there).
+#[test]
+fn values_keys_follow_dot_into_with_and_range() {
+    let d = chart(&[
+        ("Chart.yaml", CHART),
+        (
+            "values.yaml",
+            "rules:\n  - verbs: [get]\nimage: app:1\nempty: []\nlabels:\n  a: b\n",
+        ),
+        (
+            "templates/_h.tpl",
+            "{{- define \"h\" -}}{{ . }}{{- end }}\n",
+        ),
+        (
+            "templates/a.yaml",
+            "r: {{- with .Values.rules }}{{ toYaml . }}{{ end }}\ni: {{ with .Values.image }}{{ . }}{{ end }}\ns: {{ range .Values.rules }}{{ toYaml . }}{{ end }}\ne: {{ with .Values.empty }}{{ . }}{{ else }}{{ toYaml . }}{{ end }}\nh: {{ with .Values.image }}{{ include \"h\" \"x\" }}{{ end }}\nl: {{ with .Values.labels }}{{ toYaml . }}{{ end }}\n",
+        ),
+    ]);
+    let r = render_dir(d.path(), &Options::default()).unwrap();
+    let t = r
+        .templates
+        .iter()
+        .find(|t| t.name == "demo/templates/a.yaml")
+        .unwrap();
+    let text = &t.source;
+    let keys: Vec<(u32, &str)> = t
+        .values
+        .iter()
+        .map(|(at, k)| (super::line_of(text, *at), k.as_str()))
+        .collect();
+    // Line 4's else branch prints the outer dot (not a value); line 5 prints an included
+    // template's own dot.
+    assert_eq!(
+        keys,
+        [(1, "rules"), (2, "image"), (3, "rules"), (6, "labels")]
+    );
+}
