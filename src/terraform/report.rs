@@ -260,25 +260,135 @@ pub fn ref_name(v: &Val) -> String {
 /// `a.res`) a policy site is attached to: inline and `*_policy` resources, managed policies
 /// through attachments and `managed_policy_arns`, documents through the sites that use them.
 pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
+    site_holders_in(a, site, &HolderIndex::new(a))
+}
+
+/// The identity and attachment resources of each module instance, indexed once for
+/// [`site_holders`]: with thousands of roles in one directory, looking each reference up in a
+/// scan of every resource made [`Holders::new`] quadratic.
+struct HolderIndex<'a> {
+    /// (instance, identity type) → its resources.
+    types: HashMap<(usize, &'a str), TypeIndex<'a>>,
+    /// Instance → its attachment resources and identities (in instance order).
+    attaching: HashMap<usize, Vec<usize>>,
+}
+
+/// The `resource` blocks of one identity type in one instance.
+#[derive(Default)]
+struct TypeIndex<'a> {
+    /// Resource indexes in instance order ([`Analysis::res_of`]).
+    order: Vec<usize>,
+    /// Address → (position in `order`, resource index, has no instance key).
+    by_address: HashMap<&'a str, Vec<(usize, usize, bool)>>,
+    /// Literal `name` → (position in `order`, resource index).
+    by_name: HashMap<&'a str, Vec<(usize, usize)>>,
+    /// An address that does not start with `<type>.`: look up by scanning `order`.
+    scan: bool,
+}
+
+const IDENTITY_TYPES: [&str; 3] = ["aws_iam_role", "aws_iam_user", "aws_iam_group"];
+const ATTACHMENT_TYPES: [&str; 4] = [
+    "aws_iam_role_policy_attachment",
+    "aws_iam_user_policy_attachment",
+    "aws_iam_group_policy_attachment",
+    "aws_iam_policy_attachment",
+];
+
+impl<'a> HolderIndex<'a> {
+    fn new(a: &'a Analysis) -> HolderIndex<'a> {
+        let mut insts: Vec<usize> = a.res.iter().map(|r| r.inst).collect();
+        insts.sort_unstable();
+        insts.dedup();
+        let mut types: HashMap<(usize, &'a str), TypeIndex<'a>> = HashMap::new();
+        let mut attaching: HashMap<usize, Vec<usize>> = HashMap::new();
+        for inst in insts {
+            for (i, x) in a.res_of(inst).filter(|(_, x)| x.block == "resource") {
+                let t = x.rtype.as_str();
+                if ATTACHMENT_TYPES.contains(&t) || IDENTITY_TYPES.contains(&t) {
+                    attaching.entry(inst).or_default().push(i);
+                }
+                if !IDENTITY_TYPES.contains(&t) {
+                    continue;
+                }
+                let ix = types.entry((inst, t)).or_default();
+                let ord = ix.order.len();
+                ix.order.push(i);
+                let typed = x
+                    .address
+                    .strip_prefix(t)
+                    .is_some_and(|r| r.starts_with('.'));
+                ix.scan |= !typed;
+                ix.by_address.entry(x.address.as_str()).or_default().push((
+                    ord,
+                    i,
+                    x.key.is_none(),
+                ));
+                if let Some(n) = x.body.get("name").and_then(|n| n.known_str()) {
+                    ix.by_name.entry(n).or_default().push((ord, i));
+                }
+            }
+        }
+        HolderIndex { types, attaching }
+    }
+
+    /// The first identity of type `t` in instance `inst` (in instance order) that `v` refers
+    /// to: its address followed by `.` (or by `[` for one without a key), the whole reference,
+    /// or the literal value of its `name`.
+    fn find(&self, a: &Analysis, inst: usize, v: &Val, t: &str) -> Option<usize> {
+        let ix = self.types.get(&(inst, t))?;
+        let text = ref_name(v);
+        let lit = v.known_str();
+        if ix.scan {
+            return ix.order.iter().copied().find(|&i| {
+                let x = &a.res[i];
+                text.contains(&format!("{}.", x.address))
+                    || text == x.address
+                    || x.key.is_none() && text.contains(&format!("{}[", x.address))
+                    || lit
+                        .is_some_and(|l| x.body.get("name").and_then(|n| n.known_str()) == Some(l))
+            });
+        }
+        let mut best: Option<(usize, usize)> = None;
+        let mut consider = |c: (usize, usize)| {
+            if best.is_none_or(|b| c.0 < b.0) {
+                best = Some(c);
+            }
+        };
+        if let Some(l) = lit {
+            for &c in ix.by_name.get(l).into_iter().flatten() {
+                consider(c);
+            }
+        }
+        // Every address starts with `t.`: each place `t` occurs may start one; it ends before
+        // a `.` or `[`, or at the end of the reference.
+        let b = text.as_bytes();
+        let mut from = 0;
+        while let Some(p) = memchr::memmem::find(&b[from..], t.as_bytes()).map(|p| p + from) {
+            from = p + 1;
+            for e in p + t.len()..=b.len() {
+                let next = b.get(e).copied();
+                if !matches!(next, None | Some(b'.') | Some(b'[')) {
+                    continue;
+                }
+                for &(ord, i, keyless) in ix.by_address.get(&text[p..e]).into_iter().flatten() {
+                    let refers = next == Some(b'.')
+                        || (p == 0 && next.is_none())
+                        || (keyless && next == Some(b'['));
+                    if refers {
+                        consider((ord, i));
+                    }
+                }
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+}
+
+fn site_holders_in(a: &Analysis, site: usize, index: &HolderIndex) -> Vec<usize> {
     let s = &a.sites[site];
     let r = &a.res[s.res];
     let mut out = Vec::new();
-    let find = |v: &Val, t: &str| -> Option<usize> {
-        let text = ref_name(v);
-        let lit = v.known_str();
-        a.res_of(r.inst)
-            .find(|(_, x)| {
-                x.block == "resource"
-                    && x.rtype == t
-                    && (text.contains(&format!("{}.", x.address))
-                        || text == x.address
-                        || x.key.is_none() && text.contains(&format!("{}[", x.address))
-                        || lit.is_some_and(|l| {
-                            x.body.get("name").and_then(|n| n.known_str()) == Some(l)
-                        }))
-            })
-            .map(|(i, _)| i)
-    };
+    let find = |v: &Val, t: &str| index.find(a, r.inst, v, t);
     match (s.kind.clone(), r.rtype.as_str()) {
         (
             SiteKind::Identity,
@@ -296,7 +406,11 @@ pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
         (SiteKind::Identity, "aws_iam_role" | "aws_iam_user" | "aws_iam_group") => out.push(s.res),
         (SiteKind::Identity, "aws_iam_policy") => {
             let me = format!("{}.", r.address);
-            for (xi, x) in a.res_of(r.inst).filter(|(_, x)| x.block == "resource") {
+            let attaching = index
+                .attaching
+                .get(&r.inst)
+                .map_or(&[][..], |v| v.as_slice());
+            for (xi, x) in attaching.iter().map(|&i| (i, &a.res[i])) {
                 match x.rtype.as_str() {
                     "aws_iam_role_policy_attachment"
                     | "aws_iam_user_policy_attachment"
@@ -341,7 +455,7 @@ pub fn site_holders(a: &Analysis, site: usize) -> Vec<usize> {
         (SiteKind::Document, _) => {
             for &i in a.identity_sites_using_doc(r.inst, &r.local_name()) {
                 if i != site {
-                    out.extend(site_holders(a, i));
+                    out.extend(site_holders_in(a, i, index));
                 }
             }
         }
@@ -362,7 +476,10 @@ pub struct Holders {
 
 impl Holders {
     pub fn new(a: &Analysis) -> Holders {
-        let of: Vec<Vec<usize>> = (0..a.sites.len()).map(|i| site_holders(a, i)).collect();
+        let index = HolderIndex::new(a);
+        let of: Vec<Vec<usize>> = (0..a.sites.len())
+            .map(|i| site_holders_in(a, i, &index))
+            .collect();
         let mut sites: HashMap<usize, Vec<usize>> = HashMap::new();
         for (i, hs) in of.iter().enumerate() {
             if a.sites[i].kind == SiteKind::Identity {
