@@ -443,21 +443,26 @@ fn looks_like_chart_dir(_dirs: &[&str]) -> bool {
 
 /// True if a line starts with `key:` at column 0 (cheap content sniffing before parsing).
 fn has_top_key(text: &str, key: &str) -> bool {
-    // The first 400 lines (as `str::lines` counts them), searched for `key` at a line start.
+    // `key` at a line start among the first 400 lines (as `str::lines` counts them).
     let b = text.as_bytes();
-    let head = match memchr::memchr_iter(b'\n', b).nth(399) {
-        Some(i) => &text[..i],
-        None => text,
-    };
-    memchr::memmem::find_iter(head.as_bytes(), key.as_bytes()).any(|i| {
-        if i > 0 && b[i - 1] != b'\n' {
+    let (mut counted, mut newlines) = (0, 0);
+    for i in memchr::memmem::find_iter(b, key.as_bytes()) {
+        newlines += memchr::memchr_iter(b'\n', &b[counted..i]).count();
+        counted = i;
+        if newlines >= 400 {
             return false;
         }
-        let rest = &head[i + key.len()..];
+        if i > 0 && b[i - 1] != b'\n' {
+            continue;
+        }
+        let rest = &text[i + key.len()..];
         let line = rest.split('\n').next().unwrap_or("");
         let line = line.strip_suffix('\r').unwrap_or(line);
-        line.trim_start().starts_with(':')
-    })
+        if line.trim_start().starts_with(':') {
+            return true;
+        }
+    }
+    false
 }
 
 /// One file of the scan.
