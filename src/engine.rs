@@ -926,6 +926,7 @@ impl Engine {
             &self.helm,
             helm_abs,
             extras,
+            &all,
             |xunits, errors| {
                 let facts = self.joined_facts_checked(xunits, errors);
                 self.run_project_where(root, xunits, &facts, keep, errors)

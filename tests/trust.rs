@@ -309,7 +309,7 @@ fn extra_helm_renderings_join_the_trust_graph_and_inventory() {
     assert_eq!(
         got,
         [
-            "trust-stale-subject deploy/payments/templates/serviceaccounts.yaml:10 ServiceAccount `prod/ledger` is annotated with role `ledger`, whose trust does not admit it (it admits `prod/ledger-v1`)",
+            "trust-stale-subject deploy/payments/templates/serviceaccounts.yaml:10 ServiceAccount `prod/ledger` is annotated with role `ledger`, whose trust does not admit it (it admits `prod/ledger-v1`) (rendered with values-prod.yaml)",
             "trust-stale-subject infra/irsa.tf:30 trust of role `ledger` admits ServiceAccount `prod/ledger-v1`, which no manifest in this repository defines",
         ],
         "{v:#}"

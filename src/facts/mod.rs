@@ -209,13 +209,14 @@ impl Facts {
     /// Join the facts of another rendering of the same files (a Helm chart rendered with
     /// other values, `label` naming them): a fact identical to one already here is dropped; one
     /// whose id is taken by a different fact gets the id `<id>@<label>`, and the grants, trusts
-    /// and credentials of `other` that named a renamed identity follow it.
+    /// and credentials of `other` that named a renamed identity follow it. Each fact added has
+    /// the attribute `rendering` = `label`.
     pub fn merge_rendering(&mut self, mut other: Facts, label: &str) {
         let mut renamed: std::collections::HashMap<String, String> = Default::default();
         merge_list(
             &mut self.identities,
             other.identities,
-            |x| &mut x.id,
+            |x| (&mut x.id, &mut x.attrs),
             label,
             &mut renamed,
         );
@@ -240,41 +241,48 @@ impl Facts {
                 .for_each(follow);
         }
         let mut ignored = Default::default();
+        let r = &mut ignored;
         merge_list(
             &mut self.grants,
             other.grants,
-            |x| &mut x.id,
+            |x| (&mut x.id, &mut x.attrs),
             label,
-            &mut ignored,
+            r,
         );
         merge_list(
             &mut self.trusts,
             other.trusts,
-            |x| &mut x.id,
+            |x| (&mut x.id, &mut x.attrs),
             label,
-            &mut ignored,
+            r,
         );
-        merge_list(
-            &mut self.credentials,
-            other.credentials,
-            |x| &mut x.id,
-            label,
-            &mut ignored,
-        );
+        let c: fn(&mut Credential) -> (&mut String, &mut Attrs) = |x| (&mut x.id, &mut x.attrs);
+        merge_list(&mut self.credentials, other.credentials, c, label, r);
         merge_list(
             &mut self.usages,
             other.usages,
-            |x| &mut x.id,
+            |x| (&mut x.id, &mut x.attrs),
             label,
-            &mut ignored,
+            r,
         );
         merge_list(
             &mut self.calls,
             other.calls,
-            |x| &mut x.id,
+            |x| (&mut x.id, &mut x.attrs),
             label,
-            &mut ignored,
+            r,
         );
+    }
+
+    /// Where each fact is, with its attributes.
+    pub fn locations(&self) -> impl Iterator<Item = (&Loc, &Attrs)> {
+        let i = self.identities.iter().map(|x| (&x.loc, &x.attrs));
+        let g = self.grants.iter().map(|x| (&x.loc, &x.attrs));
+        let t = self.trusts.iter().map(|x| (&x.loc, &x.attrs));
+        let c = self.credentials.iter().map(|x| (&x.loc, &x.attrs));
+        let u = self.usages.iter().map(|x| (&x.loc, &x.attrs));
+        let k = self.calls.iter().map(|x| (&x.loc, &x.attrs));
+        i.chain(g).chain(t).chain(c).chain(u).chain(k)
     }
 
     /// Deterministic order (by id).
@@ -288,31 +296,41 @@ impl Facts {
     }
 }
 
-/// [`Facts::merge_rendering`] for one kind of fact: `renamed` collects old id → new id.
-fn merge_list<T: PartialEq>(
+/// The attribute naming the other rendering a fact comes from ([`Facts::merge_rendering`]).
+pub const RENDERING: &str = "rendering";
+
+/// [`Facts::merge_rendering`] for one kind of fact (`parts`: its id and attributes):
+/// `renamed` collects old id → new id.
+fn merge_list<T: PartialEq + Clone>(
     into: &mut Vec<T>,
     from: Vec<T>,
-    id: fn(&mut T) -> &mut String,
+    parts: fn(&mut T) -> (&mut String, &mut Attrs),
     label: &str,
     renamed: &mut std::collections::HashMap<String, String>,
 ) {
     let mut by_id: std::collections::HashMap<String, Vec<usize>> = Default::default();
     for (i, x) in into.iter_mut().enumerate() {
-        by_id.entry(id(x).clone()).or_default().push(i);
+        by_id.entry(parts(x).0.clone()).or_default().push(i);
     }
+    // The same fact, whichever rendering added it.
+    let same = |a: &T, b: &T| {
+        let mut a = a.clone();
+        parts(&mut a).1.remove(RENDERING);
+        a == *b
+    };
     for mut x in from {
-        let old = id(&mut x).clone();
-        let same = by_id.get(&old);
-        if same.is_some_and(|is| is.iter().any(|&i| into[i] == x)) {
+        let old = parts(&mut x).0.clone();
+        let taken = by_id.get(&old);
+        if taken.is_some_and(|is| is.iter().any(|&i| same(&into[i], &x))) {
             continue;
         }
-        if same.is_some() {
+        if taken.is_some() {
             let new = format!("{old}@{label}");
-            *id(&mut x) = new.clone();
+            *parts(&mut x).0 = new.clone();
             renamed.insert(old, new.clone());
             if by_id
                 .get(&new)
-                .is_some_and(|is| is.iter().any(|&i| into[i] == x))
+                .is_some_and(|is| is.iter().any(|&i| same(&into[i], &x)))
             {
                 continue;
             }
@@ -320,6 +338,9 @@ fn merge_list<T: PartialEq>(
         } else {
             by_id.entry(old).or_default().push(into.len());
         }
+        parts(&mut x)
+            .1
+            .insert(RENDERING.into(), serde_json::Value::from(label));
         into.push(x);
     }
 }
@@ -408,6 +429,21 @@ mod tests {
             [
                 ("t.yaml#g", "t.yaml#SA/b"),
                 ("t.yaml#g@values-prod.yaml", "t.yaml#SA/b@values-prod.yaml")
+            ]
+        );
+        // What another rendering added says which.
+        let from: Vec<Option<&str>> = base
+            .identities
+            .iter()
+            .map(|i| i.attrs.get(RENDERING).and_then(|v| v.as_str()))
+            .collect();
+        assert_eq!(
+            from,
+            [
+                None,
+                None,
+                Some("values-prod.yaml"),
+                Some("values-prod.yaml")
             ]
         );
         // Merging the same rendering again adds nothing.

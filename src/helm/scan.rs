@@ -504,14 +504,21 @@ pub fn extra_renderings(
 /// each rendering's files alone (`project`). A finding the scan already has (same rule, same
 /// template spot) gains a related location naming the values file; one only an extra
 /// rendering has is added, saying which values produced it.
+///
+/// A finding of the scan's project rules on a template spot where only objects of one extra
+/// rendering are (`facts`: the scan's joined facts, an extra rendering's marked with the
+/// attribute [`crate::facts::RENDERING`]), such as a trust path to a ServiceAccount only
+/// `values-prod.yaml` annotates, says so like a finding of that rendering.
 pub fn report_extra(
     cache: &Cache,
     abs: &HashMap<String, PathBuf>,
     extras: Vec<Extra>,
+    facts: &crate::facts::Facts,
     project: impl Fn(&[FileUnit], &mut Vec<ScanError>) -> Vec<Finding>,
     raw: &mut Vec<Finding>,
     errors: &mut Vec<ScanError>,
 ) {
+    label_extra_only(&extras, facts, raw);
     let mut index: HashMap<(String, String, usize, usize), usize> =
         raw.iter().enumerate().map(|(i, f)| (key(f), i)).collect();
     for x in extras {
@@ -564,6 +571,67 @@ pub fn report_extra(
                 }
             }
         }
+    }
+}
+
+/// See [`report_extra`]: findings in `raw` on template spots where every fact is one extra
+/// rendering's get that rendering's suffix and values file.
+fn label_extra_only(extras: &[Extra], facts: &crate::facts::Facts, raw: &mut [Finding]) {
+    // (template path, label) → the rendering's values file.
+    let mut values: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut paths: std::collections::HashSet<&str> = Default::default();
+    for x in extras {
+        for u in &x.units {
+            values.insert(
+                (u.file.path.as_str(), x.label.as_str()),
+                x.values_path.as_str(),
+            );
+            paths.insert(u.file.path.as_str());
+        }
+    }
+    if paths.is_empty() {
+        return;
+    }
+    // Per template path: the spots of its facts and the rendering each came from.
+    type Spots<'a> = Vec<(&'a std::ops::Range<usize>, Option<&'a str>)>;
+    let mut at: HashMap<&str, Spots> = HashMap::new();
+    for (loc, attrs) in facts.locations() {
+        if paths.contains(loc.path.as_str()) {
+            let label = attrs.get(crate::facts::RENDERING).and_then(|v| v.as_str());
+            at.entry(loc.path.as_str())
+                .or_default()
+                .push((&loc.span, label));
+        }
+    }
+    for f in raw.iter_mut() {
+        let Some(spots) = at.get(f.path.as_str()) else {
+            continue;
+        };
+        let end = f.span.end.max(f.span.start + 1);
+        let mut labels = spots
+            .iter()
+            .filter(|(s, _)| s.start < end && f.span.start < s.end.max(s.start + 1))
+            .map(|(_, l)| *l);
+        let Some(Some(label)) = labels.next() else {
+            continue;
+        };
+        if labels.any(|l| l != Some(label))
+            || f.message.ends_with(&format!("(rendered with {label})"))
+        {
+            continue;
+        }
+        let Some(values_path) = values.get(&(f.path.as_str(), label)) else {
+            continue;
+        };
+        f.message = format!("{} (rendered with {label})", f.message);
+        f.related.push(Related {
+            path: values_path.to_string(),
+            start_line: 1,
+            start_column: None,
+            end_line: None,
+            end_column: None,
+            message: "the values this finding was rendered with".to_string(),
+        });
     }
 }
 
