@@ -617,10 +617,19 @@ impl Engine {
         // Helm template files on disk, for the charts' extra renderings.
         let mut helm_abs = helm_template_paths(&inputs);
         let archives = packed_archives(&inputs);
+        let kustomize = inputs.iter().any(|i| is_kustomization_name(&i.rel));
         let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
             .into_par_iter()
             .map(|inp| {
-                let r = self.analyze_input(&inp);
+                let mut r = self.analyze_input(&inp);
+                // After its own pass a file keeps its syntax tree only if a project model may
+                // read it (`check`: nothing else looks at the trees of a finished scan).
+                if self.lean
+                    && let (Some(o), _, _) = &mut r
+                    && !project_reads_tree(o.unit.file.kind, kustomize)
+                {
+                    o.unit.parsed = Parsed::None;
+                }
                 if let Some(p) = progress {
                     p.fetch_add(1, Ordering::Relaxed);
                 }
@@ -1121,6 +1130,38 @@ pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
         [p] if p.is_dir() => p.clone(),
         _ => PathBuf::from("."),
     }
+}
+
+/// Whether a project model (the Terraform analysis, the Kubernetes graph, Kustomize and Helm
+/// rendering) may read the syntax tree of a file of this kind after the file's own pass. With a
+/// kustomization in the scan, any YAML or JSON file may be one of its resources.
+fn project_reads_tree(kind: FileKind, kustomize: bool) -> bool {
+    use FileKind::*;
+    matches!(
+        kind,
+        Terraform
+            | TerraformJson
+            | TfVars
+            | TerraformPlan
+            | TerraformState
+            | Kubernetes
+            | HelmTemplate
+            | HelmValues
+            | HelmChart
+            | Kustomization
+            | CloudFormation
+            | CloudFormationJson
+            | Serverless
+    ) || kustomize && matches!(kind.format(), Format::Yaml | Format::Json)
+}
+
+/// A path whose file name makes it a kustomization (as `source::classify` names them).
+fn is_kustomization_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    matches!(
+        name.as_str(),
+        "kustomization.yaml" | "kustomization.yml" | "kustomization"
+    )
 }
 
 /// A unit no project rule reads: no syntax tree, no facts, no chart rendering, not a
