@@ -146,6 +146,18 @@ impl<'a> ProjectCx<'a> {
         }
     }
 
+    /// Give this context the model `M` built elsewhere (the editor keeps the Terraform
+    /// evaluation of an earlier pass over the same Terraform files): `model::<M>()` returns it.
+    /// Nothing changes if `M` is already built.
+    pub fn preset<M: Model>(&self, value: M::Out<'a>) {
+        let cell = self.cell::<M>(true).expect("created");
+        let built = Built {
+            ptr: Box::into_raw(Box::new(value)) as *mut (),
+            drop: drop_box::<M::Out<'a>>,
+        };
+        let _ = cell.set(Ok(built));
+    }
+
     /// The model `M` if a rule already built it (nothing is built here).
     pub fn built<M: Model>(&self) -> Option<&M::Out<'a>> {
         let cell = self.cell::<M>(false)?;

@@ -33,6 +33,11 @@ pub struct Engine {
     pub lean: bool,
 }
 
+/// Sees each project context of a scan before its rules run (`false`) and after (`true`): the
+/// editor gives it a model kept from an earlier pass ([`ProjectCx::preset`]) and keeps the ones
+/// built.
+pub type CxHook<'h> = &'h (dyn Fn(&ProjectCx, bool) + Sync);
+
 pub struct FileOutcome {
     pub unit: FileUnit,
     pub findings: Vec<Finding>,
@@ -331,20 +336,23 @@ impl Engine {
 
     /// Project rules over every file and the joined facts.
     pub fn run_project(&self, root: &Path, units: &[FileUnit], facts: &Facts) -> Vec<Finding> {
-        self.run_project_where(root, units, facts, |_| true, &mut Vec::new())
+        self.run_project_where(root, units, facts, |_| true, &|_, _| {}, &mut Vec::new())
     }
 
     /// The project rules that `keep` selects. A panic in a rule becomes an error naming the
-    /// rule (added to `errors`); the other rules' findings are kept.
+    /// rule (added to `errors`); the other rules' findings are kept. `hook` sees the context
+    /// before the rules run (`false`) and after (`true`).
     pub fn run_project_where(
         &self,
         root: &Path,
         units: &[FileUnit],
         facts: &Facts,
         keep: impl Fn(&Rule) -> bool,
+        hook: CxHook,
         errors: &mut Vec<ScanError>,
     ) -> Vec<Finding> {
         let cx = ProjectCx::new(root, units, facts, &self.config);
+        hook(&cx, false);
         let project_rules: Vec<&std::sync::Arc<Rule>> = self
             .rules
             .rules
@@ -385,6 +393,7 @@ impl Engine {
         }
         // Where the Terraform project analysis (if the rules built one) ran out of budget.
         errors.extend(crate::terraform::analysis::project_budget_errors(&cx));
+        hook(&cx, true);
         findings
     }
 
@@ -674,6 +683,7 @@ impl Engine {
             &mut units,
             &helm_abs,
             &|_| true,
+            &|_, _| {},
             (None, true),
             &mut raw,
             &mut errors,
@@ -803,6 +813,7 @@ impl Engine {
         units: &mut [FileUnit],
         helm_abs: &HashMap<String, PathBuf>,
         keep: &(dyn Fn(&Rule) -> bool + Sync),
+        hook: CxHook,
         facts: (Option<&Facts>, bool),
         raw: &mut Vec<Finding>,
         errors: &mut Vec<ScanError>,
@@ -867,10 +878,10 @@ impl Engine {
         crate::guard::phase("joined");
         let mut deployed_found = Vec::new();
         if let Some(all) = given.or(all.as_ref()) {
-            raw.extend(self.run_project_where(root, ro, all, keep, errors));
+            raw.extend(self.run_project_where(root, ro, all, keep, hook, errors));
         } else {
             let facts = with_extra(self.joined_facts_checked(deployed, errors), &[1]);
-            deployed_found = self.run_project_where(root, deployed, &facts, keep, errors);
+            deployed_found = self.run_project_where(root, deployed, &facts, keep, hook, errors);
             raw.extend(deployed_found.iter().cloned());
         }
         let partitions = [
@@ -905,7 +916,7 @@ impl Engine {
             }
             let groups: &[u8] = if g == 0 { &[0, 1] } else { &[1, 2] };
             let facts = with_extra(self.joined_facts_checked(slice, errors), groups);
-            let found = self.run_project_where(root, slice, &facts, keep, errors);
+            let found = self.run_project_where(root, slice, &facts, keep, hook, errors);
             raw.extend(
                 found
                     .into_iter()
@@ -938,7 +949,7 @@ impl Engine {
             &all,
             |xunits, errors| {
                 let facts = self.joined_facts_checked(xunits, errors);
-                self.run_project_where(root, xunits, &facts, keep, errors)
+                self.run_project_where(root, xunits, &facts, keep, hook, errors)
             },
             raw,
             errors,

@@ -436,13 +436,16 @@ fn cross_file_findings_follow_each_version_of_a_replaced_document() {
         .unwrap()
         .clone();
     assert_eq!(d["range"]["start"]["line"], 8, "{d}");
+    // Every publication for the open document names the version it describes (the first pass
+    // over the disk may publish for the file before it is opened, without one).
+    let mut open = false;
     for m in &c.seen {
         if m["method"] != "textDocument/publishDiagnostics" || m["params"]["uri"] != u {
             continue;
         }
-        // Every publication for the open document names the version it describes.
         let v = m["params"]["version"].as_i64();
-        assert!(v.is_some(), "{m}");
+        open |= v.is_some();
+        assert!(v.is_some() || !open, "{m}");
         if matches!(v, Some(2..=4)) {
             assert_eq!(m["params"]["diagnostics"], json!([]), "{m}");
         }

@@ -1053,7 +1053,12 @@ impl Server {
     }
 
     fn publish(&self, uri: &Uri) {
-        let version = self.docs.get(uri).and_then(|d| d.diags_version);
+        // An open document's publication names the version it describes (the per-file result's,
+        // or before that one arrives, the current one: cross-file findings only of that version).
+        let version = self
+            .docs
+            .get(uri)
+            .map(|d| d.diags_version.unwrap_or(d.version));
         let diagnostics = self.diagnostics_for(uri);
         self.notify(
             "textDocument/publishDiagnostics",

@@ -86,6 +86,9 @@ pub struct Cache {
     joined: Option<Facts>,
     /// Templates of packed subcharts: their findings are reported at the archive.
     packed: crate::helm::scan::Packed,
+    /// The Terraform evaluation of the last pass over all units, while no file it can read
+    /// changed (a Kubernetes edit re-runs the trust rules without evaluating Terraform again).
+    terraform: Option<Arc<crate::terraform::analysis::Analysis>>,
 }
 
 struct Meta {
@@ -164,8 +167,8 @@ fn must_rerun(rule: &Rule, changes: &[Change], facts_changed: bool) -> bool {
             let t = f.kind.target();
             rule.card.reads(t)
                 || crate::source::runs_on(&rule.card.target, f)
-                // The Terraform evaluation reads CloudFormation templates too.
-                || matches!(t, "terraform" | "cloudformation")
+                // The Terraform evaluation reads CloudFormation templates, and `file()` others.
+                || matches!(t, "terraform" | "cloudformation" | "other")
                     && (rule.card.reads("terraform") || rule.card.reads("cloudformation"))
         })
     })
@@ -267,6 +270,7 @@ impl Cache {
             project_raw: Vec::new(),
             joined: None,
             packed,
+            terraform: None,
         };
         for (rel, o, _, _) in analysed {
             if let Some(o) = o {
@@ -562,6 +566,15 @@ fn pass(cache: Option<Cache>, job: &ProjectJob) -> (Cache, Diags, String, bool) 
         }
         None => (Cache::fill(job), Vec::new(), true),
     };
+    // The Terraform evaluation reads Terraform, templates and any file `file()` may name.
+    if changes.iter().any(|c| {
+        [&c.old, &c.new]
+            .into_iter()
+            .flatten()
+            .any(|f| matches!(f.kind.target(), "terraform" | "cloudformation" | "other"))
+    }) {
+        cache.terraform = None;
+    }
     let t1 = Instant::now();
     // The project rules that can see a change run again; the others keep their findings.
     let rerun: HashSet<String> = engine
@@ -576,15 +589,33 @@ fn pass(cache: Option<Cache>, job: &ProjectJob) -> (Cache, Diags, String, bool) 
         let mut errors = Vec::new();
         let keep = |r: &Rule| rerun.contains(r.id());
         let c = &mut cache;
+        // The context over every unit gets the kept evaluation, and keeps the one it built.
+        let all = (c.units.as_ptr() as usize, c.units.len());
+        let kept = std::sync::Mutex::new(c.terraform.take());
+        let hook = |cx: &crate::context::ProjectCx, after: bool| {
+            if (cx.files.as_ptr() as usize, cx.files.len()) != all {
+                return;
+            }
+            let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
+            if after {
+                if let Some(a) = cx.built::<crate::terraform::analysis::ProjectAnalysis>() {
+                    *k = Some(a.clone());
+                }
+            } else if let Some(a) = k.clone() {
+                cx.preset::<crate::terraform::analysis::ProjectAnalysis>(a);
+            }
+        };
         engine.project_pass(
             &job.root,
             &mut c.units,
             &c.helm_abs,
             &keep,
+            &hook,
             (c.joined.as_ref(), false),
             &mut fresh,
             &mut errors,
         );
+        c.terraform = kept.into_inner().unwrap_or_else(|e| e.into_inner());
         c.project_raw.retain(|f| !rerun.contains(&f.rule_id));
         c.project_raw
             .extend(fresh.into_iter().filter(|f| rerun.contains(&f.rule_id)));
