@@ -871,13 +871,28 @@ impl Engine {
                 self.joined_facts_checked(units, errors)
             }
         };
-        let all = (one && given.is_none()).then(|| with_extra(join(units, errors), &[0, 1, 2]));
+        // Docs and tests that give the project rules nothing to read (inert files, no other
+        // rendering of theirs): the deployed files' facts are every file's facts, taken for the
+        // deployed run instead of copied.
+        let rest_inert = !one
+            && given.is_none()
+            && take_facts
+            && units[..n_illustrative]
+                .iter()
+                .chain(&units[n_illustrative + n_deployed..])
+                .all(is_inert)
+            && extra_facts.iter().all(|(g, _, _)| *g == 1);
+        let all = ((one && given.is_none()) || rest_inert)
+            .then(|| with_extra(join(units, errors), &[0, 1, 2]));
         memtrace("joining facts");
         let ro: &[FileUnit] = units;
         let deployed = &ro[n_illustrative..n_illustrative + n_deployed];
         crate::guard::phase("joined");
         let mut deployed_found = Vec::new();
-        if let Some(all) = given.or(all.as_ref()) {
+        if let (true, Some(all)) = (rest_inert, &all) {
+            deployed_found = self.run_project_where(root, deployed, all, keep, hook, errors);
+            raw.extend(deployed_found.iter().cloned());
+        } else if let Some(all) = given.or(all.as_ref()) {
             raw.extend(self.run_project_where(root, ro, all, keep, hook, errors));
         } else {
             let facts = with_extra(self.joined_facts_checked(deployed, errors), &[1]);
