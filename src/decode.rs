@@ -84,6 +84,17 @@ pub fn decode(bytes: Vec<u8>) -> Decoded {
     }
 }
 
+/// Does [`decode`] keep these bytes as they are (UTF-8 text without a BOM, no binary
+/// signature, no NUL byte in its head)? Then the bytes are the text.
+pub fn is_plain_utf8(bytes: &[u8]) -> bool {
+    !(bytes.starts_with(b"\xef\xbb\xbf")
+        || bytes.starts_with(b"\xff\xfe")
+        || bytes.starts_with(b"\xfe\xff")
+        || SIGNATURES.iter().any(|(sig, _)| bytes.starts_with(sig))
+        || memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some())
+        && std::str::from_utf8(bytes).is_ok()
+}
+
 /// UTF-8 where valid, each other byte as Windows-1252.
 fn utf8_or_1252(b: &[u8]) -> String {
     if let Ok(s) = std::str::from_utf8(b) {
@@ -141,6 +152,27 @@ fn utf16(b: &[u8], be: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_utf8_is_what_decode_keeps_as_it_is() {
+        let cases: [&[u8]; 9] = [
+            b"key: value\n",
+            b"",
+            "caf\u{e9} \u{2603}".as_bytes(),
+            b"\xef\xbb\xbfbom",
+            b"\xff\xfeh\x00i\x00",
+            b"\x89PNG\r\n\x1a\nrest",
+            b"a\x00b",
+            b"caf\xe9",
+            b"PK\x03\x04zip",
+        ];
+        for b in cases {
+            let same = decode(b.to_vec())
+                == Decoded::Text(String::from_utf8_lossy(b).into(), "utf-8")
+                && std::str::from_utf8(b).is_ok();
+            assert_eq!(is_plain_utf8(b), same, "{b:?}");
+        }
+    }
 
     fn le(s: &str, bom: bool) -> Vec<u8> {
         let mut v = if bom { vec![0xff, 0xfe] } else { Vec::new() };

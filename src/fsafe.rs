@@ -96,6 +96,45 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
     Ok(buf)
 }
 
+/// [`read_regular`] into one shared buffer allocated at the size `fstat` gives: the text a
+/// scan keeps is the buffer the file was read into, not a copy of it. A file whose size
+/// changes while it is read is read again with [`read_regular`].
+pub fn read_regular_shared(path: &Path, max: u64) -> Result<std::sync::Arc<[u8]>, ReadError> {
+    use std::io::ErrorKind::Interrupted;
+    let mut f = open_regular(path)?;
+    let len = f.metadata().map_err(ReadError::Io)?.len();
+    if len > max {
+        return Err(ReadError::TooLarge(len));
+    }
+    let zeroed = std::sync::Arc::<[u8]>::new_zeroed_slice(len as usize);
+    // SAFETY: all-zero bytes are valid `u8` values.
+    let mut buf: std::sync::Arc<[u8]> = unsafe { zeroed.assume_init() };
+    let Some(dst) = std::sync::Arc::get_mut(&mut buf) else {
+        return read_regular(path, max).map(Into::into);
+    };
+    let mut filled = 0;
+    while filled < dst.len() {
+        match f.read(&mut dst[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == Interrupted => {}
+            Err(e) => return Err(ReadError::Io(e)),
+        }
+    }
+    let mut probe = [0u8; 1];
+    let grew = loop {
+        match f.read(&mut probe) {
+            Ok(n) => break n > 0,
+            Err(e) if e.kind() == Interrupted => {}
+            Err(e) => return Err(ReadError::Io(e)),
+        }
+    };
+    if filled != dst.len() || grew {
+        return read_regular(path, max).map(Into::into);
+    }
+    Ok(buf)
+}
+
 /// Create a FIFO (tests and fixtures).
 #[cfg(unix)]
 pub fn mkfifo(path: &Path) {
@@ -123,6 +162,15 @@ mod tests {
         std::fs::write(&f, "hello").unwrap();
         assert_eq!(read_regular(&f, 5).unwrap(), b"hello");
         assert!(matches!(read_regular(&f, 4), Err(ReadError::TooLarge(5))));
+        assert_eq!(&*read_regular_shared(&f, 5).unwrap(), b"hello");
+        assert!(matches!(
+            read_regular_shared(&f, 4),
+            Err(ReadError::TooLarge(5))
+        ));
+        assert!(matches!(
+            read_regular_shared(d.path(), 10),
+            Err(ReadError::NotRegular("directory"))
+        ));
         assert!(matches!(
             read_regular(d.path(), 10),
             Err(ReadError::NotRegular("directory"))

@@ -458,7 +458,7 @@ pub fn read_input(inp: &Input, max: u64) -> Read {
     if let Some(t) = &inp.text {
         return Read::Text(SourceFile::new(inp.rel.clone(), t.as_str()));
     }
-    let bytes = match crate::fsafe::read_regular(&inp.abs, max) {
+    let bytes = match crate::fsafe::read_regular_shared(&inp.abs, max) {
         Ok(b) => b,
         Err(crate::fsafe::ReadError::TooLarge(n)) => {
             return Read::Error(format!(
@@ -470,7 +470,13 @@ pub fn read_input(inp: &Input, max: u64) -> Read {
         }
         Err(crate::fsafe::ReadError::Io(e)) => return Read::Error(format!("cannot read: {e}")),
     };
-    match crate::decode::decode(bytes) {
+    if crate::decode::is_plain_utf8(&bytes) {
+        // SAFETY: the bytes were just checked to be UTF-8; `str` and `[u8]` have one layout.
+        let text: std::sync::Arc<str> =
+            unsafe { std::sync::Arc::from_raw(std::sync::Arc::into_raw(bytes) as *const str) };
+        return Read::Text(SourceFile::new(inp.rel.clone(), text));
+    }
+    match crate::decode::decode(bytes.to_vec()) {
         crate::decode::Decoded::Text(s, _) => Read::Text(SourceFile::new(inp.rel.clone(), s)),
         crate::decode::Decoded::Binary(what) => Read::Skip(format!("binary ({what})")),
     }
