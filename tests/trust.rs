@@ -195,6 +195,19 @@ fn json_of(dir: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
 }
 
+/// The values of every `…:sub` condition of the inventory's trusts.
+fn sub_values(inv: &serde_json::Value) -> Vec<String> {
+    inv["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|t| t["conditions"].as_array().unwrap().clone())
+        .filter(|c| c["key"].as_str().unwrap().ends_with(":sub"))
+        .flat_map(|c| c["values"].as_array().unwrap().clone())
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for e in std::fs::read_dir(from).unwrap().flatten() {
         let p = e.path();
@@ -251,16 +264,11 @@ fn trust_resolves_variables_of_sibling_files_and_tfvars() {
         "{v:#}"
     );
     let inv = run(&["inventory", "--format", "json", "."]);
-    let subjects: Vec<String> = inv["trust"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|t| t["conditions"].as_array().unwrap().clone())
-        .filter(|c| c["key"].as_str().unwrap().ends_with(":sub"))
-        .flat_map(|c| c["values"].as_array().unwrap().clone())
-        .map(|s| s.as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(subjects, ["repo:acme/*", "repo:acme/app:*"], "{inv:#}");
+    assert_eq!(
+        sub_values(&inv),
+        ["repo:acme/*", "repo:acme/app:*"],
+        "{inv:#}"
+    );
     let principals: Vec<&str> = inv["trust"]
         .as_array()
         .unwrap()
@@ -353,4 +361,33 @@ fn extra_helm_renderings_join_the_trust_graph_and_inventory() {
         ],
         "{inv:#}"
     );
+}
+
+/// A module a production file calls with a local `source` takes the call's arguments: the
+/// role of `modules/gha-role` trusts `var.subjects`, which `infra/prod` sets to
+/// `["repo:acme/*"]`, so the trust-path finding appears and the inventory holds the resolved
+/// subject. The call in `examples/` (subjects `repo:example-org/*`) is not applied.
+#[test]
+fn trust_resolves_arguments_of_production_module_calls() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/trust-modargs");
+    let v = json_of(
+        &dir,
+        &["check", "--select", "trust-*", "--format", "json", "."],
+    );
+    let got: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {}", f["rule_id"].as_str().unwrap(), f["start_line"]))
+        .collect();
+    assert_eq!(got, ["trust-path-broad-subject 9"], "{v:#}");
+    assert!(
+        v["findings"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("modules/gha-role/main.tf"),
+        "{v:#}"
+    );
+    let inv = json_of(&dir, &["inventory", "--format", "json", "."]);
+    assert_eq!(sub_values(&inv), ["repo:acme/*"], "{inv:#}");
 }

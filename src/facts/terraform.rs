@@ -38,8 +38,13 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
 /// other files reach the trusts, grants and identities of every file (per-file extraction
 /// leaves them `${var.x}`). Only directories with more than one Terraform file, one of which
 /// refers to a `var.` or `local.`, are evaluated again; each file keeps the facts of the
-/// blocks written in it. Values a calling module passes are not applied (a module directory
-/// is evaluated as its own root).
+/// blocks written in it. A module directory that a production file calls with a local
+/// `source` is evaluated with its callers (one analysis over the callers' and the modules'
+/// directories): the arguments of each call reach the module's facts, one instance per call
+/// (calls with `for_each` are not joined: see `terraform::analysis::local_module_calls`).
+/// Callers in example, docs, test or other non-production paths are not applied (their sample
+/// values would become facts of the production module); a module only they call is evaluated
+/// as its own root, with its defaults.
 pub fn resolve_module_dirs(units: &mut [crate::context::FileUnit], config: &Config) {
     resolve_module_dirs_where(units, config, &|_| true)
 }
@@ -60,13 +65,19 @@ pub fn resolve_module_dirs_where(
         ) && !matches!(u.parsed, Parsed::None)
         {
             let dir = u.file.path.rsplit_once('/').map_or("", |(d, _)| d);
-            if dir_selected(dir) {
-                dirs.entry(dir).or_default().push(i);
-            }
+            dirs.entry(dir).or_default().push(i);
         }
     }
-    let todo: Vec<Vec<usize>> = dirs
-        .into_values()
+    // Directories joined by calls are evaluated together, whichever of them is selected.
+    let grouped: Vec<(Vec<String>, Vec<usize>)> = call_groups(units, &dirs, config)
+        .into_iter()
+        .filter(|(ds, _)| ds.iter().any(|d| dir_selected(d)))
+        .collect();
+    let in_group = |d: &str| grouped.iter().any(|(ds, _)| ds.iter().any(|x| x == d));
+    let mut todo: Vec<Vec<usize>> = dirs
+        .iter()
+        .filter(|(d, _)| dir_selected(d) && !in_group(d))
+        .map(|(_, ix)| ix.clone())
         .filter(|ix| {
             ix.len() > 1
                 && ix.iter().any(|&i| {
@@ -76,6 +87,7 @@ pub fn resolve_module_dirs_where(
                 })
         })
         .collect();
+    todo.extend(grouped.into_iter().map(|(_, ix)| ix));
     use rayon::prelude::*;
     let units_ro: &[crate::context::FileUnit] = units;
     let done: Vec<(usize, Facts)> = todo
@@ -87,6 +99,58 @@ pub fn resolve_module_dirs_where(
     for (i, f) in done {
         units[i].facts = f;
     }
+}
+
+/// Module directories joined by local module calls of production files: each group is the
+/// set of directories (callers and the modules they call, transitively) and their units. Only
+/// calls written in production paths join a group.
+fn call_groups(
+    units: &[crate::context::FileUnit],
+    dirs: &std::collections::BTreeMap<&str, Vec<usize>>,
+    config: &Config,
+) -> Vec<(Vec<String>, Vec<usize>)> {
+    let names: Vec<&str> = dirs.keys().copied().collect();
+    let pos = |d: &str| names.binary_search(&d).ok();
+    // Union-find over the directories.
+    let mut parent: Vec<usize> = (0..names.len()).collect();
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    let mut joined = vec![false; names.len()];
+    for (di, (dir, ix)) in dirs.iter().enumerate() {
+        for &i in ix {
+            let u = &units[i];
+            if u.file.kind == crate::source::FileKind::TfVars
+                || !u.file.text.contains("module")
+                || config.path_class(&u.file.path) != crate::pathclass::PathClass::Production
+            {
+                continue;
+            }
+            let Parsed::Hcl(d) = &u.parsed else { continue };
+            for child in crate::terraform::analysis::local_module_calls(dir, &d.root) {
+                if let Some(ci) = pos(&child) {
+                    let (a, b) = (find(&mut parent, di), find(&mut parent, ci));
+                    parent[a] = b;
+                    joined[di] = true;
+                    joined[ci] = true;
+                }
+            }
+        }
+    }
+    let mut groups: std::collections::BTreeMap<usize, (Vec<String>, Vec<usize>)> =
+        Default::default();
+    for (di, (dir, ix)) in dirs.iter().enumerate() {
+        if joined[di] {
+            let g = groups.entry(find(&mut parent, di)).or_default();
+            g.0.push(dir.to_string());
+            g.1.extend(ix.iter().copied());
+        }
+    }
+    groups.into_values().collect()
 }
 
 /// The facts of the units `ix` (one module directory), evaluated together.

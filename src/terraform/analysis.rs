@@ -783,6 +783,25 @@ pub fn build(
     b.out
 }
 
+/// The module directories a file of module directory `dir` calls with a local `source`
+/// (`./modules/role`, `../shared`), normalized like file paths. Calls with `for_each` are left
+/// out: their arguments are mostly `each.value` lookups of a map the caller leaves to its own
+/// callers (`for_each = var.items` wrappers), which would make the module's values less known
+/// than its defaults.
+pub fn local_module_calls(dir: &str, root: &Node) -> Vec<String> {
+    root.entries()
+        .iter()
+        .filter_map(|e| {
+            let V::Block(b) = &e.value.v else { return None };
+            if b.ident != "module" || e.value.get("for_each").is_some() {
+                return None;
+            }
+            let src = e.value.get("source").and_then(|s| s.as_str())?;
+            local_source(dir, src).filter(|d| d != dir)
+        })
+        .collect()
+}
+
 /// `./x`, `../x` relative to `dir` → module directory.
 fn local_source(dir: &str, src: &str) -> Option<String> {
     if !(src.starts_with("./") || src.starts_with("../")) {
