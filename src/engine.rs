@@ -1161,7 +1161,7 @@ pub fn scan_root(paths: &[PathBuf]) -> PathBuf {
 /// Whether a project model (the Terraform analysis, the Kubernetes graph, Kustomize and Helm
 /// rendering) may read the syntax tree of a file of this kind after the file's own pass. With a
 /// kustomization in the scan, any YAML or JSON file may be one of its resources.
-fn project_reads_tree(kind: FileKind, kustomize: bool) -> bool {
+pub fn project_reads_tree(kind: FileKind, kustomize: bool) -> bool {
     use FileKind::*;
     matches!(
         kind,
@@ -1182,7 +1182,7 @@ fn project_reads_tree(kind: FileKind, kustomize: bool) -> bool {
 }
 
 /// A path whose file name makes it a kustomization (as `source::classify` names them).
-fn is_kustomization_name(path: &str) -> bool {
+pub fn is_kustomization_name(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
     matches!(
         name.as_str(),

@@ -75,6 +75,8 @@ pub struct Cache {
     meta: HashMap<String, Meta>,
     /// Every file of the last walk (kept as a unit or not).
     walked: HashSet<String>,
+    /// The workspace has a kustomization (any YAML or JSON file may be one of its resources).
+    kustomize: bool,
     helm_abs: HashMap<String, PathBuf>,
     /// Open buffers analysed: path → (version, text).
     overlays: HashMap<String, (i32, Arc<String>)>,
@@ -174,8 +176,9 @@ fn must_rerun(rule: &Rule, changes: &[Change], facts_changed: bool) -> bool {
     })
 }
 
-/// Is a unit needed by the project pass? Files without a syntax tree, facts or a suppression
-/// comment, of kinds no project rule reads (code, Markdown, text), are not kept.
+/// Is a unit needed by the project pass? Files without a syntax tree a project model reads,
+/// facts or a suppression comment, of kinds no project rule reads (code, Markdown, text), are
+/// not kept.
 fn keep_unit(u: &FileUnit, note: bool) -> bool {
     note || !matches!(u.parsed, crate::lang::Parsed::None)
         || !u.facts.is_empty()
@@ -219,11 +222,18 @@ type Analysed = (
     bool,
 );
 
-fn analyse(engine: &Engine, inputs: Vec<crate::walk::Input>) -> Vec<Analysed> {
+/// Read and analyse `inputs`; a file keeps its syntax tree only if a project model may read it
+/// (as in `check`), dropped at once: the trees of a whole workspace are never held together.
+fn analyse(engine: &Engine, inputs: Vec<crate::walk::Input>, kustomize: bool) -> Vec<Analysed> {
     inputs
         .into_par_iter()
         .map(|inp| {
-            let (o, e, skipped) = engine.analyze_input(&inp);
+            let (mut o, e, skipped) = engine.analyze_input(&inp);
+            if let Some(o) = &mut o
+                && !crate::engine::project_reads_tree(o.unit.file.kind, kustomize)
+            {
+                o.unit.parsed = crate::lang::Parsed::None;
+            }
             (inp.rel, o, e, skipped)
         })
         .collect()
@@ -242,6 +252,9 @@ impl Cache {
         )
         .inputs;
         let walked: HashSet<String> = inputs.iter().map(|i| i.rel.clone()).collect();
+        let kustomize = walked
+            .iter()
+            .any(|r| crate::engine::is_kustomization_name(r));
         let mut overlays = HashMap::new();
         for o in &job.overlays {
             overlays.insert(o.rel.clone(), (o.version, o.text.clone()));
@@ -257,7 +270,7 @@ impl Cache {
         }
         let helm_abs = crate::engine::helm_template_paths(&inputs);
         let archives = crate::engine::packed_archives(&inputs);
-        let analysed = analyse(&engine, inputs);
+        let analysed = analyse(&engine, inputs, kustomize);
         let (packed, packed_outcomes) = engine.analyze_packed(&archives);
         let mut cache = Cache {
             engine: engine.clone(),
@@ -265,6 +278,7 @@ impl Cache {
             index: HashMap::new(),
             meta: HashMap::new(),
             walked,
+            kustomize,
             helm_abs,
             overlays,
             project_raw: Vec::new(),
@@ -463,7 +477,10 @@ impl Cache {
             changes.push(Change { old, new: None });
         }
         let engine = self.engine.clone();
-        for (rel, o, _, _) in analyse(&engine, todo) {
+        self.kustomize |= todo
+            .iter()
+            .any(|i| crate::engine::is_kustomization_name(&i.rel));
+        for (rel, o, _, _) in analyse(&engine, todo, self.kustomize) {
             let old = self.unit(&rel).map(|u| u.file.clone());
             self.remove(&rel);
             if let Some(o) = o {

@@ -39,6 +39,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let mut index: HashMap<(usize, usize, usize), usize> = HashMap::new();
     let all: Vec<Vec<Statement>> = a.sites.iter().map(|s| s.policy.stmts.iter().map(|x| x.neutral()).collect()).collect();
     let holders = Holders::new(&a);
+    let cognito = cognito_roles(&a);
     for (si, site) in a.sites.iter().enumerate() {
         if site.via_doc.is_some() {
             continue;
@@ -56,7 +57,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
                 d
             })
             .collect();
-        let sms_role = sends_cognito_sms(&a, holders.of(si));
+        let sms_role = sends_cognito_sms(&cognito, holders.of(si));
         for (s, n) in site.policy.stmts.iter().zip(neutral) {
             if s.effect != Effect::Allow || s.has_principal() || s.not_actions.is_some() {
                 continue;
@@ -128,19 +129,25 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
 /// Is every holder a role Cognito assumes (`cognito-idp.amazonaws.com`) to send SMS? Cognito
 /// user pools' documented SMS role needs `sns:Publish` on `*`: an SMS to a phone number has no
 /// resource ARN.
-fn sends_cognito_sms(a: &crate::terraform::Analysis, holders: &[usize]) -> bool {
-    !holders.is_empty()
-        && holders.iter().all(|&h| {
-            a.sites.iter().any(|t| {
-                t.res == h
-                    && t.kind == crate::terraform::analysis::SiteKind::Trust
-                    && t.policy.stmts.iter().any(|st| {
-                        st.effect == Effect::Allow
-                            && st.principals.iter().any(|p| {
-                                p.kind.eq_ignore_ascii_case("Service")
-                                    && p.v.str() == Some("cognito-idp.amazonaws.com")
-                            })
-                    })
-            })
+fn sends_cognito_sms(cognito: &std::collections::HashSet<usize>, holders: &[usize]) -> bool {
+    !holders.is_empty() && holders.iter().all(|h| cognito.contains(h))
+}
+
+/// The identities (indexes into `res`) whose trust policy lets Cognito (`cognito-idp`) assume
+/// them, found once (not once per policy statement: thousands of sites in a large repository).
+fn cognito_roles(a: &crate::terraform::Analysis) -> std::collections::HashSet<usize> {
+    a.sites
+        .iter()
+        .filter(|t| {
+            t.kind == crate::terraform::analysis::SiteKind::Trust
+                && t.policy.stmts.iter().any(|st| {
+                    st.effect == Effect::Allow
+                        && st.principals.iter().any(|p| {
+                            p.kind.eq_ignore_ascii_case("Service")
+                                && p.v.str() == Some("cognito-idp.amazonaws.com")
+                        })
+                })
         })
+        .map(|t| t.res)
+        .collect()
 }
