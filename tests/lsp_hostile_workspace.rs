@@ -221,12 +221,18 @@ fn survives_a_workspace_of_hostile_files_and_keeps_answering() {
     );
 
     // The background pass over every hostile file finishes: its cross-file finding arrives.
+    // (It may have arrived while the hovers were answered.)
     let deploy = uri(&root.join("k8s/deploy.yaml"));
-    let d = c.diagnostics(&deploy, None);
-    assert!(
-        d.iter().any(|d| d["code"] == "k8s-default-service-account"),
-        "{d:?}"
-    );
+    let found = |m: &Value| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == deploy
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|d| d["code"] == "k8s-default-service-account"))
+    };
+    if !c.seen.iter().any(found) {
+        c.wait(found);
+    }
     let (r, took) = hover(&mut c);
     assert!(r["result"]["contents"]["value"].is_string(), "{r}");
     eprintln!("hover after the workspace pass: {took:?}");

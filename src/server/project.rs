@@ -499,6 +499,7 @@ impl Cache {
             let paths: HashSet<&str> = before
                 .keys()
                 .chain(after.keys())
+                .filter(|p| before.get(*p) != after.get(*p))
                 .map(String::as_str)
                 .chain(rels.iter().map(String::as_str))
                 .collect();
@@ -539,8 +540,15 @@ impl Cache {
     }
 
     /// The facts (serialised) of each unit a change of `rels` can touch: those files and the
-    /// Terraform files of their directories.
+    /// Terraform files of their directories; of every Terraform file when one of `rels` is
+    /// Terraform (module directories joined by calls are resolved together).
     fn affected_facts(&self, rels: &[String]) -> HashMap<String, Vec<u8>> {
+        let tf = rels.iter().any(|r| {
+            self.unit(r).is_some_and(|u| is_tf(u.file.kind))
+                || [".tf", ".tfvars", ".tf.json", ".tfvars.json"]
+                    .iter()
+                    .any(|e| r.ends_with(e))
+        });
         let dirs: HashSet<&str> = rels.iter().map(|r| dir_of(r)).collect();
         let mut out = HashMap::new();
         for r in rels {
@@ -549,7 +557,7 @@ impl Cache {
             }
         }
         for u in &self.units {
-            if is_tf(u.file.kind) && dirs.contains(dir_of(&u.file.path)) {
+            if is_tf(u.file.kind) && (tf || dirs.contains(dir_of(&u.file.path))) {
                 out.insert(u.file.path.clone(), facts_key(&u.facts));
             }
         }
