@@ -43,9 +43,10 @@ use transport::Incoming;
 /// `-32002`: a request arrived before `initialize`.
 const SERVER_NOT_INITIALIZED: i32 = -32002;
 /// Quiet time after the last per-file result before cross-file findings are refreshed (at
-/// least; the last incremental pass's duration when longer, at most `PROJECT_DELAY_MAX`).
+/// least; a quarter of the last incremental pass's duration when longer, at most
+/// `PROJECT_DELAY_MAX`): edits during a pass are coalesced into the next one.
 const PROJECT_DELAY: Duration = Duration::from_millis(30);
-const PROJECT_DELAY_MAX: Duration = Duration::from_secs(2);
+const PROJECT_DELAY_MAX: Duration = Duration::from_secs(1);
 
 /// Run the language server on stdin/stdout until `exit`. Returns the process exit code (0 after
 /// `shutdown` + `exit`, 1 otherwise).
@@ -197,7 +198,7 @@ impl Workspace {
     /// When the cross-file pass should run after an edit: never on the keystroke path, and
     /// less often when it is slow.
     fn after_edit(&self) -> Instant {
-        Instant::now() + self.last_project.clamp(PROJECT_DELAY, PROJECT_DELAY_MAX)
+        Instant::now() + (self.last_project / 4).clamp(PROJECT_DELAY, PROJECT_DELAY_MAX)
     }
 
     fn has_project_rules(&self) -> bool {
