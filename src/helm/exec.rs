@@ -13,6 +13,9 @@ pub const STEP_BUDGET: u64 = 5_000_000;
 pub const MAX_DEPTH: usize = 50;
 /// Largest output of one template or include, bytes.
 pub const MAX_OUTPUT: usize = 64 << 20;
+/// Most iterations of `range` over an integer (as Sprig's `until` caps its list): the list is
+/// built before the body runs, so a huge count would otherwise allocate without bound.
+pub const MAX_RANGE_INT: i64 = 1_000_000;
 
 /// A template body and the source it was parsed from.
 #[derive(Clone)]
@@ -317,6 +320,14 @@ impl<'a> Exec<'a> {
                     )
                 })
                 .collect(),
+            Value::Int(n) if *n > MAX_RANGE_INT => {
+                return Err(self
+                    .fail(
+                        format!("range over {n}: more than {MAX_RANGE_INT} iterations"),
+                        None,
+                    )
+                    .into());
+            }
             Value::Int(n) => (0..*n).map(|i| (Value::Int(i), Value::Int(i))).collect(),
             Value::Nil => Vec::new(),
             other => {

@@ -992,7 +992,10 @@ fn func(name: &str, a: Args) -> R {
                 if Rc::ptr_eq(&dst, &src) {
                     continue;
                 }
-                merge_into(&dst, &src.borrow(), name == "mergeOverwrite", 0);
+                // A copy of the source's entries: the destination may hold the source (or be
+                // held by it), and merging borrows every map it writes to.
+                let entries = src.borrow().clone();
+                merge_into(&dst, &entries, name == "mergeOverwrite", 0);
             }
             Value::Map(dst)
         }
@@ -1548,6 +1551,29 @@ mod tests {
                     let mixed: Vec<Value> = (0..n).map(|j| kinds()[(i + j) % 7].clone()).collect();
                     let _ = call(name, mixed);
                 }
+            }
+            // Every combination of boundary values for the first three arguments.
+            let edges = || {
+                vec![
+                    Value::Int(i64::MIN),
+                    Value::Int(i64::MAX),
+                    Value::Int(0),
+                    Value::Int(-3),
+                    Value::Float(f64::NAN),
+                    Value::Float(1e300),
+                    Value::from(""),
+                    Value::from("9223372036854775807"),
+                    Value::from("-9223372036854775808"),
+                    Value::from("é1"),
+                ]
+            };
+            let n = least.clamp(1, 3).min(most);
+            let e = edges().len();
+            for code in 0..e.pow(n as u32) {
+                let args: Vec<Value> = (0..n)
+                    .map(|j| edges()[(code / e.pow(j as u32)) % e].clone())
+                    .collect();
+                let _ = call(name, args);
             }
         }
         assert_eq!(
