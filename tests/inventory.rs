@@ -71,17 +71,7 @@ fn since_rejects_bad_refs() {
             .assert()
             .code(2);
     }
-    let out = nhilint()
-        .current_dir(d.path())
-        .args(["inventory", "--format", "markdown", "--since", "main", "."])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("No trust edge was added or widened"));
+    assert!(since_main_as(d.path(), "markdown").contains("No trust edge was added or widened"));
 }
 
 #[test]
@@ -136,6 +126,41 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `nhilint inventory --format FORMAT --since main .` in `dir`, which must succeed.
+fn since_main_as(dir: &Path, format: &str) -> String {
+    let out = nhilint()
+        .current_dir(dir)
+        .args(["inventory", "--format", format, "--since", "main", "."])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// [`since_main_as`] in JSON, parsed.
+fn since_main(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&since_main_as(dir, "json")).unwrap()
+}
+
+/// (id, change) of each trust entry of an `inventory --since` document.
+fn trust_changes(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["trust"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["change"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn since_lists_added_and_widened_trust() {
     let d = tempfile::tempdir().unwrap();
@@ -157,34 +182,11 @@ fn since_lists_added_and_widened_trust() {
     git(d.path(), &["commit", "-q", "-m", "before"]);
     std::fs::write(&tf, &broad).unwrap();
     std::fs::write(&gcp, &gcp_text).unwrap();
-    let out = nhilint()
-        .current_dir(d.path())
-        .args(["inventory", "--format", "json", "--since", "main", "."])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = since_main(d.path());
     assert_eq!(v["since"], "main");
-    let changes: Vec<(String, String)> = v["trust"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["id"]
-                    .as_str()
-                    .unwrap()
-                    .rsplit('#')
-                    .next()
-                    .unwrap()
-                    .to_string(),
-                t["change"].as_str().unwrap().to_string(),
-            )
-        })
+    let changes: Vec<(String, String)> = trust_changes(&v)
+        .into_iter()
+        .map(|(id, c)| (id.rsplit('#').next().unwrap().to_string(), c))
         .collect();
     assert!(
         changes
@@ -203,12 +205,39 @@ fn since_lists_added_and_widened_trust() {
         3,
         "only the ci trust and the two GCP bindings changed: {changes:?}"
     );
-    let md = nhilint()
-        .current_dir(d.path())
-        .args(["inventory", "--format", "markdown", "--since", "main", "."])
-        .output()
-        .unwrap();
-    let md = String::from_utf8(md.stdout).unwrap();
+    let md = since_main_as(d.path(), "markdown");
     assert!(md.contains("2 trust edge(s) added, 1 widened"), "{md}");
     assert!(md.contains("| widened |"), "{md}");
+}
+
+/// `--since` evaluates the old tree as the scan evaluates the current one: a subject from a
+/// sibling `variables.tf` or from `terraform.tfvars` resolves on both sides, so an unchanged
+/// tree reports nothing, and a widened tfvars value reports exactly the edge it widens.
+#[test]
+fn since_resolves_variables_from_sibling_files_and_tfvars_on_both_sides() {
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/trust-vars"),
+        d.path(),
+    );
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    git(d.path(), &["add", "."]);
+    git(d.path(), &["commit", "-q", "-m", "before"]);
+    let since = |d: &Path| {
+        let v = since_main(d);
+        assert_eq!(v["errors"].as_array().map_or(0, Vec::len), 0, "{v}");
+        trust_changes(&v)
+    };
+    assert_eq!(since(d.path()), Vec::new(), "nothing changed");
+    std::fs::write(
+        d.path().join("infra/release/terraform.tfvars"),
+        "release_subject = \"repo:acme/*\"\n",
+    )
+    .unwrap();
+    let changes = since(d.path());
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert!(
+        changes[0].0.contains("aws_iam_role.release") && changes[0].1 == "widened",
+        "{changes:?}"
+    );
 }

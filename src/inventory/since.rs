@@ -5,22 +5,40 @@
 use super::model::{Inventory, TrustEntry};
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::facts::{self, Facts};
+use crate::facts::Facts;
 use crate::finding::ScanError;
 use crate::git;
-use crate::source::SourceFile;
-use std::path::Path;
+use crate::rules::RuleSet;
+use crate::walk::Input;
+use std::path::{Path, PathBuf};
 
-/// Could this path hold facts (Terraform, Kubernetes, CI)? Content decides for YAML/JSON.
+/// Could this path hold facts (Terraform and its variable files, Kubernetes, Helm charts and
+/// their helpers, CloudFormation, CI)? Content decides for YAML/JSON.
 fn candidate(path: &str) -> bool {
     let l = path.to_lowercase();
-    [".tf", ".tf.json", ".hcl", ".yml", ".yaml", ".json"]
-        .iter()
-        .any(|e| l.ends_with(e))
+    [
+        ".tf",
+        ".tf.json",
+        ".tfvars",
+        ".tfvars.json",
+        ".hcl",
+        ".yml",
+        ".yaml",
+        ".json",
+        ".tpl",
+    ]
+    .iter()
+    .any(|e| l.ends_with(e))
+        || l.rsplit('/').next() == Some(".helmignore")
 }
 
 /// Facts of the files under `root` as they were at `rev`, and the files of that tree that
 /// could not be analysed (an internal error names the file, the other files still count).
+///
+/// The old tree goes through the same pipeline as the current one (a scan of its files held in
+/// memory, with no rule active): variables from sibling files and tfvars, module arguments,
+/// rendered Helm charts and Kustomize overlays resolve the same way on both sides, so an edge
+/// is reported as changed only when what it admits changed.
 pub fn facts_at(
     root: &Path,
     rev: &str,
@@ -46,40 +64,41 @@ pub fn facts_at(
         .collect();
     let oids: Vec<String> = entries.iter().map(|e| e.oid.clone()).collect();
     let contents = git::cat_blobs(&repo, &oids)?;
-    let blobs = entries.iter().filter_map(|e| {
-        let crate::decode::Decoded::Text(t, _) =
-            crate::decode::decode(contents.get(&e.oid)?.clone())
-        else {
-            return None;
-        };
-        Some((e.path.clone(), t))
-    });
-    let mut all = Facts::default();
-    let mut errors = Vec::new();
-    for (path, text) in blobs {
-        let rel = path
-            .strip_prefix(prefix.as_str())
-            .unwrap_or(&path)
-            .to_string();
-        let analysed = crate::guard::catch(|| {
-            let file = SourceFile::new(rel.as_str(), text);
-            if !matches!(file.kind.target(), "terraform" | "kubernetes" | "ci") {
-                return Facts::default();
-            }
-            let (parsed, _) = Engine::parse(&file);
-            facts::extract(&file, &parsed, config)
-        });
-        match analysed {
-            Ok(f) => all.extend(f),
-            Err(p) => errors.push(ScanError {
-                path: rel,
-                line: None,
-                message: p.message(&format!("while analysing this file as of `{rev}`")),
-            }),
-        }
-    }
-    all.sort();
-    Ok((all, errors))
+    let inputs: Vec<Input> = entries
+        .iter()
+        .filter_map(|e| {
+            let crate::decode::Decoded::Text(t, _) =
+                crate::decode::decode(contents.get(&e.oid)?.clone())
+            else {
+                return None;
+            };
+            let rel = e
+                .path
+                .strip_prefix(prefix.as_str())
+                .unwrap_or(&e.path)
+                .to_string();
+            // Held in memory; the path names no file on disk (nothing is read from the
+            // working tree for the old side).
+            Some(Input {
+                abs: PathBuf::from(format!("\0{rev}/{rel}")),
+                rel,
+                text: Some(t),
+            })
+        })
+        .collect();
+    let engine = Engine::new(config.clone(), RuleSet { rules: Vec::new() });
+    // An empty root: the Terraform analysis reads no module of the working tree.
+    let report = engine.scan_files(Path::new(""), inputs, None);
+    let errors = report
+        .errors
+        .iter()
+        .map(|e| ScanError {
+            path: e.path.clone(),
+            line: e.line,
+            message: format!("as of `{rev}`: {}", e.message),
+        })
+        .collect();
+    Ok((report.facts, errors))
 }
 
 fn sub_values(t: &TrustEntry) -> Vec<String> {
