@@ -614,6 +614,21 @@ impl Engine {
             .collect()
     }
 
+    /// May [`Engine::scan_files`] free the text of a file that reported nothing once its own
+    /// pass is done? Only in `check` (lean) when no project rule is active, no kustomization is
+    /// scanned (rendering reads every file) and no rule about unused suppression comments reads
+    /// every file at the end: then only findings' files are read again (suppressions, merging,
+    /// fingerprints, output), and the others keep their path and kind.
+    fn forgets_clean_texts(&self, kustomize: bool) -> bool {
+        self.lean
+            && !kustomize
+            && !self.rules.rules.iter().any(|r| r.is_project())
+            && !(self.inline_suppressions
+                && (self.rules.contains(suppress::UNUSED_RULE)
+                    || self.rules.contains(suppress::EXPIRED_RULE)
+                    || self.rules.contains(suppress::NO_REASON_RULE)))
+    }
+
     /// Scan a list of files (already walked). `root` is the scan root for project rules.
     pub fn scan_files(
         &self,
@@ -627,6 +642,7 @@ impl Engine {
         let mut helm_abs = helm_template_paths(&inputs);
         let archives = packed_archives(&inputs);
         let kustomize = inputs.iter().any(|i| is_kustomization_name(&i.rel));
+        let forget_clean = self.forgets_clean_texts(kustomize);
         let results: Vec<(Option<FileOutcome>, Option<ScanError>, bool)> = inputs
             .into_par_iter()
             .map(|inp| {
@@ -638,6 +654,19 @@ impl Engine {
                     && !project_reads_tree(o.unit.file.kind, kustomize)
                 {
                     o.unit.parsed = Parsed::None;
+                }
+                // A file that reported nothing and that nothing after its own pass reads: its
+                // text is freed now, so that the next file this thread reads reuses the memory
+                // (no fresh pages to fault in) instead of the scan holding every text to the end.
+                if forget_clean
+                    && let (Some(o), _, _) = &mut r
+                    && o.findings.is_empty()
+                    && matches!(o.unit.parsed, Parsed::None)
+                    && o.unit.facts.is_empty()
+                    && o.unit.rendering.is_none()
+                    && o.unit.file.kind != FileKind::HelmTemplate
+                {
+                    o.unit.file.forget_text();
                 }
                 if let Some(p) = progress {
                     p.fetch_add(1, Ordering::Relaxed);

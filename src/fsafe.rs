@@ -58,6 +58,11 @@ pub fn kind_name(ft: &std::fs::FileType) -> &'static str {
 
 /// Open `path` for reading only if it is a regular file (not a symlink), without blocking.
 pub fn open_regular(path: &Path) -> Result<File, ReadError> {
+    open_regular_len(path).map(|(f, _)| f)
+}
+
+/// [`open_regular`] with the file's length as `fstat` gave it.
+fn open_regular_len(path: &Path) -> Result<(File, u64), ReadError> {
     let meta = std::fs::symlink_metadata(path).map_err(ReadError::Io)?;
     if !meta.is_file() {
         return Err(ReadError::NotRegular(kind_name(&meta.file_type())));
@@ -76,13 +81,12 @@ pub fn open_regular(path: &Path) -> Result<File, ReadError> {
     if !m.is_file() {
         return Err(ReadError::NotRegular(kind_name(&m.file_type())));
     }
-    Ok(f)
+    Ok((f, m.len()))
 }
 
 /// Read a regular file of at most `max` bytes.
 pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
-    let f = open_regular(path)?;
-    let len = f.metadata().map_err(ReadError::Io)?.len();
+    let (f, len) = open_regular_len(path)?;
     if len > max {
         return Err(ReadError::TooLarge(len));
     }
@@ -101,8 +105,7 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, ReadError> {
 /// changes while it is read is read again with [`read_regular`].
 pub fn read_regular_shared(path: &Path, max: u64) -> Result<std::sync::Arc<[u8]>, ReadError> {
     use std::io::ErrorKind::Interrupted;
-    let mut f = open_regular(path)?;
-    let len = f.metadata().map_err(ReadError::Io)?.len();
+    let (mut f, len) = open_regular_len(path)?;
     if len > max {
         return Err(ReadError::TooLarge(len));
     }

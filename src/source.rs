@@ -495,6 +495,12 @@ impl SourceFile {
         self
     }
 
+    /// Drop the text (the file keeps its path and kind): for a scan that will not read it again.
+    pub fn forget_text(&mut self) {
+        self.text = Arc::from("");
+        self.lines = Arc::default();
+    }
+
     /// The line index of the text.
     pub fn lines(&self) -> &LineIndex {
         self.lines.get_or_init(|| LineIndex::new(&self.text))
