@@ -4,7 +4,7 @@
 //! (DFA kind, ASCII case-insensitive) holds the keywords of every active detector; each keyword
 //! hit confirms only the detectors that own that keyword, by running the detector's regex on the
 //! region around the hit (its line, capped at [`WINDOW`] bytes either side). Files no keyword hits
-//! cost one pass of the automaton. Detectors without keywords are restricted to file paths
+//! cost one pass of the automaton (two halves walked at once, see [`keywords`]). Detectors without keywords are restricted to file paths
 //! (`paths`) and run their regex over the whole (small) file.
 //!
 //! ## The `[detector]` table of a card
@@ -38,7 +38,6 @@ use crate::lang::Span;
 use crate::pathclass::PathClass;
 use crate::redact::redact;
 use crate::rules::{Rule, RuleSet};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::Regex;
 use serde::Deserialize;
@@ -46,6 +45,7 @@ use std::sync::Arc;
 
 pub mod assign;
 pub mod decode;
+pub mod keywords;
 
 /// Bytes either side of a keyword hit that a detector's regex sees (long minified lines).
 pub const WINDOW: usize = 1024;
@@ -142,7 +142,7 @@ type KeywordOwner = (usize, Option<Box<[u8]>>);
 pub struct SecretsEngine {
     pub detectors: Vec<Detector>,
     /// Keyword automaton over every detector's keywords.
-    ac: Option<AhoCorasick>,
+    ac: Option<keywords::Keywords>,
     /// Pattern id → detectors owning that keyword (with the exact keyword when case matters).
     owners: Vec<Vec<KeywordOwner>>,
     /// Detectors without keywords (path-restricted, whole-file regex).
@@ -274,12 +274,7 @@ impl SecretsEngine {
             }
         }
         if !patterns.is_empty() {
-            eng.ac = AhoCorasick::builder()
-                .kind(Some(AhoCorasickKind::DFA))
-                .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(true)
-                .build(&patterns)
-                .ok();
+            eng.ac = keywords::Keywords::new(&patterns);
         }
         eng
     }
@@ -368,13 +363,15 @@ impl SecretsEngine {
         }
         if let Some(ac) = &self.ac {
             let bytes = text.as_bytes();
-            for m in ac.find_overlapping_iter(bytes) {
-                for (i, exact) in &self.owners[m.pattern().as_usize()] {
+            let mut found = Vec::new();
+            ac.find_all(bytes, &mut found);
+            for m in &found {
+                for (i, exact) in &self.owners[m.pattern] {
                     let i = *i;
-                    if m.start() < scanned_to[i]
+                    if m.start < scanned_to[i]
                         || exact
                             .as_deref()
-                            .is_some_and(|e| e != &bytes[m.start()..m.end()])
+                            .is_some_and(|e| e != &bytes[m.start..m.end])
                     {
                         continue;
                     }
@@ -387,13 +384,13 @@ impl SecretsEngine {
                     }
                     if d.spec.assignment {
                         let style = *style.get_or_insert_with(|| assign::style_of(file));
-                        if let Some(a) = assign::read(bytes, m.start(), m.end(), style) {
+                        if let Some(a) = assign::read(bytes, m.start, m.end, style) {
                             scanned_to[i] = a.name.end;
                             self.judge_assignment(i, &a, style, file, class, &mut hits);
                         }
                         continue;
                     }
-                    let (start, end) = region(bytes, m.start(), m.end(), d.spec.lines);
+                    let (start, end) = region(bytes, m.start, m.end, d.spec.lines);
                     let (start, end) = (floor_char(text, start), ceil_char(text, end));
                     scanned_to[i] = end;
                     self.confirm(i, start, end, file, class, &mut hits);
