@@ -34,9 +34,12 @@ impl Keywords {
     /// An automaton for `patterns` (matched ASCII case-insensitively), or `None` if it cannot be
     /// built.
     pub fn new(patterns: &[String]) -> Option<Keywords> {
+        // No prefilter: the walk below never consults one, and with one the start state would
+        // be a special state, checked at every byte.
         let dfa = DFA::builder()
             .match_kind(MatchKind::Standard)
             .ascii_case_insensitive(true)
+            .prefilter(false)
             .build(patterns)
             .ok()?;
         let start = dfa.start_state(Anchored::No).ok()?;
@@ -188,5 +191,16 @@ mod tests {
                 String::from_utf8_lossy(t)
             );
         }
+        // One keyword (the crate would give it a start-byte prefilter).
+        let one = vec!["ghp_".to_string()];
+        let kw = Keywords::new(&one).unwrap();
+        for t in &texts {
+            kw.find_all(t, &mut out);
+            assert_eq!(out, reference(&one, t));
+        }
+        let t = b"x GHP_abc ghp_ghp_".repeat(40);
+        kw.find_all(&t, &mut out);
+        assert_eq!(out.len(), 120);
+        assert_eq!(out, reference(&one, &t));
     }
 }

@@ -650,10 +650,21 @@ fn ceil_char(s: &str, mut i: usize) -> usize {
 
 /// Files whose values are ciphertext by construction: Bitnami SealedSecrets and SOPS files.
 pub fn is_ciphertext_file(text: &str) -> bool {
-    // memmem (SIMD) rather than `str::contains`: this runs on every file.
+    // memmem (SIMD) rather than `str::contains`: this runs on every file, so the searchers are
+    // built once, not per file.
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static NEEDLES: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
+        [
+            Finder::new(b"kind: SealedSecret"),
+            Finder::new(b"ENC[AES256_GCM,"),
+            Finder::new(b"sops"),
+        ]
+    });
     let head = &text.as_bytes()[..text.len().min(65_536)];
-    let has = |needle: &[u8]| memchr::memmem::find(head, needle).is_some();
-    has(b"kind: SealedSecret") || (has(b"ENC[AES256_GCM,") && has(b"sops"))
+    let [sealed, sops_value, sops] = &*NEEDLES;
+    let has = |f: &Finder| f.find(head).is_some();
+    has(sealed) || (has(sops_value) && has(sops))
 }
 
 /// Shannon entropy in bits per character.
