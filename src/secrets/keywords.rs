@@ -3,18 +3,21 @@
 //! reports them (by end; at one end, longest first).
 //!
 //! A DFA walk is bound by the latency of its transition loads (each step needs the state the
-//! step before produced), about 500-600 MB/s. A text of [`SPLIT`] bytes or more is walked as two
-//! halves at once: two independent chains of loads the processor overlaps. The second walk
-//! starts `max_pattern_len - 1` bytes before the middle, so it sees every keyword that ends
-//! after the middle; the first reports the keywords ending up to the middle, the second those
-//! ending after it, which is the order of one walk.
+//! step before produced), about 500-600 MB/s. A text of [`SPLIT`] bytes or more is walked as three
+//! pieces at once: three independent chains of loads the processor overlaps. Each piece after the
+//! first starts `max_pattern_len - 1` bytes before its cut, so it sees every keyword that ends
+//! after the cut; each piece reports the keywords ending between its cut and the next, and the
+//! pieces' lists one after the other are the order of one walk.
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
-/// Texts shorter than this are walked in one piece.
+/// Texts shorter than this (or than 12 times the longest keyword) are walked in one piece.
 const SPLIT: usize = 256;
+
+/// The pieces a longer text is walked in at once.
+const PIECES: usize = 3;
 
 /// One keyword occurrence: start, end (byte offsets) and the keyword's index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +54,7 @@ impl Keywords {
         out.clear();
         let n = hay.len();
         let overlap = self.dfa.max_pattern_len().saturating_sub(1);
-        if n < SPLIT.max(4 * overlap) {
+        if n < SPLIT.max(4 * PIECES * overlap) {
             let mut s = self.start;
             for (i, &b) in hay.iter().enumerate() {
                 s = self.dfa.next_state(Anchored::No, s, b);
@@ -61,36 +64,52 @@ impl Keywords {
             }
             return;
         }
-        // First half: ends in 1..=mid. Second: walked from `from`, reports ends after `mid`.
-        let mid = n / 2;
-        let from = mid - overlap;
-        let (a, b) = (&hay[..mid], &hay[from..]);
-        let both = a.len().min(b.len());
-        let mut second = Vec::new();
-        let (mut sa, mut sb) = (self.start, self.start);
-        for i in 0..both {
-            sa = self.dfa.next_state(Anchored::No, sa, a[i]);
-            sb = self.dfa.next_state(Anchored::No, sb, b[i]);
-            if self.dfa.is_special(sa) {
-                self.emit(sa, i + 1, out);
-            }
-            if self.dfa.is_special(sb) && from + i + 1 > mid {
-                self.emit(sb, from + i + 1, &mut second);
+        // Piece k reports the keywords ending in (cut[k], cut[k + 1]] and is walked from
+        // `from[k]`, `overlap` bytes before its cut (the first from 0).
+        let cut = [0, n / 3, 2 * n / 3, n];
+        let from = [0, cut[1] - overlap, cut[2] - overlap];
+        let (a, b, c) = (&hay[..cut[1]], &hay[from[1]..cut[2]], &hay[from[2]..]);
+        let all = a.len().min(b.len()).min(c.len());
+        let (mut second, mut third) = (Vec::new(), Vec::new());
+        let (mut sa, mut sb, mut sc) = (self.start, self.start, self.start);
+        let dfa = &self.dfa;
+        for (i, ((&x, &y), &z)) in a.iter().zip(b).zip(c).enumerate() {
+            sa = dfa.next_state(Anchored::No, sa, x);
+            sb = dfa.next_state(Anchored::No, sb, y);
+            sc = dfa.next_state(Anchored::No, sc, z);
+            // One branch for the three (a special state is rare).
+            if dfa.is_special(sa) | dfa.is_special(sb) | dfa.is_special(sc) {
+                if dfa.is_special(sa) {
+                    self.emit(sa, i + 1, out);
+                }
+                if dfa.is_special(sb) && from[1] + i + 1 > cut[1] {
+                    self.emit(sb, from[1] + i + 1, &mut second);
+                }
+                if dfa.is_special(sc) && from[2] + i + 1 > cut[2] {
+                    self.emit(sc, from[2] + i + 1, &mut third);
+                }
             }
         }
-        for (i, &byte) in a.iter().enumerate().skip(both) {
-            sa = self.dfa.next_state(Anchored::No, sa, byte);
-            if self.dfa.is_special(sa) {
+        for (i, &x) in a.iter().enumerate().skip(all) {
+            sa = dfa.next_state(Anchored::No, sa, x);
+            if dfa.is_special(sa) {
                 self.emit(sa, i + 1, out);
             }
         }
-        for (i, &byte) in b.iter().enumerate().skip(both) {
-            sb = self.dfa.next_state(Anchored::No, sb, byte);
-            if self.dfa.is_special(sb) && from + i + 1 > mid {
-                self.emit(sb, from + i + 1, &mut second);
+        for (i, &y) in b.iter().enumerate().skip(all) {
+            sb = dfa.next_state(Anchored::No, sb, y);
+            if dfa.is_special(sb) && from[1] + i + 1 > cut[1] {
+                self.emit(sb, from[1] + i + 1, &mut second);
+            }
+        }
+        for (i, &z) in c.iter().enumerate().skip(all) {
+            sc = dfa.next_state(Anchored::No, sc, z);
+            if dfa.is_special(sc) && from[2] + i + 1 > cut[2] {
+                self.emit(sc, from[2] + i + 1, &mut third);
             }
         }
         out.append(&mut second);
+        out.append(&mut third);
     }
 
     /// The keywords a walk in state `s` has just matched, ending at `end`, in the automaton's
@@ -175,10 +194,12 @@ mod tests {
                 texts.push(t);
             }
         }
-        // A keyword across the middle of a long text, at every offset.
+        // A keyword across each cut of a long text (at 200 and 400 of 600 bytes), at every
+        // offset.
         for shift in 0..12 {
             let mut t = vec![b'.'; 600];
-            t[300 - shift..300 - shift + 10].copy_from_slice(b"secret_key");
+            t[200 - shift..200 - shift + 10].copy_from_slice(b"secret_key");
+            t[400 - shift..400 - shift + 10].copy_from_slice(b"SECRET_KEY");
             texts.push(t);
         }
         let mut out = Vec::new();
