@@ -176,7 +176,7 @@ pub struct Call {
     pub attrs: Attrs,
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
 pub struct Facts {
     pub identities: Vec<Identity>,
     pub grants: Vec<Grant>,

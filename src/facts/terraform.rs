@@ -46,16 +46,17 @@ pub fn extract(file: &SourceFile, parsed: &Parsed, config: &Config) -> Facts {
 /// values would become facts of the production module); a module only they call is evaluated
 /// as its own root, with its defaults.
 pub fn resolve_module_dirs(units: &mut [crate::context::FileUnit], config: &Config) {
-    resolve_module_dirs_where(units, config, &|_| true)
+    resolve_module_dirs_where(units, config, &|_| true);
 }
 
 /// [`resolve_module_dirs`] for the module directories (paths like `infra/app`, `""` for the
 /// top) that `dir` selects: the editor re-resolves only the directory of a changed file.
+/// Returns the units whose facts were replaced, each with its facts from before.
 pub fn resolve_module_dirs_where(
     units: &mut [crate::context::FileUnit],
     config: &Config,
     dir_selected: &dyn Fn(&str) -> bool,
-) {
+) -> Vec<(usize, Facts)> {
     use crate::source::FileKind;
     let mut dirs: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
     for (i, u) in units.iter().enumerate() {
@@ -96,9 +97,9 @@ pub fn resolve_module_dirs_where(
             crate::guard::catch(|| module_dir_facts(units_ro, ix, config)).unwrap_or_default()
         })
         .collect();
-    for (i, f) in done {
-        units[i].facts = f;
-    }
+    done.into_iter()
+        .map(|(i, f)| (i, std::mem::replace(&mut units[i].facts, f)))
+        .collect()
 }
 
 /// Module directories joined by local module calls of production files: each group is the

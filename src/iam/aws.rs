@@ -6,7 +6,7 @@ use super::actions::{ActionRef, table};
 use crate::iam::matching::glob_ci;
 
 /// A condition as written (values rendered; unknown parts as `${…}`).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Cond {
     pub op: String,
     pub key: String,
@@ -14,7 +14,7 @@ pub struct Cond {
 }
 
 /// One statement of an identity policy, format-neutral.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Statement {
     pub allow: bool,
     pub actions: Vec<String>,

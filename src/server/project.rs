@@ -200,10 +200,6 @@ fn facts_paths(f: &Facts) -> impl Iterator<Item = &str> {
         .chain(f.calls.iter().map(|x| x.loc.path.as_str()))
 }
 
-fn facts_key(f: &Facts) -> Vec<u8> {
-    serde_json::to_vec(f).unwrap_or_default()
-}
-
 fn is_tf(kind: FileKind) -> bool {
     matches!(
         kind,
@@ -469,7 +465,13 @@ impl Cache {
             .map(|i| i.rel.clone())
             .chain(gone.iter().cloned())
             .collect();
-        let before = self.affected_facts(&rels);
+        // The facts of every unit this update can touch, as they were: the changed files now,
+        // the other files of their Terraform module directories (and of directories joined
+        // to them by calls) as their facts are replaced.
+        let mut before: HashMap<String, Option<Facts>> = rels
+            .iter()
+            .map(|r| (r.clone(), self.unit(r).map(|u| u.facts.clone())))
+            .collect();
         let mut changes = Vec::new();
         for rel in gone {
             let old = self.unit(&rel).map(|u| u.file.clone());
@@ -492,25 +494,31 @@ impl Cache {
             }
         }
         self.reindex();
-        self.refresh_module_dirs(&changes);
-        let after = self.affected_facts(&rels);
-        let facts_changed = after != before;
+        self.refresh_module_dirs(&changes, &mut before);
+        let differ: Vec<&str> = before
+            .iter()
+            .filter(|(p, old)| self.unit(p).map(|u| &u.facts) != old.as_ref())
+            .map(|(p, _)| p.as_str())
+            .collect();
+        let facts_changed = !differ.is_empty();
         if facts_changed {
-            let paths: HashSet<&str> = before
-                .keys()
-                .chain(after.keys())
-                .filter(|p| before.get(*p) != after.get(*p))
-                .map(String::as_str)
+            let paths: HashSet<String> = differ
+                .into_iter()
                 .chain(rels.iter().map(String::as_str))
+                .map(String::from)
                 .collect();
-            let paths: HashSet<String> = paths.into_iter().map(String::from).collect();
             self.patch_facts(&paths.iter().map(String::as_str).collect());
         }
         (changes, facts_changed)
     }
 
-    /// Terraform module directories of `changes` resolved again (each file's own facts first).
-    fn refresh_module_dirs(&mut self, changes: &[Change]) {
+    /// Terraform module directories of `changes` resolved again (each file's own facts first);
+    /// the facts each replaced unit had are added to `before` (where it has no entry yet).
+    fn refresh_module_dirs(
+        &mut self,
+        changes: &[Change],
+        before: &mut HashMap<String, Option<Facts>>,
+    ) {
         let dirs: HashSet<String> = changes
             .iter()
             .flat_map(|c| [&c.old, &c.new])
@@ -529,39 +537,20 @@ impl Cache {
                     .get(&u.file.path)
                     .and_then(|m| m.own_facts.clone())
             {
-                u.facts = f;
+                let old = std::mem::replace(&mut u.facts, f);
+                before.entry(u.file.path.clone()).or_insert(Some(old));
             }
         }
-        crate::facts::terraform::resolve_module_dirs_where(
+        let replaced = crate::facts::terraform::resolve_module_dirs_where(
             &mut self.units,
             &self.engine.config,
             &|d| dirs.contains(d),
         );
-    }
-
-    /// The facts (serialised) of each unit a change of `rels` can touch: those files and the
-    /// Terraform files of their directories; of every Terraform file when one of `rels` is
-    /// Terraform (module directories joined by calls are resolved together).
-    fn affected_facts(&self, rels: &[String]) -> HashMap<String, Vec<u8>> {
-        let tf = rels.iter().any(|r| {
-            self.unit(r).is_some_and(|u| is_tf(u.file.kind))
-                || [".tf", ".tfvars", ".tf.json", ".tfvars.json"]
-                    .iter()
-                    .any(|e| r.ends_with(e))
-        });
-        let dirs: HashSet<&str> = rels.iter().map(|r| dir_of(r)).collect();
-        let mut out = HashMap::new();
-        for r in rels {
-            if let Some(u) = self.unit(r) {
-                out.insert(r.clone(), facts_key(&u.facts));
-            }
+        for (i, old) in replaced {
+            before
+                .entry(self.units[i].file.path.clone())
+                .or_insert(Some(old));
         }
-        for u in &self.units {
-            if is_tf(u.file.kind) && (tf || dirs.contains(dir_of(&u.file.path))) {
-                out.insert(u.file.path.clone(), facts_key(&u.facts));
-            }
-        }
-        out
     }
 }
 
