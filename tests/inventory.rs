@@ -210,25 +210,38 @@ fn since_lists_added_and_widened_trust() {
     assert!(md.contains("| widened |"), "{md}");
 }
 
-/// `--since` evaluates the old tree as the scan evaluates the current one: a subject from a
-/// sibling `variables.tf` or from `terraform.tfvars` resolves on both sides, so an unchanged
-/// tree reports nothing, and a widened tfvars value reports exactly the edge it widens.
-#[test]
-fn since_resolves_variables_from_sibling_files_and_tfvars_on_both_sides() {
+/// A copy of `testdata/NAME` committed as `main` of a new repository.
+fn committed_fixture(name: &str) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/trust-vars"),
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata")
+            .join(name),
         d.path(),
     );
     git(d.path(), &["init", "-q", "-b", "main"]);
     git(d.path(), &["add", "."]);
     git(d.path(), &["commit", "-q", "-m", "before"]);
+    d
+}
+
+/// `--since` evaluates the old tree as the scan evaluates the current one: a subject from a
+/// sibling `variables.tf` or from `terraform.tfvars`, and a chart's rendering with its
+/// `values-*.yaml`, resolve on both sides, so an unchanged tree reports nothing, and a widened
+/// tfvars value reports exactly the edge it widens.
+#[test]
+fn since_resolves_variables_from_sibling_files_and_tfvars_on_both_sides() {
+    let d = committed_fixture("trust-vars");
     let since = |d: &Path| {
         let v = since_main(d);
         assert_eq!(v["errors"].as_array().map_or(0, Vec::len), 0, "{v}");
         trust_changes(&v)
     };
     assert_eq!(since(d.path()), Vec::new(), "nothing changed");
+    // A chart rendered with an extra values file on both sides (the old tree is scanned from a
+    // private copy, charts rendered from their folders as in the working tree).
+    let h = committed_fixture("helm-trust");
+    assert_eq!(since(h.path()), Vec::new(), "chart unchanged");
     std::fs::write(
         d.path().join("infra/release/terraform.tfvars"),
         "release_subject = \"repo:acme/*\"\n",

@@ -9,36 +9,67 @@ use crate::facts::Facts;
 use crate::finding::ScanError;
 use crate::git;
 use crate::rules::RuleSet;
-use crate::walk::Input;
 use std::path::{Path, PathBuf};
 
-/// Could this path hold facts (Terraform and its variable files, Kubernetes, Helm charts and
-/// their helpers, CloudFormation, CI)? Content decides for YAML/JSON.
-fn candidate(path: &str) -> bool {
-    let l = path.to_lowercase();
-    [
-        ".tf",
-        ".tf.json",
-        ".tfvars",
-        ".tfvars.json",
-        ".hcl",
-        ".yml",
-        ".yaml",
-        ".json",
-        ".tpl",
-    ]
-    .iter()
-    .any(|e| l.ends_with(e))
-        || l.rsplit('/').next() == Some(".helmignore")
+/// The old tree, written into a fresh private directory (removed when dropped).
+struct OldTree(PathBuf);
+
+impl Drop for OldTree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Is `rel` a plain relative path (no empty, `.`, `..` or `.git` component, not absolute)?
+fn plain_rel(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.starts_with('/')
+        && !rel.contains('\\')
+        && rel
+            .split('/')
+            .all(|c| !matches!(c, "" | "." | "..") && !c.eq_ignore_ascii_case(".git"))
+}
+
+/// Write `files` (path relative to the tree, bytes) into a new directory only this process can
+/// read. Only regular files and folders are created, each new (`create_new`), inside a folder
+/// made for this call, so nothing of the repository can redirect a write.
+fn write_tree(files: Vec<(String, Vec<u8>)>) -> Result<OldTree, String> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let dir = std::env::temp_dir().join(format!("nhilint-since-{}-{nanos:09}", std::process::id()));
+    let mut b = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(&dir)
+        .map_err(|e| format!("cannot create a folder for the old tree: {e}"))?;
+    let tree = OldTree(dir);
+    for (rel, bytes) in files {
+        let path = tree.0.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot write the old tree ({rel}): {e}"))?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| format!("cannot write the old tree ({rel}): {e}"))?;
+        std::io::Write::write_all(&mut f, &bytes)
+            .map_err(|e| format!("cannot write the old tree ({rel}): {e}"))?;
+    }
+    Ok(tree)
 }
 
 /// Facts of the files under `root` as they were at `rev`, and the files of that tree that
 /// could not be analysed (an internal error names the file, the other files still count).
 ///
-/// The old tree goes through the same pipeline as the current one (a scan of its files held in
-/// memory, with no rule active): variables from sibling files and tfvars, module arguments,
-/// rendered Helm charts and Kustomize overlays resolve the same way on both sides, so an edge
-/// is reported as changed only when what it admits changed.
+/// The old tree is read with git plumbing (`ls-tree`, `cat-file --batch`: no checkout, no
+/// hook, no filter), written as plain files into a private temporary folder and scanned there
+/// like the working tree (no rule active): variables from sibling files and tfvars, module
+/// arguments, Helm charts with their subcharts and extra renderings, and Kustomize overlays
+/// resolve the same way on both sides, so an edge is reported as changed only when what it
+/// admits changed.
 pub fn facts_at(
     root: &Path,
     rev: &str,
@@ -59,45 +90,43 @@ pub fn facts_at(
         .ok_or_else(|| format!("`{rev}` is not a git ref of this repository"))?;
     let entries: Vec<git::TreeEntry> = git::ls_tree(&repo, &commit)?
         .into_iter()
-        .filter(|e| e.path.starts_with(prefix.as_str()) && candidate(&e.path))
+        .filter(|e| e.path.starts_with(prefix.as_str()))
         .filter(|e| e.size <= config.scan.max_file_size)
         .collect();
     let oids: Vec<String> = entries.iter().map(|e| e.oid.clone()).collect();
     let contents = git::cat_blobs(&repo, &oids)?;
-    let inputs: Vec<Input> = entries
-        .iter()
-        .filter_map(|e| {
-            let crate::decode::Decoded::Text(t, _) =
-                crate::decode::decode(contents.get(&e.oid)?.clone())
-            else {
-                return None;
-            };
-            let rel = e
-                .path
-                .strip_prefix(prefix.as_str())
-                .unwrap_or(&e.path)
-                .to_string();
-            // Held in memory; the path names no file on disk (nothing is read from the
-            // working tree for the old side).
-            Some(Input {
-                abs: PathBuf::from(format!("\0{rev}/{rel}")),
-                rel,
-                text: Some(t),
-            })
-        })
-        .collect();
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for e in &entries {
+        let rel = &e.path[prefix.len()..];
+        if !plain_rel(rel) {
+            errors.push(ScanError {
+                path: rel.to_string(),
+                line: None,
+                message: format!("as of `{rev}`: not read (the path is not a plain relative path)"),
+            });
+            continue;
+        }
+        if let Some(bytes) = contents.get(&e.oid) {
+            files.push((rel.to_string(), bytes.clone()));
+        }
+    }
+    drop(contents);
+    let tree = write_tree(files)?;
+    let walk = crate::walk::collect(&tree.0, std::slice::from_ref(&tree.0), config, 1);
     let engine = Engine::new(config.clone(), RuleSet { rules: Vec::new() });
-    // An empty root: the Terraform analysis reads no module of the working tree.
-    let report = engine.scan_files(Path::new(""), inputs, None);
-    let errors = report
-        .errors
-        .iter()
-        .map(|e| ScanError {
-            path: e.path.clone(),
-            line: e.line,
-            message: format!("as of `{rev}`: {}", e.message),
-        })
-        .collect();
+    let report = engine.scan_files(&tree.0, walk.inputs, None);
+    let shown = tree.0.to_string_lossy().to_string();
+    errors.extend(
+        walk.errors
+            .iter()
+            .chain(report.errors.iter())
+            .map(|e| ScanError {
+                path: e.path.clone(),
+                line: e.line,
+                message: format!("as of `{rev}`: {}", e.message.replace(&shown, rev)),
+            }),
+    );
     Ok((report.facts, errors))
 }
 
@@ -197,4 +226,51 @@ pub fn changes(mut now: Inventory, before: &Inventory, since: &str) -> Inventory
     now.trust = trust;
     now.since = Some(since.to_string());
     now
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plain_rel, write_tree};
+
+    #[test]
+    fn only_plain_relative_paths_are_written() {
+        for ok in ["main.tf", "infra/a/b.tf", "charts/x/.helmignore", "a..b/c"] {
+            assert!(plain_rel(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "/etc/x",
+            "../x",
+            "a/../../x",
+            "a//b",
+            "./a",
+            "a/.",
+            ".git/config",
+            "x/.GIT/h",
+            "a\\b",
+        ] {
+            assert!(!plain_rel(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_old_tree_is_private_and_removed_when_dropped() {
+        let tree = write_tree(vec![
+            ("a/b.tf".into(), b"x".to_vec()),
+            ("c.yaml".into(), b"y".to_vec()),
+        ])
+        .unwrap();
+        let dir = tree.0.clone();
+        assert_eq!(std::fs::read(dir.join("a/b.tf")).unwrap(), b"x");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{mode:o}");
+        }
+        // The same path twice is refused (every file is created new).
+        assert!(write_tree(vec![("a".into(), vec![]), ("a".into(), vec![])]).is_err());
+        drop(tree);
+        assert!(!dir.exists());
+    }
 }
