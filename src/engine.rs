@@ -359,6 +359,7 @@ impl Engine {
             .iter()
             .filter(|r| r.is_project() && keep(r))
             .collect();
+        prebuild_models(&cx, &project_rules);
         let results: Vec<Result<Vec<Finding>, ScanError>> = project_rules
             .par_iter()
             .map(|rule| {
@@ -1011,6 +1012,42 @@ impl Engine {
         let (f, _, _) = self.finish(o.findings, &files, &today());
         (f, o.errors)
     }
+}
+
+/// Build the shared models that `rules` will ask for side by side before the rules run, when
+/// they need more than one: a rule waiting for a model another rule is building would otherwise
+/// leave its core idle (the editor's pass after a Kubernetes edit waited on the trust graph and
+/// the Kubernetes graph one after the other). A model whose build panics is left unbuilt; the
+/// rule that asks for it reports the failure as before.
+fn prebuild_models(cx: &crate::context::ProjectCx, rules: &[&std::sync::Arc<Rule>]) {
+    let needs = |target: &str| rules.iter().any(|r| r.card.reads(target));
+    let (trust, kube, tf) = (needs("project"), needs("kubernetes"), needs("terraform"));
+    if [trust, kube, tf].iter().filter(|b| **b).count() < 2 {
+        return;
+    }
+    rayon::scope(|s| {
+        if trust {
+            s.spawn(|_| {
+                let _ = crate::guard::catch(|| {
+                    cx.trust_graph();
+                });
+            });
+        }
+        if kube {
+            s.spawn(|_| {
+                let _ = crate::guard::catch(|| {
+                    cx.kube_graph();
+                });
+            });
+        }
+        if tf {
+            s.spawn(|_| {
+                let _ = crate::guard::catch(|| {
+                    cx.terraform();
+                });
+            });
+        }
+    });
 }
 
 /// Helm template files on disk among `inputs` (for the charts' extra renderings), by path.
