@@ -1025,27 +1025,24 @@ fn prebuild_models(cx: &crate::context::ProjectCx, rules: &[&std::sync::Arc<Rule
     if [trust, kube, tf].iter().filter(|b| **b).count() < 2 {
         return;
     }
+    let builds: [(bool, &(dyn Fn() + Sync)); 3] = [
+        (trust, &|| {
+            cx.trust_graph();
+        }),
+        (kube, &|| {
+            cx.kube_graph();
+        }),
+        (tf, &|| {
+            cx.terraform();
+        }),
+    ];
     rayon::scope(|s| {
-        if trust {
-            s.spawn(|_| {
-                let _ = crate::guard::catch(|| {
-                    cx.trust_graph();
+        for (wanted, build) in builds {
+            if wanted {
+                s.spawn(move |_| {
+                    let _ = crate::guard::catch(build);
                 });
-            });
-        }
-        if kube {
-            s.spawn(|_| {
-                let _ = crate::guard::catch(|| {
-                    cx.kube_graph();
-                });
-            });
-        }
-        if tf {
-            s.spawn(|_| {
-                let _ = crate::guard::catch(|| {
-                    cx.terraform();
-                });
-            });
+            }
         }
     });
 }

@@ -492,10 +492,7 @@ fn memo_key(s: &Statement, holder: &Holder) -> u128 {
         seed.hash(&mut h);
         s.hash(&mut h);
         holder.own.hash(&mut h);
-        holder.statements.len().hash(&mut h);
-        for st in &holder.statements {
-            st.hash(&mut h);
-        }
+        holder.statements.hash(&mut h);
         h.finish()
     };
     (u128::from(half(0)) << 64) | u128::from(half(1))

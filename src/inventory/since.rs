@@ -33,7 +33,7 @@ fn plain_rel(rel: &str) -> bool {
 /// Write `files` (path relative to the tree, bytes) into a new directory only this process can
 /// read. Only regular files and folders are created, each new (`create_new`), inside a folder
 /// made for this call, so nothing of the repository can redirect a write.
-fn write_tree(files: Vec<(String, Vec<u8>)>) -> Result<OldTree, String> {
+fn write_tree<'a>(files: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Result<OldTree, String> {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
@@ -45,18 +45,18 @@ fn write_tree(files: Vec<(String, Vec<u8>)>) -> Result<OldTree, String> {
         .map_err(|e| format!("cannot create a folder for the old tree: {e}"))?;
     let tree = OldTree(dir);
     for (rel, bytes) in files {
-        let path = tree.0.join(&rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("cannot write the old tree ({rel}): {e}"))?;
-        }
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .map_err(|e| format!("cannot write the old tree ({rel}): {e}"))?;
-        std::io::Write::write_all(&mut f, &bytes)
-            .map_err(|e| format!("cannot write the old tree ({rel}): {e}"))?;
+        let path = tree.0.join(rel);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+            })
+            .and_then(|mut f| std::io::Write::write_all(&mut f, bytes));
+        written.map_err(|e| format!("cannot write the old tree ({rel}): {e}"))?;
     }
     Ok(tree)
 }
@@ -95,9 +95,8 @@ pub fn facts_at(
         .collect();
     let oids: Vec<String> = entries.iter().map(|e| e.oid.clone()).collect();
     let contents = git::cat_blobs(&repo, &oids)?;
-    let mut files = Vec::new();
     let mut errors = Vec::new();
-    for e in &entries {
+    let files = entries.iter().filter_map(|e| {
         let rel = &e.path[prefix.len()..];
         if !plain_rel(rel) {
             errors.push(ScanError {
@@ -105,14 +104,12 @@ pub fn facts_at(
                 line: None,
                 message: format!("as of `{rev}`: not read (the path is not a plain relative path)"),
             });
-            continue;
+            return None;
         }
-        if let Some(bytes) = contents.get(&e.oid) {
-            files.push((rel.to_string(), bytes.clone()));
-        }
-    }
-    drop(contents);
+        Some((rel, contents.get(&e.oid)?.as_slice()))
+    });
     let tree = write_tree(files)?;
+    drop(contents);
     let walk = crate::walk::collect(&tree.0, std::slice::from_ref(&tree.0), config, 1);
     let engine = Engine::new(config.clone(), RuleSet { rules: Vec::new() });
     let report = engine.scan_files(&tree.0, walk.inputs, None);
@@ -255,11 +252,7 @@ mod tests {
 
     #[test]
     fn the_old_tree_is_private_and_removed_when_dropped() {
-        let tree = write_tree(vec![
-            ("a/b.tf".into(), b"x".to_vec()),
-            ("c.yaml".into(), b"y".to_vec()),
-        ])
-        .unwrap();
+        let tree = write_tree([("a/b.tf", &b"x"[..]), ("c.yaml", &b"y"[..])]).unwrap();
         let dir = tree.0.clone();
         assert_eq!(std::fs::read(dir.join("a/b.tf")).unwrap(), b"x");
         #[cfg(unix)]
@@ -269,7 +262,7 @@ mod tests {
             assert_eq!(mode & 0o077, 0, "{mode:o}");
         }
         // The same path twice is refused (every file is created new).
-        assert!(write_tree(vec![("a".into(), vec![]), ("a".into(), vec![])]).is_err());
+        assert!(write_tree([("a", &b""[..]), ("a", &b""[..])]).is_err());
         drop(tree);
         assert!(!dir.exists());
     }
