@@ -1025,22 +1025,27 @@ fn prebuild_models(cx: &crate::context::ProjectCx, rules: &[&std::sync::Arc<Rule
     if [trust, kube, tf].iter().filter(|b| **b).count() < 2 {
         return;
     }
-    let builds: [(bool, &(dyn Fn() + Sync)); 3] = [
-        (trust, &|| {
+    let builds: [(bool, &str, &(dyn Fn() + Sync)); 3] = [
+        (trust, "trust graph", &|| {
             cx.trust_graph();
         }),
-        (kube, &|| {
+        (kube, "Kubernetes graph", &|| {
             cx.kube_graph();
         }),
-        (tf, &|| {
+        (tf, "Terraform evaluation", &|| {
             cx.terraform();
         }),
     ];
     rayon::scope(|s| {
-        for (wanted, build) in builds {
+        for (wanted, name, build) in builds {
             if wanted {
                 s.spawn(move |_| {
+                    let t0 = std::time::Instant::now();
                     let _ = crate::guard::catch(build);
+                    if crate::guard::timings() {
+                        let ms = t0.elapsed().as_secs_f64() * 1e3;
+                        eprintln!("timing model {name}: {ms:.1} ms");
+                    }
                 });
             }
         }

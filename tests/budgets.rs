@@ -291,12 +291,9 @@ fn terraform_nested_dynamic() {
     assert_other_tf_survives(&v);
 }
 
-/// The root calls `a` ten times, `a` calls `b` ten times and `b` calls `a` ten times: the
-/// instances multiply until the budget stops them; the identities evaluated so far are
-/// reported, and so is every file where instances were cut.
-#[test]
-fn terraform_module_fan_out() {
-    let d = tempfile::tempdir().unwrap();
+/// Modules that call each other ten times per level under `dir` (`dir/main.tf` calls `a`,
+/// `a` calls `b` ten times, `b` calls `a`), each with five roles named from `var.n`.
+fn write_module_fan_out(root: &Path, dir: &str) {
     let calls = |target: &str| -> String {
         (0..10)
             .map(|i| format!("module \"m{i}\" {{\n  source = \"{target}\"\n  n = \"{i}\"\n}}\n"))
@@ -305,18 +302,34 @@ fn terraform_module_fan_out() {
     let roles: String = (0..5)
         .map(|i| format!("resource \"aws_iam_role\" \"r{i}\" {{\n  name = \"r{i}-${{var.n}}\"\n  assume_role_policy = jsonencode({{Statement=[{{Effect=\"Allow\",Action=\"sts:AssumeRole\",Principal={{AWS=\"*\"}}}}]}})\n}}\n"))
         .collect();
-    write(d.path(), "main.tf", &calls("./a"));
-    write(d.path(), "other.tf", OTHER_TF);
+    let p = |f: &str| {
+        if dir.is_empty() {
+            f.to_string()
+        } else {
+            format!("{dir}/{f}")
+        }
+    };
+    write(root, &p("main.tf"), &calls("./a"));
     write(
-        d.path(),
-        "a/main.tf",
+        root,
+        &p("a/main.tf"),
         &format!("variable \"n\" {{}}\n{}{roles}", calls("../b")),
     );
     write(
-        d.path(),
-        "b/main.tf",
+        root,
+        &p("b/main.tf"),
         &format!("variable \"n\" {{}}\n{}{roles}", calls("../a")),
     );
+}
+
+/// The root calls `a` ten times, `a` calls `b` ten times and `b` calls `a` ten times: the
+/// instances multiply until the budget stops them; the identities evaluated so far are
+/// reported, and so is every file where instances were cut.
+#[test]
+fn terraform_module_fan_out() {
+    let d = tempfile::tempdir().unwrap();
+    write_module_fan_out(d.path(), "");
+    write(d.path(), "other.tf", OTHER_TF);
     let v = scan_budgeted(d.path());
     assert!(
         v["errors"]
@@ -340,6 +353,46 @@ fn terraform_module_fan_out() {
         5,
         "{:#?}",
         v["findings"]
+    );
+}
+
+/// Each root module has its own evaluation budget: a stack whose module calls multiply until
+/// the budget stops them does not leave another stack of the repository unknown (its trust
+/// policy's subject comes from its `variables.tf`, which only the project evaluation reads).
+#[test]
+fn terraform_budget_per_root_module() {
+    let d = tempfile::tempdir().unwrap();
+    write_module_fan_out(d.path(), "a-bomb");
+    write(
+        d.path(),
+        "z-stack/variables.tf",
+        "variable \"subjects\" {\n  default = [\"repo:acme/*\"]\n}\n",
+    );
+    write(
+        d.path(),
+        "z-stack/main.tf",
+        "resource \"aws_iam_role\" \"deploy\" {\n  name = \"deploy\"\n  assume_role_policy = jsonencode({\n    Statement = [{\n      Effect = \"Allow\"\n      Action = \"sts:AssumeRoleWithWebIdentity\"\n      Principal = { Federated = \"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\" }\n      Condition = { StringLike = { \"token.actions.githubusercontent.com:sub\" = var.subjects } }\n    }]\n  })\n}\n",
+    );
+    let v = scan_budgeted(d.path());
+    // The budget ran out in the multiplying stack only.
+    let errs: Vec<&str> = v["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        !errs.is_empty() && errs.iter().all(|p| p.starts_with("a-bomb/")),
+        "{errs:?}"
+    );
+    // Reported where the subject is written: the variable's default.
+    assert!(
+        findings_of(&v, "z-stack/variables.tf")
+            .iter()
+            .any(|f| f["rule_id"] == "iam-oidc-trust-wildcard-subject"),
+        "{:#?}\n{:#?}",
+        v["findings"],
+        v["errors"]
     );
 }
 

@@ -61,6 +61,9 @@ pub fn branch_environments(config: &Config, branch: &str) -> Vec<String> {
 /// Environments of an identity.
 pub fn identity_environments(config: &Config, i: &Identity) -> Vec<String> {
     let mut out = Vec::new();
+    if config.environments.is_empty() {
+        return out;
+    }
     let acct = i
         .attrs
         .get("arn_pattern")

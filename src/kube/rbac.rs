@@ -284,6 +284,8 @@ pub struct Graph<'a> {
     bind_by_role: HashMap<(usize, String), Vec<usize>>,
     /// ClusterRoles with an `aggregationRule`.
     aggregating: Vec<usize>,
+    /// Workloads (object index), see [`Graph::workloads`].
+    workload_ix: Vec<usize>,
 }
 
 impl<'a> Graph<'a> {
@@ -320,8 +322,10 @@ impl<'a> Graph<'a> {
             sa_group_bindings: HashMap::new(),
             bind_by_role: HashMap::new(),
             aggregating: Vec::new(),
+            workload_ix: Vec::new(),
         };
         g.index();
+        g.workload_ix = g.find_workloads();
         g
     }
 
@@ -549,21 +553,33 @@ impl<'a> Graph<'a> {
     /// replaces (a StatefulSet kept at zero beside the Deployment that runs instead) and is left
     /// out; a lone `replicas: 0` (scaled up by hand) stays.
     pub fn workloads(&self) -> impl Iterator<Item = (&Obj<'a>, &Node)> {
+        self.workload_ix.iter().filter_map(|&i| {
+            let o = &self.objs[i];
+            o.pod_spec().map(|p| (o, p))
+        })
+    }
+
+    /// The objects [`Graph::workloads`] lists (found once per graph; three rules ask).
+    fn find_workloads(&self) -> Vec<usize> {
         let zero = |o: &Obj| {
             o.node
                 .path("spec.replicas")
                 .and_then(|r| r.scalar_text())
                 .is_some_and(|r| r.trim() == "0")
         };
+        let with_pod: Vec<usize> = (0..self.objs.len())
+            .filter(|&i| self.objs[i].pod_spec().is_some())
+            .collect();
         let mut names: HashMap<(usize, Option<&str>, &str), usize> = HashMap::new();
-        for o in self.objs.iter().filter(|o| o.pod_spec().is_some()) {
+        for &i in &with_pod {
+            let o = &self.objs[i];
             if let Some(n) = &o.name {
                 *names
                     .entry((o.unit, o.namespace.as_deref(), n))
                     .or_default() += 1;
             }
         }
-        let placeholder = move |o: &Obj| {
+        let placeholder = |o: &Obj| {
             zero(o)
                 && o.name.as_deref().is_some_and(|n| {
                     names
@@ -573,10 +589,10 @@ impl<'a> Graph<'a> {
                         > 1
                 })
         };
-        self.objs
-            .iter()
-            .filter(move |o| !placeholder(o))
-            .filter_map(|o| o.pod_spec().map(|p| (o, p)))
+        with_pod
+            .into_iter()
+            .filter(|&i| !placeholder(&self.objs[i]))
+            .collect()
     }
 
     /// The file and file-relative span of a span of an object.

@@ -51,6 +51,8 @@ const PROJECT_DELAY_MAX: Duration = Duration::from_secs(1);
 /// Run the language server on stdin/stdout until `exit`. Returns the process exit code (0 after
 /// `shutdown` + `exit`, 1 otherwise).
 pub fn run() -> i32 {
+    // After an edit, only the Terraform roots whose files changed are evaluated again.
+    crate::terraform::analysis::keep_parts();
     let (tx, rx) = mpsc::channel::<Event>();
     let (out_tx, out_rx) = mpsc::channel::<Value>();
     let writer = std::thread::Builder::new()

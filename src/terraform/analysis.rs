@@ -31,7 +31,7 @@ pub enum SiteKind {
 }
 
 /// One evaluated block of one module instance.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Res {
     /// `resource`, `data`, `provider`, `variable`, `output`, `module`.
     pub block: String,
@@ -49,13 +49,25 @@ pub struct Res {
     /// module call in the scanned file.
     pub at: At,
     pub label_at: At,
-    pub body: Val,
+    pub body: Arc<Val>,
     /// `module.deploy` for a block of an installed module or a module card (the calls that
     /// lead to it from a scanned file); `None` for blocks written in scanned files.
     pub module: Option<String>,
 }
 
+/// The key of [`Analysis::find`]'s index.
+fn res_key(inst: usize, block: &str, rtype: &str, name: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (inst, block, rtype, name).hash(&mut h);
+    h.finish()
+}
+
 impl Res {
+    fn is(&self, inst: usize, block: &str, rtype: &str, name: &str) -> bool {
+        self.inst == inst && self.block == block && self.rtype == rtype && self.name == name
+    }
+
     /// The name with the instance key, as references in the module write it: `this`,
     /// `this[0]`, `ci["publish"]`.
     /// The address with the module path of an installed module or card
@@ -75,18 +87,18 @@ impl Res {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Site {
     pub res: usize,
     /// `assume_role_policy`, `policy`, `inline_policy.policy`, `document`.
     pub attr: String,
     pub kind: SiteKind,
-    pub policy: Policy,
+    pub policy: Arc<Policy>,
     /// The site only refers to a document (its statements are reported at the document).
     pub via_doc: Option<String>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Inst {
     pub dir: String,
     /// The calling instance (providers are inherited from it).
@@ -99,15 +111,17 @@ pub struct Inst {
     pub module: Option<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Analysis {
     /// Paths of the files `At::file` indexes.
     pub paths: Vec<String>,
     pub res: Vec<Res>,
     pub sites: Vec<Site>,
     pub insts: Vec<Inst>,
-    /// (instance, block, type, name) → index in `res`.
-    index: HashMap<(usize, String, String, String), usize>,
+    /// Hash of (instance, block, type, name) → the first index in `res` with it; blocks whose
+    /// hash an earlier different block already has are in `index_clashes`.
+    index: HashMap<u64, usize>,
+    index_clashes: Vec<usize>,
     /// Provider blocks per instance.
     providers: HashMap<usize, Vec<usize>>,
     /// (instance, document name) → the trust site that uses the document.
@@ -129,9 +143,17 @@ pub struct Analysis {
 impl Analysis {
     fn build_indexes(&mut self) {
         for (i, r) in self.res.iter().enumerate() {
-            self.index
-                .entry((r.inst, r.block.clone(), r.rtype.clone(), r.name.clone()))
-                .or_insert(i);
+            let k = res_key(r.inst, &r.block, &r.rtype, &r.name);
+            match self.index.entry(k) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    if !self.res[*e.get()].is(r.inst, &r.block, &r.rtype, &r.name) {
+                        self.index_clashes.push(i);
+                    }
+                }
+            }
             if r.block == "provider" {
                 self.providers.entry(r.inst).or_default().push(i);
             }
@@ -167,9 +189,15 @@ impl Analysis {
     }
 
     pub fn find(&self, inst: usize, block: &str, rtype: &str, name: &str) -> Option<&Res> {
-        self.index
-            .get(&(inst, block.to_string(), rtype.to_string(), name.to_string()))
-            .map(|&i| &self.res[i])
+        let &i = self.index.get(&res_key(inst, block, rtype, name))?;
+        let r = &self.res[i];
+        if r.is(inst, block, rtype, name) {
+            return Some(r);
+        }
+        self.index_clashes
+            .iter()
+            .map(|&j| &self.res[j])
+            .find(|r| r.is(inst, block, rtype, name))
     }
 
     /// Blocks of one instance (index in `res` and block), in order.
@@ -394,7 +422,8 @@ impl crate::context::Model for ProjectAnalysis {
         } else {
             Some(cx.root.to_path_buf())
         };
-        Arc::new(build(&inputs, disk, Some(cx.config)))
+        let tokens: Vec<Arc<str>> = cx.files.iter().map(|u| u.file.text.clone()).collect();
+        Arc::new(build_kept(&inputs, disk, Some(cx.config), Some(&tokens)))
     }
 }
 
@@ -518,6 +547,18 @@ pub fn build(
     disk_root: Option<PathBuf>,
     config: Option<&crate::config::Config>,
 ) -> Analysis {
+    build_kept(inputs, disk_root, config, None)
+}
+
+/// [`build`]; with `tokens` (each input's text, shared), roots whose files are the same
+/// texts as at the last such build reuse their evaluation when [`keep_parts`] is on.
+fn build_kept(
+    inputs: &[Input],
+    disk_root: Option<PathBuf>,
+    config: Option<&crate::config::Config>,
+    tokens: Option<&[Arc<str>]>,
+) -> Analysis {
+    let t_start = std::time::Instant::now();
     // Converted bodies for JSON flavours.
     let converted: Vec<Option<Node>> = inputs
         .iter()
@@ -700,67 +741,80 @@ pub fn build(
         }
     }
 
+    // Every root module (nothing here calls it) is evaluated on its own with its own budget
+    // (an evaluation bomb in one stack does not leave the others unknown), side by side, and
+    // the parts are appended in directory order (the same analysis whatever the threads).
+    let shared = Shared {
+        files: &files,
+        modules: &modules,
+        external: &external,
+        outer: &outer,
+        disk_root: &disk_root,
+    };
+    let mut out = Analysis {
+        paths: files.iter().map(|f| f.path.to_string()).collect(),
+        ..Default::default()
+    };
+    let t_parts = std::time::Instant::now();
+    if crate::guard::timings() && tokens.is_some() {
+        eprintln!(
+            "timing terraform prepared: {:.1} ms",
+            (t_parts - t_start).as_secs_f64() * 1e3
+        );
+    }
+    let total = total_budget(&files[..inputs.len()]);
+    let mut left = total;
+    // Modules installed on disk are read afresh each time: nothing is reused then.
+    let kept = tokens
+        .filter(|_| installed.is_empty())
+        .and_then(|t| Reuse::new(&files, t));
+    let mut reuse = kept.as_ref().map(|r| (r, Memo::default()));
+    let roots: Vec<RootJob> = modules
+        .values()
+        .filter(|m| !called.contains(&m.dir) && !m.blocks.is_empty())
+        .map(RootJob::Root)
+        .collect();
+    evaluate_parts(&shared, roots, &mut out, (total, &mut left), reuse.as_mut());
+    // Modules only reachable through a call cycle (or whose callers were cut off) still get
+    // one instance with their defaults, so nothing goes unchecked.
+    let seen: HashSet<&str> = out.insts.iter().map(|i| i.dir.as_str()).collect();
+    let unreached: Vec<RootJob> = modules
+        .values()
+        .filter(|m| !seen.contains(m.dir.as_str()) && !externals.contains(&m.dir))
+        .filter(|m| !m.blocks.is_empty())
+        .map(RootJob::Defaults)
+        .collect();
+    evaluate_parts(
+        &shared,
+        unreached,
+        &mut out,
+        (total, &mut left),
+        reuse.as_mut(),
+    );
+    if let Some((r, memo)) = reuse
+        && let Some(k) = lock_kept().as_mut()
+    {
+        k.retain(|(s, _)| *s != r.shape);
+        k.insert(0, (r.shape, memo));
+        k.truncate(KEPT_LISTS);
+    }
+    if crate::guard::timings() && tokens.is_some() {
+        eprintln!(
+            "timing terraform parts: {:.1} ms ({} instances)",
+            t_parts.elapsed().as_secs_f64() * 1e3,
+            out.insts.len()
+        );
+    }
+    out.outer = outer;
     let mut b = Builder {
         files: &files,
         modules: &modules,
         external: &external,
-        budget: Budget::new(super::eval::eval_budget()),
-        disk_root,
-        out: Analysis {
-            paths: files.iter().map(|f| f.path.to_string()).collect(),
-            outer,
-            ..Default::default()
-        },
+        outer: &HashMap::new(),
+        budget: Budget::new(0),
+        disk_root: None,
+        out,
     };
-    for m in modules.values() {
-        if called.contains(&m.dir) {
-            continue;
-        }
-        if m.blocks.is_empty() {
-            continue;
-        }
-        let defaults = b.defaults(m);
-        // terraform.tfvars and *.auto.tfvars always apply; other *.tfvars are alternatives.
-        let mut auto: Vec<usize> = Vec::new();
-        let mut alt: Vec<usize> = Vec::new();
-        for &t in &m.tfvars {
-            let p = files[t].path;
-            let name = p.rsplit('/').next().unwrap_or(p);
-            if name == "terraform.tfvars"
-                || name == "terraform.tfvars.json"
-                || name.ends_with(".auto.tfvars")
-                || name.ends_with(".auto.tfvars.json")
-            {
-                auto.push(t);
-            } else {
-                alt.push(t);
-            }
-        }
-        auto.sort_by_key(|&t| files[t].path);
-        let mut base = defaults;
-        for &t in &auto {
-            b.apply_tfvars(t, &mut base);
-        }
-        if alt.is_empty() {
-            b.instance(m, base, 0, "root".into(), None);
-        } else {
-            for &t in &alt {
-                let mut vars = base.clone();
-                b.apply_tfvars(t, &mut vars);
-                let label = format!("root ({})", files[t].path);
-                b.instance(m, vars, 0, label, None);
-            }
-        }
-    }
-    // Modules only reachable through a call cycle (or whose callers were cut off) still get
-    // one instance with their defaults, so nothing goes unchecked.
-    let seen: HashSet<String> = b.out.insts.iter().map(|i| i.dir.clone()).collect();
-    for m in modules.values() {
-        if !seen.contains(&m.dir) && !externals.contains(&m.dir) && !m.blocks.is_empty() {
-            let defaults = b.defaults(m);
-            b.instance(m, defaults, 0, format!("{} (defaults)", m.dir), None);
-        }
-    }
     // CloudFormation, SAM, CDK output and Serverless: lowered into the same record.
     for (fi, i) in inputs.iter().enumerate() {
         if crate::terraform::cfn::is_template(i.kind)
@@ -778,9 +832,286 @@ pub fn build(
             );
         }
     }
+    let t_idx = std::time::Instant::now();
     b.out.build_indexes();
-    b.out.budget_errors = b.budget.exceeded();
+    if crate::guard::timings() && tokens.is_some() {
+        eprintln!(
+            "timing terraform indexes: {:.1} ms",
+            t_idx.elapsed().as_secs_f64() * 1e3
+        );
+    }
     b.out
+}
+
+/// What [`Builder`]s of one analysis share.
+struct Shared<'a, 'b> {
+    files: &'b [FileRef<'a>],
+    modules: &'b BTreeMap<String, Module<'a>>,
+    external: &'b HashMap<(String, String), String>,
+    outer: &'b HashMap<usize, At>,
+    disk_root: &'b Option<PathBuf>,
+}
+
+/// A module evaluated as a root: with its tfvars, or (unreached otherwise) with its defaults.
+enum RootJob<'m, 'a> {
+    Root(&'m Module<'a>),
+    Defaults(&'m Module<'a>),
+}
+
+/// Roots evaluated side by side per batch; the batch size is fixed so that the budgets (and
+/// the analysis) do not depend on the number of threads. What the analysis spends in all may
+/// pass its total by at most the budgets of one batch.
+const ROOT_BATCH: usize = 8;
+
+/// What the roots of a whole analysis may spend together: one root's budget, or more for a
+/// large repository (a multiple of its Terraform bytes), so that a monorepo's stacks are all
+/// evaluated while the sum stays proportional to the input.
+fn total_budget(scanned: &[FileRef]) -> usize {
+    let bytes: usize = scanned
+        .iter()
+        .filter(|f| f.root.is_some())
+        .map(|f| f.text.len())
+        .sum();
+    super::eval::eval_budget().max(bytes.saturating_mul(BUDGET_PER_INPUT_BYTE))
+}
+
+/// Estimated evaluation bytes allowed per byte of Terraform input across a whole analysis.
+const BUDGET_PER_INPUT_BYTE: usize = 16;
+
+/// Evaluate `jobs` (in batches, each root with its own budget: a root's, or what is left of the
+/// analysis' `total` when that is less) and append them to `out` in order. With `reuse`, a
+/// root whose files are unchanged since the kept evaluation takes it, and every root's
+/// evaluation is kept.
+fn evaluate_parts(
+    shared: &Shared,
+    jobs: Vec<RootJob>,
+    out: &mut Analysis,
+    (total, left): (usize, &mut usize),
+    mut reuse: Option<&mut (&Reuse, Memo)>,
+) {
+    use rayon::prelude::*;
+    for batch in jobs.chunks(ROOT_BATCH) {
+        let share = (*left).min(super::eval::eval_budget());
+        let check = reuse.as_ref().map(|(r, _)| *r);
+        let parts: Vec<Result<Arc<Kept>, Box<Kept>>> = batch
+            .par_iter()
+            .map(|job| {
+                let key = job.key();
+                if let Some(k) = check.and_then(|r| r.lookup(&key, share)) {
+                    return Ok(k);
+                }
+
+                let mut b = Builder {
+                    files: shared.files,
+                    modules: shared.modules,
+                    external: shared.external,
+                    outer: shared.outer,
+                    budget: if share == 0 {
+                        Budget::used_up(total)
+                    } else {
+                        Budget::new(share)
+                    },
+                    disk_root: shared.disk_root.clone(),
+                    out: Analysis::default(),
+                };
+                match job {
+                    RootJob::Root(m) => b.root(m),
+                    RootJob::Defaults(m) => {
+                        let defaults = b.defaults(m);
+                        b.instance(m, defaults, 0, format!("{} (defaults)", m.dir), None);
+                    }
+                }
+                b.out.budget_errors = b.budget.exceeded();
+                let (read, disk) = b.budget.reads();
+                let deps = match check {
+                    Some(r) if !disk => r.deps(&b.out, read),
+                    _ => None,
+                };
+                Err(Box::new(Kept {
+                    share,
+                    spent: b.budget.spent().min(share),
+                    deps,
+                    part: b.out,
+                }))
+            })
+            .collect();
+        for (job, p) in batch.iter().zip(parts) {
+            let k = match p {
+                Ok(k) => k,
+                Err(k) => match reuse.as_mut() {
+                    Some(_) if k.deps.is_some() => Arc::from(k),
+                    _ => {
+                        *left = left.saturating_sub(k.spent);
+                        out.append(k.part);
+                        continue;
+                    }
+                },
+            };
+            *left = left.saturating_sub(k.spent);
+            out.append(k.part.clone());
+            if let Some((_, memo)) = reuse.as_mut() {
+                memo.insert(job.key(), k);
+            }
+        }
+    }
+}
+
+/// A root's evaluation as kept for the next build (the language server's passes).
+struct Kept {
+    /// The budget it had and what it spent.
+    share: usize,
+    spent: usize,
+    /// The files it depends on (every file of the module directories it instantiated and the
+    /// files `file()` read) with their texts; `None` when it cannot be reused (it read disk).
+    deps: Option<Dependencies>,
+    part: Analysis,
+}
+
+struct Dependencies {
+    dirs: Vec<String>,
+    files: Vec<(usize, Arc<str>)>,
+}
+
+/// Kept evaluations by (defaults-only, root directory).
+type Memo = HashMap<(bool, String), Arc<Kept>>;
+
+/// The evaluations of the last builds made with texts, per list of files (a scan's partitions
+/// analyse different lists), newest first, when [`keep_parts`] turned keeping on.
+static KEPT: std::sync::Mutex<Option<Vec<(u64, Memo)>>> = std::sync::Mutex::new(None);
+
+/// Lists of files whose evaluations are kept.
+const KEPT_LISTS: usize = 4;
+
+fn lock_kept() -> std::sync::MutexGuard<'static, Option<Vec<(u64, Memo)>>> {
+    KEPT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Keep each root's evaluation for the next project analysis of this process (the language
+/// server: after an edit only the roots whose files changed are evaluated again).
+pub fn keep_parts() {
+    let mut k = lock_kept();
+    if k.is_none() {
+        *k = Some(Vec::new());
+    }
+}
+
+/// What a build may reuse: the kept evaluations when the files are the same list of paths.
+struct Reuse<'t> {
+    /// Hash of the paths of the files in order.
+    shape: u64,
+    memo: Memo,
+    tokens: &'t [Arc<str>],
+    /// Scanned files per directory.
+    by_dir: HashMap<&'t str, Vec<usize>>,
+}
+
+impl<'t> Reuse<'t> {
+    /// `None` when keeping is off. Kept evaluations made over another list of files (paths
+    /// in order, module cards included: evaluations hold file indexes) are dropped.
+    fn new(files: &'t [FileRef<'t>], tokens: &'t [Arc<str>]) -> Option<Reuse<'t>> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for f in files {
+            f.path.hash(&mut h);
+        }
+        let shape = h.finish();
+        let mut kept = lock_kept();
+        let lists = kept.as_mut()?;
+        let memo = lists
+            .iter_mut()
+            .find(|(s, _)| *s == shape)
+            .map(|(_, m)| std::mem::take(m))
+            .unwrap_or_default();
+        let mut by_dir: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, f) in files.iter().take(tokens.len()).enumerate() {
+            let d = f.path.rsplit_once('/').map_or("", |(d, _)| d);
+            by_dir.entry(d).or_default().push(i);
+        }
+        Some(Reuse {
+            shape,
+            memo,
+            tokens,
+            by_dir,
+        })
+    }
+
+    /// The files an evaluation depends on now.
+    fn files_of(&self, dirs: &[String], read: &[usize]) -> Vec<usize> {
+        let mut v: Vec<usize> = dirs
+            .iter()
+            .filter_map(|d| self.by_dir.get(d.as_str()))
+            .flatten()
+            .copied()
+            .chain(read.iter().copied().filter(|&i| i < self.tokens.len()))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
+    fn deps(&self, part: &Analysis, read: Vec<usize>) -> Option<Dependencies> {
+        let mut dirs: Vec<String> = part.insts.iter().map(|i| i.dir.clone()).collect();
+        dirs.sort();
+        dirs.dedup();
+        let files = self
+            .files_of(&dirs, &read)
+            .into_iter()
+            .map(|i| (i, self.tokens[i].clone()))
+            .collect();
+        Some(Dependencies { dirs, files })
+    }
+
+    /// The kept evaluation of `key` if it had the same budget and its files are the same texts.
+    fn lookup(&self, key: &(bool, String), share: usize) -> Option<Arc<Kept>> {
+        let k = self.memo.get(key)?;
+        let d = k.deps.as_ref()?;
+        if k.share != share {
+            return None;
+        }
+        let read: Vec<usize> = d.files.iter().map(|(i, _)| *i).collect();
+        let now = self.files_of(&d.dirs, &read);
+        let same = now.len() == d.files.len()
+            && now
+                .iter()
+                .zip(&d.files)
+                .all(|(&i, (j, t))| i == *j && Arc::ptr_eq(&self.tokens[i], t));
+        same.then(|| k.clone())
+    }
+}
+
+impl RootJob<'_, '_> {
+    fn key(&self) -> (bool, String) {
+        match self {
+            RootJob::Root(m) => (false, m.dir.clone()),
+            RootJob::Defaults(m) => (true, m.dir.clone()),
+        }
+    }
+}
+
+impl Analysis {
+    /// Append the instances, blocks and sites of an analysis built over the same files.
+    fn append(&mut self, part: Analysis) {
+        let (ri, ii) = (self.res.len(), self.insts.len());
+        self.res.extend(part.res.into_iter().map(|mut r| {
+            r.inst += ii;
+            r
+        }));
+        self.sites.extend(part.sites.into_iter().map(|mut s| {
+            s.res += ri;
+            s
+        }));
+        self.insts.extend(part.insts.into_iter().map(|mut i| {
+            i.parent = i.parent.map(|p| p + ii);
+            i.call = i.call.map(|c| c + ri);
+            i
+        }));
+        // One place per file: the first.
+        for (at, what) in part.budget_errors {
+            if !self.budget_errors.iter().any(|(a, _)| a.file == at.file) {
+                self.budget_errors.push((at, what));
+            }
+        }
+    }
 }
 
 /// The module directories a file of module directory `dir` calls with a local `source`
@@ -821,6 +1152,8 @@ struct Builder<'a, 'b> {
     /// (calling module directory, call name) → the module standing for a registry or git
     /// source (installed directory or card).
     external: &'b HashMap<(String, String), String>,
+    /// Files of installed modules and module cards → the call in a scanned file.
+    outer: &'b HashMap<usize, At>,
     /// Shared by every scope of the analysis.
     budget: std::rc::Rc<Budget>,
     disk_root: Option<PathBuf>,
@@ -847,6 +1180,43 @@ impl<'a, 'b> Builder<'a, 'b> {
             }
         }
         out
+    }
+
+    /// A root module: one instance with its defaults and the tfvars that always apply
+    /// (`terraform.tfvars`, `*.auto.tfvars`), or one per alternative tfvars file.
+    fn root(&mut self, m: &Module<'a>) {
+        let files = self.files;
+        let defaults = self.defaults(m);
+        let mut auto: Vec<usize> = Vec::new();
+        let mut alt: Vec<usize> = Vec::new();
+        for &t in &m.tfvars {
+            let p = files[t].path;
+            let name = p.rsplit('/').next().unwrap_or(p);
+            if name == "terraform.tfvars"
+                || name == "terraform.tfvars.json"
+                || name.ends_with(".auto.tfvars")
+                || name.ends_with(".auto.tfvars.json")
+            {
+                auto.push(t);
+            } else {
+                alt.push(t);
+            }
+        }
+        auto.sort_by_key(|&t| files[t].path);
+        let mut base = defaults;
+        for &t in &auto {
+            self.apply_tfvars(t, &mut base);
+        }
+        if alt.is_empty() {
+            self.instance(m, base, 0, "root".into(), None);
+        } else {
+            for &t in &alt {
+                let mut vars = base.clone();
+                self.apply_tfvars(t, &mut vars);
+                let label = format!("root ({})", files[t].path);
+                self.instance(m, vars, 0, label, None);
+            }
+        }
     }
 
     fn apply_tfvars(&self, t: usize, vars: &mut HashMap<String, Val>) {
@@ -988,7 +1358,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     Some(k) => format!("{base}[{k}]"),
                     None => base.clone(),
                 };
-                let (at, label_at) = match self.out.outer.get(&fi) {
+                let (at, label_at) = match self.outer.get(&fi) {
                     Some(call) => (call.clone(), call.clone()),
                     None => (
                         at.clone(),
@@ -1008,7 +1378,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     inst,
                     at,
                     label_at,
-                    body,
+                    body: body.into(),
                     module: module.clone(),
                 });
             }
@@ -1064,7 +1434,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                         res: i,
                         attr: "document".into(),
                         kind: SiteKind::Document,
-                        policy: p.clone(),
+                        policy: p.clone().into(),
                         via_doc: None,
                     });
                 }
@@ -1120,7 +1490,7 @@ impl<'a, 'b> Builder<'a, 'b> {
                     res: i,
                     attr,
                     kind,
-                    policy,
+                    policy: policy.into(),
                     via_doc,
                 });
             }
@@ -1458,7 +1828,7 @@ fn iteration_refs(text: &str, n: &Node, bases: &HashSet<String>) -> Vec<String> 
 /// (count) or the one instance; each instance's body carries its address.
 fn collection(res: &[Res], at: &At, iterated: bool, base: &str) -> Val {
     let inst = |r: &Res| {
-        let mut v = r.body.clone();
+        let mut v = (*r.body).clone();
         if let K::Obj(es) = &mut v.k {
             es.push((
                 super::eval::ADDRESS_KEY.to_string(),
@@ -1599,5 +1969,106 @@ mod tests {
             sids[1],
             ("B".into(), crate::terraform::policy::Effect::Deny)
         );
+    }
+}
+
+#[cfg(test)]
+mod kept_tests {
+    use super::*;
+
+    /// Build over `files` with shared texts (as the language server's passes do), or, without
+    /// `keep`, as a scan does.
+    fn build_shared(files: &[(&str, Arc<str>)], keep: bool) -> Analysis {
+        let roots: Vec<Node> = files
+            .iter()
+            .map(|(_, t)| crate::lang::hcl::parse(t).doc.root)
+            .collect();
+        let inputs: Vec<Input> = files
+            .iter()
+            .zip(&roots)
+            .map(|((p, t), r)| Input {
+                path: p,
+                text: t,
+                kind: crate::source::classify(p, t),
+                root: Some(r),
+            })
+            .collect();
+        let tokens: Vec<Arc<str>> = files.iter().map(|(_, t)| t.clone()).collect();
+        build_kept(&inputs, None, None, keep.then_some(&tokens[..]))
+    }
+
+    fn body_of<'a>(a: &'a Analysis, dir: &str, name: &str) -> &'a Arc<Val> {
+        &a.res
+            .iter()
+            .find(|r| r.dir == dir && r.name == name && r.block == "resource")
+            .unwrap()
+            .body
+    }
+
+    fn shown(a: &Analysis) -> String {
+        format!("{:?}\n{:?}\n{:?}", a.res, a.sites, a.insts)
+    }
+
+    /// With keeping on, a root whose files are the same texts takes its kept evaluation; the
+    /// edited root is evaluated again, and the whole equals an analysis built afresh.
+    #[test]
+    fn unchanged_roots_reuse_their_evaluation() {
+        keep_parts();
+        let a_main: Arc<str> = Arc::from(
+            "resource \"aws_iam_role\" \"a\" {\n  name = var.n\n}\nmodule \"m\" {\n  source = \"../shared\"\n  n = var.n\n}\n",
+        );
+        let a_vars: Arc<str> = Arc::from("variable \"n\" { default = \"kept-a\" }\n");
+        let shared: Arc<str> =
+            Arc::from("variable \"n\" {}\nresource \"aws_iam_role\" \"s\" { name = var.n }\n");
+        let b1: Arc<str> = Arc::from("resource \"aws_iam_role\" \"b\" { name = \"one\" }\n");
+        let b2: Arc<str> = Arc::from("resource \"aws_iam_role\" \"b\" { name = \"two\" }\n");
+        let files = |b: &Arc<str>| {
+            vec![
+                ("kept-test/a/main.tf", a_main.clone()),
+                ("kept-test/a/variables.tf", a_vars.clone()),
+                ("kept-test/b/main.tf", b.clone()),
+                ("kept-test/shared/main.tf", shared.clone()),
+            ]
+        };
+        let first = build_shared(&files(&b1), true);
+        let second = build_shared(&files(&b2), true);
+        assert!(Arc::ptr_eq(
+            body_of(&first, "kept-test/a", "a"),
+            body_of(&second, "kept-test/a", "a")
+        ));
+        assert!(Arc::ptr_eq(
+            body_of(&first, "kept-test/shared", "s"),
+            body_of(&second, "kept-test/shared", "s")
+        ));
+        assert!(!Arc::ptr_eq(
+            body_of(&first, "kept-test/b", "b"),
+            body_of(&second, "kept-test/b", "b")
+        ));
+        assert_eq!(
+            body_of(&second, "kept-test/b", "b")
+                .get("name")
+                .and_then(|v| v.known_str()),
+            Some("two")
+        );
+        // The same as a build without kept evaluations.
+        let fresh = build_shared(&files(&Arc::from(&*b2)), false);
+        assert_eq!(shown(&second), shown(&fresh));
+        // An edit in the called module's directory evaluates its caller again.
+        let shared2: Arc<str> = Arc::from(
+            "variable \"n\" {}\nresource \"aws_iam_role\" \"s\" { name = \"x-${var.n}\" }\n",
+        );
+        let mut f = files(&b2);
+        f[3].1 = shared2;
+        let third = build_shared(&f, true);
+        assert_eq!(
+            body_of(&third, "kept-test/shared", "s")
+                .get("name")
+                .and_then(|v| v.known_str()),
+            Some("x-kept-a")
+        );
+        assert!(!Arc::ptr_eq(
+            body_of(&second, "kept-test/a", "a"),
+            body_of(&third, "kept-test/a", "a")
+        ));
     }
 }

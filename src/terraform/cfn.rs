@@ -17,6 +17,7 @@ use crate::terraform::analysis::{Analysis, Inst, Res, Site, SiteKind};
 use crate::terraform::eval::{At, FileRef, K, Val};
 use crate::terraform::policy;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Deepest value nesting followed; deeper values are unknown.
 const MAX_DEPTH: usize = 64;
@@ -743,7 +744,7 @@ impl Lower<'_, '_> {
                 file: self.cx.file,
                 span: e.key_span.clone(),
             },
-            body: Val::new(K::Obj(body), at),
+            body: Val::new(K::Obj(body), at).into(),
             module: None,
         });
         i
@@ -757,7 +758,7 @@ impl Lower<'_, '_> {
             res,
             attr: attr.into(),
             kind,
-            policy: policy::from_json_val(v),
+            policy: policy::from_json_val(v).into(),
             via_doc: None,
         });
     }
@@ -776,7 +777,7 @@ impl Lower<'_, '_> {
             if let Some(n) = p.get("PolicyName") {
                 obj.push(("name".to_string(), self.cx.val(n, 0)));
             }
-            if let K::Obj(es) = &mut self.out.res[res].body.k {
+            if let K::Obj(es) = &mut Arc::make_mut(&mut self.out.res[res].body).k {
                 es.push(("inline_policy".into(), Val::new(K::Obj(obj), self.cx.at(p))));
             }
             self.site(res, "inline_policy.policy", SiteKind::Identity, &v);
@@ -1061,7 +1062,7 @@ impl Lower<'_, '_> {
         let i = self.push("resource", "aws_iam_role", &name, e, body);
         self.site(i, "assume_role_policy", SiteKind::Trust, &trust);
         for v in inline {
-            if let K::Obj(es) = &mut self.out.res[i].body.k {
+            if let K::Obj(es) = &mut Arc::make_mut(&mut self.out.res[i].body).k {
                 es.push((
                     "inline_policy".into(),
                     Val::new(K::Obj(vec![("policy".into(), v.clone())]), v.at.clone()),
@@ -1116,7 +1117,7 @@ impl Lower<'_, '_> {
             self.site(i, "assume_role_policy", SiteKind::Trust, &trust);
             if let Some(s) = stmts {
                 let doc = Val::new(K::Obj(vec![("Statement".into(), cx.val(s, 0))]), at.clone());
-                if let K::Obj(es) = &mut self.out.res[i].body.k {
+                if let K::Obj(es) = &mut Arc::make_mut(&mut self.out.res[i].body).k {
                     es.push((
                         "inline_policy".into(),
                         Val::new(K::Obj(vec![("policy".into(), doc.clone())]), at.clone()),

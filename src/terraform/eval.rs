@@ -55,6 +55,10 @@ pub struct Budget {
     limits: RefCell<Vec<(usize, bool)>>,
     /// Where the budget ran out: the first place per file, what ran out there.
     exceeded: RefCell<Vec<(At, String)>>,
+    /// Files `file()` and `templatefile()` read (indexes in the analysis), and whether one was
+    /// read from disk: what an evaluation depends on besides its modules' own files.
+    read: RefCell<Vec<usize>>,
+    read_disk: Cell<bool>,
 }
 
 impl Budget {
@@ -64,7 +68,17 @@ impl Budget {
             spent: Cell::new(0),
             limits: RefCell::new(Vec::new()),
             exceeded: RefCell::new(Vec::new()),
+            read: RefCell::new(Vec::new()),
+            read_disk: Cell::new(false),
         })
+    }
+
+    /// A budget of `total` with nothing left (what is evaluated with it records that the
+    /// budget is used up).
+    pub fn used_up(total: usize) -> Rc<Budget> {
+        let b = Budget::new(total);
+        b.spent.set(total.saturating_add(1));
+        b
     }
 
     fn limit(&self) -> usize {
@@ -88,6 +102,17 @@ impl Budget {
 
     pub fn exhausted(&self) -> bool {
         self.spent.get() > self.limit()
+    }
+
+    /// The scanned files read by `file()`/`templatefile()`, and whether a file was read from
+    /// disk.
+    pub fn reads(&self) -> (Vec<usize>, bool) {
+        (self.read.borrow().clone(), self.read_disk.get())
+    }
+
+    /// What has been spent so far.
+    pub fn spent(&self) -> usize {
+        self.spent.get()
     }
 
     /// The whole budget is gone (no window can run).
@@ -1505,9 +1530,11 @@ impl<'a> Scope<'a> {
         };
         let norm = normalize(&joined)?;
         if let Some(i) = self.files.iter().position(|f| f.path == norm) {
+            self.budget.read.borrow_mut().push(i);
             return Some((Some(i), self.files[i].text.to_string()));
         }
         let root = self.disk_root.as_ref()?;
+        self.budget.read_disk.set(true);
         let full = root.join(&norm);
         let meta = std::fs::symlink_metadata(&full).ok()?;
         if !meta.is_file() || meta.len() > 1 << 20 {

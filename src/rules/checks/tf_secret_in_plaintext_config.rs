@@ -27,7 +27,7 @@ fn named<'a>(m: Option<&'a Val>, what: &str, out: &mut Vec<Sink<'a>>) {
 }
 
 fn sinks(r: &Res) -> Vec<Sink<'_>> {
-    let b = &r.body;
+    let b: &Val = &r.body;
     let mut out = Vec::new();
     match r.rtype.as_str() {
         "aws_lambda_function" => {
