@@ -382,10 +382,13 @@ impl<'a> Graph<'a> {
     }
 
     pub fn build_with_repo(facts: &'a Facts, config: &Config, repo: Option<String>) -> Graph<'a> {
+        use rayon::prelude::*;
+        // Each identity's, trust's and usage's own work runs side by side (the editor rebuilds
+        // the graph after every edit that changes facts); the joins are sequential, in order.
         let ix = Index::new(&facts.identities);
         let mut nodes: Vec<IdentityNode<'a>> = facts
             .identities
-            .iter()
+            .par_iter()
             .map(|i| IdentityNode {
                 identity: i,
                 trusts: Vec::new(),
@@ -396,20 +399,26 @@ impl<'a> Graph<'a> {
             })
             .collect();
         let mut orphan_trusts = Vec::new();
-        for t in &facts.trusts {
-            match ix.lookup(&t.identity) {
-                Some(n) => {
-                    let rule = oidc::subject_rule(t);
-                    let family = oidc::family(t, &rule);
-                    let reach = oidc::reach(&rule, family);
-                    nodes[n].trusts.push(TrustEdge {
-                        trust: t,
-                        rule,
-                        family,
-                        reach,
-                    });
-                }
-                None => orphan_trusts.push(t),
+        let edges: Vec<(Option<usize>, TrustEdge<'a>)> = facts
+            .trusts
+            .par_iter()
+            .map(|t| {
+                let rule = oidc::subject_rule(t);
+                let family = oidc::family(t, &rule);
+                let reach = oidc::reach(&rule, family);
+                let edge = TrustEdge {
+                    trust: t,
+                    rule,
+                    family,
+                    reach,
+                };
+                (ix.lookup(&t.identity), edge)
+            })
+            .collect();
+        for (n, edge) in edges {
+            match n {
+                Some(n) => nodes[n].trusts.push(edge),
+                None => orphan_trusts.push(edge.trust),
             }
         }
         for g in &facts.grants {
@@ -417,89 +426,21 @@ impl<'a> Graph<'a> {
                 nodes[n].grants.push(g);
             }
         }
-        for node in nodes.iter_mut() {
-            node.privilege = privilege(&node.grants);
-        }
-        let mut links = Vec::new();
-        for u in &facts.usages {
-            let consumer = ix.by_id.get(&u.consumer).copied();
-            let consumer_identity = consumer.map(|c| &facts.identities[c]);
-            let (mut target, mut resolution) = resolve(&ix, &facts.identities, u);
-            let subjects = subjects::of_usage(u, consumer_identity, repo.as_deref());
-            if target.is_none() && matches!(u.kind.as_str(), "gha-azure-login" | "k8s-azure-wi") {
-                let admitting: Vec<usize> = nodes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| {
-                        n.identity.provider == "azure"
-                            && n.trusts.iter().any(|te| {
-                                te.trust.principal_kind == "azure-federated"
-                                    && subjects
-                                        .iter()
-                                        .any(|s| eval_subject(&te.rule, s) == Tri::Yes)
-                            })
-                    })
-                    .map(|(i, _)| i)
-                    .collect();
-                if let [only] = admitting[..] {
-                    target = Some(only);
-                    resolution = Resolution::ByTrust;
-                }
+        nodes
+            .par_iter_mut()
+            .for_each(|node| node.privilege = privilege(&node.grants));
+        let nodes_ref = &nodes;
+        let ix_ref = &ix;
+        let repo_ref = repo.as_deref();
+        let links: Vec<UsageLink<'a>> = facts
+            .usages
+            .par_iter()
+            .map(|u| link_usage(facts, config, nodes_ref, ix_ref, repo_ref, u))
+            .collect();
+        for (i, l) in links.iter().enumerate() {
+            if let Some(t) = l.target {
+                nodes[t].consumers.push(i);
             }
-            let environments = env::usage_environments(config, u, consumer_identity);
-            let workload = subjects::workload_key(u, consumer_identity);
-            let mut link = UsageLink {
-                usage: u,
-                consumer,
-                target,
-                resolution,
-                subjects,
-                admissions: Vec::new(),
-                admitted: None,
-                environments,
-                workload,
-            };
-            if let Some(t) = target {
-                // A trust without a readable family takes the family of its consumers.
-                let fam = subjects::usage_family(u);
-                let mut best: Option<Tri> = None;
-                for (ti, te) in nodes[t].trusts.iter().enumerate() {
-                    let te_fam = if te.family == Family::Unknown {
-                        fam
-                    } else {
-                        te.family
-                    };
-                    if te.family == Family::None && !subjects::service_trust_admits(u, te.trust) {
-                        continue;
-                    }
-                    if te.family != Family::None && te_fam != fam {
-                        continue;
-                    }
-                    let mut tb = (Tri::No, 0);
-                    if te.family == Family::None {
-                        tb = (Tri::Yes, 0);
-                    } else {
-                        for (si, s) in link.subjects.iter().enumerate() {
-                            let a = eval_subject(&te.rule, s);
-                            if a > tb.0 {
-                                tb = (a, si);
-                            }
-                        }
-                    }
-                    best = Some(best.map_or(tb.0, |b| b.or(tb.0)));
-                    if tb.0.possible() {
-                        link.admissions.push((ti, tb.0, tb.1));
-                    }
-                }
-                // A trust of the family whose identity we reached, evaluated against no
-                // subjects (the consumer's context is unknown): not admitted, not refused.
-                link.admitted = match best {
-                    Some(Tri::No) if link.subjects.is_empty() => Some(Tri::Maybe),
-                    b => b,
-                };
-                nodes[t].consumers.push(links.len());
-            }
-            links.push(link);
         }
         Graph {
             facts,
@@ -537,6 +478,94 @@ impl<'a> Graph<'a> {
             .enumerate()
             .filter(|(_, n)| !is_consumer_kind(n.identity))
     }
+}
+
+/// A usage resolved to the identity it uses, with the trusts of that identity that admit it.
+fn link_usage<'a>(
+    facts: &'a Facts,
+    config: &Config,
+    nodes: &[IdentityNode<'a>],
+    ix: &Index,
+    repo: Option<&str>,
+    u: &'a Usage,
+) -> UsageLink<'a> {
+    let consumer = ix.by_id.get(&u.consumer).copied();
+    let consumer_identity = consumer.map(|c| &facts.identities[c]);
+    let (mut target, mut resolution) = resolve(ix, &facts.identities, u);
+    let subjects = subjects::of_usage(u, consumer_identity, repo);
+    if target.is_none() && matches!(u.kind.as_str(), "gha-azure-login" | "k8s-azure-wi") {
+        let admitting: Vec<usize> = nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| {
+                n.identity.provider == "azure"
+                    && n.trusts.iter().any(|te| {
+                        te.trust.principal_kind == "azure-federated"
+                            && subjects
+                                .iter()
+                                .any(|s| eval_subject(&te.rule, s) == Tri::Yes)
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if let [only] = admitting[..] {
+            target = Some(only);
+            resolution = Resolution::ByTrust;
+        }
+    }
+    let environments = env::usage_environments(config, u, consumer_identity);
+    let workload = subjects::workload_key(u, consumer_identity);
+    let mut link = UsageLink {
+        usage: u,
+        consumer,
+        target,
+        resolution,
+        subjects,
+        admissions: Vec::new(),
+        admitted: None,
+        environments,
+        workload,
+    };
+    if let Some(t) = target {
+        // A trust without a readable family takes the family of its consumers.
+        let fam = subjects::usage_family(u);
+        let mut best: Option<Tri> = None;
+        for (ti, te) in nodes[t].trusts.iter().enumerate() {
+            let te_fam = if te.family == Family::Unknown {
+                fam
+            } else {
+                te.family
+            };
+            if te.family == Family::None && !subjects::service_trust_admits(u, te.trust) {
+                continue;
+            }
+            if te.family != Family::None && te_fam != fam {
+                continue;
+            }
+            let mut tb = (Tri::No, 0);
+            if te.family == Family::None {
+                tb = (Tri::Yes, 0);
+            } else {
+                for (si, s) in link.subjects.iter().enumerate() {
+                    let a = eval_subject(&te.rule, s);
+                    if a > tb.0 {
+                        tb = (a, si);
+                    }
+                }
+            }
+            best = Some(best.map_or(tb.0, |b| b.or(tb.0)));
+            if tb.0.possible() {
+                link.admissions.push((ti, tb.0, tb.1));
+            }
+        }
+        // A trust of the family whose identity we reached, evaluated against no
+        // subjects (the consumer's context is unknown): not admitted, not refused.
+        link.admitted = match best {
+            Some(Tri::No) if link.subjects.is_empty() => Some(Tri::Maybe),
+            b => b,
+        };
+    }
+    link
 }
 
 /// Does a trust's subject rule admit a subject? Placeholders for an unknown repository are
