@@ -60,8 +60,42 @@ pub struct Rendered<'a> {
 
 pub use crate::config::{KubernetesConfig, UnitDecl};
 
+/// The units of the Kubernetes files `idx` of one directory: a file whose objects another file
+/// of the directory also defines is an alternative (its own bundle); the rest deploy together.
+fn directory_units<'a>(files: &'a [FileUnit], dir: &str, idx: &[usize]) -> Vec<DeployUnit<'a>> {
+    let mut units = Vec::new();
+    let per_file: Vec<Vec<Obj>> = idx.iter().map(|&i| objects(i, &files[i].parsed)).collect();
+    let ids: Vec<HashSet<ObjId>> = per_file
+        .iter()
+        .map(|os| os.iter().map(id).collect())
+        .collect();
+    let mut rest = Vec::new();
+    for (k, objs) in per_file.into_iter().enumerate() {
+        let alternative =
+            objs.len() > 1 && (0..ids.len()).any(|j| j != k && !ids[k].is_disjoint(&ids[j]));
+        if alternative {
+            units.push(DeployUnit {
+                source: UnitSource::Bundle { file: idx[k] },
+                objs,
+            });
+        } else {
+            rest.extend(objs);
+        }
+    }
+    if !rest.is_empty() {
+        units.push(DeployUnit {
+            source: UnitSource::Directory {
+                dir: dir.to_string(),
+            },
+            objs: rest,
+        });
+    }
+    units
+}
+
 /// Every deployment unit of a scan (see the module docs); `Obj::unit` is set to the index.
 pub fn collect<'a>(files: &'a [FileUnit], config: &Config) -> Vec<DeployUnit<'a>> {
+    use rayon::prelude::*;
     let mut units = Vec::new();
     let mut consumed = HashSet::new();
     let k = kustomize_units(files);
@@ -106,34 +140,13 @@ pub fn collect<'a>(files: &'a [FileUnit], config: &Config) -> Vec<DeployUnit<'a>
             objs,
         });
     }
-    for (dir, idx) in by_dir {
-        let per_file: Vec<Vec<Obj>> = idx.iter().map(|&i| objects(i, &files[i].parsed)).collect();
-        let ids: Vec<HashSet<ObjId>> = per_file
-            .iter()
-            .map(|os| os.iter().map(id).collect())
-            .collect();
-        let mut rest = Vec::new();
-        for (k, objs) in per_file.into_iter().enumerate() {
-            let alternative =
-                objs.len() > 1 && (0..ids.len()).any(|j| j != k && !ids[k].is_disjoint(&ids[j]));
-            if alternative {
-                units.push(DeployUnit {
-                    source: UnitSource::Bundle { file: idx[k] },
-                    objs,
-                });
-            } else {
-                rest.extend(objs);
-            }
-        }
-        if !rest.is_empty() {
-            units.push(DeployUnit {
-                source: UnitSource::Directory {
-                    dir: dir.to_string(),
-                },
-                objs: rest,
-            });
-        }
-    }
+    // Directories side by side (the objects of every file are read here), kept in order.
+    let by_dir: Vec<(&str, Vec<usize>)> = by_dir.into_iter().collect();
+    let per_dir: Vec<Vec<DeployUnit>> = by_dir
+        .par_iter()
+        .map(|(dir, idx)| directory_units(files, dir, idx))
+        .collect();
+    units.extend(per_dir.into_iter().flatten());
     for (n, u) in units.iter_mut().enumerate() {
         for o in &mut u.objs {
             o.unit = n;

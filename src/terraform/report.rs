@@ -466,6 +466,35 @@ fn site_holders_in(a: &Analysis, site: usize, index: &HolderIndex) -> Vec<usize>
     out
 }
 
+/// What the IAM project rules read of every policy site: who holds it and its statements in
+/// the provider-neutral form. A model of the scan: built once, shared by
+/// `iam-privilege-escalation` and `iam-wildcard-resource`.
+pub struct SitePolicies {
+    pub holders: Holders,
+    pub neutral: Vec<Vec<crate::iam::aws::Statement>>,
+}
+
+impl crate::context::Model for SitePolicies {
+    type Out<'a> = SitePolicies;
+    const STAGE: &'static str = "the holders of the Terraform policies";
+    fn build<'a>(cx: &ProjectCx<'a>) -> SitePolicies {
+        let a = super::analysis::analysis(cx);
+        SitePolicies {
+            holders: Holders::new(&a),
+            neutral: a
+                .sites
+                .iter()
+                .map(|s| s.policy.stmts.iter().map(|x| x.neutral()).collect())
+                .collect(),
+        }
+    }
+}
+
+/// The [`SitePolicies`] of a scan.
+pub fn site_policies<'c>(cx: &'c ProjectCx) -> &'c SitePolicies {
+    cx.model::<SitePolicies>()
+}
+
 /// Who holds which policy: the identities of every site ([`site_holders`]) and, inverted,
 /// the identity policy sites of every identity. Built once per rule run, so asking for an
 /// identity's sites does not scan every site.

@@ -15,7 +15,7 @@ use crate::rules::Rule;
 use crate::terraform::analysis::{Analysis, Res, SiteKind};
 use crate::terraform::eval::{At, Val};
 use crate::terraform::policy::Effect as PEffect;
-use crate::terraform::report::{Files, at_value, finding, Holders, holder, is_trust, name_of, push, ref_name};
+use crate::terraform::report::{Files, at_value, finding, Holders, SitePolicies, holder, is_trust, name_of, push, ref_name};
 use std::collections::{HashMap, HashSet};
 
 pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
@@ -23,7 +23,7 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let fs = Files::project(cx);
     let reach = reachable(cx);
     let mut found = Vec::new();
-    aws(&a, &fs, rule, &reach, &mut found);
+    aws(&a, crate::terraform::report::site_policies(cx), &fs, rule, &reach, &mut found);
     gcp(&a, &fs, rule, &reach, &mut found);
     azure(&a, &fs, rule, &reach, &mut found);
     for f in found {
@@ -177,10 +177,9 @@ fn trust_chains(a: &Analysis, fs: &Files, rule: &Rule, neutral: &[Vec<Statement>
     }
 }
 
-fn aws(a: &Analysis, fs: &Files, rule: &Rule, reach: &HashMap<String, String>, out: &mut Vec<Finding>) {
-    let neutral: Vec<Vec<Statement>> = a.sites.iter().map(|s| s.policy.stmts.iter().map(|x| x.neutral()).collect()).collect();
-    let holders = Holders::new(a);
-    trust_chains(a, fs, rule, &neutral, &holders, out);
+fn aws(a: &Analysis, sp: &SitePolicies, fs: &Files, rule: &Rule, reach: &HashMap<String, String>, out: &mut Vec<Finding>) {
+    let (neutral, holders) = (&sp.neutral, &sp.holders);
+    trust_chains(a, fs, rule, neutral, holders, out);
     let mut seen: HashSet<(usize, usize, usize)> = HashSet::new();
     for (si, site) in a.sites.iter().enumerate() {
         if site.via_doc.is_some() || !matches!(site.kind, SiteKind::Identity | SiteKind::Document) || is_trust(a, site) {

@@ -19,7 +19,7 @@ use crate::iam::aws::{Statement, reads_metadata_only, scoped_on_every_resource};
 use crate::rules::Rule;
 use crate::terraform::iam;
 use crate::terraform::policy::Effect;
-use crate::terraform::report::{Files, at_value, finding, Holders, holder, push, unknown_note};
+use crate::terraform::report::{Files, at_value, finding, holder, push, unknown_note};
 use std::collections::HashMap;
 
 /// One statement as written: where it is reported and what it allows (merged over every
@@ -37,8 +37,8 @@ pub fn check_project(cx: &ProjectCx, rule: &Rule, out: &mut Vec<Finding>) {
     let fs = Files::project(cx);
     let mut hits: Vec<Hit> = Vec::new();
     let mut index: HashMap<(usize, usize, usize), usize> = HashMap::new();
-    let all: Vec<Vec<Statement>> = a.sites.iter().map(|s| s.policy.stmts.iter().map(|x| x.neutral()).collect()).collect();
-    let holders = Holders::new(&a);
+    let sp = crate::terraform::report::site_policies(cx);
+    let (all, holders) = (&sp.neutral, &sp.holders);
     let cognito = cognito_roles(&a);
     for (si, site) in a.sites.iter().enumerate() {
         if site.via_doc.is_some() {
