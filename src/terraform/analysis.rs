@@ -859,8 +859,7 @@ enum RootJob<'m, 'a> {
 }
 
 /// Roots evaluated side by side per batch; the batch size is fixed so that the budgets (and
-/// the analysis) do not depend on the number of threads. What the analysis spends in all may
-/// pass its total by at most the budgets of one batch.
+/// the analysis) do not depend on the number of threads.
 const ROOT_BATCH: usize = 8;
 
 /// What the roots of a whole analysis may spend together: one root's budget, or more for a
@@ -872,14 +871,22 @@ fn total_budget(scanned: &[FileRef]) -> usize {
         .filter(|f| f.root.is_some())
         .map(|f| f.text.len())
         .sum();
-    super::eval::eval_budget().max(bytes.saturating_mul(BUDGET_PER_INPUT_BYTE))
+    // Rounded down to a power of two: the roots' shares stay the same while a file is edited.
+    let scaled = bytes.saturating_mul(BUDGET_PER_INPUT_BYTE);
+    let rounded = if scaled == 0 {
+        0
+    } else {
+        1usize << (usize::BITS - 1 - scaled.leading_zeros())
+    };
+    super::eval::eval_budget().max(rounded)
 }
 
 /// Estimated evaluation bytes allowed per byte of Terraform input across a whole analysis.
-const BUDGET_PER_INPUT_BYTE: usize = 16;
+const BUDGET_PER_INPUT_BYTE: usize = 64;
 
-/// Evaluate `jobs` (in batches, each root with its own budget: a root's, or what is left of the
-/// analysis' `total` when that is less) and append them to `out` in order. With `reuse`, a
+/// Evaluate `jobs` (in batches, each root with its own budget: a root's, or its part of the
+/// analysis' `total` when that is less; none once the total is spent) and append them to
+/// `out` in order. With `reuse`, a
 /// root whose files are unchanged since the kept evaluation takes it, and every root's
 /// evaluation is kept.
 fn evaluate_parts(
@@ -890,8 +897,13 @@ fn evaluate_parts(
     mut reuse: Option<&mut (&Reuse, Memo)>,
 ) {
     use rayon::prelude::*;
+    // A root's share: its own budget, or less so that a batch of roots cannot spend more than
+    // the whole analysis may. Batches start while anything is left, so the roots together
+    // spend at most twice the total; the share stays the same from build to build (the
+    // language server reuses evaluations made with the same share).
+    let base = (total / jobs.len().clamp(1, ROOT_BATCH)).min(super::eval::eval_budget());
     for batch in jobs.chunks(ROOT_BATCH) {
-        let share = (*left).min(super::eval::eval_budget());
+        let share = if *left == 0 { 0 } else { base };
         let check = reuse.as_ref().map(|(r, _)| *r);
         let parts: Vec<Result<Arc<Kept>, Box<Kept>>> = batch
             .par_iter()
