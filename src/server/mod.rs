@@ -43,7 +43,7 @@ use transport::Incoming;
 /// `-32002`: a request arrived before `initialize`.
 const SERVER_NOT_INITIALIZED: i32 = -32002;
 /// Quiet time after the last per-file result before cross-file findings are refreshed (at
-/// least; a quarter of the last incremental pass's duration when longer, at most
+/// least; an eighth of the last incremental pass's duration when longer, at most
 /// `PROJECT_DELAY_MAX`): edits during a pass are coalesced into the next one.
 const PROJECT_DELAY: Duration = Duration::from_millis(30);
 const PROJECT_DELAY_MAX: Duration = Duration::from_secs(1);
@@ -200,7 +200,7 @@ impl Workspace {
     /// When the cross-file pass should run after an edit: never on the keystroke path, and
     /// less often when it is slow.
     fn after_edit(&self) -> Instant {
-        Instant::now() + (self.last_project / 4).clamp(PROJECT_DELAY, PROJECT_DELAY_MAX)
+        Instant::now() + (self.last_project / 8).clamp(PROJECT_DELAY, PROJECT_DELAY_MAX)
     }
 
     fn has_project_rules(&self) -> bool {
