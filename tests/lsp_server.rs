@@ -519,3 +519,65 @@ fn cross_file_pass_follows_buffers_and_files_on_disk() {
     c.wait(|m| shared(m, true));
     assert_eq!(c.shutdown(), 0);
 }
+
+/// The server keeps each Terraform stack's evaluation between passes: an edit to one stack's
+/// `variables.tf` is evaluated again (the new subject reaches the finding), and another stack's
+/// finding, from its kept evaluation, stays.
+#[test]
+fn terraform_stacks_are_evaluated_again_only_when_their_files_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let role = |subject: &str| {
+        format!(
+            "resource \"aws_iam_role\" \"deploy\" {{\n  name = \"deploy\"\n  assume_role_policy = jsonencode({{\n    Statement = [{{\n      Effect    = \"Allow\"\n      Principal = {{ Federated = \"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com\" }}\n      Action    = \"sts:AssumeRoleWithWebIdentity\"\n      Condition = {{\n        StringEquals = {{ \"token.actions.githubusercontent.com:aud\" = \"sts.amazonaws.com\" }}\n        StringLike = {{ \"token.actions.githubusercontent.com:sub\" = {subject} }}\n      }}\n    }}]\n  }})\n}}\n"
+        )
+    };
+    let vars = |s: &str| format!("variable \"subjects\" {{\n  default = [\"{s}\"]\n}}\n");
+    for d in ["stack-a", "stack-b"] {
+        std::fs::create_dir_all(root.join(d)).unwrap();
+    }
+    std::fs::write(root.join("stack-a/main.tf"), role("var.subjects")).unwrap();
+    std::fs::write(root.join("stack-a/variables.tf"), vars("repo:acme/*")).unwrap();
+    std::fs::write(root.join("stack-b/main.tf"), role("\"repo:other/*\"")).unwrap();
+    let mut c = Client::spawn(&root);
+    c.initialize(&root, &[]);
+    let (a, b) = (
+        uri(&root.join("stack-a/variables.tf")),
+        uri(&root.join("stack-b/main.tf")),
+    );
+    // The wildcard-subject finding of a publication for `u` at `v` that names `owner`.
+    let names = |m: &Value, u: &str, v: i64, owner: &str| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == u
+            && m["params"]["version"] == v
+            && m["params"]["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| {
+                    d["code"]
+                        .as_str()
+                        .is_some_and(|c| c.ends_with("oidc-trust-wildcard-subject"))
+                        && d["message"].as_str().unwrap().contains(owner)
+                })
+    };
+    c.open(&b, "terraform", 1, &role("\"repo:other/*\""));
+    c.wait(|m| names(m, &b, 1, "other"));
+    c.open(&a, "terraform", 1, &vars("repo:acme/*"));
+    c.wait(|m| names(m, &a, 1, "acme"));
+    // Each edit of stack-a's variables reaches its finding (a kept evaluation would say `acme`).
+    c.change_full(&a, 2, &vars("repo:zeta/*"));
+    c.wait(|m| names(m, &a, 2, "zeta"));
+    c.change_full(&a, 3, &vars("repo:omega/*"));
+    c.wait(|m| names(m, &a, 3, "omega"));
+    // stack-b was not evaluated again and still has its finding.
+    let last_b = c
+        .seen
+        .iter()
+        .rev()
+        .find(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == b)
+        .unwrap()
+        .clone();
+    assert!(names(&last_b, &b, 1, "other"), "{last_b}");
+    assert_eq!(c.shutdown(), 0);
+}
