@@ -91,6 +91,13 @@ fn main() {
         mb(&tf),
     );
     row(
+        "hcl-edit alone (no conversion)",
+        best(&pool, &tf, |t| {
+            hcl::edit::parser::parse_body(t).map_or(0, |b| b.len())
+        }),
+        mb(&tf),
+    );
+    row(
         "tree-sitter-hcl",
         best(&pool, &tf, |t| {
             ts_parse(tree_sitter_hcl::LANGUAGE.into(), t)
