@@ -558,7 +558,6 @@ fn build_kept(
     config: Option<&crate::config::Config>,
     tokens: Option<&[Arc<str>]>,
 ) -> Analysis {
-    let t_start = std::time::Instant::now();
     // Converted bodies for JSON flavours.
     let converted: Vec<Option<Node>> = inputs
         .iter()
@@ -755,13 +754,6 @@ fn build_kept(
         paths: files.iter().map(|f| f.path.to_string()).collect(),
         ..Default::default()
     };
-    let t_parts = std::time::Instant::now();
-    if crate::guard::timings() && tokens.is_some() {
-        eprintln!(
-            "timing terraform prepared: {:.1} ms",
-            (t_parts - t_start).as_secs_f64() * 1e3
-        );
-    }
     let total = total_budget(&files[..inputs.len()]);
     let mut left = total;
     // Modules installed on disk are read afresh each time: nothing is reused then.
@@ -798,31 +790,15 @@ fn build_kept(
         k.insert(0, (r.shape, memo));
         k.truncate(KEPT_LISTS);
     }
-    if crate::guard::timings() && tokens.is_some() {
-        eprintln!(
-            "timing terraform parts: {:.1} ms ({} instances)",
-            t_parts.elapsed().as_secs_f64() * 1e3,
-            out.insts.len()
-        );
-    }
     out.outer = outer;
-    let mut b = Builder {
-        files: &files,
-        modules: &modules,
-        external: &external,
-        outer: &HashMap::new(),
-        budget: Budget::new(0),
-        disk_root: None,
-        out,
-    };
     // CloudFormation, SAM, CDK output and Serverless: lowered into the same record.
     for (fi, i) in inputs.iter().enumerate() {
         if crate::terraform::cfn::is_template(i.kind)
             && let Some(root) = i.root
         {
             crate::terraform::cfn::lower(
-                &mut b.out,
-                b.files,
+                &mut out,
+                &files,
                 fi,
                 i.kind,
                 root,
@@ -832,15 +808,8 @@ fn build_kept(
             );
         }
     }
-    let t_idx = std::time::Instant::now();
-    b.out.build_indexes();
-    if crate::guard::timings() && tokens.is_some() {
-        eprintln!(
-            "timing terraform indexes: {:.1} ms",
-            t_idx.elapsed().as_secs_f64() * 1e3
-        );
-    }
-    b.out
+    out.build_indexes();
+    out
 }
 
 /// What [`Builder`]s of one analysis share.
@@ -886,9 +855,8 @@ const BUDGET_PER_INPUT_BYTE: usize = 64;
 
 /// Evaluate `jobs` (in batches, each root with its own budget: a root's, or its part of the
 /// analysis' `total` when that is less; none once the total is spent) and append them to
-/// `out` in order. With `reuse`, a
-/// root whose files are unchanged since the kept evaluation takes it, and every root's
-/// evaluation is kept.
+/// `out` in order. With `reuse`, a root whose files are unchanged since the kept evaluation
+/// takes it, and every root's evaluation is kept.
 fn evaluate_parts(
     shared: &Shared,
     jobs: Vec<RootJob>,
@@ -912,7 +880,6 @@ fn evaluate_parts(
                 if let Some(k) = check.and_then(|r| r.lookup(&key, share)) {
                     return Ok(k);
                 }
-
                 let mut b = Builder {
                     files: shared.files,
                     modules: shared.modules,
@@ -935,10 +902,7 @@ fn evaluate_parts(
                 }
                 b.out.budget_errors = b.budget.exceeded();
                 let (read, disk) = b.budget.reads();
-                let deps = match check {
-                    Some(r) if !disk => r.deps(&b.out, read),
-                    _ => None,
-                };
+                let deps = check.filter(|_| !disk).map(|r| r.deps(&b.out, read));
                 Err(Box::new(Kept {
                     share,
                     spent: b.budget.spent().min(share),
@@ -1061,7 +1025,7 @@ impl<'t> Reuse<'t> {
         v
     }
 
-    fn deps(&self, part: &Analysis, read: Vec<usize>) -> Option<Dependencies> {
+    fn deps(&self, part: &Analysis, read: Vec<usize>) -> Dependencies {
         let mut dirs: Vec<String> = part.insts.iter().map(|i| i.dir.clone()).collect();
         dirs.sort();
         dirs.dedup();
@@ -1070,7 +1034,7 @@ impl<'t> Reuse<'t> {
             .into_iter()
             .map(|i| (i, self.tokens[i].clone()))
             .collect();
-        Some(Dependencies { dirs, files })
+        Dependencies { dirs, files }
     }
 
     /// The kept evaluation of `key` if it had the same budget and its files are the same texts.

@@ -496,8 +496,8 @@ pub fn site_policies<'c>(cx: &'c ProjectCx) -> &'c SitePolicies {
 }
 
 /// Who holds which policy: the identities of every site ([`site_holders`]) and, inverted,
-/// the identity policy sites of every identity. Built once per rule run, so asking for an
-/// identity's sites does not scan every site.
+/// the identity policy sites of every identity. Built once per scan (in [`SitePolicies`]), so
+/// asking for an identity's sites does not scan every site.
 pub struct Holders {
     of: Vec<Vec<usize>>,
     sites: HashMap<usize, Vec<usize>>,
