@@ -429,13 +429,10 @@ impl<'a> Graph<'a> {
         nodes
             .par_iter_mut()
             .for_each(|node| node.privilege = privilege(&node.grants));
-        let nodes_ref = &nodes;
-        let ix_ref = &ix;
-        let repo_ref = repo.as_deref();
         let links: Vec<UsageLink<'a>> = facts
             .usages
             .par_iter()
-            .map(|u| link_usage(facts, config, nodes_ref, ix_ref, repo_ref, u))
+            .map(|u| link_usage(facts, config, &nodes, &ix, repo.as_deref(), u))
             .collect();
         for (i, l) in links.iter().enumerate() {
             if let Some(t) = l.target {

@@ -821,6 +821,21 @@ struct Shared<'a, 'b> {
     disk_root: &'b Option<PathBuf>,
 }
 
+impl<'a, 'b> Shared<'a, 'b> {
+    /// A builder of one root's evaluation, with its own budget.
+    fn builder(&self, budget: std::rc::Rc<Budget>) -> Builder<'a, 'b> {
+        Builder {
+            files: self.files,
+            modules: self.modules,
+            external: self.external,
+            outer: self.outer,
+            budget,
+            disk_root: self.disk_root.clone(),
+            out: Analysis::default(),
+        }
+    }
+}
+
 /// A module evaluated as a root: with its tfvars, or (unreached otherwise) with its defaults.
 enum RootJob<'m, 'a> {
     Root(&'m Module<'a>),
@@ -873,26 +888,17 @@ fn evaluate_parts(
     for batch in jobs.chunks(ROOT_BATCH) {
         let share = if *left == 0 { 0 } else { base };
         let check = reuse.as_ref().map(|(r, _)| *r);
-        let parts: Vec<Result<Arc<Kept>, Box<Kept>>> = batch
+        let parts: Vec<Part> = batch
             .par_iter()
             .map(|job| {
-                let key = job.key();
-                if let Some(k) = check.and_then(|r| r.lookup(&key, share)) {
-                    return Ok(k);
+                if let Some(k) = check.and_then(|r| r.lookup(&job.key(), share)) {
+                    return Part::Reused(k);
                 }
-                let mut b = Builder {
-                    files: shared.files,
-                    modules: shared.modules,
-                    external: shared.external,
-                    outer: shared.outer,
-                    budget: if share == 0 {
-                        Budget::used_up(total)
-                    } else {
-                        Budget::new(share)
-                    },
-                    disk_root: shared.disk_root.clone(),
-                    out: Analysis::default(),
-                };
+                let mut b = shared.builder(if share == 0 {
+                    Budget::used_up(total)
+                } else {
+                    Budget::new(share)
+                });
                 match job {
                     RootJob::Root(m) => b.root(m),
                     RootJob::Defaults(m) => {
@@ -903,7 +909,7 @@ fn evaluate_parts(
                 b.out.budget_errors = b.budget.exceeded();
                 let (read, disk) = b.budget.reads();
                 let deps = check.filter(|_| !disk).map(|r| r.deps(&b.out, read));
-                Err(Box::new(Kept {
+                Part::Fresh(Box::new(Kept {
                     share,
                     spent: b.budget.spent().min(share),
                     deps,
@@ -913,15 +919,13 @@ fn evaluate_parts(
             .collect();
         for (job, p) in batch.iter().zip(parts) {
             let k = match p {
-                Ok(k) => k,
-                Err(k) => match reuse.as_mut() {
-                    Some(_) if k.deps.is_some() => Arc::from(k),
-                    _ => {
-                        *left = left.saturating_sub(k.spent);
-                        out.append(k.part);
-                        continue;
-                    }
-                },
+                Part::Reused(k) => k,
+                Part::Fresh(k) if reuse.is_some() && k.deps.is_some() => Arc::from(k),
+                Part::Fresh(k) => {
+                    *left = left.saturating_sub(k.spent);
+                    out.append(k.part);
+                    continue;
+                }
             };
             *left = left.saturating_sub(k.spent);
             out.append(k.part.clone());
@@ -930,6 +934,12 @@ fn evaluate_parts(
             }
         }
     }
+}
+
+/// A root's evaluation in a batch: kept from the last build, or made now.
+enum Part {
+    Reused(Arc<Kept>),
+    Fresh(Box<Kept>),
 }
 
 /// A root's evaluation as kept for the next build (the language server's passes).
@@ -986,13 +996,13 @@ impl<'t> Reuse<'t> {
     /// in order, module cards included: evaluations hold file indexes) are dropped.
     fn new(files: &'t [FileRef<'t>], tokens: &'t [Arc<str>]) -> Option<Reuse<'t>> {
         use std::hash::{Hash, Hasher};
+        let mut kept = lock_kept();
+        let lists = kept.as_mut()?;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for f in files {
             f.path.hash(&mut h);
         }
         let shape = h.finish();
-        let mut kept = lock_kept();
-        let lists = kept.as_mut()?;
         let memo = lists
             .iter_mut()
             .find(|(s, _)| *s == shape)
