@@ -173,7 +173,7 @@ fn declared_units_join_files_of_several_directories() {
 
 /// `NHILINT_UNITS_REPO=/path/to/checkout cargo test --release --test units -- --ignored`
 #[test]
-#[ignore]
+#[ignore = "needs a checkout of a real repository: NHILINT_UNITS_REPO=/path cargo test --test units -- --ignored"]
 fn real_repository_findings_stay_in_their_unit() {
     let Ok(repo) = std::env::var("NHILINT_UNITS_REPO") else {
         return;
